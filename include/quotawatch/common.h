@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define QW_OK 0
+#define QW_OK  0
 #define QW_ERR -1
 
 /* Every context that can fail carries an error buffer of this size. */

@@ -7,7 +7,7 @@
 #include "quotawatch/common.h"
 
 #define QW_SPLITS_MAX 16
-#define QW_STAGE_MAX 64
+#define QW_STAGE_MAX  64
 #define QW_SOURCE_MAX 16
 
 typedef enum {
@@ -21,7 +21,9 @@ typedef enum {
 /* Bits of qw_deal_change_t.present: which fields this patch carries. */
 enum {
     QW_DC_STATUS = 1u << 0,
-    QW_DC_AMOUNT = 1u << 1, /* amount_minor, always together with currency */
+    QW_DC_AMOUNT = 1u << 1, /* amount_minor in minor units of currency[] (always filled in);
+                             * without QW_DC_CURRENCY the source did not name the currency
+                             * and the adapter scaled by its configured default currency */
     QW_DC_CURRENCY = 1u << 2,
     QW_DC_OWNER = 1u << 3,
     QW_DC_CLOSE_DATE = 1u << 4,
@@ -53,7 +55,16 @@ typedef struct qw_deal_change_s {
     int32_t discount_bp; /* discount granted, basis points */
     char stage[QW_STAGE_MAX];
     char pipeline[QW_STAGE_MAX];
+    uint32_t flags; /* QW_DCF_* */
 } qw_deal_change_t;
+
+/* Bits of qw_deal_change_t.flags. */
+enum {
+    /* The CRM lost track (Salesforce GAP_* / overflow, HubSpot restore or merge): the deal's
+     * state is unknown and needs a resync from the CRM. No field of the patch is trustworthy
+     * beyond what present says. deal_id "<source>:*" means every deal of that source. */
+    QW_DCF_GAP = 1u << 0,
+};
 
 const char *qw_deal_status_name(qw_deal_status_t s); /* "open", "won", ... */
 

@@ -35,10 +35,9 @@ int qw_money_exponent(const char *code)
     return -1;
 }
 
-static const int64_t qw_pow10[] = {1,       10,       100,       1000,       10000,
-                                   100000,  1000000,  10000000,  100000000,  1000000000,
-                                   1e10,    1e11,     1e12,      1e13,       1e14,
-                                   1e15,    1e16,     1e17,      1e18};
+static const int64_t qw_pow10[] = {1,        10,        100,        1000, 10000, 100000, 1000000,
+                                   10000000, 100000000, 1000000000, 1e10, 1e11,  1e12,   1e13,
+                                   1e14,     1e15,      1e16,       1e17, 1e18};
 
 /* Parse [-]digits[.digits] into an integer scaled by 10^scale. */
 static int parse_scaled(const char *s, size_t len, int scale, int64_t max, int64_t *out)
@@ -129,7 +128,8 @@ char *qw_money_format(int64_t minor, int exponent, char *out, size_t outlen)
         return out;
     }
     int64_t p = qw_pow10[exponent];
-    unsigned long long a = minor < 0 ? (unsigned long long)(-(minor + 1)) + 1 : (unsigned long long)minor;
+    unsigned long long a =
+        minor < 0 ? (unsigned long long)(-(minor + 1)) + 1 : (unsigned long long)minor;
     char frac[8];
     unsigned long long f = a % (unsigned long long)p;
     for (int i = exponent - 1; i >= 0; i--, f /= 10)

@@ -1,0 +1,36 @@
+/* librdkafka helpers shared by the services: configuration with -X passthrough, topic names with
+ * a prefix, readiness and logging of client errors, header access. */
+#ifndef QW_KAFKA_H
+#define QW_KAFKA_H
+
+#include <librdkafka/rdkafka.h>
+
+#include "quotawatch/config.h"
+#include "quotawatch/http.h"
+
+/* "<prefix><base>": tests run many topic sets on one broker with different prefixes. */
+void qw_kafka_topic(char *out, size_t outlen, const char *prefix, const char *base);
+
+/* A conf with bootstrap.servers, the client id, quotawatch's error/log callbacks and every -X
+ * property of cfg applied last (so an operator can override anything). NULL on error. */
+rd_kafka_conf_t *qw_kafka_conf_new(const char *brokers, const char *client_id,
+                                   const qw_config_t *cfg, char *errbuf, size_t errlen);
+
+/* Set one property; QW_ERR with librdkafka's message in errbuf. */
+int qw_kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *val, char *errbuf,
+                      size_t errlen);
+
+/* Readiness: client errors that mean "no broker reachable" mark the "kafka" component not
+ * ready on h; qw_kafka_mark_ok marks it ready again (call it after a successful poll). */
+void qw_kafka_health_attach(qw_http_t *h);
+void qw_kafka_mark_ok(void);
+int qw_kafka_is_ok(void);
+
+/* Value of the last header named name, or NULL; *len gets its size. */
+const void *qw_kafka_header(const rd_kafka_message_t *m, const char *name, size_t *len);
+
+/* Wait (polling rk) until the cluster answers a metadata request or *stop becomes non-zero;
+ * backs off between attempts and reports readiness meanwhile. Returns QW_OK or QW_ERR (stopped). */
+int qw_kafka_wait_ready(rd_kafka_t *rk, volatile int *stop);
+
+#endif

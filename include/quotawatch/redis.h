@@ -1,0 +1,50 @@
+/* A Redis connection that survives Redis going away: hiredis 0.14 contexts that returned an
+ * error are dead, so every failure drops the context and the next call reconnects, with
+ * backoff. Every write quotawatch makes is idempotent, so re-sending after an unknown outcome
+ * is safe. */
+#ifndef QW_REDIS_H
+#define QW_REDIS_H
+
+#include <hiredis/hiredis.h>
+#include <stdint.h>
+
+#include "quotawatch/common.h"
+
+typedef struct qw_redis_s {
+    redisContext *c; /* NULL while disconnected */
+    char host[256];
+    int port;
+    int db;
+    char password[256]; /* from the URL or QW_REDIS_PASSWORD; never logged */
+    int backoff_ms;
+    int64_t retry_at_ns;
+    char errstr[QW_ERRSTR_MAX];
+} qw_redis_t;
+
+/* Parse redis://[:password@]host:port[/db]. QW_ERR with errbuf on a malformed URL. */
+int qw_redis_init(qw_redis_t *r, const char *url, char *errbuf, size_t errlen);
+
+/* Connected and authenticated? Tries to (re)connect when the backoff allows. QW_OK or QW_ERR
+ * (r->errstr says why). */
+int qw_redis_connect(qw_redis_t *r);
+
+/* Drop the connection after an error (the next qw_redis_connect reconnects). */
+void qw_redis_reset(qw_redis_t *r);
+void qw_redis_close(qw_redis_t *r);
+
+/* Run one command. NULL when the connection failed (then reset; r->errstr says why). An error
+ * reply is returned as such (type REDIS_REPLY_ERROR) for the caller to judge. */
+redisReply *qw_redis_command(qw_redis_t *r, const char *fmt, ...);
+redisReply *qw_redis_command_argv(qw_redis_t *r, int argc, const char **argv, const size_t *lens);
+
+/* Read n pipelined replies (after redisAppendCommand* on r->c) into replies[]; QW_OK, or QW_ERR
+ * after a connection failure (then reset, and any replies already read are freed). */
+int qw_redis_pipeline_read(qw_redis_t *r, redisReply **replies, int n);
+
+/* Load a Lua script; sha gets its 40-hex SHA1. */
+int qw_redis_script_load(qw_redis_t *r, const char *src, char sha[41]);
+
+/* URL without the password, for logs. */
+void qw_redis_describe(const qw_redis_t *r, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,13 @@
+/* Process lifecycle shared by the services: SIGTERM/SIGINT ask for a graceful stop (finish the
+ * batch, commit, exit 0); a second signal stops at once. */
+#ifndef QW_SVC_H
+#define QW_SVC_H
+
+extern volatile int qw_svc_stop;
+
+void qw_svc_signals(void);
+
+/* Sleep up to ms, waking early when a stop was requested. */
+void qw_svc_sleep_ms(int ms);
+
+#endif

@@ -1,0 +1,153 @@
+#include "quotawatch/redis.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quotawatch/clock.h"
+#include "quotawatch/log.h"
+
+int qw_redis_init(qw_redis_t *r, const char *url, char *errbuf, size_t errlen)
+{
+    memset(r, 0, sizeof(*r));
+    r->port = 6379;
+    const char *p = url;
+    if (!strncmp(p, "redis://", 8))
+        p += 8;
+    else if (strstr(p, "://"))
+        return qw_err_set(errbuf, errlen, "Redis URL %s: only redis:// is supported", url);
+    const char *at = strrchr(p, '@');
+    if (at) {
+        const char *colon = memchr(p, ':', (size_t)(at - p));
+        const char *pw = colon ? colon + 1 : p;
+        if ((size_t)(at - pw) >= sizeof(r->password))
+            return qw_err_set(errbuf, errlen, "Redis URL: password too long");
+        memcpy(r->password, pw, (size_t)(at - pw));
+        p = at + 1;
+    }
+    const char *slash = strchr(p, '/');
+    const char *colon = strchr(p, ':');
+    size_t hlen = colon && (!slash || colon < slash) ? (size_t)(colon - p)
+                  : slash                            ? (size_t)(slash - p)
+                                                     : strlen(p);
+    if (!hlen || hlen >= sizeof(r->host))
+        return qw_err_set(errbuf, errlen, "Redis URL %s: expected redis://host:port/db", url);
+    memcpy(r->host, p, hlen);
+    if (colon && (!slash || colon < slash)) r->port = atoi(colon + 1);
+    if (slash) r->db = atoi(slash + 1);
+    if (r->port <= 0 || r->port > 65535 || r->db < 0)
+        return qw_err_set(errbuf, errlen, "Redis URL %s: bad port or database", url);
+    const char *env = getenv("QW_REDIS_PASSWORD");
+    if (!r->password[0] && env) snprintf(r->password, sizeof(r->password), "%s", env);
+    return QW_OK;
+}
+
+void qw_redis_describe(const qw_redis_t *r, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "redis://%s%s:%d/%d", r->password[0] ? "***@" : "", r->host, r->port,
+             r->db);
+}
+
+void qw_redis_reset(qw_redis_t *r)
+{
+    if (r->c) {
+        redisFree(r->c);
+        r->c = NULL;
+    }
+}
+
+void qw_redis_close(qw_redis_t *r)
+{
+    qw_redis_reset(r);
+}
+
+static int fail(qw_redis_t *r, const char *what)
+{
+    qw_err_set(r->errstr, sizeof(r->errstr), "Redis %s:%d %s: %s", r->host, r->port, what,
+               r->c && r->c->errstr[0] ? r->c->errstr : "connection lost");
+    qw_redis_reset(r);
+    r->backoff_ms = r->backoff_ms ? (r->backoff_ms < 5000 ? r->backoff_ms * 2 : 5000) : 100;
+    r->retry_at_ns = qw_clock_mono_ns() + (int64_t)r->backoff_ms * 1000000;
+    return QW_ERR;
+}
+
+int qw_redis_connect(qw_redis_t *r)
+{
+    if (r->c) return QW_OK;
+    if (qw_clock_mono_ns() < r->retry_at_ns) return QW_ERR; /* errstr still holds the cause */
+    struct timeval tv = {2, 0};
+    r->c = redisConnectWithTimeout(r->host, r->port, tv);
+    if (!r->c || r->c->err) return fail(r, "connect");
+    struct timeval io = {10, 0}; /* a batch script may take a while on 100k reps */
+    redisSetTimeout(r->c, io);
+    redisReply *rep;
+    if (r->password[0]) {
+        rep = redisCommand(r->c, "AUTH %s", r->password);
+        if (!rep) return fail(r, "AUTH");
+        int bad = rep->type == REDIS_REPLY_ERROR;
+        freeReplyObject(rep);
+        if (bad) {
+            qw_err_set(r->errstr, sizeof(r->errstr), "Redis %s:%d rejected the password", r->host,
+                       r->port);
+            qw_redis_reset(r);
+            return QW_ERR;
+        }
+    }
+    if (r->db) {
+        rep = redisCommand(r->c, "SELECT %d", r->db);
+        if (!rep) return fail(r, "SELECT");
+        freeReplyObject(rep);
+    }
+    r->backoff_ms = 0;
+    return QW_OK;
+}
+
+redisReply *qw_redis_command(qw_redis_t *r, const char *fmt, ...)
+{
+    if (qw_redis_connect(r) != QW_OK) return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *rep = redisvCommand(r->c, fmt, ap);
+    va_end(ap);
+    if (!rep) fail(r, "command");
+    return rep;
+}
+
+redisReply *qw_redis_command_argv(qw_redis_t *r, int argc, const char **argv, const size_t *lens)
+{
+    if (qw_redis_connect(r) != QW_OK) return NULL;
+    redisReply *rep = redisCommandArgv(r->c, argc, argv, lens);
+    if (!rep) fail(r, "command");
+    return rep;
+}
+
+int qw_redis_pipeline_read(qw_redis_t *r, redisReply **replies, int n)
+{
+    for (int i = 0; i < n; i++) {
+        void *rep = NULL;
+        if (!r->c || redisGetReply(r->c, &rep) != REDIS_OK || !rep) {
+            for (int j = 0; j < i; j++) {
+                freeReplyObject(replies[j]);
+                replies[j] = NULL;
+            }
+            return fail(r, "pipeline");
+        }
+        replies[i] = rep;
+    }
+    return QW_OK;
+}
+
+int qw_redis_script_load(qw_redis_t *r, const char *src, char sha[41])
+{
+    redisReply *rep = qw_redis_command(r, "SCRIPT LOAD %s", src);
+    if (!rep) return QW_ERR;
+    int ok = rep->type == REDIS_REPLY_STRING && rep->len == 40;
+    if (ok)
+        memcpy(sha, rep->str, 41);
+    else
+        snprintf(r->errstr, sizeof(r->errstr), "SCRIPT LOAD failed: %s",
+                 rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
+    freeReplyObject(rep);
+    return ok ? QW_OK : QW_ERR;
+}
