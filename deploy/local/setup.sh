@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine lacks to build and test quotawatch: the Debian packages
+# below and the Kafka broker jars (Maven Central, cached). Idempotent: when everything is there it
+# only checks and returns. Needs root (uses sudo when not root).
+#
+# Exit codes: 0 ready; 1 apt failed; 2 Kafka jars could not be fetched; 3 not root and no sudo;
+# 4 not a Debian-like system.
+set -euo pipefail
+QW_STACK_PROG=setup
+# shellcheck source=deploy/local/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+PACKAGES=(
+    # build
+    build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
+    # libraries
+    librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libhiredis-dev libcriterion-dev
+    libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libssl-dev libfyaml-dev
+    # the local stack and the tests
+    redis-server redis-tools kafkacat jq curl python3 python3-aiosmtpd
+    openjdk-17-jre-headless maven tzdata
+)
+
+command -v dpkg-query >/dev/null && command -v apt-get >/dev/null ||
+    { qw_stack_log "error: this needs Debian 12 (apt-get, dpkg-query); install the packages by hand: ${PACKAGES[*]}"; exit 4; }
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    status="$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)"
+    [[ "$status" == ii* ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+    qw_stack_log "all ${#PACKAGES[@]} Debian packages are installed"
+else
+    qw_stack_log "installing ${#missing[@]} missing Debian packages: ${missing[*]}"
+    SUDO=()
+    if [[ "$(id -u)" != 0 ]]; then
+        command -v sudo >/dev/null ||
+            { qw_stack_log "error: not root and no sudo: as root run apt-get install ${missing[*]}"; exit 3; }
+        SUDO=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    # policy-rc.d stops the redis-server package from starting its own systemd/init service:
+    # the local stack runs its own redis-server on a free port instead.
+    policy=/usr/sbin/policy-rc.d
+    made_policy=0
+    if [[ ! -e "$policy" ]]; then
+        printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee "$policy" >/dev/null
+        "${SUDO[@]}" chmod +x "$policy"
+        made_policy=1
+    fi
+    apt_ok=1
+    "${SUDO[@]}" apt-get update -q || apt_ok=0
+    if ((apt_ok)); then
+        "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" || apt_ok=0
+    fi
+    ((made_policy)) && "${SUDO[@]}" rm -f "$policy"
+    ((apt_ok)) || { qw_stack_log "error: apt-get failed (see above); fix apt and run setup.sh again"; exit 1; }
+    qw_stack_log "Debian packages installed"
+fi
+
+# If a system redis-server service is running anyway (installed before, or by hand), leave it be:
+# the stack never uses port 6379; say so, so nobody mistakes it for the stack's.
+if command -v systemctl >/dev/null && systemctl is-active --quiet redis-server 2>/dev/null; then
+    qw_stack_log "note: the system redis-server service is running; the local stack does not use it"
+fi
+
+if ! libs="$("$QW_STACK_HOME/kafka-fetch.sh")"; then
+    qw_stack_log "error: could not get the Kafka jars (see above); Maven Central must be reachable, or set KAFKA_HOME to a Kafka install"
+    exit 2
+fi
+qw_stack_log "ready: Kafka $(qw_stack_kafka_version) jars in $libs"
