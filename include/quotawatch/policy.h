@@ -1,0 +1,72 @@
+/* The quota policy: one YAML file (docs/policy.md), read with libfyaml into a plain struct.
+ * Every key has a default; unknown keys are errors; percentages are stored as basis points. */
+#ifndef QW_POLICY_H
+#define QW_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "quotawatch/common.h"
+#include "quotawatch/period.h"
+#include "quotawatch/rates.h"
+#include "quotawatch/roster.h"
+#include "quotawatch/tz.h"
+
+#define QW_POLICY_CHECKPOINTS_MAX 4
+#define QW_POLICY_TIERS_MAX       8
+
+typedef struct qw_policy_s {
+    char version[QW_VERSION_MAX]; /* required; recorded in every decision */
+    qw_period_kind_t period;      /* period: month | quarter */
+    char timezone[QW_TZ_NAME_MAX];
+    qw_tz_t tz;       /* loaded from the zoneinfo file named by timezone */
+    qw_rates_t rates; /* rates.base = base_currency */
+
+    int32_t miss_line_bp; /* attainment below this at close is a miss */
+    int final_warning_at; /* consecutive misses that bring warning.final */
+    int review_at;        /* consecutive misses that request a termination review */
+
+    int ncheckpoints;
+    int32_t checkpoints_bp[QW_POLICY_CHECKPOINTS_MAX]; /* elapsed share of the period */
+    int32_t pacing_threshold_bp; /* at risk when attainment < threshold x elapsed share */
+
+    int grace_days; /* days after the period before it closes */
+
+    int ramp_periods;      /* first N periods from the hire date (the hire period is the first) */
+    int32_t ramp_quota_bp; /* share of the quota that applies during ramp */
+
+    int32_t leave_excuse_over_bp; /* more than this share of days on leave: the period is excused */
+    int leave_protected_excuses;  /* any protected leave day excuses the period */
+    int leave_prorate;            /* quota x active days / days */
+
+    int32_t quota_achieved_bp; /* reward.quota_achieved */
+    int ntiers;
+    int32_t tiers_bp[QW_POLICY_TIERS_MAX]; /* reward.accelerator, ascending */
+    int consistent_streak;                 /* hits in a row for reward.consistent_performer */
+
+    int reversal_days;         /* clawback within N days of the won date is flagged */
+    int stuffing_last_days;    /* the last N days of a period */
+    int32_t stuffing_share_bp; /* more than this share of the credit in them is flagged */
+    int32_t discount_limit_bp; /* a discount above this is flagged */
+
+    int32_t team_checkpoint_bp;     /* the checkpoint at which team health is measured */
+    int32_t team_at_risk_share_bp;  /* more than this share at risk: health.quota_pressure */
+    int32_t systemic_miss_share_bp; /* more than this share missed: no individual reviews */
+
+    int32_t adverse_impact_ratio_bp; /* four fifths = 8000 */
+    int fairness_min_cohort;         /* smaller cohorts are reported but never flagged */
+} qw_policy_t;
+
+/* All defaults (timezone UTC, base currency USD, version "" which loading requires). */
+void qw_policy_defaults(qw_policy_t *p);
+
+/* Parse YAML text; the time zone is loaded from zoneinfo_dir (NULL = $TZDIR or
+ * /usr/share/zoneinfo). Returns QW_OK, or QW_ERR with "policy: <key path>: <problem>" in errbuf. */
+int qw_policy_load_string(qw_policy_t *p, const char *yaml, size_t len, const char *zoneinfo_dir,
+                          char *errbuf, size_t errlen);
+
+/* Read and parse a policy file. */
+int qw_policy_load_file(qw_policy_t *p, const char *path, const char *zoneinfo_dir, char *errbuf,
+                        size_t errlen);
+
+#endif

@@ -1,0 +1,283 @@
+/* The quota policy engine: pure C, no I/O, no clock, no allocation. State + input -> new state +
+ * decisions. docs/engine.md describes every rule, decision id and evidence key.
+ *
+ * Shape for the service shell:
+ *  - per rep, a fixed-size qw_rep_state_t, stored in Redis as the blob of qw_rep_state_encode();
+ *  - event-driven rules run per credit: qw_engine_apply_credit();
+ *  - time-driven rules run from a calendar job over all reps of one team at a time:
+ *    qw_engine_tick() (or qw_engine_checkpoint() / qw_engine_close_period() directly), then
+ *    qw_engine_fairness_report() over all reps with a cohort;
+ *  - decisions come out through the engine's emit callback as qw_decision_t (decision_pb.h turns
+ *    one into a protobuf Decision). Every call is idempotent: flags in the state plus
+ *    deterministic decision ids, so a replay emits nothing new or only ids already emitted.
+ *  - de-duplication of credit ids is the shell's job (a per-partition window of applied ids in
+ *    Redis, in the same atomic step that stores the state): the engine applies what it is given.
+ */
+#ifndef QW_ENGINE_H
+#define QW_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "quotawatch/common.h"
+#include "quotawatch/period.h"
+#include "quotawatch/policy.h"
+#include "quotawatch/roster.h"
+
+/* ---- decisions ---------------------------------------------------------------------------- */
+
+#define QW_DECISION_ID_MAX   512
+#define QW_DECISION_TYPE_MAX 48
+#define QW_EVIDENCE_MAX      32
+#define QW_EVIDENCE_KEY_MAX  48
+#define QW_EVIDENCE_TEXT_MAX 160
+#define QW_SUMMARY_MAX       512
+
+#define QW_DT_AT_RISK           "warning.at_risk"
+#define QW_DT_FINAL_WARNING     "warning.final"
+#define QW_DT_WARNING_WITHDRAWN "warning.withdrawn"
+#define QW_DT_COACHING          "support.coaching_recommended"
+#define QW_DT_REVIEW            "review.termination_review"
+#define QW_DT_REVIEW_WITHDRAWN  "review.withdrawn"
+#define QW_DT_QUOTA_ACHIEVED    "reward.quota_achieved"
+#define QW_DT_ACCELERATOR       "reward.accelerator"
+#define QW_DT_CONSISTENT        "reward.consistent_performer"
+#define QW_DT_REWARD_WITHDRAWN  "reward.withdrawn"
+#define QW_DT_INTEGRITY         "integrity.flag"
+#define QW_DT_QUOTA_PRESSURE    "health.quota_pressure"
+#define QW_DT_ADVERSE_IMPACT    "health.adverse_impact"
+
+/* Audience bits; names "rep", "manager", "team", "hr", "sales_ops" (qw_audience_name). */
+enum {
+    QW_AUD_REP = 1u << 0,
+    QW_AUD_MANAGER = 1u << 1,
+    QW_AUD_TEAM = 1u << 2,
+    QW_AUD_HR = 1u << 3,
+    QW_AUD_SALES_OPS = 1u << 4,
+};
+#define QW_AUD_COUNT 5
+const char *qw_audience_name(unsigned bit_index); /* 0..QW_AUD_COUNT-1 */
+
+typedef struct qw_evidence_s {
+    char key[QW_EVIDENCE_KEY_MAX];
+    int64_t value; /* integers only: minor units, basis points, counts, days, epoch ms */
+    char text[QW_EVIDENCE_TEXT_MAX];
+} qw_evidence_t;
+
+typedef struct qw_decision_s {
+    char id[QW_DECISION_ID_MAX]; /* deterministic, see qw_engine_decision_id() */
+    char type[QW_DECISION_TYPE_MAX];
+    char rep_id[QW_ID_MAX]; /* "" for team and cohort decisions */
+    char team_id[QW_ID_MAX];
+    char period[QW_PERIOD_ID_MAX];
+    int64_t time_ms;   /* the `now` of the call that emitted it */
+    uint32_t audience; /* QW_AUD_* bits */
+    char policy_version[QW_VERSION_MAX];
+    char quota_version[QW_VERSION_MAX];
+    int64_t attainment_bp;
+    int64_t credited_minor; /* base currency */
+    int64_t quota_minor;    /* effective quota: after ramp and leave proration */
+    char currency[4];       /* the policy's base currency */
+    int nevidence;
+    qw_evidence_t evidence[QW_EVIDENCE_MAX];
+    char summary[QW_SUMMARY_MAX];       /* one human sentence */
+    char withdraws[QW_DECISION_ID_MAX]; /* id this decision withdraws, or "" */
+} qw_decision_t;
+
+/* Called once per decision; the decision is only valid during the call. */
+typedef void (*qw_emit_fn)(void *opaque, const qw_decision_t *d);
+
+/* A ready-made emit target: decisions copied into a caller array. Overflow is counted in
+ * `dropped` (the caller must treat dropped > 0 as an error: size the array for the batch). */
+typedef struct qw_decision_buf_s {
+    qw_decision_t *items;
+    int cap;
+    int n;
+    int dropped;
+} qw_decision_buf_t;
+void qw_decision_buf_emit(void *opaque /* qw_decision_buf_t* */, const qw_decision_t *d);
+
+/* Writes "d:<scope>:<period>:<rule>[:<level>]" into out (QW_DECISION_ID_MAX bytes). scope is a
+ * rep id, "team:<team id>" or "cohort:<cohort>". Returns QW_ERR if it does not fit. */
+int qw_engine_decision_id(char *out, const char *scope, const char *period, const char *rule,
+                          const char *level);
+
+/* ---- per-rep state ------------------------------------------------------------------------ */
+
+#define QW_ENGINE_PERIODS 12 /* recent periods kept per rep (a year of months) */
+
+typedef enum {
+    QW_OUTCOME_OPEN = 0,     /* not closed yet */
+    QW_OUTCOME_HIT = 1,      /* attainment >= miss line */
+    QW_OUTCOME_MISS = 2,     /* below the miss line */
+    QW_OUTCOME_NO_QUOTA = 3, /* closed without a quota: neither hit nor miss */
+} qw_outcome_t;
+
+/* qw_period_state_t.flags */
+enum {
+    QW_PF_CLOSED = 1u << 0,
+    QW_PF_RAMP = 1u << 1,            /* a ramp period: never a counted miss */
+    QW_PF_LEAVE = 1u << 2,           /* excused by leave: never a counted miss */
+    QW_PF_SYSTEMIC = 1u << 3,        /* more than the systemic share of the team missed */
+    QW_PF_COACHED = 1u << 4,         /* support.coaching_recommended issued in this period */
+    QW_PF_FINAL_WARNING = 1u << 5,   /* warning.final raised at this close */
+    QW_PF_REVIEW = 1u << 6,          /* review.termination_review raised at this close */
+    QW_PF_FINAL_WITHDRAWN = 1u << 7, /* ... and later withdrawn */
+    QW_PF_REVIEW_WITHDRAWN = 1u << 8,
+    QW_PF_CONSISTENT = 1u << 9,      /* reward.consistent_performer raised at this close */
+    QW_PF_STUFFING = 1u << 10,       /* integrity.flag stuffing raised */
+    QW_PF_REVIEW_BLOCKED = 1u << 11, /* a review was due but a safeguard held it back */
+};
+
+typedef struct qw_period_state_s {
+    char period[QW_PERIOD_ID_MAX]; /* "" = unused slot */
+    int64_t credited_minor;        /* net credit (clawbacks subtracted), base currency */
+    int64_t late_minor;            /* net credit closed in the period's last stuffing days */
+    int32_t deals;                 /* credits minus clawbacks (entries of those kinds) */
+    int32_t clawbacks;
+    int64_t quota_assigned_minor; /* the quota as assigned, in base currency */
+    int64_t quota_minor;          /* effective: after ramp and leave proration */
+    char quota_version[QW_VERSION_MAX];
+    int32_t attainment_bp; /* at the last evaluation */
+    int32_t leave_days;
+    uint32_t flags;           /* QW_PF_* */
+    uint8_t outcome;          /* qw_outcome_t */
+    uint8_t checkpoints_done; /* bit i: checkpoint i evaluated */
+    uint8_t at_risk;          /* bit i: at risk at checkpoint i */
+    uint16_t rewards;         /* bit 0: quota achieved, bit 1+i: accelerator tier i granted */
+    uint8_t reward_gen[1 + QW_POLICY_TIERS_MAX]; /* times each was withdrawn (id suffix) */
+    uint16_t integrity_flags; /* integrity.flag decisions raised for this period */
+    int16_t miss_streak;      /* counted misses in a row up to this closed period */
+    int16_t hit_streak;       /* hits in a row up to this closed period */
+} qw_period_state_t;
+
+typedef struct qw_rep_state_s {
+    char rep_id[QW_ID_MAX];
+    int nperiods;
+    qw_period_state_t p[QW_ENGINE_PERIODS]; /* ascending by period id */
+    /* The streaks just before p[0], so evicting old periods loses no count. */
+    int16_t base_miss_streak;
+    int16_t base_hit_streak;
+    uint32_t base_flags; /* QW_PF_COACHED / QW_PF_REVIEW: seen earlier in the running streak */
+} qw_rep_state_t;
+
+void qw_rep_state_init(qw_rep_state_t *s, const char *rep_id);
+
+/* The slot of a period, or NULL. */
+const qw_period_state_t *qw_rep_state_find(const qw_rep_state_t *s, const char *period);
+
+/* Versioned binary blob for Redis: magic, version, fields in little-endian order, checksum.
+ * Decoding validates everything (garbage, truncation, a newer version are errors). */
+#define QW_REP_STATE_BLOB_MAX 4096
+/* Returns the number of bytes written, or 0 when cap is too small. */
+size_t qw_rep_state_encode(const qw_rep_state_t *s, uint8_t *buf, size_t cap);
+int qw_rep_state_decode(qw_rep_state_t *s, const uint8_t *buf, size_t len, char *errbuf,
+                        size_t errlen);
+
+/* ---- inputs ------------------------------------------------------------------------------- */
+
+typedef enum {
+    QW_CREDIT_UNSPECIFIED = 0,
+    QW_CREDIT_CREDIT = 1,
+    QW_CREDIT_CLAWBACK = 2,
+    QW_CREDIT_ADJUSTMENT = 3,
+} qw_credit_kind_t;
+
+#define QW_TIME_NONE     INT64_MIN
+#define QW_CREDIT_ID_MAX 320
+#define QW_REASON_MAX    32
+
+/* One credit entry (qw.credits.v1 CreditEntry); engine_pb.h converts the protobuf. */
+typedef struct qw_credit_in_s {
+    char id[QW_CREDIT_ID_MAX];
+    char deal_id[QW_ID_MAX];
+    qw_credit_kind_t kind;
+    int64_t amount_minor; /* signed, in `currency` (normally the base currency) */
+    char currency[4];
+    int32_t close_date;    /* local civil date of the close; selects the period */
+    int64_t close_time_ms; /* QW_TIME_NONE, or the close instant: then its local date is used */
+    int32_t won_date;      /* clawbacks: close date of the won state reversed, or QW_DATE_NONE */
+    int64_t event_time_ms; /* when the change happened (reversal window) */
+    int32_t discount_bp;
+    char reason[QW_REASON_MAX];
+} qw_credit_in_t;
+
+/* One rep as the team-wide calls see it. quota is the rep's quota for the period the call is
+ * about (NULL = none assigned); profile and state must not be NULL. */
+typedef struct qw_engine_rep_s {
+    const qw_rep_profile_t *profile;
+    const qw_quota_t *quota;
+    qw_rep_state_t *state;
+} qw_engine_rep_t;
+
+/* ---- the engine --------------------------------------------------------------------------- */
+
+typedef struct qw_engine_s {
+    const qw_policy_t *policy;
+    qw_emit_fn emit;
+    void *opaque;
+    char errstr[QW_ERRSTR_MAX]; /* detail of the last QW_ERR */
+} qw_engine_t;
+
+void qw_engine_init(qw_engine_t *e, const qw_policy_t *policy, qw_emit_fn emit, void *opaque);
+
+/* The period a credit counts in (local date of close_time_ms if set, else close_date). The
+ * shell uses it to look up the quota to pass to qw_engine_apply_credit(). */
+int qw_engine_credit_period(const qw_engine_t *e, const qw_credit_in_t *c, qw_period_t *out);
+
+/* Event-driven rules for one credit: net attainment, quota achieved, accelerator tiers, reward
+ * withdrawal after a clawback, integrity flags (reversal, discount), and -- when the period is
+ * already closed -- corrections (withdrawal of a final warning / review a late credit made
+ * unjustified). quota: the rep's quota for the credit's period, or NULL. Returns QW_OK, or QW_ERR
+ * (state untouched, e->errstr says why: unknown currency, quota of another period, a period
+ * older than the state keeps) -- the shell sends such a credit to the DLQ. */
+int qw_engine_apply_credit(qw_engine_t *e, const qw_rep_profile_t *profile, const qw_quota_t *quota,
+                           qw_rep_state_t *st, const qw_credit_in_t *c, int64_t now_ms);
+
+/* Pacing checkpoint `checkpoint_index` (into policy->checkpoints_bp) of `period` for one team:
+ * warning.at_risk + support.coaching_recommended per rep at risk (once per checkpoint), and at
+ * the team-health checkpoint health.quota_pressure when more than the policy's share is at risk.
+ * QW_ERR when now_ms is before the checkpoint instant. */
+int qw_engine_checkpoint(qw_engine_t *e, qw_engine_rep_t *team, int n, const char *period,
+                         int checkpoint_index, int64_t now_ms);
+
+/* Period close for one team (now_ms must be at or after end + grace days): outcomes, the
+ * systemic-miss check (health.quota_pressure instead of individual reviews), consecutive misses,
+ * warning.final (+ coaching), review.termination_review with its safeguards,
+ * reward.consistent_performer, the stuffing integrity flag. Idempotent. */
+int qw_engine_close_period(qw_engine_t *e, qw_engine_rep_t *team, int n, const char *period,
+                           int64_t now_ms);
+
+/* Run whatever is due at now_ms for `period`: every checkpoint whose instant has passed and that
+ * the state has not yet recorded, then the close when due. For the calendar job. */
+int qw_engine_tick(qw_engine_t *e, qw_engine_rep_t *team, int n, const char *period,
+                   int64_t now_ms);
+
+/* ---- fairness ----------------------------------------------------------------------------- */
+
+#define QW_FAIRNESS_COHORTS_MAX 32
+
+typedef struct qw_fairness_cohort_s {
+    char cohort[QW_COHORT_MAX];
+    int32_t members;
+    int32_t warned;     /* warning.at_risk or warning.final in the period */
+    int32_t reviewed;   /* review.termination_review in the period (not withdrawn) */
+    int32_t favourable; /* neither warned nor reviewed */
+    int32_t favourable_rate_bp;
+    int32_t impact_ratio_bp; /* favourable rate / the best cohort's */
+    int adverse;             /* ratio below the policy's and the cohort is large enough */
+} qw_fairness_cohort_t;
+
+typedef struct qw_fairness_report_s {
+    char period[QW_PERIOD_ID_MAX];
+    int ncohorts;
+    qw_fairness_cohort_t c[QW_FAIRNESS_COHORTS_MAX];
+    int32_t best_rate_bp;
+} qw_fairness_report_t;
+
+/* The four-fifths report over all reps (those without a cohort are skipped) for one period;
+ * emits health.adverse_impact per adverse cohort. report may be NULL. */
+int qw_engine_fairness_report(qw_engine_t *e, const qw_engine_rep_t *reps, int n,
+                              const char *period, int64_t now_ms, qw_fairness_report_t *report);
+
+#endif
