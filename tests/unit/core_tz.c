@@ -1,0 +1,121 @@
+/* TZif parsing and local dates: DST in Berlin and New York, a half-hour zone, the footer rule
+ * past the last transition, and garbage input. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "quotawatch/date.h"
+#include "quotawatch/common.h"
+#include "quotawatch/tz.h"
+
+static qw_tz_t tz;
+static char err[QW_ERRSTR_MAX];
+
+static int64_t at(const char *iso)
+{
+    int64_t ms;
+    cr_assert_eq(qw_time_parse_iso8601(iso, strlen(iso), &ms), 0, "%s", iso);
+    return ms;
+}
+
+static int32_t day(const char *ymd)
+{
+    int32_t d;
+    cr_assert_eq(qw_date_parse(ymd, strlen(ymd), &d), 0);
+    return d;
+}
+
+static void load(const char *name)
+{
+    cr_assert_eq(qw_tz_load(&tz, name, NULL, err, sizeof(err)), 0, "%s", err);
+}
+
+Test(core_tz, berlin_dst_2026)
+{
+    load("Europe/Berlin");
+    cr_assert_eq(qw_tz_offset(&tz, at("2026-03-29T00:59:59Z")), 3600);
+    cr_assert_eq(qw_tz_offset(&tz, at("2026-03-29T01:00:00Z")), 7200);
+    cr_assert_eq(qw_tz_offset(&tz, at("2026-10-25T00:59:59Z")), 7200);
+    cr_assert_eq(qw_tz_offset(&tz, at("2026-10-25T01:00:00Z")), 3600);
+    /* 23:30 UTC on the 31st of October is already the 1st of November in Berlin. */
+    cr_assert_eq(qw_tz_local_date(&tz, at("2026-10-31T23:30:00Z")), day("2026-11-01"));
+    cr_assert_eq(qw_tz_local_date(&tz, at("2026-10-31T22:59:59Z")), day("2026-10-31"));
+}
+
+Test(core_tz, new_york_local_date_lags_utc)
+{
+    load("America/New_York");
+    cr_assert_eq(qw_tz_offset(&tz, at("2026-03-08T06:59:59Z")), -5 * 3600);
+    cr_assert_eq(qw_tz_offset(&tz, at("2026-03-08T07:00:00Z")), -4 * 3600);
+    cr_assert_eq(qw_tz_offset(&tz, at("2026-11-01T06:00:00Z")), -5 * 3600);
+    /* 23:30 local on 30 November is 04:30 UTC on 1 December. */
+    cr_assert_eq(qw_tz_local_date(&tz, at("2026-12-01T04:30:00Z")), day("2026-11-30"));
+}
+
+Test(core_tz, kolkata_half_hour_offset)
+{
+    load("Asia/Kolkata");
+    cr_assert_eq(qw_tz_offset(&tz, at("2026-06-01T00:00:00Z")), 5 * 3600 + 1800);
+    cr_assert_eq(qw_tz_local_date(&tz, at("2026-06-30T18:29:59Z")), day("2026-06-30"));
+    cr_assert_eq(qw_tz_local_date(&tz, at("2026-06-30T18:30:00Z")), day("2026-07-01"));
+    cr_assert_eq(qw_tz_day_start_ms(&tz, day("2026-07-01")), at("2026-06-30T18:30:00Z"));
+}
+
+Test(core_tz, utc_needs_no_file)
+{
+    cr_assert_eq(qw_tz_load(&tz, "UTC", "/nonexistent", err, sizeof(err)), 0);
+    cr_assert_eq(qw_tz_offset(&tz, at("2026-06-01T00:00:00Z")), 0);
+    cr_assert_eq(qw_tz_day_start_ms(&tz, day("2026-06-01")), at("2026-06-01T00:00:00Z"));
+}
+
+Test(core_tz, day_start_follows_dst)
+{
+    load("Europe/Berlin");
+    cr_assert_eq(qw_tz_day_start_ms(&tz, day("2026-01-15")), at("2026-01-14T23:00:00Z"));
+    cr_assert_eq(qw_tz_day_start_ms(&tz, day("2026-07-15")), at("2026-07-14T22:00:00Z"));
+    /* The DST day itself starts at midnight CET. */
+    cr_assert_eq(qw_tz_day_start_ms(&tz, day("2026-03-29")), at("2026-03-28T23:00:00Z"));
+    cr_assert_eq(qw_tz_day_start_ms(&tz, day("2026-03-30")), at("2026-03-29T22:00:00Z"));
+}
+
+Test(core_tz, footer_rule_beyond_the_last_transition)
+{
+    load("Europe/Berlin");
+    cr_assert(tz.rule.valid && tz.rule.has_dst, "the POSIX footer was parsed");
+    int64_t last = tz.trans_at[tz.ntrans - 1] * 1000;
+    cr_assert_lt(last, at("2060-01-01T00:00:00Z"));
+    cr_assert_eq(qw_tz_offset(&tz, at("2060-01-15T12:00:00Z")), 3600);
+    cr_assert_eq(qw_tz_offset(&tz, at("2060-07-15T12:00:00Z")), 7200);
+    /* 2060: last Sunday of March is the 28th; the switch is at 01:00 UTC. */
+    cr_assert_eq(qw_tz_offset(&tz, at("2060-03-28T00:59:59Z")), 3600);
+    cr_assert_eq(qw_tz_offset(&tz, at("2060-03-28T01:00:00Z")), 7200);
+    load("America/New_York");
+    /* 2060: second Sunday of March is the 14th, 07:00 UTC. */
+    cr_assert_eq(qw_tz_offset(&tz, at("2060-03-14T06:59:59Z")), -5 * 3600);
+    cr_assert_eq(qw_tz_offset(&tz, at("2060-03-14T07:00:00Z")), -4 * 3600);
+}
+
+static size_t read_zone(const char *name, uint8_t *buf, size_t cap)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", name);
+    FILE *f = fopen(path, "rb");
+    cr_assert(f != NULL);
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    return n;
+}
+
+Test(core_tz, garbage_and_truncation_are_errors)
+{
+    uint8_t buf[8192];
+    size_t n = read_zone("Europe/Berlin", buf, sizeof(buf));
+    cr_assert_eq(qw_tz_parse(&tz, "x", buf, n, err, sizeof(err)), 0, "%s", err);
+    for (size_t cut = 0; cut < n - 60; cut += 37)
+        cr_assert_eq(qw_tz_parse(&tz, "x", buf, cut, err, sizeof(err)), -1, "cut at %zu", cut);
+    uint8_t junk[64] = "not a zone file at all";
+    cr_assert_eq(qw_tz_parse(&tz, "x", junk, sizeof(junk), err, sizeof(err)), -1);
+    cr_assert(strstr(err, "TZif") != NULL);
+    cr_assert_eq(qw_tz_load(&tz, "Nowhere/Land", NULL, err, sizeof(err)), -1);
+    cr_assert_eq(qw_tz_load(&tz, "../../etc/passwd", NULL, err, sizeof(err)), -1);
+}
