@@ -1,0 +1,24 @@
+/* qwctl, the operator's command line: one file per command. */
+#ifndef QW_QWCTL_H
+#define QW_QWCTL_H
+
+#include <stdint.h>
+
+#include "quotawatch/config.h"
+
+typedef struct qwctl_s {
+    qw_config_t cfg;
+    const char *brokers;
+    const char *redis_url;
+    const char *topic_prefix;
+    const char *key;
+    const char *key_field;
+    int until_eof;
+    int uncommitted;
+    int64_t timeout_ms;
+} qwctl_t;
+
+int qwctl_tail(qwctl_t *ctl, int argc, char **argv);
+int qwctl_produce(qwctl_t *ctl, int argc, char **argv);
+
+#endif
