@@ -1,0 +1,191 @@
+/* Deal state serialisation for Redis, and the CreditEntry protobuf of a credit. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+#include "credit_pb.h"
+#include "ingest_ledger_fixture.h"
+
+static qw_deal_state_t st, back;
+static qw_ledger_out_t out, out2;
+static char err[QW_ERRSTR_MAX];
+static uint8_t buf[1 << 17], buf2[1 << 17];
+
+static void setup(void)
+{
+    fx_setup();
+    qw_deal_state_init(&st, "crm:D1");
+}
+
+TestSuite(ingest_ledger_codec, .init = setup);
+
+static void apply_ok(qw_deal_state_t *s, const qw_deal_change_t *p, qw_ledger_out_t *o)
+{
+    cr_assert_eq(qw_ledger_apply(&fx_cfg, s, p, o, err, sizeof(err)), QW_OK, "%s", err);
+}
+
+/* A state with splits, history and a moved close date. */
+static void build_state(void)
+{
+    qw_deal_change_t v1 = fx_full("crm:D1", 1, QW_DEAL_WON, 100001, "rep-a", 2026, 3, 15);
+    fx_split(&v1, "rep-a", 6000);
+    fx_split(&v1, "rep-b", 4000);
+    v1.present |= QW_DC_STAGE | QW_DC_DISCOUNT;
+    strcpy(v1.stage, "closedwon");
+    v1.discount_bp = 250;
+    apply_ok(&st, &v1, &out);
+    qw_deal_change_t v2 = fx_patch("crm:D1", 2);
+    fx_close(&v2, 2026, 4, 2);
+    apply_ok(&st, &v2, &out);
+    qw_deal_change_t v3 = fx_patch("crm:D1", 3);
+    fx_amount(&v3, 55555, "EUR");
+    apply_ok(&st, &v3, &out);
+}
+
+Test(ingest_ledger_codec, round_trip)
+{
+    build_state();
+    size_t n = qw_deal_state_encode(&st, buf, sizeof(buf));
+    cr_assert_gt(n, 0);
+    cr_assert_leq(n, qw_deal_state_encoded_max());
+    cr_assert_eq(buf[0], QW_DEAL_STATE_FORMAT);
+    cr_assert_eq(qw_deal_state_decode(&back, buf, n, err, sizeof(err)), QW_OK, "%s", err);
+    size_t n2 = qw_deal_state_encode(&back, buf2, sizeof(buf2));
+    cr_assert_eq(n2, n);
+    cr_assert(memcmp(buf, buf2, n) == 0);
+    cr_assert_str_eq(back.deal_id, "crm:D1");
+    cr_assert_str_eq(back.stage, "closedwon");
+    cr_assert_eq(back.nstanding, 2);
+    cr_assert_eq(back.nhist, 3);
+
+    /* The decoded state behaves as the original: replays and new patches alike. */
+    qw_deal_change_t v2 = fx_patch("crm:D1", 2);
+    fx_close(&v2, 2026, 4, 2);
+    apply_ok(&st, &v2, &out);
+    apply_ok(&back, &v2, &out2);
+    cr_assert_eq(out.n, 4);
+    cr_assert_eq(out2.replay, 1);
+    cr_assert(memcmp(out.e, out2.e, sizeof(qw_credit_t) * (size_t)out.n) == 0);
+    qw_deal_change_t v4 = fx_patch("crm:D1", 4);
+    fx_status(&v4, QW_DEAL_LOST);
+    apply_ok(&st, &v4, &out);
+    apply_ok(&back, &v4, &out2);
+    cr_assert_eq(out.n, 2);
+    cr_assert_eq(out2.n, 2);
+    cr_assert(memcmp(out.e, out2.e, sizeof(qw_credit_t) * 2) == 0);
+}
+
+Test(ingest_ledger_codec, fresh_state_round_trip)
+{
+    size_t n = qw_deal_state_encode(&st, buf, sizeof(buf));
+    cr_assert_gt(n, 0);
+    cr_assert_eq(qw_deal_state_decode(&back, buf, n, err, sizeof(err)), QW_OK, "%s", err);
+    cr_assert_eq(back.close_date, QW_DATE_NONE);
+    cr_assert_eq(back.nhist, 0);
+}
+
+Test(ingest_ledger_codec, largest_state_fits_the_bound)
+{
+    char rep[QW_ID_MAX];
+    qw_deal_change_t v1 = fx_full("crm:D1", 1, QW_DEAL_WON, 999999999, "x", 2026, 3, 15);
+    for (int i = 0; i < QW_SPLITS_MAX; i++) {
+        memset(rep, 'a' + i, QW_ID_MAX - 1);
+        rep[QW_ID_MAX - 1] = '\0';
+        fx_split(&v1, rep, 625);
+    }
+    apply_ok(&st, &v1, &out);
+    for (int v = 2; v < 60; v++) {
+        qw_deal_change_t p = fx_patch("crm:D1", v);
+        fx_close(&p, 2026, 1 + v % 12, 1);
+        apply_ok(&st, &p, &out);
+        cr_assert_eq(out.n, 2 * QW_SPLITS_MAX);
+    }
+    cr_assert_eq(st.hent_used, QW_LEDGER_HIST_ENTRIES);
+    size_t max = qw_deal_state_encoded_max();
+    size_t n = qw_deal_state_encode(&st, buf, max);
+    cr_assert_gt(n, 0);
+    cr_assert_eq(qw_deal_state_encode(&st, buf, n - 1), 0, "too small a buffer is refused");
+    cr_assert_eq(qw_deal_state_decode(&back, buf, n, err, sizeof(err)), QW_OK, "%s", err);
+}
+
+Test(ingest_ledger_codec, rejects_garbage)
+{
+    build_state();
+    size_t n = qw_deal_state_encode(&st, buf, sizeof(buf));
+    cr_assert_eq(qw_deal_state_decode(&back, buf, 0, err, sizeof(err)), QW_ERR);
+    uint8_t fmt = buf[0];
+    buf[0] = 9;
+    cr_assert_eq(qw_deal_state_decode(&back, buf, n, err, sizeof(err)), QW_ERR);
+    cr_assert(strstr(err, "format"));
+    buf[0] = fmt;
+    /* Every truncation fails, and so does a trailing byte. */
+    for (size_t k = 0; k < n; k++)
+        cr_assert_eq(qw_deal_state_decode(&back, buf, k, err, sizeof(err)), QW_ERR, "prefix %zu",
+                     k);
+    buf[n] = 0;
+    cr_assert_eq(qw_deal_state_decode(&back, buf, n + 1, err, sizeof(err)), QW_ERR);
+    /* A string length that runs past the end, and an impossible split count. */
+    memcpy(buf2, buf, n);
+    buf2[1] = 200;
+    cr_assert_eq(qw_deal_state_decode(&back, buf2, n, err, sizeof(err)), QW_ERR);
+    size_t nsplits_at =
+        1 + 1 + strlen(st.deal_id) + 1 + 8 + 1 + 3 + 1 + strlen(st.owner_id) + 4 + 4;
+    cr_assert_eq(buf[nsplits_at], 2);
+    memcpy(buf2, buf, n);
+    buf2[nsplits_at] = 200;
+    cr_assert_eq(qw_deal_state_decode(&back, buf2, n, err, sizeof(err)), QW_ERR);
+    cr_assert(strstr(err, "splits"), "%s", err);
+    /* Random byte flips never crash (ASan watches) and never leave an invalid state. */
+    srand(12345);
+    for (int t = 0; t < 5000; t++) {
+        memcpy(buf2, buf, n);
+        for (int f = 0; f < 1 + t % 4; f++)
+            buf2[1 + (size_t)rand() % (n - 1)] = (uint8_t)rand();
+        if (qw_deal_state_decode(&back, buf2, n, err, sizeof(err)) == QW_OK) {
+            cr_assert_leq(back.nstanding, QW_SPLITS_MAX);
+            cr_assert_leq(back.nhist, QW_LEDGER_HIST_MAX);
+            cr_assert_leq(back.hent_used, QW_LEDGER_HIST_ENTRIES);
+            /* A decoded state is safe to use. */
+            qw_deal_change_t p = fx_patch(back.deal_id, 1000);
+            fx_status(&p, QW_DEAL_OPEN);
+            qw_ledger_apply(&fx_cfg, &back, &p, &out, err, sizeof(err));
+        }
+    }
+    /* Pure noise. */
+    for (int t = 0; t < 2000; t++) {
+        size_t len = (size_t)rand() % 600;
+        for (size_t i = 0; i < len; i++)
+            buf2[i] = (uint8_t)rand();
+        if (len) buf2[0] = QW_DEAL_STATE_FORMAT;
+        cr_assert_eq(qw_deal_state_decode(&back, buf2, len, err, sizeof(err)), QW_ERR);
+    }
+}
+
+Test(ingest_ledger_codec, credit_to_protobuf)
+{
+    qw_deal_change_t v1 = fx_full("crm:D1", 1, QW_DEAL_WON, 1000050, "rep-a", 2026, 3, 15);
+    strcpy(v1.currency, "EUR");
+    apply_ok(&st, &v1, &out);
+    qw_deal_change_t v2 = fx_patch("crm:D1", 2);
+    fx_status(&v2, QW_DEAL_LOST);
+    apply_ok(&st, &v2, &out);
+    size_t n = qw_credit_pb_pack(&out.e[0], buf, sizeof(buf));
+    cr_assert_gt(n, 0);
+    cr_assert_eq(qw_credit_pb_pack(&out.e[0], buf, 10), 0);
+    Quotawatch__V1__CreditEntry *m = quotawatch__v1__credit_entry__unpack(NULL, n, buf);
+    cr_assert_not_null(m);
+    cr_assert_str_eq(m->id, "crm:D1:2:rep-a");
+    cr_assert_str_eq(m->deal_id, "crm:D1");
+    cr_assert_eq(m->deal_version, 2);
+    cr_assert_str_eq(m->rep_id, "rep-a");
+    cr_assert_eq(m->kind, QUOTAWATCH__V1__CREDIT_KIND__CREDIT_KIND_CLAWBACK);
+    cr_assert_eq(m->amount_minor, -1100055);
+    cr_assert_str_eq(m->currency, "USD");
+    cr_assert_not_null(m->original);
+    cr_assert_eq(m->original->amount_minor, -1000050);
+    cr_assert_str_eq(m->original->currency, "EUR");
+    cr_assert_str_eq(m->close_date, "2026-03-15");
+    cr_assert_str_eq(m->won_date, "2026-03-15");
+    cr_assert_str_eq(m->reason, "lost");
+    cr_assert_eq(m->event_time_ms, v2.event_time_ms);
+    quotawatch__v1__credit_entry__free_unpacked(m, NULL);
+}
