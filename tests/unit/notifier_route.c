@@ -1,0 +1,241 @@
+/* Routing: resolution by type and audience, addresses from roster and config, the privacy
+ * refusal at load, the opt-out rule. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "route.h"
+
+static const char *const good =
+    "routes:\n"
+    "  - {name: rep-slack, audience: rep, channel: slack, types: ['*']}\n"
+    "  - {name: rep-email, audience: rep, channel: email, types: ['warning.*', 'reward.*']}\n"
+    "  - {name: manager, audience: manager, channel: email, types: ['*']}\n"
+    "  - {name: team, audience: team, channel: slack, types: ['reward.*']}\n"
+    "  - {name: hr, audience: hr, channel: webhook, types: [review.termination_review]}\n"
+    "  - {name: ops, audience: sales_ops, channel: slack, types: ['health.*']}\n"
+    "  - {name: ops-mail, audience: sales_ops, channel: email, types: ['integrity.*']}\n"
+    "addresses:\n"
+    "  teams:\n"
+    "    team-east: {slack_webhook: 'http://sink/team-east'}\n"
+    "  managers:\n"
+    "    mgr-1: {email: boss@example.com, slack_webhook: 'http://sink/mgr-1'}\n"
+    "  reps:\n"
+    "    rep-7: {slack_webhook: 'http://sink/dm/rep-7'}\n"
+    "  hr: {webhook: 'http://sink/hr'}\n"
+    "  sales_ops: {slack_webhook: 'http://sink/ops', email: ops@example.com}\n";
+
+static qw_route_cfg_t cfg;
+
+static void load_good(void)
+{
+    char err[256];
+    qw_route_cfg_init(&cfg);
+    cr_assert_eq(qw_route_load_string(&cfg, good, strlen(good), err, sizeof(err)), 0, "%s", err);
+}
+
+static void unload(void)
+{
+    qw_route_cfg_free(&cfg);
+}
+
+static char *aud_all[] = {"rep", "manager", "team", "hr", "sales_ops"};
+
+static Quotawatch__V1__Decision dec(const char *type, size_t naud)
+{
+    Quotawatch__V1__Decision d = QUOTAWATCH__V1__DECISION__INIT;
+    d.id = "d1";
+    d.type = (char *)type;
+    d.rep_id = "rep-7";
+    d.team_id = "team-east";
+    d.audience = aud_all;
+    d.n_audience = naud;
+    return d;
+}
+
+static const qw_target_t *find(const qw_target_t *t, size_t n, const char *ch)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(t[i].channel, ch) == 0) return &t[i];
+    return NULL;
+}
+
+static Quotawatch__V1__RepProfile rep_profile(void)
+{
+    Quotawatch__V1__RepProfile r = QUOTAWATCH__V1__REP_PROFILE__INIT;
+    r.rep_id = "rep-7";
+    r.email = "rep7@example.com";
+    r.manager_id = "mgr-1";
+    r.team_id = "team-east";
+    return r;
+}
+
+Test(notifier_route, reward_goes_to_rep_and_team, .init = load_good, .fini = unload)
+{
+    Quotawatch__V1__Decision d = dec("reward.quota_achieved", 5);
+    Quotawatch__V1__RepProfile rep = rep_profile();
+    qw_target_t t[QW_ROUTE_MAX_TARGETS];
+    size_t n = qw_route_resolve(&cfg, &d, &rep, NULL, t, QW_ROUTE_MAX_TARGETS);
+    cr_assert_eq(n, 4); /* rep.slack, rep.email, manager.email, team.slack */
+    cr_assert_str_eq(find(t, n, "rep.slack")->address, "http://sink/dm/rep-7");
+    cr_assert_str_eq(find(t, n, "rep.email")->address, "rep7@example.com");
+    cr_assert_str_eq(find(t, n, "manager.email")->address, "boss@example.com");
+    const qw_target_t *team = find(t, n, "team.slack");
+    cr_assert_str_eq(team->address, "http://sink/team-east");
+    cr_assert(team->shared);
+    cr_assert_null(find(t, n, "hr.webhook"));
+}
+
+Test(notifier_route, only_named_audiences_served, .init = load_good, .fini = unload)
+{
+    Quotawatch__V1__Decision d = dec("reward.quota_achieved", 1); /* rep only */
+    qw_target_t t[QW_ROUTE_MAX_TARGETS];
+    size_t n = qw_route_resolve(&cfg, &d, NULL, NULL, t, QW_ROUTE_MAX_TARGETS);
+    cr_assert_eq(n, 2);
+    cr_assert_null(find(t, n, "team.slack"));
+    cr_assert_str_eq(find(t, n, "rep.email")->address, ""); /* no roster e-mail, none static */
+}
+
+Test(notifier_route, review_goes_to_hr_and_manager_never_shared, .init = load_good, .fini = unload)
+{
+    Quotawatch__V1__Decision d = dec("review.termination_review", 5);
+    Quotawatch__V1__RepProfile rep = rep_profile();
+    qw_target_t t[QW_ROUTE_MAX_TARGETS];
+    size_t n = qw_route_resolve(&cfg, &d, &rep, NULL, t, QW_ROUTE_MAX_TARGETS);
+    cr_assert_str_eq(find(t, n, "hr.webhook")->address, "http://sink/hr");
+    cr_assert_not_null(find(t, n, "manager.email"));
+    for (size_t i = 0; i < n; i++)
+        cr_assert_not(t[i].shared, "%s is shared", t[i].channel);
+}
+
+Test(notifier_route, runtime_guard_even_if_config_bypassed, .init = load_good, .fini = unload)
+{
+    /* A configuration that skipped the load check still never yields a shared target. */
+    qw_route_t *r = &cfg.routes[cfg.n_routes++];
+    memset(r, 0, sizeof(*r));
+    snprintf(r->name, sizeof(r->name), "evil");
+    r->audience = QW_AUD_SALES_OPS;
+    r->kind = QW_CHAN_SLACK;
+    snprintf(r->types[0], sizeof(r->types[0]), "*");
+    r->n_types = 1;
+    Quotawatch__V1__Decision d = dec("integrity.flag", 5);
+    qw_target_t t[QW_ROUTE_MAX_TARGETS];
+    size_t n = qw_route_resolve(&cfg, &d, NULL, NULL, t, QW_ROUTE_MAX_TARGETS);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_not(t[i].shared, "%s is shared", t[i].channel);
+    cr_assert_str_eq(find(t, n, "sales_ops.email")->address, "ops@example.com");
+}
+
+Test(notifier_route, opted_out_rep_gets_recognition_privately, .init = load_good, .fini = unload)
+{
+    Quotawatch__V1__Decision d = dec("reward.quota_achieved", 5);
+    char *team_only[] = {"team"};
+    d.audience = team_only;
+    d.n_audience = 1;
+    Quotawatch__V1__RepProfile rep = rep_profile();
+    rep.recognition_opt_out = 1;
+    qw_target_t t[QW_ROUTE_MAX_TARGETS];
+    size_t n = qw_route_resolve(&cfg, &d, &rep, NULL, t, QW_ROUTE_MAX_TARGETS);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(t[0].channel, "rep.slack");
+    cr_assert_not(t[0].shared);
+    cr_assert(t[0].private_replacement);
+    /* No Slack DM known: the rep's e-mail. */
+    cfg.n_addrs = 0;
+    n = qw_route_resolve(&cfg, &d, &rep, NULL, t, QW_ROUTE_MAX_TARGETS);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(t[0].channel, "rep.email");
+    cr_assert_str_eq(t[0].address, "rep7@example.com");
+}
+
+Test(notifier_route, opt_out_does_not_duplicate_rep_channel, .init = load_good, .fini = unload)
+{
+    Quotawatch__V1__Decision d = dec("reward.quota_achieved", 5);
+    Quotawatch__V1__RepProfile rep = rep_profile();
+    rep.recognition_opt_out = 1;
+    qw_target_t t[QW_ROUTE_MAX_TARGETS];
+    size_t n = qw_route_resolve(&cfg, &d, &rep, NULL, t, QW_ROUTE_MAX_TARGETS);
+    cr_assert_eq(n, 3); /* rep.slack (once), rep.email, manager.email */
+    cr_assert_null(find(t, n, "team.slack"));
+}
+
+Test(notifier_route, manager_address_from_roster_first, .init = load_good, .fini = unload)
+{
+    Quotawatch__V1__Decision d = dec("warning.at_risk", 5);
+    Quotawatch__V1__RepProfile rep = rep_profile(), mgr = QUOTAWATCH__V1__REP_PROFILE__INIT;
+    mgr.email = "roster-boss@example.com";
+    qw_target_t t[QW_ROUTE_MAX_TARGETS];
+    size_t n = qw_route_resolve(&cfg, &d, &rep, &mgr, t, QW_ROUTE_MAX_TARGETS);
+    cr_assert_str_eq(find(t, n, "manager.email")->address, "roster-boss@example.com");
+}
+
+Test(notifier_route, generic_webhook_gets_everything, .init = load_good, .fini = unload)
+{
+    snprintf(cfg.webhook_url, sizeof(cfg.webhook_url), "http://sink/all");
+    Quotawatch__V1__Decision d = dec("review.termination_review", 0);
+    qw_target_t t[QW_ROUTE_MAX_TARGETS];
+    size_t n = qw_route_resolve(&cfg, &d, NULL, NULL, t, QW_ROUTE_MAX_TARGETS);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(t[0].channel, "webhook");
+    cr_assert_eq(t[0].kind, QW_CHAN_WEBHOOK);
+    cr_assert_str_eq(t[0].address, "http://sink/all");
+}
+
+static void refused(const char *yaml, const char *needle)
+{
+    qw_route_cfg_t c;
+    char err[256] = "";
+    qw_route_cfg_init(&c);
+    cr_assert_neq(qw_route_load_string(&c, yaml, strlen(yaml), err, sizeof(err)), 0, "accepted: %s",
+                  yaml);
+    cr_assert(strstr(err, needle), "message '%s' lacks '%s'", err, needle);
+    qw_route_cfg_free(&c);
+}
+
+Test(notifier_route, privacy_violations_refused_at_load)
+{
+    refused("routes:\n  - {name: leaky, audience: team, channel: slack, types: ['*']}\n",
+            "route 'leaky'");
+    refused("routes:\n  - {name: leaky2, audience: sales_ops, channel: slack, "
+            "types: [integrity.flag]}\n",
+            "integrity flags");
+    refused("routes:\n  - {name: leaky3, audience: team, channel: email, "
+            "types: [review.termination_review]}\n",
+            "route 'leaky3'");
+    refused("routes:\n  - {name: warn-team, audience: team, channel: slack, "
+            "types: [warning.at_risk]}\n",
+            "public recognition");
+    refused("routes:\n  - {name: ops-all, audience: sales_ops, channel: slack, types: ['*']}\n",
+            "route 'ops-all'");
+}
+
+Test(notifier_route, malformed_config_refused)
+{
+    refused("routes:\n  - {name: x, audience: ceo, channel: slack, types: ['*']}\n", "audience");
+    refused("routes:\n  - {name: x, audience: rep, channel: pager, types: ['*']}\n", "channel");
+    refused("routes:\n  - {name: x, audience: hr, channel: slack, types: ['*']}\n", "cannot use");
+    refused("routes:\n  - {name: x, audience: rep, channel: slack}\n", "types");
+    refused("routes: [\n", "YAML");
+}
+
+Test(notifier_route, type_patterns)
+{
+    cr_assert(qw_route_type_match("*", "reward.x"));
+    cr_assert(qw_route_type_match("reward.*", "reward.accelerator"));
+    cr_assert_not(qw_route_type_match("reward.*", "rewards.x"));
+    cr_assert_not(qw_route_type_match("reward.*", "review.termination_review"));
+    cr_assert(qw_route_type_match("integrity.flag", "integrity.flag"));
+    cr_assert_not(qw_route_type_match("integrity.flag", "integrity.flagged"));
+}
+
+Test(notifier_route, example_config_loads)
+{
+    qw_route_cfg_t c;
+    char err[256];
+    qw_route_cfg_init(&c);
+    cr_assert_eq(
+        qw_route_load_file(&c, QW_FIXTURES "/../../deploy/notifier.example.yaml", err, sizeof(err)),
+        0, "%s", err);
+    cr_assert_gt(c.n_routes, 0);
+    qw_route_cfg_free(&c);
+}
