@@ -30,7 +30,7 @@
 #define QW_DECISION_TYPE_MAX 48
 #define QW_EVIDENCE_MAX      32
 #define QW_EVIDENCE_KEY_MAX  48
-#define QW_EVIDENCE_TEXT_MAX 160
+#define QW_EVIDENCE_TEXT_MAX 256
 #define QW_SUMMARY_MAX       512
 
 #define QW_DT_AT_RISK           "warning.at_risk"
@@ -124,9 +124,12 @@ enum {
     QW_PF_REVIEW = 1u << 6,          /* review.termination_review raised at this close */
     QW_PF_FINAL_WITHDRAWN = 1u << 7, /* ... and later withdrawn */
     QW_PF_REVIEW_WITHDRAWN = 1u << 8,
-    QW_PF_CONSISTENT = 1u << 9,      /* reward.consistent_performer raised at this close */
-    QW_PF_STUFFING = 1u << 10,       /* integrity.flag stuffing raised */
-    QW_PF_REVIEW_BLOCKED = 1u << 11, /* a review was due but a safeguard held it back */
+    QW_PF_CONSISTENT = 1u << 9,        /* reward.consistent_performer raised at this close */
+    QW_PF_STUFFING = 1u << 10,         /* integrity.flag stuffing raised */
+    QW_PF_REVIEW_BLOCKED = 1u << 11,   /* a review was due but a safeguard held it back */
+    QW_PF_COACHED_AT_CLOSE = 1u << 12, /* coaching recommended at this close (with warning.final,
+                                          or because a review lacked prior support) */
+    QW_PF_CONSISTENT_WITHDRAWN = 1u << 13,
 };
 
 typedef struct qw_period_state_s {

@@ -1,0 +1,100 @@
+/* qw_decision_t <-> protobuf Decision. */
+#include "decision_pb.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void qw_decision_pb_fill(qw_decision_pb_t *o, const qw_decision_t *d)
+{
+    /* protobuf-c wants char*; the message is only read (packed), never written through. */
+    qw_decision_t *m = (qw_decision_t *)d;
+    quotawatch__v1__decision__init(&o->msg);
+    o->msg.id = m->id;
+    o->msg.type = m->type;
+    o->msg.rep_id = m->rep_id;
+    o->msg.team_id = m->team_id;
+    o->msg.period = m->period;
+    o->msg.time_ms = m->time_ms;
+    o->msg.n_audience = 0;
+    for (unsigned b = 0; b < QW_AUD_COUNT; b++)
+        if (m->audience & (1u << b)) o->audience[o->msg.n_audience++] = (char *)qw_audience_name(b);
+    o->msg.audience = o->audience;
+    o->msg.policy_version = m->policy_version;
+    o->msg.quota_version = m->quota_version;
+    o->msg.attainment_bp = m->attainment_bp;
+    o->msg.credited_minor = m->credited_minor;
+    o->msg.quota_minor = m->quota_minor;
+    o->msg.currency = m->currency;
+    int n = m->nevidence < QW_EVIDENCE_MAX ? m->nevidence : QW_EVIDENCE_MAX;
+    for (int i = 0; i < n; i++) {
+        quotawatch__v1__evidence__init(&o->ev[i]);
+        o->ev[i].key = m->evidence[i].key;
+        o->ev[i].value = m->evidence[i].value;
+        o->ev[i].text = m->evidence[i].text;
+        o->evp[i] = &o->ev[i];
+    }
+    o->msg.n_evidence = (size_t)n;
+    o->msg.evidence = o->evp;
+    o->msg.summary = m->summary;
+    o->msg.withdraws = m->withdraws;
+}
+
+size_t qw_decision_pb_pack(const qw_decision_t *d, uint8_t *buf, size_t cap)
+{
+    qw_decision_pb_t pb;
+    qw_decision_pb_fill(&pb, d);
+    size_t n = quotawatch__v1__decision__get_packed_size(&pb.msg);
+    if (n > cap) return 0;
+    return quotawatch__v1__decision__pack(&pb.msg, buf);
+}
+
+static int cp(char *dst, size_t cap, const char *src, const char *field, char *err, size_t errlen)
+{
+    if (!src) src = "";
+    size_t n = strlen(src);
+    if (n >= cap) return qw_err_set(err, errlen, "decision: %s too long", field);
+    memcpy(dst, src, n + 1);
+    return QW_OK;
+}
+
+int qw_decision_from_pb(const Quotawatch__V1__Decision *m, qw_decision_t *d, char *err,
+                        size_t errlen)
+{
+    memset(d, 0, sizeof(*d));
+    if (cp(d->id, sizeof(d->id), m->id, "id", err, errlen) ||
+        cp(d->type, sizeof(d->type), m->type, "type", err, errlen) ||
+        cp(d->rep_id, sizeof(d->rep_id), m->rep_id, "rep_id", err, errlen) ||
+        cp(d->team_id, sizeof(d->team_id), m->team_id, "team_id", err, errlen) ||
+        cp(d->period, sizeof(d->period), m->period, "period", err, errlen) ||
+        cp(d->policy_version, sizeof(d->policy_version), m->policy_version, "policy_version", err,
+           errlen) ||
+        cp(d->quota_version, sizeof(d->quota_version), m->quota_version, "quota_version", err,
+           errlen) ||
+        cp(d->currency, sizeof(d->currency), m->currency, "currency", err, errlen) ||
+        cp(d->summary, sizeof(d->summary), m->summary, "summary", err, errlen) ||
+        cp(d->withdraws, sizeof(d->withdraws), m->withdraws, "withdraws", err, errlen))
+        return QW_ERR;
+    d->time_ms = m->time_ms;
+    d->attainment_bp = m->attainment_bp;
+    d->credited_minor = m->credited_minor;
+    d->quota_minor = m->quota_minor;
+    for (size_t i = 0; i < m->n_audience; i++) {
+        unsigned b = 0;
+        while (b < QW_AUD_COUNT && strcmp(qw_audience_name(b), m->audience[i]) != 0)
+            b++;
+        if (b == QW_AUD_COUNT)
+            return qw_err_set(err, errlen, "decision: unknown audience %s", m->audience[i]);
+        d->audience |= 1u << b;
+    }
+    if (m->n_evidence > QW_EVIDENCE_MAX)
+        return qw_err_set(err, errlen, "decision: more than %d evidence entries", QW_EVIDENCE_MAX);
+    for (size_t i = 0; i < m->n_evidence; i++) {
+        qw_evidence_t *ev = &d->evidence[i];
+        if (cp(ev->key, sizeof(ev->key), m->evidence[i]->key, "evidence key", err, errlen) ||
+            cp(ev->text, sizeof(ev->text), m->evidence[i]->text, "evidence text", err, errlen))
+            return QW_ERR;
+        ev->value = m->evidence[i]->value;
+    }
+    d->nevidence = (int)m->n_evidence;
+    return QW_OK;
+}
