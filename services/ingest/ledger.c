@@ -25,7 +25,7 @@ static const char *const qw_reason_names[QW_REASON_COUNT_] = {
 };
 
 static const char *const qw_err_names[QW_LEDGER_E_COUNT_] = {
-    "", "unknown_currency", "bad_splits", "bad_patch", "overflow",
+    "", "unknown_currency", "bad_splits", "bad_patch", "overflow", "corrupt_state",
 };
 
 const char *qw_credit_reason_name(qw_credit_reason_t r)
@@ -162,7 +162,7 @@ static int qw_standing_of(const qw_ledger_cfg_t *cfg, const qw_view_t *v, qw_sta
     if (qw_rates_to_base(cfg->rates, v->currency, v->amount, &base) != 0)
         return qw_ledger_fail(out, QW_LEDGER_E_OVERFLOW, errbuf, errlen, "conversion overflow");
     int n = v->nsplits ? v->nsplits : 1;
-    int32_t bp[QW_SPLITS_MAX];
+    int32_t bp[QW_SPLITS_MAX] = {0}; /* gcc -O2 cannot see the loop fills it */
     int64_t pb[QW_SPLITS_MAX], po[QW_SPLITS_MAX];
     for (int i = 0; i < n; i++)
         bp[i] = v->nsplits ? v->splits[i].basis_points : 10000;
@@ -371,6 +371,7 @@ int qw_ledger_apply(const qw_ledger_cfg_t *cfg, qw_deal_state_t *st, const qw_de
 {
     out->n = 0;
     out->replay = 0;
+    out->changed = 0;
     out->err = QW_LEDGER_E_NONE;
     if (!qw_id_ok(p->deal_id) || strcmp(p->deal_id, st->deal_id) != 0)
         return qw_ledger_fail(out, QW_LEDGER_E_BAD_PATCH, errbuf, errlen, "patch of another deal");
@@ -421,6 +422,7 @@ int qw_ledger_apply(const qw_ledger_cfg_t *cfg, qw_deal_state_t *st, const qw_de
     int sibling = qw_is_sibling(st, p->version);
 
     /* Commit: nothing above touched the state, so an error leaves it as it was. */
+    out->changed = 1;
     if (applied & QW_DC_STATUS) st->status = p->status;
     if (applied & QW_DC_AMOUNT) st->amount_minor = p->amount_minor;
     if (applied & QW_DC_CURRENCY) memcpy(st->currency, p->currency, sizeof(st->currency));

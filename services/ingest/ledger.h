@@ -47,6 +47,7 @@ typedef enum {
     QW_LEDGER_E_BAD_SPLITS,
     QW_LEDGER_E_BAD_PATCH,
     QW_LEDGER_E_OVERFLOW,
+    QW_LEDGER_E_CORRUPT_STATE, /* the stored state of the deal does not decode (store) */
     QW_LEDGER_E_COUNT_
 } qw_ledger_err_t;
 
@@ -135,6 +136,7 @@ typedef struct qw_ledger_cfg_s {
 typedef struct qw_ledger_out_s {
     int n;
     int replay;          /* 1: the version was already applied, entries re-emitted */
+    int changed;         /* 1: the state changed (it needs saving) */
     qw_ledger_err_t err; /* set when qw_ledger_apply returns QW_ERR */
     qw_credit_t e[QW_LEDGER_OUT_MAX];
 } qw_ledger_out_t;
@@ -158,7 +160,7 @@ const char *qw_credit_kind_name(qw_credit_kind_t k);     /* "credit", "clawback"
 size_t qw_deal_state_encode(const qw_deal_state_t *st, uint8_t *buf, size_t cap);
 /* An upper bound of the encoded size of any state. */
 size_t qw_deal_state_encoded_max(void);
-/* Rejects anything malformed (it comes from Redis): QW_ERR with errbuf, st undefined. */
+/* Rejects anything malformed (it comes from Redis): QW_ERR with errbuf, st zeroed. */
 int qw_deal_state_decode(qw_deal_state_t *st, const uint8_t *buf, size_t len, char *errbuf,
                          size_t errlen);
 

@@ -1,0 +1,416 @@
+#include "ledger_store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Write the state only if the stored revision is still the one we loaded. Revisions are
+ * decimal strings; a missing key is revision 0. */
+static const char qw_cas_lua[] = "local cur = redis.call('HGET', KEYS[1], 'rev') or '0'\n"
+                                 "if cur ~= ARGV[1] then return 0 end\n"
+                                 "redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'state', ARGV[3])\n"
+                                 "return 1\n";
+
+typedef struct qw_ledger_deal_s {
+    const char *deal_id;
+    int first, last; /* patch chain */
+    int pending;     /* still to load, apply and save */
+    int bad;         /* stored state is corrupt */
+    int changed;
+    int64_t rev;
+    qw_deal_state_t st;
+} qw_ledger_deal_t;
+
+void qw_ledger_store_init(qw_ledger_store_t *s)
+{
+    memset(s, 0, sizeof(*s));
+}
+
+void qw_ledger_store_free(qw_ledger_store_t *s)
+{
+    free(s->entries);
+    free(s->results);
+    free(s->scratch);
+    free(s->deals);
+    free(s->next);
+    free(s->table);
+    free(s->blob);
+    memset(s, 0, sizeof(*s));
+}
+
+int qw_ledger_store_key(const char *deal_id, char *key, size_t keylen)
+{
+    size_t n = strnlen(deal_id, QW_ID_MAX);
+    if (n == 0 || n >= QW_ID_MAX) return QW_ERR;
+    int k = snprintf(key, keylen, QW_LEDGER_KEY_PREFIX "%s}", deal_id);
+    return k > 0 && (size_t)k < keylen ? QW_OK : QW_ERR;
+}
+
+/* A context error means the connection is gone; say so, the caller reconnects. */
+static int qw_ctx_fail(redisContext *c, char *errbuf, size_t errlen, const char *what)
+{
+    if (c->err) return qw_err_set(errbuf, errlen, "redis %s: %s (reconnect)", what, c->errstr);
+    return qw_err_set(errbuf, errlen, "redis %s failed", what);
+}
+
+int qw_ledger_store_load_script(qw_ledger_store_t *s, redisContext *c, char *errbuf, size_t errlen)
+{
+    redisReply *r = redisCommand(c, "SCRIPT LOAD %s", qw_cas_lua);
+    if (!r) return qw_ctx_fail(c, errbuf, errlen, "SCRIPT LOAD");
+    int ok = r->type == REDIS_REPLY_STRING && r->len == 40;
+    if (ok)
+        memcpy(s->sha, r->str, 41);
+    else
+        qw_err_set(errbuf, errlen, "redis SCRIPT LOAD: %s",
+                   r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+    freeReplyObject(r);
+    return ok ? QW_OK : QW_ERR;
+}
+
+static int qw_parse_rev(const redisReply *r, int64_t *rev)
+{
+    if (r->type == REDIS_REPLY_NIL) {
+        *rev = 0;
+        return QW_OK;
+    }
+    if (r->type != REDIS_REPLY_STRING || r->len == 0 || r->len > 19) return QW_ERR;
+    char tmp[20], *end;
+    memcpy(tmp, r->str, r->len);
+    tmp[r->len] = '\0';
+    errno = 0;
+    long long v = strtoll(tmp, &end, 10);
+    if (errno || *end || v < 0) return QW_ERR;
+    *rev = v;
+    return QW_OK;
+}
+
+/* One HMGET reply into a state; QW_ERR when what Redis holds is not a valid state. */
+static int qw_load_one(const redisReply *r, const char *deal_id, qw_deal_state_t *st, int64_t *rev)
+{
+    char err[QW_ERRSTR_MAX];
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) return QW_ERR;
+    const redisReply *rv = r->element[0], *blob = r->element[1];
+    if (qw_parse_rev(rv, rev) != QW_OK) return QW_ERR;
+    if (blob->type == REDIS_REPLY_NIL) return *rev == 0 ? QW_OK : QW_ERR;
+    if (blob->type != REDIS_REPLY_STRING || *rev == 0) return QW_ERR;
+    if (qw_deal_state_decode(st, (const uint8_t *)blob->str, blob->len, err, sizeof(err)) != QW_OK)
+        return QW_ERR;
+    return strcmp(st->deal_id, deal_id) == 0 ? QW_OK : QW_ERR;
+}
+
+int qw_ledger_store_load(redisContext *c, const char *const *deal_ids, size_t n,
+                         qw_deal_state_t *const *states, int64_t *revs, int *bad, char *errbuf,
+                         size_t errlen)
+{
+    char key[QW_LEDGER_KEY_MAX];
+    for (size_t i = 0; i < n; i++) {
+        if (qw_ledger_store_key(deal_ids[i], key, sizeof(key)) != QW_OK)
+            return qw_err_set(errbuf, errlen, "deal id too long");
+        if (redisAppendCommand(c, "HMGET %s rev state", key) != REDIS_OK)
+            return qw_ctx_fail(c, errbuf, errlen, "append HMGET");
+    }
+    /* Read every reply even after a bad one, so the pipeline stays in step. */
+    for (size_t i = 0; i < n; i++) {
+        redisReply *r = NULL;
+        if (redisGetReply(c, (void **)&r) != REDIS_OK || !r)
+            return qw_ctx_fail(c, errbuf, errlen, "HMGET");
+        if (r->type == REDIS_REPLY_ERROR) {
+            qw_err_set(errbuf, errlen, "redis HMGET: %s", r->str);
+            freeReplyObject(r);
+            for (size_t j = i + 1; j < n; j++) {
+                if (redisGetReply(c, (void **)&r) != REDIS_OK) break;
+                freeReplyObject(r);
+            }
+            return QW_ERR;
+        }
+        qw_deal_state_init(states[i], deal_ids[i]);
+        int64_t rev = 0;
+        int ok = qw_load_one(r, deal_ids[i], states[i], &rev) == QW_OK;
+        freeReplyObject(r);
+        if (!ok) {
+            /* Keep its revision if readable: an operator's repair can be compared-and-set. */
+            qw_deal_state_init(states[i], deal_ids[i]);
+            if (!bad) return qw_err_set(errbuf, errlen, "corrupt state of deal %s", deal_ids[i]);
+            bad[i] = 1;
+        } else if (bad) {
+            bad[i] = 0;
+        }
+        revs[i] = rev;
+    }
+    return QW_OK;
+}
+
+static int qw_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return QW_OK;
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < need)
+        ncap *= 2;
+    void *np = realloc(*p, ncap * elem);
+    if (!np) return QW_ERR;
+    *p = np;
+    *cap = ncap;
+    return QW_OK;
+}
+
+static int qw_blob_buf(qw_ledger_store_t *s)
+{
+    if (s->blob) return QW_OK;
+    s->blob = malloc(qw_deal_state_encoded_max());
+    return s->blob ? QW_OK : QW_ERR;
+}
+
+/* Append one EVALSHA of the CAS script for states[i]. */
+static int qw_append_cas(qw_ledger_store_t *s, redisContext *c, const qw_deal_state_t *st,
+                         int64_t rev)
+{
+    char key[QW_LEDGER_KEY_MAX], r0[24], r1[24];
+    if (qw_ledger_store_key(st->deal_id, key, sizeof(key)) != QW_OK) return QW_ERR;
+    size_t len = qw_deal_state_encode(st, s->blob, qw_deal_state_encoded_max());
+    if (len == 0) return QW_ERR;
+    snprintf(r0, sizeof(r0), "%lld", (long long)rev);
+    snprintf(r1, sizeof(r1), "%lld", (long long)rev + 1);
+    const char *argv[7] = {"EVALSHA", s->sha, "1", key, r0, r1, (const char *)s->blob};
+    size_t lens[7] = {7, 40, 1, strlen(key), strlen(r0), strlen(r1), len};
+    /* hiredis copies the arguments into its output buffer: the blob buffer is reusable. */
+    return redisAppendCommandArgv(c, 7, argv, lens) == REDIS_OK ? QW_OK : QW_ERR;
+}
+
+int qw_ledger_store_save(qw_ledger_store_t *s, redisContext *c,
+                         const qw_deal_state_t *const *states, size_t n, const int64_t *revs,
+                         int *saved, char *errbuf, size_t errlen)
+{
+    if (qw_blob_buf(s) != QW_OK) return qw_err_set(errbuf, errlen, "out of memory");
+    if (!s->sha[0] && qw_ledger_store_load_script(s, c, errbuf, errlen) != QW_OK) return QW_ERR;
+    for (size_t i = 0; i < n; i++)
+        saved[i] = -1; /* -1: not yet known */
+    /* The second pass only runs after a NOSCRIPT (Redis restarted or flushed its scripts). */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t sent = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (saved[i] != -1) continue;
+            if (qw_append_cas(s, c, states[i], revs[i]) != QW_OK)
+                return qw_ctx_fail(c, errbuf, errlen, "append EVALSHA");
+            sent++;
+        }
+        if (sent == 0) return QW_OK;
+        int noscript = 0, failed = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (saved[i] != -1) continue;
+            redisReply *r = NULL;
+            if (redisGetReply(c, (void **)&r) != REDIS_OK || !r)
+                return qw_ctx_fail(c, errbuf, errlen, "EVALSHA");
+            if (r->type == REDIS_REPLY_INTEGER && (r->integer == 0 || r->integer == 1)) {
+                saved[i] = (int)r->integer;
+            } else if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0) {
+                noscript = 1;
+            } else if (!failed) {
+                failed = 1;
+                qw_err_set(errbuf, errlen, "redis EVALSHA: %s",
+                           r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+            }
+            freeReplyObject(r);
+        }
+        if (failed) return QW_ERR;
+        if (!noscript) return QW_OK;
+        if (qw_ledger_store_load_script(s, c, errbuf, errlen) != QW_OK) return QW_ERR;
+    }
+    return qw_err_set(errbuf, errlen, "redis EVALSHA: script keeps vanishing");
+}
+
+static uint64_t qw_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* Group patches by deal: s->deals[0..ndeals), each with its chain of patches in order. */
+static int qw_group(qw_ledger_store_t *s, const qw_deal_change_t *patches, size_t n, size_t *ndeals)
+{
+    size_t tcap = 16;
+    while (tcap < 2 * n)
+        tcap *= 2;
+    if (tcap > s->table_cap) {
+        free(s->table);
+        s->table = malloc(tcap * sizeof(int));
+        if (!s->table) {
+            s->table_cap = 0;
+            return QW_ERR;
+        }
+        s->table_cap = tcap;
+    }
+    memset(s->table, 0, tcap * sizeof(int));
+    *ndeals = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *id = patches[i].deal_id;
+        s->next[i] = -1;
+        size_t len = strnlen(id, QW_ID_MAX);
+        if (len == 0 || len == QW_ID_MAX) {
+            s->results[i].err = QW_LEDGER_E_BAD_PATCH;
+            continue;
+        }
+        size_t h = (size_t)qw_hash(id) & (tcap - 1);
+        while (s->table[h] && strcmp(s->deals[s->table[h] - 1].deal_id, id) != 0)
+            h = (h + 1) & (tcap - 1);
+        if (!s->table[h]) {
+            qw_ledger_deal_t *d = &s->deals[*ndeals];
+            d->deal_id = id;
+            d->first = d->last = (int)i;
+            d->pending = 1;
+            s->table[h] = (int)++*ndeals;
+        } else {
+            qw_ledger_deal_t *d = &s->deals[s->table[h] - 1];
+            s->next[d->last] = (int)i;
+            d->last = (int)i;
+        }
+    }
+    return QW_OK;
+}
+
+/* Apply a deal's patches in order to its freshly loaded state; entries go to scratch. */
+static int qw_apply_deal(qw_ledger_store_t *s, const qw_ledger_cfg_t *cfg, qw_ledger_deal_t *d,
+                         const qw_deal_change_t *patches)
+{
+    char err[QW_ERRSTR_MAX];
+    d->changed = 0;
+    for (int i = d->first; i >= 0; i = s->next[i]) {
+        qw_ledger_result_t *r = &s->results[i];
+        memset(r, 0, sizeof(*r));
+        if (d->bad) {
+            r->err = QW_LEDGER_E_CORRUPT_STATE;
+            continue;
+        }
+        if (qw_ledger_apply(cfg, &d->st, &patches[i], &s->out, err, sizeof(err)) != QW_OK) {
+            r->err = s->out.err;
+            continue;
+        }
+        r->first = s->nscratch;
+        r->replay = s->out.replay;
+        d->changed |= s->out.changed;
+        if (s->out.n == 0) continue;
+        if (qw_grow((void **)&s->scratch, &s->cap_scratch, s->nscratch + (size_t)s->out.n,
+                    sizeof(qw_credit_t)) != QW_OK)
+            return QW_ERR;
+        memcpy(&s->scratch[s->nscratch], s->out.e, sizeof(qw_credit_t) * (size_t)s->out.n);
+        r->n = s->out.n;
+        s->nscratch += (size_t)s->out.n;
+    }
+    return QW_OK;
+}
+
+/* Pointer arrays for the load/save calls, over the pending deals. */
+typedef struct {
+    const char **ids;
+    qw_deal_state_t **st;
+    int64_t *revs;
+    int *flag;
+    size_t *idx;
+} qw_pending_t;
+
+int qw_ledger_store_apply_batch(qw_ledger_store_t *s, redisContext *c, const qw_ledger_cfg_t *cfg,
+                                const qw_deal_change_t *patches, size_t n, char *errbuf,
+                                size_t errlen)
+{
+    s->nentries = 0;
+    s->nscratch = 0;
+    s->conflicts = 0;
+    size_t cap = s->cap_patches;
+    if (qw_grow((void **)&s->results, &cap, n, sizeof(qw_ledger_result_t)) != QW_OK ||
+        (cap = s->cap_patches, qw_grow((void **)&s->next, &cap, n, sizeof(int))) != QW_OK)
+        return qw_err_set(errbuf, errlen, "out of memory");
+    s->cap_patches = cap;
+    cap = s->cap_deals;
+    if (qw_grow((void **)&s->deals, &cap, n, sizeof(qw_ledger_deal_t)) != QW_OK)
+        return qw_err_set(errbuf, errlen, "out of memory");
+    s->cap_deals = cap;
+    memset(s->results, 0, n * sizeof(qw_ledger_result_t));
+    size_t ndeals;
+    if (qw_group(s, patches, n, &ndeals) != QW_OK)
+        return qw_err_set(errbuf, errlen, "out of memory");
+
+    /* One allocation per batch for the pointer arrays (not per event). */
+    size_t m = ndeals ? ndeals : 1;
+    qw_pending_t p = {
+        .ids = malloc(m * sizeof(char *)),
+        .st = malloc(m * sizeof(qw_deal_state_t *)),
+        .revs = malloc(m * sizeof(int64_t)),
+        .flag = malloc(m * sizeof(int)),
+        .idx = malloc(m * sizeof(size_t)),
+    };
+    int rc = QW_OK;
+    if (!p.ids || !p.st || !p.revs || !p.flag || !p.idx) {
+        rc = qw_err_set(errbuf, errlen, "out of memory");
+        goto done;
+    }
+    for (int round = 0;; round++) {
+        size_t k = 0;
+        for (size_t i = 0; i < ndeals; i++) {
+            if (!s->deals[i].pending) continue;
+            p.ids[k] = s->deals[i].deal_id;
+            p.st[k] = &s->deals[i].st;
+            p.idx[k++] = i;
+        }
+        if (k == 0) break;
+        if (round == QW_LEDGER_STORE_ROUNDS) {
+            rc = qw_err_set(errbuf, errlen, "%zu deals still conflict after %d rounds", k, round);
+            goto done;
+        }
+        if (qw_ledger_store_load(c, p.ids, k, p.st, p.revs, p.flag, errbuf, errlen) != QW_OK) {
+            rc = QW_ERR;
+            goto done;
+        }
+        /* Apply; only deals whose state changed need a save. */
+        size_t w = 0;
+        for (size_t j = 0; j < k; j++) {
+            qw_ledger_deal_t *d = &s->deals[p.idx[j]];
+            d->rev = p.revs[j];
+            d->bad = p.flag[j];
+            if (qw_apply_deal(s, cfg, d, patches) != QW_OK) {
+                rc = qw_err_set(errbuf, errlen, "out of memory");
+                goto done;
+            }
+            if (!d->changed) {
+                d->pending = 0;
+                continue;
+            }
+            p.st[w] = &d->st;
+            p.revs[w] = d->rev;
+            p.idx[w++] = p.idx[j];
+        }
+        if (w == 0) continue;
+        if (qw_ledger_store_save(s, c, (const qw_deal_state_t *const *)p.st, w, p.revs, p.flag,
+                                 errbuf, errlen) != QW_OK) {
+            rc = QW_ERR;
+            goto done;
+        }
+        for (size_t j = 0; j < w; j++) {
+            if (p.flag[j] == 1)
+                s->deals[p.idx[j]].pending = 0;
+            else
+                s->conflicts++; /* someone else saved first: load theirs and apply again */
+        }
+    }
+    /* Entries in patch order (a retried deal's entries were appended after the others). */
+    if (qw_grow((void **)&s->entries, &s->cap_entries, s->nscratch, sizeof(qw_credit_t)) != QW_OK) {
+        rc = qw_err_set(errbuf, errlen, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        qw_ledger_result_t *r = &s->results[i];
+        size_t from = r->first;
+        r->first = s->nentries;
+        if (r->n == 0) continue;
+        memcpy(&s->entries[s->nentries], &s->scratch[from], sizeof(qw_credit_t) * (size_t)r->n);
+        s->nentries += (size_t)r->n;
+    }
+done:
+    free(p.ids);
+    free(p.st);
+    free(p.revs);
+    free(p.flag);
+    free(p.idx);
+    return rc;
+}

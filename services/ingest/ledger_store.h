@@ -1,0 +1,84 @@
+/* The deal ledger's Redis store: deal states as "qw:deal:{<deal id>}" hashes (fields rev and
+ * state), loaded for a whole batch in one pipelined round trip and saved back with a
+ * compare-and-set script per deal (EVALSHA, pipelined) so that two ingest instances touching
+ * one deal never lose an update. See docs/ledger.md.
+ *
+ * hiredis 0.14: when a call here returns QW_ERR because c->err is set, the context is dead;
+ * the caller must free it, reconnect, and retry the whole batch. Saves in flight then have an
+ * unknown outcome, which is safe: a retried patch that did land is found in the deal's
+ * history and re-emits the same credit ids. */
+#ifndef QW_LEDGER_STORE_H
+#define QW_LEDGER_STORE_H
+
+#include <hiredis/hiredis.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger.h"
+
+#define QW_LEDGER_KEY_PREFIX "qw:deal:{"
+#define QW_LEDGER_KEY_MAX    (sizeof(QW_LEDGER_KEY_PREFIX) + QW_ID_MAX + 1)
+/* Conflicted deals are re-loaded and re-applied at most this many times per batch. */
+#define QW_LEDGER_STORE_ROUNDS 16
+
+/* What became of one patch of a batch. */
+typedef struct qw_ledger_result_s {
+    qw_ledger_err_t err; /* NONE, or why it goes to the DLQ (qw_ledger_err_name) */
+    int replay;          /* an applied version: its entries were re-emitted */
+    size_t first;        /* its entries: batch entries[first .. first + n) */
+    int n;
+} qw_ledger_result_t;
+
+/* Reused across batches: grows to the largest batch seen, never per event. */
+typedef struct qw_ledger_store_s {
+    char sha[41]; /* of the CAS script; "" until loaded */
+    /* Output of the last batch, valid until the next call. */
+    qw_credit_t *entries; /* in patch order */
+    size_t nentries;
+    qw_ledger_result_t *results; /* one per patch */
+    int conflicts;               /* CAS conflicts retried in the last batch */
+    /* Scratch. */
+    size_t cap_entries, cap_patches, cap_deals, cap_scratch;
+    qw_credit_t *scratch; /* entries before they are put in patch order */
+    size_t nscratch;
+    struct qw_ledger_deal_s *deals;
+    int *next;  /* next patch of the same deal, -1 at the end */
+    int *table; /* open addressing: deal index + 1, 0 empty */
+    size_t table_cap;
+    uint8_t *blob;
+    qw_ledger_out_t out;
+} qw_ledger_store_t;
+
+void qw_ledger_store_init(qw_ledger_store_t *s);
+void qw_ledger_store_free(qw_ledger_store_t *s);
+
+/* "qw:deal:{<deal id>}"; QW_ERR when the id does not fit. */
+int qw_ledger_store_key(const char *deal_id, char *key, size_t keylen);
+
+/* SCRIPT LOAD the compare-and-set script (done lazily by the batch call, and again after a
+ * NOSCRIPT reply when Redis restarted or was flushed). */
+int qw_ledger_store_load_script(qw_ledger_store_t *s, redisContext *c, char *errbuf, size_t errlen);
+
+/* Load states of n deals in one pipelined round trip: a missing key is a fresh state with
+ * revision 0. A state that fails to decode sets bad[i] (when bad is not NULL) and leaves
+ * states[i] fresh; QW_ERR only when Redis itself fails. */
+int qw_ledger_store_load(redisContext *c, const char *const *deal_ids, size_t n,
+                         qw_deal_state_t *const *states, int64_t *revs, int *bad, char *errbuf,
+                         size_t errlen);
+
+/* Save n states, each only if Redis still holds revs[i] (then it holds revs[i] + 1): saved[i]
+ * is 1 when written, 0 on a conflict. One pipelined round trip (two after a NOSCRIPT). */
+int qw_ledger_store_save(qw_ledger_store_t *s, redisContext *c,
+                         const qw_deal_state_t *const *states, size_t n, const int64_t *revs,
+                         int *saved, char *errbuf, size_t errlen);
+
+/* The whole step for a batch: load every deal it touches, apply its patches in order, save
+ * with compare-and-set, re-load and re-apply the deals that conflicted. On QW_OK,
+ * s->results[i] tells what became of patches[i] and s->entries holds all entries in patch
+ * order. QW_ERR (Redis failed, or a deal kept conflicting): nothing may be produced; abort
+ * and retry the batch. */
+int qw_ledger_store_apply_batch(qw_ledger_store_t *s, redisContext *c, const qw_ledger_cfg_t *cfg,
+                                const qw_deal_change_t *patches, size_t n, char *errbuf,
+                                size_t errlen);
+
+#endif

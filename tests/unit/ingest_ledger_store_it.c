@@ -1,0 +1,316 @@
+/* The ledger's Redis store against a real redis-server, started for each test on a free
+ * loopback port in a temporary directory and stopped in teardown. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ingest_ledger_fixture.h"
+#include "ledger_store.h"
+
+static pid_t server;
+static int port;
+static char dir[64];
+static char err[QW_ERRSTR_MAX];
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(a);
+    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static redisContext *connect_redis(void)
+{
+    redisContext *c = redisConnect("127.0.0.1", port);
+    cr_assert(c && !c->err, "connect: %s", c ? c->errstr : "oom");
+    return c;
+}
+
+static void start(void)
+{
+    fx_setup();
+    strcpy(dir, "/tmp/qw-ledger-it-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    port = free_port();
+    char portstr[16];
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    server = fork();
+    cr_assert_geq(server, 0);
+    if (server == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the test */
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl("/usr/bin/redis-server", "redis-server", "--port", portstr, "--bind", "127.0.0.1",
+              "--save", "", "--appendonly", "no", "--dir", dir, "--loglevel", "warning",
+              (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 200; i++) {
+        redisContext *c = redisConnect("127.0.0.1", port);
+        if (c && !c->err) {
+            redisReply *r = redisCommand(c, "PING");
+            int ok = r && r->type == REDIS_REPLY_STATUS;
+            if (r) freeReplyObject(r);
+            redisFree(c);
+            if (ok) return;
+        } else if (c) {
+            redisFree(c);
+        }
+        usleep(25000);
+    }
+    cr_assert_fail("redis-server did not start on port %d", port);
+}
+
+static void stop(void)
+{
+    if (server > 0) {
+        kill(server, SIGTERM);
+        waitpid(server, NULL, 0);
+        server = 0;
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+}
+
+TestSuite(ingest_ledger_store_it, .init = start, .fini = stop, .timeout = 60);
+
+static qw_deal_change_t batch[8];
+
+Test(ingest_ledger_store_it, batch_saves_and_replays_identically)
+{
+    redisContext *c = connect_redis();
+    static qw_ledger_store_t s;
+    qw_ledger_store_init(&s);
+    batch[0] = fx_full("crm:A", 1, QW_DEAL_WON, 100000, "rep-a", 2026, 3, 15);
+    batch[1] = fx_full("crm:B", 5, QW_DEAL_WON, 200000, "rep-b", 2026, 3, 16);
+    batch[2] = fx_patch("crm:A", 2);
+    fx_owner(&batch[2], "rep-c");
+    batch[3] = fx_full("crm:C", 1, QW_DEAL_WON, 300, "rep-a", 2026, 3, 17);
+    strcpy(batch[3].currency, "GBP"); /* not in the rate table: to the DLQ */
+    batch[4] = fx_patch("crm:B", 4);  /* stale */
+    fx_amount(&batch[4], 1, "USD");
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 5, err, sizeof(err)), QW_OK,
+                 "%s", err);
+    cr_assert_eq(s.conflicts, 0);
+    cr_assert_eq(s.nentries, 4);
+    cr_assert_str_eq(s.entries[0].id, "crm:A:1:rep-a");
+    cr_assert_str_eq(s.entries[1].id, "crm:B:5:rep-b");
+    cr_assert_str_eq(s.entries[2].id, "crm:A:2:rep-a");
+    cr_assert_str_eq(s.entries[3].id, "crm:A:2:rep-c");
+    cr_assert_eq(s.results[2].first, 2);
+    cr_assert_eq(s.results[2].n, 2);
+    cr_assert_eq(s.results[3].err, QW_LEDGER_E_UNKNOWN_CURRENCY);
+    cr_assert_eq(s.results[4].n, 0);
+    cr_assert_eq(s.results[4].err, QW_LEDGER_E_NONE);
+
+    redisReply *r = redisCommand(c, "HGET %s rev", "qw:deal:{crm:A}");
+    cr_assert(r && r->type == REDIS_REPLY_STRING);
+    cr_assert_str_eq(r->str, "1", "one save for both patches of the deal");
+    freeReplyObject(r);
+    r = redisCommand(c, "EXISTS %s", "qw:deal:{crm:C}");
+    cr_assert_eq(r->integer, 0, "a refused patch saves nothing");
+    freeReplyObject(r);
+
+    /* The transaction aborted: the same batch again gives the same entries, byte for byte. */
+    static qw_credit_t first[4];
+    memcpy(first, s.entries, sizeof(first));
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 5, err, sizeof(err)), QW_OK);
+    cr_assert_eq(s.nentries, 4);
+    cr_assert(memcmp(first, s.entries, sizeof(first)) == 0);
+    cr_assert(s.results[0].replay && s.results[2].replay);
+    r = redisCommand(c, "HGET %s rev", "qw:deal:{crm:A}");
+    cr_assert_str_eq(r->str, "1", "a replay writes nothing");
+    freeReplyObject(r);
+    qw_ledger_store_free(&s);
+    redisFree(c);
+}
+
+Test(ingest_ledger_store_it, cas_conflict_between_two_contexts)
+{
+    redisContext *c1 = connect_redis(), *c2 = connect_redis();
+    static qw_ledger_store_t s1, s2;
+    static qw_deal_state_t st;
+    static qw_ledger_out_t out;
+    qw_ledger_store_init(&s1);
+    qw_ledger_store_init(&s2);
+
+    /* Instance 1 loads the deal and applies v1... */
+    const char *ids[1] = {"crm:H"};
+    qw_deal_state_t *sts[1] = {&st};
+    int64_t rev;
+    int bad, saved;
+    cr_assert_eq(qw_ledger_store_load(c1, ids, 1, sts, &rev, &bad, err, sizeof(err)), QW_OK);
+    cr_assert_eq(rev, 0);
+    qw_deal_change_t v1 = fx_full("crm:H", 1, QW_DEAL_WON, 50000, "rep-a", 2026, 3, 15);
+    cr_assert_eq(qw_ledger_apply(&fx_cfg, &st, &v1, &out, err, sizeof(err)), QW_OK);
+
+    /* ...while instance 2 saves v2 of the same deal first. */
+    batch[0] = fx_patch("crm:H", 2);
+    fx_amount(&batch[0], 70000, "USD");
+    cr_assert_eq(qw_ledger_store_apply_batch(&s2, c2, &fx_cfg, batch, 1, err, sizeof(err)), QW_OK,
+                 "%s", err);
+
+    /* Instance 1's save must fail: it would erase v2. */
+    const qw_deal_state_t *csts[1] = {&st};
+    cr_assert_eq(qw_ledger_store_save(&s1, c1, csts, 1, &rev, &saved, err, sizeof(err)), QW_OK,
+                 "%s", err);
+    cr_assert_eq(saved, 0, "compare-and-set refused a stale revision");
+
+    /* The batch loop re-loads and re-applies: both changes stand. */
+    batch[0] = v1;
+    cr_assert_eq(qw_ledger_store_apply_batch(&s1, c1, &fx_cfg, batch, 1, err, sizeof(err)), QW_OK);
+    cr_assert_eq(s1.nentries, 1);
+    cr_assert_eq(s1.entries[0].amount_minor, 70000, "v1 credits the amount v2 set");
+    cr_assert_eq(qw_ledger_store_load(c2, ids, 1, sts, &rev, &bad, err, sizeof(err)), QW_OK);
+    cr_assert_eq(rev, 2);
+    cr_assert_eq(st.status, QW_DEAL_WON);
+    cr_assert_eq(st.amount_minor, 70000);
+    qw_ledger_store_free(&s1);
+    qw_ledger_store_free(&s2);
+    redisFree(c1);
+    redisFree(c2);
+}
+
+/* Two instances hammer one deal: every update lands, and the entries they emit add up to what
+ * the final state credits. */
+#define HOT_N 150
+typedef struct {
+    int odd;
+    int conflicts;
+    int n;
+    qw_credit_t *e;
+} hot_t;
+
+static void *hot_worker(void *arg)
+{
+    hot_t *h = arg;
+    redisContext *c = connect_redis();
+    qw_ledger_store_t *s = malloc(sizeof(*s));
+    char e[QW_ERRSTR_MAX];
+    qw_ledger_store_init(s);
+    for (int k = 1; k <= HOT_N; k++) {
+        qw_deal_change_t p = fx_patch("crm:hot", 2 * k + h->odd);
+        if (h->odd)
+            fx_owner(&p, k % 2 ? "rep-x" : "rep-y");
+        else
+            fx_amount(&p, 1000 * k, "USD");
+        if (qw_ledger_store_apply_batch(s, c, &fx_cfg, &p, 1, e, sizeof(e)) != QW_OK) {
+            fprintf(stderr, "batch: %s\n", e);
+            h->n = -1;
+            break;
+        }
+        if (s->nentries) memcpy(&h->e[h->n], s->entries, sizeof(qw_credit_t) * s->nentries);
+        h->n += (int)s->nentries;
+        h->conflicts += s->conflicts;
+    }
+    qw_ledger_store_free(s);
+    free(s);
+    redisFree(c);
+    return NULL;
+}
+
+Test(ingest_ledger_store_it, concurrent_instances_lose_no_update)
+{
+    redisContext *c = connect_redis();
+    static qw_ledger_store_t s;
+    qw_ledger_store_init(&s);
+    batch[0] = fx_full("crm:hot", 1, QW_DEAL_WON, 500, "rep-x", 2026, 3, 15);
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 1, err, sizeof(err)), QW_OK);
+    int64_t total_x = s.entries[0].amount_minor, total_y = 0;
+
+    hot_t h[2] = {{.odd = 0}, {.odd = 1}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) {
+        h[i].e = calloc(4 * HOT_N, sizeof(qw_credit_t));
+        pthread_create(&t[i], NULL, hot_worker, &h[i]);
+    }
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    for (int i = 0; i < 2; i++) {
+        cr_assert_geq(h[i].n, 0);
+        for (int j = 0; j < h[i].n; j++) {
+            if (strcmp(h[i].e[j].rep_id, "rep-x") == 0)
+                total_x += h[i].e[j].amount_minor;
+            else
+                total_y += h[i].e[j].amount_minor;
+        }
+    }
+    /* 150 interleaved round trips each always collide in practice (about 60 here). */
+    cr_assert_gt(h[0].conflicts + h[1].conflicts, 0, "the retry path ran");
+
+    static qw_deal_state_t st;
+    const char *ids[1] = {"crm:hot"};
+    qw_deal_state_t *sts[1] = {&st};
+    int64_t rev;
+    cr_assert_eq(qw_ledger_store_load(c, ids, 1, sts, &rev, NULL, err, sizeof(err)), QW_OK);
+    cr_assert_eq(st.amount_minor, 1000 * HOT_N, "the last amount landed");
+    cr_assert_str_eq(st.owner_id, HOT_N % 2 ? "rep-x" : "rep-y", "the last owner landed");
+    cr_assert_eq(st.field_version[1], 2 * HOT_N);
+    cr_assert_eq(st.field_version[3], 2 * HOT_N + 1);
+    cr_assert_eq(st.nstanding, 1);
+    cr_assert_eq(total_x + total_y, 1000 * HOT_N, "credits add up to the final state");
+    cr_assert_eq(strcmp(st.standing[0].rep_id, "rep-x") == 0 ? total_x : total_y, 1000 * HOT_N);
+    for (int i = 0; i < 2; i++)
+        free(h[i].e);
+    qw_ledger_store_free(&s);
+    redisFree(c);
+}
+
+Test(ingest_ledger_store_it, corrupt_state_goes_to_dlq_and_noscript_recovers)
+{
+    redisContext *c = connect_redis();
+    static qw_ledger_store_t s;
+    qw_ledger_store_init(&s);
+    redisReply *r =
+        redisCommand(c, "HSET %s rev 3 state %b", "qw:deal:{crm:X}", "\x01garbage", (size_t)8);
+    freeReplyObject(r);
+    batch[0] = fx_full("crm:X", 9, QW_DEAL_WON, 100, "rep-a", 2026, 3, 15);
+    batch[1] = fx_full("crm:Y", 9, QW_DEAL_WON, 100, "rep-a", 2026, 3, 15);
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 2, err, sizeof(err)), QW_OK,
+                 "%s", err);
+    cr_assert_eq(s.results[0].err, QW_LEDGER_E_CORRUPT_STATE);
+    cr_assert_str_eq(qw_ledger_err_name(s.results[0].err), "corrupt_state");
+    cr_assert_eq(s.results[1].n, 1);
+    r = redisCommand(c, "HGET %s rev", "qw:deal:{crm:X}");
+    cr_assert_str_eq(r->str, "3", "a corrupt state is left for an operator, not overwritten");
+    freeReplyObject(r);
+
+    /* Redis lost its scripts (restart, SCRIPT FLUSH): the save loads it again. */
+    freeReplyObject(redisCommand(c, "SCRIPT FLUSH"));
+    batch[0] = fx_patch("crm:Y", 10);
+    fx_amount(&batch[0], 300, "USD");
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 1, err, sizeof(err)), QW_OK,
+                 "%s", err);
+    cr_assert_eq(s.nentries, 1);
+    cr_assert_eq(s.entries[0].amount_minor, 200);
+    qw_ledger_store_free(&s);
+    redisFree(c);
+}
+
+Test(ingest_ledger_store_it, dead_connection_is_an_error_to_reconnect)
+{
+    redisContext *c = connect_redis();
+    static qw_ledger_store_t s;
+    qw_ledger_store_init(&s);
+    stop();
+    batch[0] = fx_full("crm:Z", 1, QW_DEAL_WON, 100, "rep-a", 2026, 3, 15);
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 1, err, sizeof(err)), QW_ERR);
+    cr_assert(c->err != 0);
+    cr_assert(strstr(err, "reconnect"), "%s", err);
+    qw_ledger_store_free(&s);
+    redisFree(c);
+}
