@@ -1,0 +1,64 @@
+/* Channels: one libcurl request per notification, classified so that the delivery layer knows
+ * what to do next: done, try again (after Retry-After when the endpoint said so), or give up. */
+#ifndef QW_CHANNEL_H
+#define QW_CHANNEL_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sign.h"
+
+typedef enum { QW_SEND_OK, QW_SEND_RETRY, QW_SEND_PERMANENT } qw_send_status_t;
+
+typedef struct qw_send_result_s {
+    qw_send_status_t status;
+    int64_t retry_after_ms; /* > 0: the endpoint asked to wait this long (HTTP 429/503) */
+    long code;              /* HTTP status or SMTP reply code, 0 when there was none */
+    char reason[48];        /* short label for metrics and the DLQ: "http_500", "invalid_blocks" */
+    char detail[256];       /* for the log: the endpoint's error body or curl's message */
+} qw_send_result_t;
+
+typedef struct qw_http_opts_s {
+    long timeout_ms; /* the whole request; one slow endpoint must not hold the others long */
+    long connect_timeout_ms;
+} qw_http_opts_t;
+
+/* POST body to url with the given extra headers; classifies the answer:
+ * 2xx ok; 408, 425, 429 and 5xx retry (Retry-After honoured); other 4xx permanent;
+ * connection and timeout errors retry. The response body (first bytes) goes to detail. */
+void qw_chan_http_post(CURL *h, const qw_http_opts_t *o, const char *url, const char *body,
+                       size_t len, struct curl_slist *headers, qw_send_result_t *res);
+
+/* Parses a Retry-After value: delta seconds, or an HTTP date relative to now_ms.
+ * Returns milliseconds (>= 0), or -1 when it is not one of those. */
+int64_t qw_chan_retry_after(const char *value, int64_t now_ms);
+
+/* Slack incoming webhook: JSON body; Slack's plain-text error bodies (invalid_blocks,
+ * no_text, channel_not_found, ...) become the reason. */
+void qw_chan_slack_send(CURL *h, const qw_http_opts_t *o, const char *url, const char *json,
+                        size_t len, qw_send_result_t *res);
+
+/* Signed webhook (CloudEvents structured mode): webhook-id, webhook-timestamp (now_s) and
+ * webhook-signature headers per Standard Webhooks; key NULL sends unsigned. */
+void qw_chan_webhook_send(CURL *h, const qw_http_opts_t *o, const char *url, const char *json,
+                          size_t len, const qw_sign_key_t *key, const char *msg_id, int64_t now_s,
+                          qw_send_result_t *res);
+
+typedef struct qw_smtp_opts_s {
+    const char *url;  /* smtp://host:port or smtps://host:port */
+    const char *from; /* envelope and header From */
+    const char *user; /* NULL: no authentication */
+    const char *password;
+    int require_tls; /* STARTTLS required (CURLUSESSL_ALL): never send in clear */
+    int insecure;    /* skip certificate verification (tests with self-signed certs only) */
+    long timeout_ms;
+} qw_smtp_opts_t;
+
+/* Sends one RFC 5322 message (built by qw_mail_build) to one recipient. SMTP 4xx and
+ * connection errors retry; 5xx, refused logins and a server without STARTTLS when it is
+ * required are permanent. */
+void qw_chan_smtp_send(CURL *h, const qw_smtp_opts_t *o, const char *to, const char *msg,
+                       size_t len, qw_send_result_t *res);
+
+#endif

@@ -1,0 +1,262 @@
+#include "delivery.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void qw_dlv_init(qw_dlv_t *d, qw_redis_t *r, const char *prefix)
+{
+    d->r = r;
+    snprintf(d->prefix, sizeof(d->prefix), "%s", prefix ? prefix : "");
+    d->window_ms = 30LL * 24 * 3600 * 1000;
+    d->lease_ms = 60000;
+}
+
+static void state_key(const qw_dlv_t *d, const char *id, const char *ch, char *out, size_t n)
+{
+    snprintf(out, n, "%sqw:dlv:{%s}:%s", d->prefix, id, ch);
+}
+
+static void job_key(const qw_dlv_t *d, const char *id, const char *ch, char *out, size_t n)
+{
+    snprintf(out, n, "%sqw:dlv:job:{%s}:%s", d->prefix, id, ch);
+}
+
+static void queue_key(const qw_dlv_t *d, int prio, char *out, size_t n)
+{
+    snprintf(out, n, "%sqw:dlv:retry:p%d", d->prefix, prio);
+}
+
+static void member_of(const char *id, const char *ch, char *out, size_t n)
+{
+    snprintf(out, n, "%s %s", id, ch);
+}
+
+static int reply_ok(redisReply *rep)
+{
+    int ok = rep && rep->type != REDIS_REPLY_ERROR;
+    freeReplyObject(rep);
+    return ok ? QW_OK : QW_ERR;
+}
+
+int qw_dlv_state(qw_dlv_t *d, const char *id, const char *ch, char *out, size_t outlen)
+{
+    char k[512];
+    state_key(d, id, ch, k, sizeof(k));
+    redisReply *rep = qw_redis_command(d->r, "GET %s", k);
+    if (!rep || rep->type == REDIS_REPLY_ERROR) {
+        freeReplyObject(rep);
+        return QW_ERR;
+    }
+    snprintf(out, outlen, "%s", rep->type == REDIS_REPLY_STRING ? rep->str : "");
+    freeReplyObject(rep);
+    return QW_OK;
+}
+
+int qw_dlv_claim(qw_dlv_t *d, const char *id, const char *ch)
+{
+    char k[512];
+    state_key(d, id, ch, k, sizeof(k));
+    redisReply *rep = qw_redis_command(d->r, "SET %s sending NX PX %" PRId64, k, d->window_ms);
+    if (!rep || rep->type == REDIS_REPLY_ERROR) {
+        freeReplyObject(rep);
+        return QW_ERR;
+    }
+    int claimed = rep->type == REDIS_REPLY_STATUS;
+    freeReplyObject(rep);
+    if (claimed) return QW_DLV_CLAIMED;
+    char st[32];
+    if (qw_dlv_state(d, id, ch, st, sizeof(st))) return QW_ERR;
+    if (strcmp(st, "sending") == 0) return QW_DLV_STALE;
+    if (strcmp(st, "queued") == 0) return QW_DLV_QUEUED;
+    if (st[0] == '\0') return qw_dlv_claim(d, id, ch); /* expired in between: claim again */
+    return QW_DLV_DONE;
+}
+
+/* SET state + ZREM + DEL job in one MULTI/EXEC. */
+static int finish(qw_dlv_t *d, const qw_dlv_job_t *job, const char *state)
+{
+    char sk[512], jk[512], qk[128], m[512];
+    state_key(d, job->decision_id, job->channel, sk, sizeof(sk));
+    job_key(d, job->decision_id, job->channel, jk, sizeof(jk));
+    queue_key(d, job->prio, qk, sizeof(qk));
+    member_of(job->decision_id, job->channel, m, sizeof(m));
+    if (qw_redis_connect(d->r) != QW_OK) return QW_ERR;
+    redisContext *c = d->r->c;
+    redisAppendCommand(c, "MULTI");
+    redisAppendCommand(c, "SET %s %s PX %" PRId64, sk, state, d->window_ms);
+    redisAppendCommand(c, "ZREM %s %s", qk, m);
+    redisAppendCommand(c, "DEL %s", jk);
+    redisAppendCommand(c, "EXEC");
+    redisReply *reps[5];
+    if (qw_redis_pipeline_read(d->r, reps, 5) != QW_OK) return QW_ERR;
+    int ok = reps[4] && reps[4]->type == REDIS_REPLY_ARRAY;
+    for (int i = 0; i < 5; i++)
+        freeReplyObject(reps[i]);
+    return ok ? QW_OK : QW_ERR;
+}
+
+int qw_dlv_mark_sent(qw_dlv_t *d, const qw_dlv_job_t *job)
+{
+    return finish(d, job, "sent");
+}
+
+int qw_dlv_mark_failed(qw_dlv_t *d, const qw_dlv_job_t *job)
+{
+    return finish(d, job, "failed");
+}
+
+int qw_dlv_mark_sending(qw_dlv_t *d, const qw_dlv_job_t *job)
+{
+    char sk[512];
+    state_key(d, job->decision_id, job->channel, sk, sizeof(sk));
+    return reply_ok(qw_redis_command(d->r, "SET %s sending PX %" PRId64, sk, d->window_ms));
+}
+
+int qw_dlv_schedule(qw_dlv_t *d, const qw_dlv_job_t *job, int64_t next_ms)
+{
+    char sk[512], jk[512], qk[128], m[512];
+    state_key(d, job->decision_id, job->channel, sk, sizeof(sk));
+    job_key(d, job->decision_id, job->channel, jk, sizeof(jk));
+    queue_key(d, job->prio, qk, sizeof(qk));
+    member_of(job->decision_id, job->channel, m, sizeof(m));
+    if (qw_redis_connect(d->r) != QW_OK) return QW_ERR;
+    redisContext *c = d->r->c;
+    char kind[8], aud[8], att[16], first[24], prio[8];
+    snprintf(kind, sizeof(kind), "%d", (int)job->kind);
+    snprintf(aud, sizeof(aud), "%d", (int)job->audience);
+    snprintf(att, sizeof(att), "%d", job->attempts);
+    snprintf(first, sizeof(first), "%" PRId64, job->first_ms);
+    snprintf(prio, sizeof(prio), "%d", job->prio);
+    const char *argv[] = {"HSET",  jk,
+                          "id",    job->decision_id,
+                          "ch",    job->channel,
+                          "kind",  kind,
+                          "aud",   aud,
+                          "addr",  job->address,
+                          "att",   att,
+                          "first", first,
+                          "prio",  prio,
+                          "why",   job->reason,
+                          "dec",   (const char *)job->dec};
+    size_t lens[sizeof(argv) / sizeof(argv[0])];
+    int argc = (int)(sizeof(argv) / sizeof(argv[0]));
+    for (int i = 0; i < argc - 1; i++)
+        lens[i] = strlen(argv[i]);
+    lens[argc - 1] = job->dec_len;
+    redisAppendCommand(c, "MULTI");
+    redisAppendCommandArgv(c, argc, argv, lens);
+    redisAppendCommand(c, "PEXPIRE %s %" PRId64, jk, d->window_ms);
+    redisAppendCommand(c, "ZADD %s %" PRId64 " %s", qk, next_ms, m);
+    redisAppendCommand(c, "SET %s queued PX %" PRId64, sk, d->window_ms);
+    redisAppendCommand(c, "EXEC");
+    redisReply *reps[6];
+    if (qw_redis_pipeline_read(d->r, reps, 6) != QW_OK) return QW_ERR;
+    int ok = reps[5] && reps[5]->type == REDIS_REPLY_ARRAY;
+    for (int i = 0; i < 6; i++)
+        freeReplyObject(reps[i]);
+    return ok ? QW_OK : QW_ERR;
+}
+
+/* Claim due members atomically: another instance (or this one after a restart) sees them
+ * again only when the lease runs out. */
+static const char qw_dlv_claim_lua[] =
+    "local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])\n"
+    "for _, m in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[2], m) end\n"
+    "return due\n";
+
+int qw_dlv_due(qw_dlv_t *d, int prio, int64_t now_ms, char **out, int max)
+{
+    char qk[128];
+    queue_key(d, prio, qk, sizeof(qk));
+    redisReply *rep = qw_redis_command(d->r, "EVAL %s 1 %s %" PRId64 " %" PRId64 " %d",
+                                       qw_dlv_claim_lua, qk, now_ms, now_ms + d->lease_ms, max);
+    if (!rep || rep->type != REDIS_REPLY_ARRAY) {
+        freeReplyObject(rep);
+        return QW_ERR;
+    }
+    int n = 0;
+    for (size_t i = 0; i < rep->elements && n < max; i++)
+        if (rep->element[i]->type == REDIS_REPLY_STRING) out[n++] = strdup(rep->element[i]->str);
+    freeReplyObject(rep);
+    return n;
+}
+
+int qw_dlv_forget(qw_dlv_t *d, int prio, const char *member)
+{
+    char qk[128];
+    queue_key(d, prio, qk, sizeof(qk));
+    return reply_ok(qw_redis_command(d->r, "ZREM %s %s", qk, member));
+}
+
+int qw_dlv_job_load(qw_dlv_t *d, const char *member, qw_dlv_job_t *job)
+{
+    memset(job, 0, sizeof(*job));
+    const char *sp = strrchr(member, ' ');
+    if (!sp) return 1;
+    snprintf(job->decision_id, sizeof(job->decision_id), "%.*s", (int)(sp - member), member);
+    snprintf(job->channel, sizeof(job->channel), "%s", sp + 1);
+    char jk[512];
+    job_key(d, job->decision_id, job->channel, jk, sizeof(jk));
+    redisReply *rep = qw_redis_command(d->r, "HGETALL %s", jk);
+    if (!rep || rep->type != REDIS_REPLY_ARRAY) {
+        freeReplyObject(rep);
+        return QW_ERR;
+    }
+    int found = 0;
+    for (size_t i = 0; i + 1 < rep->elements; i += 2) {
+        const char *f = rep->element[i]->str;
+        redisReply *v = rep->element[i + 1];
+        found = 1;
+        if (!strcmp(f, "kind"))
+            job->kind = (qw_chan_kind_t)atoi(v->str);
+        else if (!strcmp(f, "aud"))
+            job->audience = (qw_aud_t)atoi(v->str);
+        else if (!strcmp(f, "addr"))
+            snprintf(job->address, sizeof(job->address), "%s", v->str);
+        else if (!strcmp(f, "att"))
+            job->attempts = atoi(v->str);
+        else if (!strcmp(f, "first"))
+            job->first_ms = strtoll(v->str, NULL, 10);
+        else if (!strcmp(f, "prio"))
+            job->prio = atoi(v->str);
+        else if (!strcmp(f, "why"))
+            snprintf(job->reason, sizeof(job->reason), "%s", v->str);
+        else if (!strcmp(f, "dec")) {
+            job->dec = malloc(v->len ? v->len : 1);
+            if (job->dec) memcpy(job->dec, v->str, v->len);
+            job->dec_len = v->len;
+        }
+    }
+    freeReplyObject(rep);
+    if (!found || !job->dec) {
+        qw_dlv_job_free(job);
+        return 1;
+    }
+    return 0;
+}
+
+int64_t qw_dlv_backlog(qw_dlv_t *d)
+{
+    int64_t total = 0;
+    for (int p = 0; p < QW_PRIO_LEVELS; p++) {
+        char qk[128];
+        queue_key(d, p, qk, sizeof(qk));
+        redisReply *rep = qw_redis_command(d->r, "ZCARD %s", qk);
+        if (!rep || rep->type != REDIS_REPLY_INTEGER) {
+            freeReplyObject(rep);
+            return -1;
+        }
+        total += rep->integer;
+        freeReplyObject(rep);
+    }
+    return total;
+}
+
+void qw_dlv_job_free(qw_dlv_job_t *job)
+{
+    free(job->dec);
+    job->dec = NULL;
+    job->dec_len = 0;
+}
