@@ -55,6 +55,8 @@ typedef struct qw_policy_s {
 
     int32_t adverse_impact_ratio_bp; /* four fifths = 8000 */
     int fairness_min_cohort;         /* smaller cohorts are reported but never flagged */
+
+    int team_min_size; /* team rules need at least this many reps with a quota */
 } qw_policy_t;
 
 /* All defaults (timezone UTC, base currency USD, version "" which loading requires). */

@@ -43,6 +43,7 @@ void qw_policy_defaults(qw_policy_t *p)
     p->systemic_miss_share_bp = 5000;
     p->adverse_impact_ratio_bp = 8000;
     p->fairness_min_cohort = 5;
+    p->team_min_size = 3;
 }
 
 typedef enum { K_MAP, K_STR, K_PERIOD, K_INT, K_PCT, K_BOOL, K_PCTLIST, K_RATES } kind_t;
@@ -90,6 +91,7 @@ static const pkey_t keys[] = {
     {"team_health", K_MAP, 0, 0, 0, 0},
     {"team_health.checkpoint", K_PCT, F(team_checkpoint_bp), 0, 1, 9999},
     {"team_health.at_risk_share", K_PCT, F(team_at_risk_share_bp), 0, 0, 10000},
+    {"team_health.min_team_size", K_INT, F(team_min_size), 0, 1, 100000},
     {"team_health.systemic_miss_share", K_PCT, F(systemic_miss_share_bp), 0, 0, 10000},
     {"fairness", K_MAP, 0, 0, 0, 0},
     {"fairness.impact_ratio", K_PCT, F(adverse_impact_ratio_bp), 0, 1, 10000},

@@ -45,7 +45,8 @@ void qw_engine_team_pressure(qw_engine_t *e, qw_engine_rep_t *team, int n, const
         members++;
         risky += (s->at_risk & bit) != 0;
     }
-    if (members == 0 || (int64_t)risky * 10000 <= (int64_t)p->team_at_risk_share_bp * members)
+    if (members < p->team_min_size ||
+        (int64_t)risky * 10000 <= (int64_t)p->team_at_risk_share_bp * members)
         return;
     char level[16];
     snprintf(level, sizeof(level), "cp%d", (int)p->checkpoints_bp[checkpoint_index]);
@@ -66,7 +67,7 @@ int qw_engine_team_systemic(qw_engine_t *e, qw_engine_rep_t *team, int n, const 
         missed += s->outcome == QW_OUTCOME_MISS;
         fresh |= (s->flags & QW_PF_CLOSING) != 0;
     }
-    if (!fresh || members == 0 ||
+    if (!fresh || members < p->team_min_size ||
         (int64_t)missed * 10000 <= (int64_t)p->systemic_miss_share_bp * members)
         return 0;
     for (int i = 0; i < n; i++) {

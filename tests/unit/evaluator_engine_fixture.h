@@ -146,8 +146,10 @@ static inline void fx_team(fx_team_t *t, int n, const char *period, int64_t quot
 /* Re-point the team's quotas at another period. */
 static inline void fx_team_period(fx_team_t *t, const char *period)
 {
-    for (int i = 0; i < t->n; i++)
+    for (int i = 0; i < t->n; i++) {
         snprintf(t->quota[i].period, sizeof(t->quota[i].period), "%s", period);
+        snprintf(t->quota[i].version, sizeof(t->quota[i].version), "q-%s-v1", period);
+    }
 }
 
 static inline void fx_credit_rep(fx_team_t *t, int i, const char *deal, int64_t amount,
