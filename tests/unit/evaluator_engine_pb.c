@@ -1,0 +1,116 @@
+/* Decisions to protobuf and back; protobuf inputs into engine structs. */
+#include "evaluator_engine_fixture.h"
+
+#include "decision_pb.h"
+#include "engine_pb.h"
+
+TestSuite(evaluator_engine_pb, .init = fx_setup, .fini = fx_teardown);
+
+Test(evaluator_engine_pb, decision_round_trip)
+{
+    qw_rep_profile_t rep;
+    qw_quota_t q;
+    qw_rep_state_t st;
+    fx_rep(&rep, "ana", "east");
+    fx_quota(&q, "ana", "2026-11", 100000);
+    qw_rep_state_init(&st, "ana");
+    qw_credit_in_t c = fx_credit("d1", 130000, "2026-11-05");
+    cr_assert_eq(qw_engine_apply_credit(&eng, &rep, &q, &st, &c, 77), QW_OK);
+    const qw_decision_t *d = fx_find(QW_DT_QUOTA_ACHIEVED);
+    uint8_t buf[16384];
+    size_t n = qw_decision_pb_pack(d, buf, sizeof(buf));
+    cr_assert_gt(n, 0);
+    cr_assert_eq(qw_decision_pb_pack(d, buf, 10), 0);
+    Quotawatch__V1__Decision *m = quotawatch__v1__decision__unpack(NULL, n, buf);
+    cr_assert_not_null(m);
+    cr_assert_str_eq(m->id, "d:ana:2026-11:reward.quota_achieved");
+    cr_assert_eq(m->n_audience, 3);
+    cr_assert_str_eq(m->audience[2], "team");
+    cr_assert_str_eq(m->policy_version, "test-7");
+    cr_assert_eq(m->attainment_bp, 13000);
+    cr_assert_eq(m->time_ms, 77);
+    qw_decision_t *back = calloc(1, sizeof(*back));
+    char err[QW_ERRSTR_MAX];
+    cr_assert_eq(qw_decision_from_pb(m, back, err, sizeof(err)), QW_OK, "%s", err);
+    quotawatch__v1__decision__free_unpacked(m, NULL);
+    cr_assert_str_eq(back->id, d->id);
+    cr_assert_str_eq(back->type, d->type);
+    cr_assert_str_eq(back->rep_id, d->rep_id);
+    cr_assert_str_eq(back->team_id, d->team_id);
+    cr_assert_str_eq(back->period, d->period);
+    cr_assert_str_eq(back->quota_version, d->quota_version);
+    cr_assert_str_eq(back->currency, d->currency);
+    cr_assert_str_eq(back->summary, d->summary);
+    cr_assert_eq(back->audience, d->audience);
+    cr_assert_eq(back->credited_minor, d->credited_minor);
+    cr_assert_eq(back->quota_minor, d->quota_minor);
+    cr_assert_eq(back->nevidence, d->nevidence);
+    for (int i = 0; i < d->nevidence; i++) {
+        cr_assert_str_eq(back->evidence[i].key, d->evidence[i].key);
+        cr_assert_eq(back->evidence[i].value, d->evidence[i].value);
+        cr_assert_str_eq(back->evidence[i].text, d->evidence[i].text);
+    }
+    free(back);
+}
+
+Test(evaluator_engine_pb, credit_entry_dates_and_instants)
+{
+    Quotawatch__V1__CreditEntry m = QUOTAWATCH__V1__CREDIT_ENTRY__INIT;
+    m.id = "deal:3:ana";
+    m.deal_id = "deal";
+    m.rep_id = "ana";
+    m.kind = QUOTAWATCH__V1__CREDIT_KIND__CREDIT_KIND_CLAWBACK;
+    m.amount_minor = -500;
+    m.currency = "USD";
+    m.close_date = "2026-11-30";
+    m.won_date = "2026-11-02";
+    qw_credit_in_t c;
+    char err[QW_ERRSTR_MAX];
+    cr_assert_eq(qw_engine_credit_from_pb(&m, &c, err, sizeof(err)), QW_OK, "%s", err);
+    cr_assert_eq(c.kind, QW_CREDIT_CLAWBACK);
+    cr_assert_eq(c.close_date, fx_day("2026-11-30"));
+    cr_assert_eq(c.close_time_ms, QW_TIME_NONE);
+    cr_assert_eq(c.won_date, fx_day("2026-11-02"));
+    m.close_date = "2026-12-01T04:30:00Z";
+    cr_assert_eq(qw_engine_credit_from_pb(&m, &c, err, sizeof(err)), QW_OK, "%s", err);
+    cr_assert_eq(c.close_time_ms, fx_at("2026-12-01T04:30:00Z"));
+    m.close_date = "yesterday";
+    cr_assert_eq(qw_engine_credit_from_pb(&m, &c, err, sizeof(err)), QW_ERR);
+}
+
+Test(evaluator_engine_pb, profile_and_quota)
+{
+    Quotawatch__V1__LeaveRange l = QUOTAWATCH__V1__LEAVE_RANGE__INIT;
+    l.start_date = "2026-11-01";
+    l.end_date = "2026-11-10";
+    l.protected_ = 1;
+    Quotawatch__V1__LeaveRange *lp = &l;
+    Quotawatch__V1__RepProfile m = QUOTAWATCH__V1__REP_PROFILE__INIT;
+    m.rep_id = "ana";
+    m.team_id = "east";
+    m.hire_date = "2024-02-01";
+    m.n_leave = 1;
+    m.leave = &lp;
+    m.cohort = "c1";
+    m.recognition_opt_out = 1;
+    qw_rep_profile_t p;
+    char err[QW_ERRSTR_MAX];
+    cr_assert_eq(qw_engine_profile_from_pb(&m, &p, err, sizeof(err)), QW_OK, "%s", err);
+    cr_assert_eq(p.nleave, 1);
+    cr_assert(p.leave[0].is_protected);
+    cr_assert_eq(p.hire_date, fx_day("2024-02-01"));
+    cr_assert_str_eq(p.cohort, "c1");
+    l.end_date = "2026-10-01"; /* before the start */
+    cr_assert_eq(qw_engine_profile_from_pb(&m, &p, err, sizeof(err)), QW_ERR);
+    Quotawatch__V1__QuotaAssignment qa = QUOTAWATCH__V1__QUOTA_ASSIGNMENT__INIT;
+    qa.rep_id = "ana";
+    qa.period = "2026-Q4";
+    qa.amount_minor = 900000;
+    qa.currency = "EUR";
+    qa.version = "v3";
+    qw_quota_t q;
+    cr_assert_eq(qw_engine_quota_from_pb(&qa, &q, err, sizeof(err)), QW_OK, "%s", err);
+    cr_assert_str_eq(q.version, "v3");
+    qa.period = "Q4";
+    cr_assert_eq(qw_engine_quota_from_pb(&qa, &q, err, sizeof(err)), QW_ERR);
+}
