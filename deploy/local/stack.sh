@@ -72,13 +72,24 @@ stop_pid() {
     return 1
 }
 
-# spawn DIR LOG PIDFILE CMD...: starts CMD detached (own session, no tty, stdio to LOG) with its
-# working directory DIR, and writes its pid. Detaching keeps ctest from waiting on the servers.
+# spawn DIR LOG PIDFILE CMD...: starts CMD detached (own session, stdio to LOG, every other
+# inherited descriptor closed) with its working directory DIR, and writes its pid. ctest waits
+# until no process holds its output pipe, so a server must keep no copy of it.
+SPAWN_WRAPPER='
+pidfile="$1"; shift
+for fd in /proc/$$/fd/*; do
+    fd="${fd##*/}"
+    [[ "$fd" -gt 2 ]] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+done
+echo $$ >"$pidfile"
+exec "$@"'
 spawn() {
     local dir="$1" log="$2" pidfile="$3"
     shift 3
-    (cd "$dir" && setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" \
-        </dev/null >>"$log" 2>&1 &)
+    (
+        cd "$dir" || exit 1
+        exec setsid bash -c "$SPAWN_WRAPPER" spawn "$pidfile" "$@" </dev/null >>"$log" 2>&1
+    ) &
     local i
     for ((i = 0; i < 100; i++)); do
         [[ -s "$pidfile" ]] && return 0
@@ -277,13 +288,14 @@ write_env_file() {
 # A detached watchdog that stops the stack once OWNER exits (e.g. test.sh killed mid-run).
 start_watchdog() {
     local owner="$1"
-    (setsid bash -c '
+    spawn "$RUN_DIR" "$RUN_DIR/watchdog.log" "$RUN_DIR/watch.pid" bash -c '
         owner="$1"; stack="$2"; env="$3"; dir="$4"
         while kill -0 "$owner" 2>/dev/null && [[ -d "$dir" ]]; do sleep 2; done
-        [[ -d "$dir" ]] && QW_STACK_FROM_WATCHDOG=1 "$stack" stop --env-file "$env"
-    ' watchdog "$owner" "$QW_STACK_HOME/stack.sh" "$ENV_FILE" "$RUN_DIR" \
-        </dev/null >>"$RUN_DIR/watchdog.log" 2>&1 & echo $! >"$RUN_DIR/watch.pid")
+        [[ -d "$dir" ]] && QW_STACK_FROM_WATCHDOG=1 exec "$stack" stop --env-file "$env"
+    ' watchdog "$owner" "$QW_STACK_HOME/stack.sh" "$ENV_FILE" "$RUN_DIR" ||
+        qw_stack_die "could not start the watchdog"
     WATCH_PID="$(cat "$RUN_DIR/watch.pid")"
+    qw_stack_log "watchdog $WATCH_PID stops the stack when pid $owner exits"
 }
 
 cmd_start() {
