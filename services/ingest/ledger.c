@@ -102,8 +102,10 @@ static int qw_validate(const qw_ledger_cfg_t *cfg, const qw_deal_change_t *p, qw
     }
     if ((p->present & QW_DC_OWNER) && !qw_id_ok(p->owner_id))
         return qw_ledger_fail(out, QW_LEDGER_E_BAD_PATCH, errbuf, errlen, "owner id too long");
-    if ((p->present & QW_DC_CLOSE_DATE) && p->close_date == QW_DATE_NONE)
-        return qw_ledger_fail(out, QW_LEDGER_E_BAD_PATCH, errbuf, errlen, "close date missing");
+    /* Years 1900..9999: what "YYYY-MM-DD" in ids and entries can say. */
+    if ((p->present & QW_DC_CLOSE_DATE) && (p->close_date < -25567 || p->close_date > 2932896))
+        return qw_ledger_fail(out, QW_LEDGER_E_BAD_PATCH, errbuf, errlen,
+                              "close date out of range");
     if (((p->present & QW_DC_STAGE) && !memchr(p->stage, '\0', sizeof(p->stage))) ||
         ((p->present & QW_DC_PIPELINE) && !memchr(p->pipeline, '\0', sizeof(p->pipeline))))
         return qw_ledger_fail(out, QW_LEDGER_E_BAD_PATCH, errbuf, errlen, "stage too long");

@@ -443,3 +443,21 @@ Test(ingest_ledger_apply, patch_of_another_deal_is_refused)
     cr_assert_eq(qw_ledger_apply(&fx_cfg, &st, &p, &out, err, sizeof(err)), QW_ERR);
     cr_assert_eq(out.err, QW_LEDGER_E_BAD_PATCH);
 }
+
+Test(ingest_ledger_apply, malformed_patches_are_refused)
+{
+    qw_deal_change_t p = fx_full("crm:D1", 1, QW_DEAL_WON, 1000, "rep-a", 2026, 3, 15);
+    p.close_date = QW_DATE_NONE;
+    cr_assert_eq(qw_ledger_apply(&fx_cfg, &st, &p, &out, err, sizeof(err)), QW_ERR);
+    cr_assert_eq(out.err, QW_LEDGER_E_BAD_PATCH);
+    p = fx_full("crm:D1", 0, QW_DEAL_WON, 1000, "rep-a", 2026, 3, 15);
+    cr_assert_eq(qw_ledger_apply(&fx_cfg, &st, &p, &out, err, sizeof(err)), QW_ERR);
+    p = fx_full("crm:D1", 1, QW_DEAL_WON, QW_MONEY_MAX_MINOR + 1, "rep-a", 2026, 3, 15);
+    cr_assert_eq(qw_ledger_apply(&fx_cfg, &st, &p, &out, err, sizeof(err)), QW_ERR);
+    p = fx_full("crm:D1", 1, (qw_deal_status_t)9, 1000, "rep-a", 2026, 3, 15);
+    cr_assert_eq(qw_ledger_apply(&fx_cfg, &st, &p, &out, err, sizeof(err)), QW_ERR);
+    p = fx_full("crm:D1", 1, QW_DEAL_WON, 1000, "rep-a", 2026, 3, 15);
+    memset(p.owner_id, 'x', sizeof(p.owner_id)); /* no NUL */
+    cr_assert_eq(qw_ledger_apply(&fx_cfg, &st, &p, &out, err, sizeof(err)), QW_ERR);
+    cr_assert_eq(st.field_version[0], 0, "nothing applied");
+}

@@ -6,6 +6,7 @@
 
 #include "ledger.h"
 #include "quotawatch/date.h"
+#include "quotawatch/money.h"
 
 static qw_rates_t fx_rates;
 static qw_ledger_cfg_t fx_cfg;
