@@ -32,8 +32,8 @@ typedef struct qw_endpoint_s {
 
 typedef struct qw_ntf_opts_s {
     const char *brokers, *redis_url, *routes, *templates, *webhook_url, *webhook_secret_file,
-        *webhook_secret, *smtp_url, *smtp_from, *smtp_user, *smtp_password, *topic_prefix, *group,
-        *log_level;
+        *webhook_secret, *smtp_url, *smtp_from, *smtp_user, *smtp_password, *smtp_cacert,
+        *topic_prefix, *group, *log_level;
     int64_t http_port, max_attempts, backoff_base_ms, backoff_cap_ms, slack_interval_ms,
         slack_burst, webhook_interval_ms, smtp_interval_ms, breaker_failures, breaker_cooldown_ms,
         send_timeout_ms, batch;

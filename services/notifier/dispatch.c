@@ -117,6 +117,7 @@ static int render_and_send(qw_ntf_t *a, const Quotawatch__V1__Decision *d, qw_dl
                                  .password = a->o.smtp_password,
                                  .require_tls = a->o.smtp_starttls,
                                  .insecure = a->o.smtp_insecure,
+                                 .cacert = a->o.smtp_cacert,
                                  .timeout_ms = a->o.send_timeout_ms * 2};
             qw_chan_smtp_send(a->curl, &so, job->address, b4.p, b4.len, res);
         }

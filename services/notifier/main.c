@@ -59,6 +59,8 @@ static int parse_options(qw_ntf_t *a, int argc, char **argv)
          1},
         {"smtp-starttls", "QW_SMTP_STARTTLS", QW_OPT_BOOL, "false",
          "Require STARTTLS (never send in clear)", &o->smtp_starttls, 0},
+        {"smtp-cacert", "QW_SMTP_CACERT", QW_OPT_STR, NULL,
+         "CA bundle to verify the SMTP server with (default: the system's)", &o->smtp_cacert, 0},
         {"smtp-insecure", "QW_SMTP_INSECURE", QW_OPT_BOOL, "false",
          "Do not verify the SMTP certificate (tests only)", &o->smtp_insecure, 0},
         {"http-port", "QW_HTTP_PORT", QW_OPT_INT, "9103",
@@ -99,6 +101,14 @@ static int parse_options(qw_ntf_t *a, int argc, char **argv)
     if (rc == QW_CONFIG_HELP) exit(0);
     if (rc != QW_OK) {
         fprintf(stderr, "qw-notifier: %s\n", a->cfg.errstr);
+        return QW_ERR;
+    }
+    if (a->cfg.nargs > 0) {
+        /* A stray word would silently end option parsing: everything after it lost. */
+        fprintf(stderr,
+                "qw-notifier: unexpected argument \"%s\" (flags take --name=value or "
+                "--name value; booleans are --name or --name=false)\n",
+                a->cfg.args[0]);
         return QW_ERR;
     }
     return QW_OK;

@@ -50,8 +50,9 @@ typedef struct qw_smtp_opts_s {
     const char *from; /* envelope and header From */
     const char *user; /* NULL: no authentication */
     const char *password;
-    int require_tls; /* STARTTLS required (CURLUSESSL_ALL): never send in clear */
-    int insecure;    /* skip certificate verification (tests with self-signed certs only) */
+    int require_tls;    /* STARTTLS required (CURLUSESSL_ALL): never send in clear */
+    int insecure;       /* skip certificate verification (tests with self-signed certs only) */
+    const char *cacert; /* CA bundle file; NULL: the system's */
     long timeout_ms;
 } qw_smtp_opts_t;
 

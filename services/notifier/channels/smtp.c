@@ -39,6 +39,7 @@ void qw_chan_smtp_send(CURL *h, const qw_smtp_opts_t *o, const char *to, const c
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o->timeout_ms);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     if (o->require_tls) curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    if (o->cacert && *o->cacert) curl_easy_setopt(h, CURLOPT_CAINFO, o->cacert);
     if (o->insecure) {
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
