@@ -1,0 +1,64 @@
+/* The in-memory roster: insert, replace, tombstone, growth, and a record that does not decode. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channels/channel.h"
+#include "roster_cache.h"
+
+static size_t pack(const char *id, const char *email, int opt_out, uint8_t *buf)
+{
+    Quotawatch__V1__RepProfile p = QUOTAWATCH__V1__REP_PROFILE__INIT;
+    p.rep_id = (char *)id;
+    p.email = (char *)email;
+    p.recognition_opt_out = opt_out;
+    return quotawatch__v1__rep_profile__pack(&p, buf);
+}
+
+Test(notifier_roster, apply_replace_delete)
+{
+    qw_roster_cache_t c;
+    qw_roster_cache_init(&c);
+    uint8_t buf[256];
+    char id[32], email[64];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(id, sizeof(id), "rep-%d", i);
+        snprintf(email, sizeof(email), "r%d@example.com", i);
+        size_t n = pack(id, email, 0, buf);
+        cr_assert_eq(qw_roster_cache_apply(&c, id, strlen(id), buf, n), 0);
+    }
+    cr_assert_eq(c.n, 1000);
+    cr_assert_str_eq(qw_roster_cache_get(&c, "rep-500")->email, "r500@example.com");
+    size_t n = pack("rep-500", "new@example.com", 1, buf);
+    qw_roster_cache_apply(&c, "rep-500", 7, buf, n);
+    cr_assert_str_eq(qw_roster_cache_get(&c, "rep-500")->email, "new@example.com");
+    cr_assert(qw_roster_cache_get(&c, "rep-500")->recognition_opt_out);
+    /* Tombstones remove; every other rep stays findable (probe chains repaired). */
+    for (int i = 0; i < 1000; i += 3) {
+        snprintf(id, sizeof(id), "rep-%d", i);
+        cr_assert_eq(qw_roster_cache_apply(&c, id, strlen(id), NULL, 0), 0);
+    }
+    for (int i = 0; i < 1000; i++) {
+        snprintf(id, sizeof(id), "rep-%d", i);
+        if (i % 3 == 0) cr_assert_null(qw_roster_cache_get(&c, id), "%s", id);
+        else cr_assert_not_null(qw_roster_cache_get(&c, id), "%s", id);
+    }
+    cr_assert_null(qw_roster_cache_get(&c, "nobody"));
+    /* A record that does not decode changes nothing. */
+    cr_assert_neq(qw_roster_cache_apply(&c, "rep-1", 5, "\xff\xff\xff", 3), 0);
+    cr_assert_not_null(qw_roster_cache_get(&c, "rep-1"));
+    qw_roster_cache_free(&c);
+}
+
+Test(notifier_roster, retry_after_forms)
+{
+    /* Not roster, but the other small parser of the shell: Retry-After. */
+    cr_assert_eq(qw_chan_retry_after("2", 0), 2000);
+    cr_assert_eq(qw_chan_retry_after("0", 0), 0);
+    cr_assert_eq(qw_chan_retry_after("999999", 0), 86400000);
+    cr_assert_eq(qw_chan_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412470000LL), 10000);
+    cr_assert_eq(qw_chan_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412490000LL), 0);
+    cr_assert_eq(qw_chan_retry_after("soon", 0), -1);
+    cr_assert_eq(qw_chan_retry_after("", 0), -1);
+}
