@@ -26,8 +26,10 @@ static void reward_id_parts(const qw_policy_t *p, const qw_period_state_t *s, in
                             size_t cap)
 {
     int gen = s->reward_gen[i];
-    if (i == 0)
-        snprintf(level, cap, gen ? "g%d" : "", gen + 1);
+    if (i == 0 && !gen)
+        level[0] = '\0';
+    else if (i == 0)
+        snprintf(level, cap, "g%d", gen + 1);
     else
         snprintf(level, cap, gen ? "bp%d:g%d" : "bp%d", (int)level_bp(p, i), gen + 1);
 }
