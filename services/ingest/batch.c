@@ -1,0 +1,222 @@
+/* One batch of raw CRM messages → patches (adapters) → credit entries (ledger, one Redis round
+ * trip for the batch) → records in the open Kafka transaction: credits keyed by rep, and each
+ * unusable message, with its original bytes, to the dead-letter topic. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "credit_pb.h"
+#include "ingest.h"
+#include "ledger_store.h"
+#include "quotawatch/kafka.h"
+#include "quotawatch/log.h"
+
+typedef struct qw_batch_scratch_s {
+    qw_ledger_store_t store;
+    qw_deal_change_t *patches;
+    int *patch_msg; /* message index of each patch */
+    size_t npatches, cap;
+    /* Per message: why it goes to the DLQ (NULL = it does not), and the detail. */
+    const char **dlq_reason;
+    char (*dlq_detail)[QW_ERRSTR_MAX];
+    int *dlq_index;
+    int cur_msg;
+    uint8_t buf[4096];
+} qw_batch_scratch_t;
+
+int qw_ingest_topic_source(const qw_ingest_t *ig, const char *topic, qw_source_t *src)
+{
+    size_t plen = strlen(ig->opt.topic_prefix);
+    if (strncmp(topic, ig->opt.topic_prefix, plen) || strncmp(topic + plen, "qw.crm.", 7))
+        return QW_ERR;
+    return qw_source_parse(topic + plen + 7, src);
+}
+
+int qw_ingest_batch_init(qw_ingest_t *ig)
+{
+    qw_batch_scratch_t *s = calloc(1, sizeof(*s));
+    size_t n = (size_t)ig->opt.batch_size;
+    ig->batch = calloc(n, sizeof(*ig->batch));
+    if (!s || !ig->batch) return qw_err_set(ig->errstr, sizeof(ig->errstr), "out of memory");
+    s->dlq_reason = calloc(n, sizeof(*s->dlq_reason));
+    s->dlq_detail = calloc(n, sizeof(*s->dlq_detail));
+    s->dlq_index = calloc(n, sizeof(*s->dlq_index));
+    if (!s->dlq_reason || !s->dlq_detail || !s->dlq_index)
+        return qw_err_set(ig->errstr, sizeof(ig->errstr), "out of memory");
+    qw_ledger_store_init(&s->store);
+    ig->scratch = s;
+    ig->m.messages = qw_metrics_counter("qw_ingest_messages_total", "raw messages consumed", NULL);
+    ig->m.credits = qw_metrics_counter("qw_ingest_credits_total", "credit entries produced", NULL);
+    ig->m.commits = qw_metrics_counter("qw_ingest_transactions_total",
+                                       "Kafka transactions committed", "outcome=\"commit\"");
+    ig->m.aborts = qw_metrics_counter("qw_ingest_transactions_total",
+                                      "Kafka transactions committed", "outcome=\"abort\"");
+    ig->m.batch_latency = qw_metrics_histogram("qw_ingest_batch_seconds",
+                                               "time to transform and commit a batch", NULL);
+    ig->m.redis_errors =
+        qw_metrics_counter("qw_ingest_redis_errors_total", "failed Redis round trips", NULL);
+    /* Every DLQ reason exists from the start, so dashboards see zeros rather than gaps. */
+    for (int r = 1; r < QW_AERR_COUNT; r++) {
+        char labels[64];
+        snprintf(labels, sizeof(labels), "reason=\"%s\"",
+                 qw_adapter_reason_name((qw_adapter_reason_t)r));
+        ig->m.dlq_by_reason[r] = qw_metrics_counter(
+            "qw_ingest_dlq_total", "messages sent to the dead-letter topic", labels);
+    }
+    for (int r = 1; r < QW_LEDGER_E_COUNT_; r++) {
+        char labels[64];
+        snprintf(labels, sizeof(labels), "reason=\"%s\"", qw_ledger_err_name((qw_ledger_err_t)r));
+        ig->m.dlq_by_reason[QW_AERR_COUNT + r] = qw_metrics_counter(
+            "qw_ingest_dlq_total", "messages sent to the dead-letter topic", labels);
+    }
+    return QW_OK;
+}
+
+void qw_ingest_batch_free(qw_ingest_t *ig)
+{
+    qw_batch_scratch_t *s = ig->scratch;
+    if (!s) return;
+    qw_ledger_store_free(&s->store);
+    free(s->patches);
+    free(s->patch_msg);
+    free(s->dlq_reason);
+    free(s->dlq_detail);
+    free(s->dlq_index);
+    free(s);
+    free(ig->batch);
+    ig->scratch = NULL;
+}
+
+static int collect(void *opaque, const qw_deal_change_t *dc)
+{
+    qw_batch_scratch_t *s = opaque;
+    if (s->npatches == s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 256;
+        qw_deal_change_t *p = realloc(s->patches, ncap * sizeof(*p));
+        if (!p) return QW_ERR;
+        s->patches = p;
+        int *m = realloc(s->patch_msg, ncap * sizeof(*m));
+        if (!m) return QW_ERR;
+        s->patch_msg = m;
+        s->cap = ncap;
+    }
+    s->patches[s->npatches] = *dc;
+    s->patch_msg[s->npatches++] = s->cur_msg;
+    return QW_OK;
+}
+
+static int produce(qw_ingest_t *ig, rd_kafka_resp_err_t err, const char *what)
+{
+    if (!err) return QW_OK;
+    return qw_err_set(ig->errstr, sizeof(ig->errstr), "produce %s: %s", what,
+                      rd_kafka_err2str(err));
+}
+
+static int produce_dlq(qw_ingest_t *ig, const rd_kafka_message_t *m, const char *reason,
+                       const char *detail, int index)
+{
+    char part[16], off[24], idx[16];
+    snprintf(part, sizeof(part), "%d", (int)m->partition);
+    snprintf(off, sizeof(off), "%lld", (long long)m->offset);
+    snprintf(idx, sizeof(idx), "%d", index);
+    rd_kafka_headers_t *h = rd_kafka_headers_new(6);
+    rd_kafka_header_add(h, "qw.error.reason", -1, reason, -1);
+    rd_kafka_header_add(h, "qw.error.message", -1, detail, -1);
+    rd_kafka_header_add(h, "qw.source.topic", -1, rd_kafka_topic_name(m->rkt), -1);
+    rd_kafka_header_add(h, "qw.source.partition", -1, part, -1);
+    rd_kafka_header_add(h, "qw.source.offset", -1, off, -1);
+    if (index >= 0) rd_kafka_header_add(h, "qw.error.index", -1, idx, -1);
+    rd_kafka_resp_err_t err;
+    while ((err = rd_kafka_producev(
+                ig->producer, RD_KAFKA_V_TOPIC(ig->dlq_topic), RD_KAFKA_V_KEY(m->key, m->key_len),
+                RD_KAFKA_V_VALUE(m->payload, m->len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        rd_kafka_poll(ig->producer, 50);
+    if (err) rd_kafka_headers_destroy(h); /* ownership passes only on success */
+    qw_log_fields(QW_LOG_WARN, "ingest.dlq",
+                  json_pack("{s:s,s:s,s:i,s:I}", "reason", reason, "topic",
+                            rd_kafka_topic_name(m->rkt), "partition", (int)m->partition, "offset",
+                            (json_int_t)m->offset),
+                  "%s", detail);
+    return produce(ig, err, "dead letter");
+}
+
+static int produce_credit(qw_ingest_t *ig, qw_batch_scratch_t *s, const qw_credit_t *c)
+{
+    size_t len = qw_credit_pb_pack(c, s->buf, sizeof(s->buf));
+    if (!len) return qw_err_set(ig->errstr, sizeof(ig->errstr), "credit %s too large", c->id);
+    rd_kafka_resp_err_t err;
+    while ((err = rd_kafka_producev(ig->producer, RD_KAFKA_V_TOPIC(ig->credits_topic),
+                                    RD_KAFKA_V_KEY(c->rep_id, strlen(c->rep_id)),
+                                    RD_KAFKA_V_VALUE(s->buf, len),
+                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END)) ==
+           RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        rd_kafka_poll(ig->producer, 50);
+    return produce(ig, err, "credit");
+}
+
+int qw_ingest_batch_process(qw_ingest_t *ig)
+{
+    qw_batch_scratch_t *s = ig->scratch;
+    s->npatches = 0;
+    for (int i = 0; i < ig->nbatch; i++) {
+        const rd_kafka_message_t *m = ig->batch[i];
+        qw_source_t src;
+        qw_adapter_err_t aerr;
+        s->dlq_reason[i] = NULL;
+        s->dlq_index[i] = -1;
+        s->cur_msg = i;
+        if (qw_ingest_topic_source(ig, rd_kafka_topic_name(m->rkt), &src) != QW_OK) {
+            s->dlq_reason[i] = "unknown_source";
+            snprintf(s->dlq_detail[i], QW_ERRSTR_MAX, "topic %s is not a qw.crm.<source> topic",
+                     rd_kafka_topic_name(m->rkt));
+            continue;
+        }
+        size_t before = s->npatches;
+        if (qw_adapter_parse(&ig->adapters, src, m->payload, m->len, collect, s, &aerr) < 0) {
+            s->npatches = before; /* all or nothing per message */
+            s->dlq_reason[i] = qw_adapter_reason_name(aerr.reason);
+            s->dlq_index[i] = aerr.index;
+            snprintf(s->dlq_detail[i], QW_ERRSTR_MAX, "%s", aerr.errstr);
+            qw_metric_add(ig->m.dlq_by_reason[aerr.reason], 1);
+        }
+    }
+    qw_metric_add(ig->m.messages, ig->nbatch);
+
+    char e[QW_ERRSTR_MAX];
+    if (s->npatches) {
+        if (qw_redis_connect(&ig->redis) != QW_OK) {
+            qw_metric_add(ig->m.redis_errors, 1);
+            return qw_err_set(ig->errstr, sizeof(ig->errstr), "%s", ig->redis.errstr);
+        }
+        if (qw_ledger_store_apply_batch(&s->store, ig->redis.c, &ig->ledger, s->patches,
+                                        s->npatches, e, sizeof(e)) != QW_OK) {
+            qw_metric_add(ig->m.redis_errors, 1);
+            if (ig->redis.c && ig->redis.c->err) qw_redis_reset(&ig->redis);
+            return qw_err_set(ig->errstr, sizeof(ig->errstr), "deal ledger: %s", e);
+        }
+    }
+    for (size_t p = 0; p < s->npatches; p++) {
+        const qw_ledger_result_t *r = &s->store.results[p];
+        int mi = s->patch_msg[p];
+        if (r->err != QW_LEDGER_E_NONE) {
+            if (!s->dlq_reason[mi]) {
+                s->dlq_reason[mi] = qw_ledger_err_name(r->err);
+                snprintf(s->dlq_detail[mi], QW_ERRSTR_MAX, "deal %s version %lld: %s",
+                         s->patches[p].deal_id, (long long)s->patches[p].version,
+                         qw_ledger_err_name(r->err));
+                qw_metric_add(ig->m.dlq_by_reason[QW_AERR_COUNT + r->err], 1);
+            }
+            continue;
+        }
+        for (int k = 0; k < r->n; k++)
+            if (produce_credit(ig, s, &s->store.entries[r->first + (size_t)k]) != QW_OK)
+                return QW_ERR;
+        qw_metric_add(ig->m.credits, r->n);
+    }
+    for (int i = 0; i < ig->nbatch; i++)
+        if (s->dlq_reason[i] && produce_dlq(ig, ig->batch[i], s->dlq_reason[i], s->dlq_detail[i],
+                                            s->dlq_index[i]) != QW_OK)
+            return QW_ERR;
+    return QW_OK;
+}

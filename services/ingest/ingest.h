@@ -1,0 +1,72 @@
+/* The qw-ingest service: its context and the two halves of the consume-transform-produce loop
+ * (txn.c drives Kafka transactions, batch.c turns a batch of raw messages into credits and
+ * dead letters). */
+#ifndef QW_INGEST_H
+#define QW_INGEST_H
+
+#include <librdkafka/rdkafka.h>
+
+#include "adapter.h"
+#include "ledger.h"
+#include "quotawatch/config.h"
+#include "quotawatch/http.h"
+#include "quotawatch/metrics.h"
+#include "quotawatch/policy.h"
+#include "quotawatch/redis.h"
+
+#define QW_INGEST_TOPIC_MAX 256
+
+typedef struct qw_ingest_opts_s {
+    const char *brokers;
+    const char *redis_url;
+    const char *sources;
+    const char *topic_prefix;
+    const char *group;
+    const char *txn_id;
+    const char *policy;
+    const char *stage_map;
+    const char *log_level;
+    int64_t http_port;
+    int64_t batch_size;
+    int64_t batch_ms;
+} qw_ingest_opts_t;
+
+typedef struct qw_ingest_s {
+    qw_ingest_opts_t opt;
+    qw_config_t cfg;
+    qw_http_t *http;
+    rd_kafka_t *consumer;
+    rd_kafka_t *producer;
+    qw_redis_t redis;
+    qw_policy_t policy;
+    qw_adapter_cfg_t adapters;
+    qw_ledger_cfg_t ledger;
+    char credits_topic[QW_INGEST_TOPIC_MAX];
+    char dlq_topic[QW_INGEST_TOPIC_MAX];
+    int txn_open;
+    /* Messages of the batch being processed (owned until the transaction ends). */
+    rd_kafka_message_t **batch;
+    int nbatch;
+    /* Scratch for the transform, allocated once. */
+    void *scratch;
+    struct {
+        qw_metric_t *messages, *credits, *dlq_by_reason[QW_AERR_COUNT + 8], *commits, *aborts,
+            *batch_latency, *redis_errors;
+    } m;
+    char errstr[QW_ERRSTR_MAX];
+} qw_ingest_t;
+
+/* Source of a raw topic ("<prefix>qw.crm.<source>"); QW_ERR for a topic that is not one. */
+int qw_ingest_topic_source(const qw_ingest_t *ig, const char *topic, qw_source_t *src);
+
+/* Transform the current batch: parse, apply to the ledger, and produce credits and dead
+ * letters into the open transaction. QW_OK, or QW_ERR when Redis or Kafka failed (the caller
+ * aborts the transaction and retries the batch). */
+int qw_ingest_batch_process(qw_ingest_t *ig);
+int qw_ingest_batch_init(qw_ingest_t *ig);
+void qw_ingest_batch_free(qw_ingest_t *ig);
+
+/* The exactly-once loop; returns the process exit code. */
+int qw_ingest_run(qw_ingest_t *ig);
+
+#endif

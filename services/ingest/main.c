@@ -1,0 +1,130 @@
+/* qw-ingest: raw CRM events in, exact credit entries out (see docs/architecture.md).
+ *   qw-ingest [options]                 run the service
+ *   qw-ingest convert --source S [FILE] check a mapping offline (docs/formats/crm-sources.md) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "convert.h"
+#include "ingest.h"
+#include "quotawatch/kafka.h"
+#include "quotawatch/log.h"
+#include "quotawatch/svc.h"
+
+static char qw_ingest_default_txn_id[128];
+
+static int load_file(const char *path, char **out, size_t *len, char *errbuf, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return qw_err_set(errbuf, errlen, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    if (n < 0 || n > 4 * 1024 * 1024) {
+        fclose(f);
+        return qw_err_set(errbuf, errlen, "%s: not a regular file or larger than 4 MiB", path);
+    }
+    *out = malloc((size_t)n + 1);
+    *len = *out ? fread(*out, 1, (size_t)n, f) : 0;
+    fclose(f);
+    if (!*out) return qw_err_set(errbuf, errlen, "out of memory");
+    (*out)[*len] = '\0';
+    return QW_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "convert")) return qw_convert_main(argc - 1, argv + 1);
+
+    static qw_ingest_t ig;
+    char host[64] = "local";
+    gethostname(host, sizeof(host) - 1);
+    snprintf(qw_ingest_default_txn_id, sizeof(qw_ingest_default_txn_id), "qw-ingest-%s", host);
+    const qw_opt_t opts[] = {
+        {"brokers", "QW_KAFKA_BOOTSTRAP", QW_OPT_STR, "127.0.0.1:9092", "Kafka bootstrap servers",
+         &ig.opt.brokers, 0},
+        {"redis", "QW_REDIS_URL", QW_OPT_STR, "redis://127.0.0.1:6379/0",
+         "Redis URL (password from the URL or QW_REDIS_PASSWORD)", &ig.opt.redis_url, 0},
+        {"sources", "QW_INGEST_SOURCES", QW_OPT_STR, "canonical,salesforce,hubspot,pipedrive",
+         "CRM sources to consume; topic <prefix>qw.crm.<source> each", &ig.opt.sources, 0},
+        {"topic-prefix", "QW_TOPIC_PREFIX", QW_OPT_STR, "", "prefix of every topic name",
+         &ig.opt.topic_prefix, 0},
+        {"group", "QW_INGEST_GROUP", QW_OPT_STR, "qw-ingest", "Kafka consumer group", &ig.opt.group,
+         0},
+        {"transactional-id", "QW_INGEST_TXN_ID", QW_OPT_STR, qw_ingest_default_txn_id,
+         "Kafka transactional.id: unique per running instance, stable across its restarts",
+         &ig.opt.txn_id, 0},
+        {"policy", "QW_POLICY", QW_OPT_STR, "deploy/policy.example.yaml",
+         "policy file: base currency and exchange rates (docs/policy.md)", &ig.opt.policy, 0},
+        {"stage-map", "QW_STAGE_MAP", QW_OPT_STR, NULL,
+         "stage map file overriding the vendor defaults (docs/formats/crm-sources.md)",
+         &ig.opt.stage_map, 0},
+        {"http-port", "QW_HTTP_PORT", QW_OPT_INT, "0",
+         "port of /healthz, /readyz and /metrics (0 = any free port, logged)", &ig.opt.http_port,
+         0},
+        {"batch-size", "QW_BATCH_SIZE", QW_OPT_INT, "1000", "messages per transaction at most",
+         &ig.opt.batch_size, 0},
+        {"batch-ms", "QW_BATCH_MS", QW_OPT_INT, "100", "longest wait to fill a batch",
+         &ig.opt.batch_ms, 0},
+        {"log-level", "QW_LOG_LEVEL", QW_OPT_STR, "info", "debug, info, warn or error",
+         &ig.opt.log_level, 0},
+        {0},
+    };
+    int rc = qw_config_parse(&ig.cfg, "qw-ingest",
+                             "Consumes raw CRM deal events, keeps the deal ledger in Redis and "
+                             "produces credit entries exactly once.\n"
+                             "Also: qw-ingest convert --source S [FILE] (see convert --help).",
+                             opts, argc, argv);
+    if (rc == QW_CONFIG_HELP) return 0;
+    if (rc != QW_OK) {
+        fprintf(stderr, "qw-ingest: %s\n", ig.cfg.errstr);
+        return 2;
+    }
+    qw_log_init("qw-ingest", ig.opt.log_level);
+    if (ig.opt.batch_size < 1 || ig.opt.batch_size > 100000 || ig.opt.batch_ms < 1) {
+        fprintf(stderr, "qw-ingest: --batch-size must be 1..100000 and --batch-ms positive\n");
+        return 2;
+    }
+
+    char err[QW_ERRSTR_MAX];
+    if (qw_policy_load_file(&ig.policy, ig.opt.policy, NULL, err, sizeof(err)) != QW_OK) {
+        fprintf(stderr, "qw-ingest: %s\n(fix the policy file or point --policy at one)\n", err);
+        return 2;
+    }
+    qw_adapter_cfg_init(&ig.adapters);
+    if (ig.opt.stage_map) {
+        char *text;
+        size_t len;
+        if (load_file(ig.opt.stage_map, &text, &len, err, sizeof(err)) != QW_OK ||
+            qw_stage_map_load(&ig.adapters, text, len, err, sizeof(err)) != QW_OK) {
+            fprintf(stderr, "qw-ingest: --stage-map %s: %s\n", ig.opt.stage_map, err);
+            return 2;
+        }
+        free(text);
+    }
+    ig.ledger.rates = &ig.policy.rates;
+    if (qw_redis_init(&ig.redis, ig.opt.redis_url, err, sizeof(err)) != QW_OK) {
+        fprintf(stderr, "qw-ingest: --redis: %s\n", err);
+        return 2;
+    }
+    qw_kafka_topic(ig.credits_topic, sizeof(ig.credits_topic), ig.opt.topic_prefix,
+                   "qw.credits.v1");
+    qw_kafka_topic(ig.dlq_topic, sizeof(ig.dlq_topic), ig.opt.topic_prefix, "qw.dlq.v1");
+
+    ig.http = qw_http_start((int)ig.opt.http_port, 0, err, sizeof(err));
+    if (!ig.http) {
+        fprintf(stderr, "qw-ingest: %s\n", err);
+        return 2;
+    }
+    qw_http_set_ready(ig.http, "redis", 0);
+    qw_kafka_health_attach(ig.http);
+    qw_log(QW_LOG_INFO, "ingest.http", "health and metrics on http://127.0.0.1:%d/",
+           qw_http_port(ig.http));
+    qw_svc_signals();
+    rc = qw_ingest_run(&ig);
+    qw_redis_close(&ig.redis);
+    qw_http_stop(ig.http);
+    qw_log(QW_LOG_INFO, "ingest.stopped", "exit %d", rc);
+    return rc;
+}

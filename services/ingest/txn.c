@@ -1,0 +1,268 @@
+/* Consume-transform-produce in Kafka transactions, after librdkafka's
+ * examples/transactions.c: the credits and dead letters of a batch and the consumer offsets
+ * that produced them commit together or not at all. Abortable errors abort and rewind the
+ * consumer to its committed offsets; fatal errors end the process. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest.h"
+#include "quotawatch/clock.h"
+#include "quotawatch/kafka.h"
+#include "quotawatch/log.h"
+#include "quotawatch/svc.h"
+
+/* Give every fatal error one exit path with a message an operator can act on. */
+static void fatal(const char *what, rd_kafka_error_t *error)
+{
+    qw_log(QW_LOG_ERROR, "ingest.fatal",
+           "%s: %s — the transactional producer cannot continue (fenced by another instance with "
+           "the same --transactional-id, or a broker error); restart this instance",
+           what, rd_kafka_error_string(error));
+    rd_kafka_error_destroy(error);
+    exit(3);
+}
+
+static void batch_release(qw_ingest_t *ig)
+{
+    for (int i = 0; i < ig->nbatch; i++)
+        rd_kafka_message_destroy(ig->batch[i]);
+    ig->nbatch = 0;
+}
+
+/* Rewind to the committed offsets, so the aborted batch is consumed again. */
+static void rewind_consumer(qw_ingest_t *ig)
+{
+    rd_kafka_topic_partition_list_t *parts;
+    if (rd_kafka_assignment(ig->consumer, &parts) || !parts) return;
+    if (parts->cnt == 0) {
+        rd_kafka_topic_partition_list_destroy(parts);
+        return;
+    }
+    rd_kafka_resp_err_t err = rd_kafka_committed(ig->consumer, parts, -1);
+    if (err) {
+        qw_log(QW_LOG_ERROR, "ingest.rewind_failed", "cannot read committed offsets: %s",
+               rd_kafka_err2str(err));
+    } else {
+        for (int i = 0; i < parts->cnt; i++)
+            if (parts->elems[i].offset < 0) parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+        /* librdkafka 2.0.2 mis-scales this timeout by 1000x: -1 is the safe value. */
+        rd_kafka_error_t *error = rd_kafka_seek_partitions(ig->consumer, parts, -1);
+        if (error) {
+            qw_log(QW_LOG_ERROR, "ingest.rewind_failed", "seek: %s", rd_kafka_error_string(error));
+            rd_kafka_error_destroy(error);
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+}
+
+static void begin(qw_ingest_t *ig)
+{
+    rd_kafka_error_t *error = rd_kafka_begin_transaction(ig->producer);
+    if (error) fatal("begin_transaction", error);
+    ig->txn_open = 1;
+}
+
+static void abort_and_rewind(qw_ingest_t *ig, const char *why)
+{
+    qw_metric_add(ig->m.aborts, 1);
+    qw_log(QW_LOG_WARN, "ingest.txn_abort", "aborting the transaction: %s", why);
+    rd_kafka_error_t *error = rd_kafka_abort_transaction(ig->producer, -1);
+    if (error) fatal("abort_transaction", error);
+    ig->txn_open = 0;
+    batch_release(ig);
+    rewind_consumer(ig);
+}
+
+/* Commit the open transaction with the consumer's positions. Returns QW_OK, or QW_ERR after an
+ * abort-and-rewind. */
+static int commit(qw_ingest_t *ig)
+{
+    rd_kafka_topic_partition_list_t *offsets;
+    rd_kafka_error_t *error;
+    if (rd_kafka_assignment(ig->consumer, &offsets)) {
+        abort_and_rewind(ig, "no assignment");
+        return QW_ERR;
+    }
+    rd_kafka_position(ig->consumer, offsets);
+    rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata(ig->consumer);
+    error = rd_kafka_send_offsets_to_transaction(ig->producer, offsets, cgmd, -1);
+    rd_kafka_consumer_group_metadata_destroy(cgmd);
+    rd_kafka_topic_partition_list_destroy(offsets);
+    if (!error) error = rd_kafka_commit_transaction(ig->producer, -1);
+    if (error) {
+        char why[512];
+        snprintf(why, sizeof(why), "%s", rd_kafka_error_string(error));
+        if (rd_kafka_error_txn_requires_abort(error)) {
+            rd_kafka_error_destroy(error);
+            abort_and_rewind(ig, why);
+            return QW_ERR;
+        }
+        if (rd_kafka_error_is_retriable(error)) {
+            rd_kafka_error_destroy(error);
+            qw_log(QW_LOG_WARN, "ingest.txn_retry", "commit will be retried: %s", why);
+            return commit(ig);
+        }
+        fatal("commit_transaction", error);
+    }
+    ig->txn_open = 0;
+    qw_metric_add(ig->m.commits, 1);
+    batch_release(ig);
+    return QW_OK;
+}
+
+/* Transform and commit the current batch; Redis trouble keeps the batch and retries it. */
+static void flush(qw_ingest_t *ig)
+{
+    if (!ig->nbatch) return;
+    int64_t t0 = qw_clock_mono_ns();
+    for (;;) {
+        if (!ig->txn_open) begin(ig);
+        if (qw_ingest_batch_process(ig) == QW_OK) break;
+        /* The transform failed part-way (Redis, or a produce error): nothing of it may commit. */
+        qw_http_set_ready(ig->http, "redis", ig->redis.c != NULL);
+        rd_kafka_error_t *error = rd_kafka_abort_transaction(ig->producer, -1);
+        if (error) fatal("abort_transaction", error);
+        ig->txn_open = 0;
+        qw_metric_add(ig->m.aborts, 1);
+        qw_log(QW_LOG_WARN, "ingest.batch_retry", "%s; retrying the batch of %d", ig->errstr,
+               ig->nbatch);
+        qw_svc_sleep_ms(500);
+        if (qw_svc_stop) { /* leave the batch uncommitted: it is consumed again after restart */
+            batch_release(ig);
+            return;
+        }
+    }
+    qw_http_set_ready(ig->http, "redis", 1);
+    commit(ig);
+    qw_metric_observe_us(ig->m.batch_latency, (qw_clock_mono_ns() - t0) / 1000);
+}
+
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    qw_ingest_t *ig = opaque;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        qw_log(QW_LOG_INFO, "ingest.assigned", "%d partitions assigned", parts->cnt);
+        rd_kafka_assign(rk, parts);
+    } else {
+        /* Commit what was consumed from these partitions before another instance owns them. */
+        qw_log(QW_LOG_INFO, "ingest.revoked", "%d partitions revoked", parts->cnt);
+        if (ig->nbatch) flush(ig);
+        rd_kafka_assign(rk, NULL);
+    }
+}
+
+static int subscribe(qw_ingest_t *ig)
+{
+    char list[512];
+    snprintf(list, sizeof(list), "%s", ig->opt.sources);
+    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(4);
+    for (char *save = NULL, *s = strtok_r(list, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+        qw_source_t src;
+        if (qw_source_parse(s, &src) != QW_OK) {
+            rd_kafka_topic_partition_list_destroy(topics);
+            return qw_err_set(ig->errstr, sizeof(ig->errstr),
+                              "--sources: unknown source \"%s\" (salesforce, hubspot, pipedrive, "
+                              "canonical)",
+                              s);
+        }
+        char topic[QW_INGEST_TOPIC_MAX], base[64];
+        snprintf(base, sizeof(base), "qw.crm.%s", qw_source_name(src));
+        qw_kafka_topic(topic, sizeof(topic), ig->opt.topic_prefix, base);
+        rd_kafka_topic_partition_list_add(topics, topic, RD_KAFKA_PARTITION_UA);
+    }
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(ig->consumer, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (err)
+        return qw_err_set(ig->errstr, sizeof(ig->errstr), "subscribe: %s", rd_kafka_err2str(err));
+    return QW_OK;
+}
+
+static int create_clients(qw_ingest_t *ig)
+{
+    char e[QW_ERRSTR_MAX];
+    rd_kafka_conf_t *pc = qw_kafka_conf_new(ig->opt.brokers, "qw-ingest", &ig->cfg, e, sizeof(e));
+    if (!pc || qw_kafka_conf_set(pc, "transactional.id", ig->opt.txn_id, e, sizeof(e)) ||
+        qw_kafka_conf_set(pc, "linger.ms", "5", e, sizeof(e)))
+        return qw_err_set(ig->errstr, sizeof(ig->errstr), "%s", e);
+    ig->producer = rd_kafka_new(RD_KAFKA_PRODUCER, pc, e, sizeof(e));
+    if (!ig->producer) return qw_err_set(ig->errstr, sizeof(ig->errstr), "producer: %s", e);
+
+    rd_kafka_conf_t *cc = qw_kafka_conf_new(ig->opt.brokers, "qw-ingest", &ig->cfg, e, sizeof(e));
+    if (!cc || qw_kafka_conf_set(cc, "group.id", ig->opt.group, e, sizeof(e)) ||
+        qw_kafka_conf_set(cc, "enable.auto.commit", "false", e, sizeof(e)) ||
+        qw_kafka_conf_set(cc, "auto.offset.reset", "earliest", e, sizeof(e)) ||
+        qw_kafka_conf_set(cc, "isolation.level", "read_committed", e, sizeof(e)) ||
+        qw_kafka_conf_set(cc, "partition.assignment.strategy", "range", e, sizeof(e)))
+        return qw_err_set(ig->errstr, sizeof(ig->errstr), "%s", e);
+    rd_kafka_conf_set_rebalance_cb(cc, rebalance_cb);
+    rd_kafka_conf_set_opaque(cc, ig);
+    ig->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cc, e, sizeof(e));
+    if (!ig->consumer) return qw_err_set(ig->errstr, sizeof(ig->errstr), "consumer: %s", e);
+    rd_kafka_poll_set_consumer(ig->consumer);
+    return QW_OK;
+}
+
+/* init_transactions blocks until the broker answers; keep trying while it does not. */
+static void init_transactions(qw_ingest_t *ig)
+{
+    int backoff = 500;
+    while (!qw_svc_stop) {
+        rd_kafka_error_t *error = rd_kafka_init_transactions(ig->producer, 30000);
+        if (!error) {
+            qw_kafka_mark_ok();
+            return;
+        }
+        if (rd_kafka_error_is_fatal(error)) fatal("init_transactions", error);
+        qw_log(QW_LOG_WARN, "ingest.waiting", "init_transactions: %s; retrying in %d ms",
+               rd_kafka_error_string(error), backoff);
+        rd_kafka_error_destroy(error);
+        qw_svc_sleep_ms(backoff);
+        if (backoff < 5000) backoff *= 2;
+    }
+}
+
+int qw_ingest_run(qw_ingest_t *ig)
+{
+    if (create_clients(ig) != QW_OK || subscribe(ig) != QW_OK) {
+        qw_log(QW_LOG_ERROR, "ingest.config", "%s", ig->errstr);
+        return 2;
+    }
+    if (qw_ingest_batch_init(ig) != QW_OK) {
+        qw_log(QW_LOG_ERROR, "ingest.start", "%s", ig->errstr);
+        return 1;
+    }
+    init_transactions(ig);
+    qw_log(QW_LOG_INFO, "ingest.started", "consuming %s; credits to %s, dead letters to %s",
+           ig->opt.sources, ig->credits_topic, ig->dlq_topic);
+    while (!qw_svc_stop) {
+        int64_t deadline = qw_clock_mono_ns() + ig->opt.batch_ms * 1000000;
+        while (ig->nbatch < ig->opt.batch_size && !qw_svc_stop) {
+            int64_t left_ms = (deadline - qw_clock_mono_ns()) / 1000000;
+            if (left_ms <= 0) break;
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(ig->consumer, (int)left_ms);
+            if (!m) continue;
+            if (m->err) {
+                if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                    qw_log(QW_LOG_WARN, "ingest.consume_error", "%s", rd_kafka_message_errstr(m));
+                rd_kafka_message_destroy(m);
+                continue;
+            }
+            qw_kafka_mark_ok();
+            ig->batch[ig->nbatch++] = m;
+        }
+        flush(ig);
+    }
+    qw_log(QW_LOG_INFO, "ingest.stopping", "finishing the batch and closing");
+    flush(ig);
+    if (ig->txn_open) {
+        rd_kafka_error_t *error = rd_kafka_abort_transaction(ig->producer, -1);
+        if (error) rd_kafka_error_destroy(error);
+    }
+    rd_kafka_consumer_close(ig->consumer);
+    rd_kafka_destroy(ig->consumer);
+    rd_kafka_flush(ig->producer, 10000);
+    rd_kafka_destroy(ig->producer);
+    qw_ingest_batch_free(ig);
+    return 0;
+}
