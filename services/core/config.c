@@ -59,7 +59,9 @@ int qw_config_parse(qw_config_t *cfg, const char *prog, const char *summary, con
         const char *e = o->env ? getenv(o->env) : NULL;
         if (e && opt_assign(cfg, o, e, o->env) != QW_OK) return QW_ERR;
     }
-    int i = 1;
+    /* Options may stand anywhere (qwctl tail decisions --until-eof): positional arguments are
+     * moved to the front of argv[1..] in order, which is ours to permute. */
+    int i = 1, npos = 0;
     for (; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -67,10 +69,11 @@ int qw_config_parse(qw_config_t *cfg, const char *prog, const char *summary, con
             return QW_CONFIG_HELP;
         }
         if (!strcmp(a, "--")) {
-            i++;
+            for (i++; i < argc; i++)
+                argv[1 + npos++] = argv[i];
             break;
         }
-        if (!strcmp(a, "-X") || !strncmp(a, "-X", 2)) {
+        if (!strncmp(a, "-X", 2)) {
             const char *kv = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
             const char *eq = kv ? strchr(kv, '=') : NULL;
             if (!eq || eq == kv)
@@ -85,7 +88,10 @@ int qw_config_parse(qw_config_t *cfg, const char *prog, const char *summary, con
             cfg->nkafka++;
             continue;
         }
-        if (strncmp(a, "--", 2) != 0) break; /* first positional argument */
+        if (strncmp(a, "--", 2) != 0 || !a[2]) {
+            argv[1 + npos++] = argv[i];
+            continue;
+        }
         const char *name = a + 2, *val = strchr(name, '=');
         size_t nlen = val ? (size_t)(val - name) : strlen(name);
         const qw_opt_t *o = opts;
@@ -106,8 +112,8 @@ int qw_config_parse(qw_config_t *cfg, const char *prog, const char *summary, con
         }
         if (opt_assign(cfg, o, val, "option --") != QW_OK) return QW_ERR;
     }
-    cfg->args = argv + i;
-    cfg->nargs = argc - i;
+    cfg->args = argv + 1;
+    cfg->nargs = npos;
     return QW_OK;
 }
 
