@@ -4,6 +4,7 @@
 
 #include "mail.h"
 #include "quotawatch/log.h"
+#include "quotawatch/svc.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -155,7 +156,14 @@ static int attempt(qw_ntf_t *a, const Quotawatch__V1__Decision *d, qw_dlv_job_t 
     int64_t after = qw_clock_now(a->clock);
     if (res.status == QW_SEND_OK) {
         qw_breaker_success(&ep->breaker);
-        if (qw_dlv_mark_sent(&a->dlv, job) != QW_OK) return QW_ERR;
+        /* Sent: record it, however long Redis takes to come back. Giving up here would make
+         * the caller try the send again - a repeat that no crash caused. */
+        while (qw_dlv_mark_sent(&a->dlv, job) != QW_OK) {
+            if (qw_svc_stop) return QW_ERR;
+            qw_log(QW_LOG_WARN, "redis.retry", "cannot record %s to %s as sent: %s",
+                   job->decision_id, job->channel, a->redis.errstr);
+            qw_svc_sleep_ms(500);
+        }
         qw_ntf_count("qw_notifier_sent_total", job->channel, NULL);
         int64_t lat = after - job->first_ms;
         qw_metric_observe_us(qw_metrics_histogram("qw_notifier_delivery_latency_seconds",

@@ -215,7 +215,7 @@ static int roster_load(qw_ntf_t *a)
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_topic_t *t = rd_kafka_topic_new(a->roster_rk, a->topic_roster, NULL);
     int parts = 0;
-    while (!qw_svc_stop) {
+    for (int tries = 0; !qw_svc_stop && tries < 15; tries++) {
         if (rd_kafka_metadata(a->roster_rk, 0, t, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
             if (md->topic_cnt == 1 && !md->topics[0].err) parts = md->topics[0].partition_cnt;
             rd_kafka_metadata_destroy(md);
@@ -226,6 +226,18 @@ static int roster_load(qw_ntf_t *a)
     }
     rd_kafka_topic_destroy(t);
     if (qw_svc_stop) return QW_ERR;
+    if (parts == 0) {
+        /* No roster topic (yet): run on static addresses, and take the roster from the start
+         * whenever the topic appears (a subscription of this instance's own group). */
+        qw_log(QW_LOG_WARN, "roster.missing",
+               "topic %s does not exist: starting without a roster; it is read when it appears",
+               a->topic_roster);
+        rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(sub, a->topic_roster, RD_KAFKA_PARTITION_UA);
+        rd_kafka_subscribe(a->roster_rk, sub);
+        rd_kafka_topic_partition_list_destroy(sub);
+        return QW_OK;
+    }
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(parts);
     int64_t *hi = calloc((size_t)parts, sizeof(*hi)), *pos = calloc((size_t)parts, sizeof(*pos));
     for (int p = 0; p < parts; p++) {

@@ -146,6 +146,15 @@ if len([m for m in smtp if "rep2@example.com" in m["rcpt_tos"]]) != 3: fail("opt
 print("content checks passed")
 PY
 
+# The HR sink really checks signatures: a forged one and a stale timestamp are refused.
+now="$(date +%s)"
+code="$(curl -s -o /dev/null -w '%{http_code}' -X POST "$NTF_HTTP/hr/reviews" -H "webhook-id: x" \
+    -H "webhook-timestamp: $now" -H "webhook-signature: v1,AAAA" --data '{}')"
+[[ "$code" == 401 ]] || qw_it_fail "HR sink accepted a forged signature ($code)"
+code="$(curl -s -o /dev/null -w '%{http_code}' -X POST "$NTF_HTTP/hr/reviews" -H "webhook-id: x" \
+    -H "webhook-timestamp: $((now - 3600))" -H "webhook-signature: v1,AAAA" --data '{}')"
+[[ "$code" == 401 ]] || qw_it_fail "HR sink accepted a stale timestamp ($code)"
+
 # The dead sales-ops channel: dead-lettered with Slack's reason, counted, never retried.
 qw_it_wait_for '[[ "$(ntf_kafka read --topic qw.notify-dlq.v1 | grep -c "qw_reason=channel_not_found")" == 1 ]]' 30 ||
     qw_it_fail "no DLQ record for the dead channel: $(ntf_kafka read --topic qw.notify-dlq.v1)"
