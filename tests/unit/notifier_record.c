@@ -1,0 +1,177 @@
+/* The delivery record against a real redis-server (started per test on a free loopback port):
+ * claim states, the retry queue with leases and priorities, and the atomic outcome records. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "delivery.h"
+
+static pid_t server;
+static char dir[64];
+static qw_redis_t redis;
+static qw_dlv_t dlv;
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(a);
+    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static void start(void)
+{
+    strcpy(dir, "/tmp/qw-ntf-dlv-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    int port = free_port();
+    char portstr[16], url[64], err[QW_ERRSTR_MAX];
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    server = fork();
+    cr_assert_geq(server, 0);
+    if (server == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the test */
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl("/usr/bin/redis-server", "redis-server", "--port", portstr, "--bind", "127.0.0.1",
+              "--save", "", "--appendonly", "no", "--dir", dir, (char *)NULL);
+        _exit(127);
+    }
+    snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", port);
+    cr_assert_eq(qw_redis_init(&redis, url, err, sizeof(err)), 0, "%s", err);
+    for (int i = 0; i < 100; i++) {
+        redisReply *r = qw_redis_command(&redis, "PING");
+        int ok = r != NULL;
+        freeReplyObject(r);
+        if (ok) break;
+        usleep(50000);
+    }
+    qw_dlv_init(&dlv, &redis, "t.");
+}
+
+static void stop(void)
+{
+    qw_redis_close(&redis);
+    kill(server, SIGTERM);
+    waitpid(server, NULL, 0);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static qw_dlv_job_t job(const char *id, const char *ch, int prio)
+{
+    qw_dlv_job_t j;
+    memset(&j, 0, sizeof(j));
+    snprintf(j.decision_id, sizeof(j.decision_id), "%s", id);
+    snprintf(j.channel, sizeof(j.channel), "%s", ch);
+    snprintf(j.address, sizeof(j.address), "http://x/%s", ch);
+    j.kind = QW_CHAN_WEBHOOK;
+    j.audience = QW_AUD_HR;
+    j.prio = prio;
+    j.first_ms = 1000;
+    j.dec = (unsigned char *)"\x0a\x02id\x00bin"; /* binary, with a NUL inside */
+    j.dec_len = 8;
+    return j;
+}
+
+TestSuite(notifier_record, .init = start, .fini = stop);
+
+Test(notifier_record, claim_then_sent_is_done_forever)
+{
+    qw_dlv_job_t j = job("d1", "hr.webhook", 0);
+    cr_assert_eq(qw_dlv_claim(&dlv, "d1", "hr.webhook"), QW_DLV_CLAIMED);
+    /* A crash here leaves "sending": the next run sends again (the one allowed repeat). */
+    cr_assert_eq(qw_dlv_claim(&dlv, "d1", "hr.webhook"), QW_DLV_STALE);
+    cr_assert_eq(qw_dlv_mark_sent(&dlv, &j), 0);
+    cr_assert_eq(qw_dlv_claim(&dlv, "d1", "hr.webhook"), QW_DLV_DONE);
+    /* Other channels of the same decision are independent. */
+    cr_assert_eq(qw_dlv_claim(&dlv, "d1", "rep.email"), QW_DLV_CLAIMED);
+    char st[16];
+    cr_assert_eq(qw_dlv_state(&dlv, "d1", "hr.webhook", st, sizeof(st)), 0);
+    cr_assert_str_eq(st, "sent");
+    /* The key has the documented shape and a TTL (the de-duplication window). */
+    redisReply *r = qw_redis_command(&redis, "PTTL t.qw:dlv:{d1}:hr.webhook");
+    cr_assert(r && r->type == REDIS_REPLY_INTEGER && r->integer > 0);
+    freeReplyObject(r);
+}
+
+Test(notifier_record, queued_job_round_trip_and_lease)
+{
+    qw_dlv_job_t j = job("d2", "hr.webhook", 0);
+    j.attempts = 2;
+    snprintf(j.reason, sizeof(j.reason), "http_503");
+    cr_assert_eq(qw_dlv_claim(&dlv, "d2", "hr.webhook"), QW_DLV_CLAIMED);
+    cr_assert_eq(qw_dlv_schedule(&dlv, &j, 5000), 0);
+    /* A redelivered decision leaves it to the queue. */
+    cr_assert_eq(qw_dlv_claim(&dlv, "d2", "hr.webhook"), QW_DLV_QUEUED);
+    char *m[8];
+    cr_assert_eq(qw_dlv_due(&dlv, 0, 4999, m, 8), 0, "not due before its time");
+    cr_assert_eq(qw_dlv_due(&dlv, 0, 5000, m, 8), 1);
+    cr_assert_str_eq(m[0], "d2 hr.webhook");
+    /* Claimed: leased, so not handed out again until the lease runs out. */
+    cr_assert_eq(qw_dlv_due(&dlv, 0, 6000, m + 1, 8), 0);
+    cr_assert_eq(qw_dlv_due(&dlv, 0, 5000 + dlv.lease_ms, m + 1, 8), 1);
+    free(m[1]);
+    qw_dlv_job_t l;
+    cr_assert_eq(qw_dlv_job_load(&dlv, m[0], &l), 0);
+    cr_assert_str_eq(l.decision_id, "d2");
+    cr_assert_str_eq(l.channel, "hr.webhook");
+    cr_assert_str_eq(l.address, "http://x/hr.webhook");
+    cr_assert_eq(l.attempts, 2);
+    cr_assert_eq(l.kind, QW_CHAN_WEBHOOK);
+    cr_assert_eq(l.audience, QW_AUD_HR);
+    cr_assert_eq(l.first_ms, 1000);
+    cr_assert_str_eq(l.reason, "http_503");
+    cr_assert_eq(l.dec_len, 8);
+    cr_assert(memcmp(l.dec, j.dec, 8) == 0, "decision bytes survive, NUL included");
+    cr_assert_eq(qw_dlv_backlog(&dlv), 1);
+    cr_assert_eq(qw_dlv_mark_sent(&dlv, &l), 0);
+    /* Sent: out of the queue, job gone, state final - atomically. */
+    cr_assert_eq(qw_dlv_backlog(&dlv), 0);
+    qw_dlv_job_t gone;
+    cr_assert_eq(qw_dlv_job_load(&dlv, m[0], &gone), 1);
+    cr_assert_eq(qw_dlv_claim(&dlv, "d2", "hr.webhook"), QW_DLV_DONE);
+    qw_dlv_job_free(&l);
+    free(m[0]);
+}
+
+Test(notifier_record, failed_is_final_and_priorities_separate)
+{
+    qw_dlv_job_t review = job("rv", "hr.webhook", 0), reward = job("rw", "team.slack", 4);
+    cr_assert_eq(qw_dlv_schedule(&dlv, &reward, 100), 0);
+    cr_assert_eq(qw_dlv_schedule(&dlv, &review, 200), 0);
+    char *m[4];
+    /* Each priority has its own queue: the worker asks p0 first. */
+    cr_assert_eq(qw_dlv_due(&dlv, 0, 1000, m, 4), 1);
+    cr_assert_str_eq(m[0], "rv hr.webhook");
+    free(m[0]);
+    cr_assert_eq(qw_dlv_due(&dlv, 4, 1000, m, 4), 1);
+    cr_assert_str_eq(m[0], "rw team.slack");
+    free(m[0]);
+    cr_assert_eq(qw_dlv_mark_failed(&dlv, &review), 0);
+    cr_assert_eq(qw_dlv_claim(&dlv, "rv", "hr.webhook"), QW_DLV_DONE);
+    cr_assert_eq(qw_dlv_backlog(&dlv), 1);
+}
+
+Test(notifier_record, redis_gone_is_an_error_not_a_claim)
+{
+    kill(server, SIGKILL);
+    waitpid(server, NULL, 0);
+    server = fork(); /* something for stop() to reap */
+    if (server == 0) _exit(0);
+    cr_assert_eq(qw_dlv_claim(&dlv, "d3", "hr.webhook"), QW_ERR);
+    qw_dlv_job_t j = job("d3", "hr.webhook", 0);
+    cr_assert_eq(qw_dlv_schedule(&dlv, &j, 0), QW_ERR);
+}
