@@ -1,0 +1,54 @@
+/* Reference data in memory: the roster (qw.roster.v1) and the quotas (qw.quotas.v1, and/or a
+ * --quotas CSV file). Both topics are compacted; every instance reads them fully from the
+ * beginning with its own assign()-only consumer (no group) and keeps following them, so
+ * every instance sees every rep. A quota record replaces the one of the same rep and period:
+ * new decisions use the newest version, and each decision names the version it used. */
+#ifndef QW_REFDATA_H
+#define QW_REFDATA_H
+
+#include <librdkafka/rdkafka.h>
+
+#include "quotawatch/common.h"
+#include "quotawatch/config.h"
+#include "quotawatch/roster.h"
+#include "strmap.h"
+
+typedef struct qw_refdata_s {
+    qw_strmap_t roster; /* rep id -> qw_rep_profile_t* */
+    qw_strmap_t quotas; /* "<rep>\x1f<period>" -> qw_quota_t* */
+    rd_kafka_t *rk;     /* NULL when not following topics (simulate) */
+    int caught_up;      /* every partition reached the high watermark seen at start */
+    int npart;
+    struct {
+        char topic[256];
+        int32_t partition;
+        int64_t high; /* high watermark at start */
+        int64_t pos;  /* next offset seen */
+    } * parts;
+    int64_t records, invalid;
+    char errstr[QW_ERRSTR_MAX];
+} qw_refdata_t;
+
+void qw_refdata_init(qw_refdata_t *d);
+void qw_refdata_free(qw_refdata_t *d);
+
+/* Add or replace (copies). */
+int qw_refdata_put_profile(qw_refdata_t *d, const qw_rep_profile_t *p);
+int qw_refdata_put_quota(qw_refdata_t *d, const qw_quota_t *q);
+
+const qw_rep_profile_t *qw_refdata_profile(const qw_refdata_t *d, const char *rep_id);
+const qw_quota_t *qw_refdata_quota(const qw_refdata_t *d, const char *rep_id, const char *period);
+
+/* Load a quotas / roster CSV file (docs/formats/csv.md). */
+int qw_refdata_load_quotas_csv(qw_refdata_t *d, const char *path, char *errbuf, size_t errlen);
+int qw_refdata_load_roster_csv(qw_refdata_t *d, const char *path, char *errbuf, size_t errlen);
+
+/* Start following <prefix>qw.roster.v1 and <prefix>qw.quotas.v1 from the beginning. */
+int qw_refdata_follow(qw_refdata_t *d, const char *brokers, const char *prefix,
+                      const qw_config_t *cfg, char *errbuf, size_t errlen);
+
+/* Apply whatever arrived (waits up to timeout_ms for the first record). Returns the number of
+ * records applied. */
+int qw_refdata_poll(qw_refdata_t *d, int timeout_ms);
+
+#endif

@@ -1,0 +1,156 @@
+#include "relay.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "outbox.h"
+#include "quotawatch/clock.h"
+#include "quotawatch/kafka.h"
+#include "quotawatch/log.h"
+#include "quotawatch/svc.h"
+
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    qw_relay_t *r = opaque;
+    r->inflight--;
+    if (m->err) {
+        r->failed++;
+        qw_log(QW_LOG_WARN, "relay.delivery_failed", "decision not delivered: %s",
+               rd_kafka_err2str(m->err));
+    }
+}
+
+int qw_relay_init(qw_relay_t *r, const char *brokers, const char *prefix, const qw_config_t *cfg,
+                  qw_store_t *store, char *errbuf, size_t errlen)
+{
+    memset(r, 0, sizeof(*r));
+    r->store = store;
+    qw_kafka_topic(r->topic, sizeof(r->topic), prefix, "qw.decisions.v1");
+    rd_kafka_conf_t *conf = qw_kafka_conf_new(brokers, "qw-evaluator-relay", cfg, errbuf, errlen);
+    if (!conf) return QW_ERR;
+    /* Idempotent: librdkafka's own retries never duplicate or reorder; murmur2 partitions by key
+     * as the Java clients do, so every rep's decisions stay in order on one partition. */
+    if (qw_kafka_conf_set(conf, "enable.idempotence", "true", errbuf, errlen) != QW_OK ||
+        qw_kafka_conf_set(conf, "linger.ms", "5", errbuf, errlen) != QW_OK ||
+        qw_kafka_conf_set(conf, "partitioner", "murmur2_random", errbuf, errlen) != QW_OK) {
+        rd_kafka_conf_destroy(conf);
+        return QW_ERR;
+    }
+    rd_kafka_conf_set_opaque(conf, r);
+    rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+    char err[512];
+    r->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+    if (!r->rk) {
+        rd_kafka_conf_destroy(conf);
+        return qw_err_set(errbuf, errlen, "relay producer: %s", err);
+    }
+    r->published = qw_metrics_counter("qw_evaluator_decisions_published_total",
+                                      "Outbox entries acknowledged by Kafka and trimmed", NULL);
+    r->errors = qw_metrics_counter("qw_evaluator_relay_errors_total",
+                                   "Relay pumps that failed (Redis or Kafka) and will retry", NULL);
+    return QW_OK;
+}
+
+void qw_relay_free(qw_relay_t *r)
+{
+    if (r->rk) {
+        rd_kafka_flush(r->rk, 10000);
+        rd_kafka_destroy(r->rk);
+    }
+    r->rk = NULL;
+}
+
+static int produce_one(qw_relay_t *r, const redisReply *e)
+{
+    qw_ce_t ce;
+    char err[QW_ERRSTR_MAX];
+    if (qw_ce_decode(&ce, (const uint8_t *)e->str, e->len, err, sizeof(err)) != QW_OK) {
+        /* Only this program writes the outbox, so this is a bug: keep the entry (never lose a
+         * decision) but say so loudly. */
+        qw_err_set(r->errstr, sizeof(r->errstr), "undecodable outbox entry: %s", err);
+        return QW_ERR;
+    }
+    rd_kafka_headers_t *h = rd_kafka_headers_new(8);
+    rd_kafka_header_add(h, "ce_specversion", -1, QW_CE_SPECVERSION, -1);
+    rd_kafka_header_add(h, "ce_id", -1, ce.id, -1);
+    rd_kafka_header_add(h, "ce_type", -1, ce.type, -1);
+    rd_kafka_header_add(h, "ce_source", -1, QW_CE_SOURCE, -1);
+    rd_kafka_header_add(h, "ce_subject", -1, ce.subject, -1);
+    rd_kafka_header_add(h, "ce_time", -1, ce.time, -1);
+    rd_kafka_header_add(h, "content-type", -1, QW_CE_CONTENT_TYPE, -1);
+    rd_kafka_resp_err_t rc;
+    for (;;) {
+        rc = rd_kafka_producev(
+            r->rk, RD_KAFKA_V_TOPIC(r->topic), RD_KAFKA_V_KEY(ce.subject, strlen(ce.subject)),
+            RD_KAFKA_V_VALUE(e->str, e->len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
+        if (rc != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
+        rd_kafka_poll(r->rk, 50);
+    }
+    qw_ce_free(&ce);
+    if (rc) {
+        rd_kafka_headers_destroy(h);
+        qw_err_set(r->errstr, sizeof(r->errstr), "produce: %s", rd_kafka_err2str(rc));
+        return QW_ERR;
+    }
+    r->inflight++;
+    return QW_OK;
+}
+
+int qw_relay_pump(qw_relay_t *r, int32_t part, int64_t epoch, int *fenced, int64_t *published)
+{
+    *fenced = 0;
+    *published = 0;
+    for (;;) {
+        void *rv = NULL;
+        if (qw_store_outbox_read(r->store, part, QW_RELAY_CHUNK, &rv) != QW_OK) {
+            qw_err_set(r->errstr, sizeof(r->errstr), "%s", r->store->errstr);
+            qw_metric_add(r->errors, 1);
+            return QW_ERR;
+        }
+        redisReply *rep = rv;
+        size_t n = rep->elements;
+        if (n == 0) {
+            freeReplyObject(rep);
+            return QW_OK;
+        }
+        r->failed = 0;
+        int rc = QW_OK;
+        size_t produced = 0;
+        for (size_t i = 0; i < n && rc == QW_OK; i++) {
+            rc = produce_one(r, rep->element[i]);
+            if (rc == QW_OK) produced++;
+        }
+        freeReplyObject(rep);
+        /* Wait for every delivery report of this chunk: only acknowledged entries are trimmed.
+         * The idempotent producer keeps retrying until message.timeout.ms. */
+        int64_t t0 = qw_clock_mono_ns();
+        while (r->inflight > 0) {
+            rd_kafka_poll(r->rk, 100);
+            /* On shutdown give Kafka a bounded time; unacknowledged entries stay in the outbox. */
+            if (qw_svc_stop && qw_clock_mono_ns() - t0 > 10000000000LL) {
+                qw_err_set(r->errstr, sizeof(r->errstr), "stopping with deliveries pending");
+                return QW_ERR;
+            }
+        }
+        if (rc != QW_OK || r->failed) {
+            qw_metric_add(r->errors, 1);
+            if (r->failed)
+                qw_err_set(r->errstr, sizeof(r->errstr), "%d of %zu decisions not delivered",
+                           r->failed, produced);
+            /* Entries before the first failure were acknowledged, but ordering within a
+             * partition of the decisions topic matters less than simplicity here: the whole
+             * chunk is published again on the next pump. */
+            return QW_ERR;
+        }
+        if (qw_store_outbox_trim(r->store, part, epoch, (int64_t)n, fenced) != QW_OK) {
+            qw_err_set(r->errstr, sizeof(r->errstr), "%s", r->store->errstr);
+            qw_metric_add(r->errors, 1);
+            return QW_ERR;
+        }
+        if (*fenced) return QW_OK;
+        *published += (int64_t)n;
+        qw_metric_add(r->published, (int64_t)n);
+    }
+}

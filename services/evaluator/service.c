@@ -1,0 +1,841 @@
+#include "service.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "decision_pb.h"
+#include "engine.h"
+#include "engine_pb.h"
+#include "evclock.h"
+#include "idwin.h"
+#include "quotawatch/clock.h"
+#include "quotawatch/date.h"
+#include "quotawatch/http.h"
+#include "quotawatch/kafka.h"
+#include "quotawatch/log.h"
+#include "quotawatch/metrics.h"
+#include "quotawatch/policy.h"
+#include "quotawatch/redis.h"
+#include "quotawatch/svc.h"
+#include "refdata.h"
+#include "relay.h"
+#include "store.h"
+#include "strmap.h"
+
+typedef struct ev_part_s {
+    int owned;  /* assigned to us by the group */
+    int fenced; /* another owner took it over in Redis: stop processing until reassigned */
+    int ids_loaded;
+    int relay_due;
+    int64_t epoch, gen, next;
+    qw_idwin_t win;
+    qw_strmap_t reps; /* rep id -> qw_rep_state_t* as stored in Redis */
+    int64_t outbox_len;
+} ev_part_t;
+
+typedef struct ev_s {
+    const qw_ev_opts_t *o;
+    const qw_config_t *cfg;
+    qw_http_t *http;
+    qw_redis_t redis;
+    qw_store_t store;
+    qw_refdata_t ref;
+    qw_relay_t relay;
+    qw_policy_t policy;
+    qw_engine_t engine;
+    qw_evclock_t evclock;
+    qw_clock_t clock;
+    rd_kafka_t *rk;
+    char credits_topic[256];
+    ev_part_t *parts;
+    int nparts;
+    int assigned_once;
+
+    /* the batch being collected and processed */
+    rd_kafka_message_t **msgs;
+    int nmsgs;
+    int cap;
+    int32_t *mpart;
+    int64_t *moff;
+    int *idx;
+    qw_batch_run_t *runs;
+    qw_credit_in_t *credits;
+    char (*rep_of)[QW_ID_MAX];
+    uint8_t *state;   /* per message: 0 skip (invalid), 1 apply, 2 duplicate */
+    qw_strmap_t work; /* rep id -> working copy of the state */
+    qw_strmap_t seen; /* credit ids of this batch */
+    qw_commit_t commit;
+    uint8_t *arena; /* packed decisions, then rep blobs */
+    size_t arena_len, arena_cap;
+    size_t *doff, *dlen;
+    qw_metric_t **dmetric;
+    int ndec, dcap;
+    int emit_failed;
+    qw_strmap_t type_metrics;
+
+    qw_metric_t *m_applied, *m_dups, *m_invalid, *m_rejected, *m_batch, *m_outbox, *m_fenced,
+        *m_redis_err;
+} ev_t;
+
+static const char *part_str(int32_t p, char *buf, size_t n)
+{
+    snprintf(buf, n, "%d", (int)p);
+    return buf;
+}
+
+/* ---- partitions ----------------------------------------------------------------------------- */
+
+static void free_state(void *p)
+{
+    free(p);
+}
+
+static ev_part_t *part_get(ev_t *ev, int32_t p)
+{
+    if (p < 0) return NULL;
+    if (p >= ev->nparts) {
+        int n = p + 1;
+        ev_part_t *np = realloc(ev->parts, (size_t)n * sizeof(*np));
+        if (!np) return NULL;
+        for (int i = ev->nparts; i < n; i++) {
+            memset(&np[i], 0, sizeof(np[i]));
+            qw_strmap_init(&np[i].reps);
+            qw_idwin_init(&np[i].win, (size_t)ev->o->id_window);
+        }
+        ev->parts = np;
+        ev->nparts = n;
+    }
+    return &ev->parts[p];
+}
+
+/* Forget what we know of a partition's states: the next batch reloads from Redis. */
+static void part_drop_cache(ev_part_t *pt)
+{
+    qw_strmap_free(&pt->reps, free_state);
+    qw_strmap_init(&pt->reps);
+    qw_idwin_clear(&pt->win);
+    pt->ids_loaded = 0;
+}
+
+static void drop_pending_of(ev_t *ev, int32_t p)
+{
+    int k = 0;
+    for (int i = 0; i < ev->nmsgs; i++) {
+        if (ev->msgs[i]->partition == p)
+            rd_kafka_message_destroy(ev->msgs[i]);
+        else
+            ev->msgs[k++] = ev->msgs[i];
+    }
+    ev->nmsgs = k;
+}
+
+static void set_redis_ready(ev_t *ev, int ok)
+{
+    qw_http_set_ready(ev->http, "redis", ok);
+}
+
+/* Eager rebalancing: on assignment take each partition (INCR epoch = our fencing token) and
+ * start from the offset Redis stores; Kafka's committed offsets are never used. */
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    ev_t *ev = opaque;
+    char pb[16];
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        int n = parts->cnt;
+        int32_t *ids = calloc((size_t)n + 1, sizeof(*ids));
+        int64_t *ep = calloc((size_t)n + 1, sizeof(*ep)), *off = calloc((size_t)n + 1, 8),
+                *gen = calloc((size_t)n + 1, 8);
+        for (int i = 0; i < n; i++)
+            ids[i] = parts->elems[i].partition;
+        while (qw_store_take(&ev->store, ids, n, ep, off, gen) != QW_OK) {
+            set_redis_ready(ev, 0);
+            qw_log(QW_LOG_WARN, "redis.unavailable", "taking partitions: %s", ev->store.errstr);
+            if (qw_svc_stop) {
+                free(ids), free(ep), free(off), free(gen);
+                rd_kafka_assign(rk, NULL);
+                return;
+            }
+            qw_svc_sleep_ms(ev->redis.backoff_ms ? ev->redis.backoff_ms : 200);
+        }
+        set_redis_ready(ev, 1);
+        for (int i = 0; i < n; i++) {
+            ev_part_t *pt = part_get(ev, ids[i]);
+            part_drop_cache(pt);
+            pt->owned = 1;
+            pt->fenced = 0;
+            pt->epoch = ep[i];
+            pt->gen = gen[i];
+            pt->next = off[i];
+            pt->relay_due = 1; /* drain what a predecessor left first */
+            parts->elems[i].offset = off[i] >= 0 ? off[i] : RD_KAFKA_OFFSET_BEGINNING;
+            qw_log_fields(QW_LOG_INFO, "partition.assigned",
+                          json_pack("{s:i,s:I,s:I}", "partition", (int)ids[i], "epoch",
+                                    (json_int_t)ep[i], "offset", (json_int_t)off[i]),
+                          "partition %s taken", part_str(ids[i], pb, sizeof(pb)));
+        }
+        free(ids), free(ep), free(off), free(gen);
+        rd_kafka_assign(rk, parts);
+        ev->assigned_once = 1;
+    } else {
+        for (int i = 0; i < parts->cnt; i++) {
+            ev_part_t *pt = part_get(ev, parts->elems[i].partition);
+            if (!pt) continue;
+            pt->owned = 0;
+            part_drop_cache(pt);
+            drop_pending_of(ev, parts->elems[i].partition);
+            qw_log(QW_LOG_INFO, "partition.revoked", "partition %d released",
+                   (int)parts->elems[i].partition);
+        }
+        rd_kafka_assign(rk, NULL);
+    }
+}
+
+/* ---- decisions of a batch ------------------------------------------------------------------- */
+
+static int arena_reserve(ev_t *ev, size_t more)
+{
+    if (ev->arena_len + more <= ev->arena_cap) return 0;
+    size_t ncap = ev->arena_cap ? ev->arena_cap : 65536;
+    while (ncap < ev->arena_len + more)
+        ncap *= 2;
+    uint8_t *n = realloc(ev->arena, ncap);
+    if (!n) return -1;
+    ev->arena = n;
+    ev->arena_cap = ncap;
+    return 0;
+}
+
+static qw_metric_t *type_metric(ev_t *ev, const char *type)
+{
+    qw_metric_t *m = qw_strmap_get(&ev->type_metrics, type, strlen(type));
+    if (m) return m;
+    char labels[96];
+    snprintf(labels, sizeof(labels), "type=\"%s\"", type);
+    m = qw_metrics_counter("qw_evaluator_decisions_emitted_total",
+                           "Decisions written to the outbox, by type", labels);
+    if (m) qw_strmap_put(&ev->type_metrics, type, strlen(type), m, NULL);
+    return m;
+}
+
+/* The engine's emit callback: pack each decision straight into the batch's arena. */
+static void on_decision(void *opaque, const qw_decision_t *d)
+{
+    ev_t *ev = opaque;
+    if (ev->ndec == ev->dcap) {
+        int ncap = ev->dcap ? ev->dcap * 2 : 256;
+        size_t *no = realloc(ev->doff, (size_t)ncap * sizeof(*no));
+        if (no) ev->doff = no;
+        size_t *nl = realloc(ev->dlen, (size_t)ncap * sizeof(*nl));
+        if (nl) ev->dlen = nl;
+        qw_metric_t **nm = realloc(ev->dmetric, (size_t)ncap * sizeof(*nm));
+        if (nm) ev->dmetric = nm;
+        if (!no || !nl || !nm) {
+            ev->emit_failed = 1;
+            return;
+        }
+        ev->dcap = ncap;
+    }
+    size_t need = 16384;
+    for (;;) {
+        if (arena_reserve(ev, need) != 0) {
+            ev->emit_failed = 1;
+            return;
+        }
+        size_t n = qw_decision_pb_pack(d, ev->arena + ev->arena_len, ev->arena_cap - ev->arena_len);
+        if (n) {
+            ev->doff[ev->ndec] = ev->arena_len;
+            ev->dlen[ev->ndec] = n;
+            ev->dmetric[ev->ndec] = type_metric(ev, d->type);
+            ev->ndec++;
+            ev->arena_len += n;
+            return;
+        }
+        if (need > (1u << 24)) {
+            ev->emit_failed = 1;
+            return;
+        }
+        need *= 4;
+    }
+}
+
+/* ---- one partition's batch ------------------------------------------------------------------ */
+
+static int add_id_cb(void *opaque, const char *id, size_t len)
+{
+    return qw_idwin_add(opaque, id, len) == 0 ? QW_OK : QW_ERR;
+}
+
+static void profile_default(qw_rep_profile_t *p, const char *rep_id)
+{
+    memset(p, 0, sizeof(*p));
+    snprintf(p->rep_id, sizeof(p->rep_id), "%s", rep_id);
+    p->hire_date = QW_DATE_NONE;
+    p->active = 1;
+}
+
+static void batch_reset(ev_t *ev)
+{
+    qw_strmap_free(&ev->work, free_state);
+    qw_strmap_init(&ev->work);
+    qw_strmap_free(&ev->seen, NULL);
+    qw_strmap_init(&ev->seen);
+    qw_commit_reset(&ev->commit);
+    ev->arena_len = 0;
+    ev->ndec = 0;
+    ev->emit_failed = 0;
+}
+
+typedef enum { RUN_DONE, RUN_RETRY, RUN_DROP } run_result_t;
+
+/* Decode, de-duplicate, load unseen reps, apply, commit. */
+static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
+{
+    ev_part_t *pt = part_get(ev, run->part);
+    if (!pt || !pt->owned || pt->fenced) return RUN_DROP;
+    const int *ix = ev->idx + run->start;
+    int n = run->count;
+    char pb[16];
+    batch_reset(ev);
+
+    if (!pt->ids_loaded) {
+        qw_idwin_clear(&pt->win);
+        if (qw_store_load_ids(&ev->store, run->part, add_id_cb, &pt->win) != QW_OK) {
+            qw_log(QW_LOG_WARN, "redis.unavailable", "loading ids: %s", ev->store.errstr);
+            return RUN_RETRY;
+        }
+        pt->ids_loaded = 1;
+    }
+
+    /* Decode and de-duplicate. */
+    const char **unseen = malloc((size_t)n * sizeof(*unseen));
+    int nunseen = 0;
+    if (!unseen) return RUN_RETRY;
+    for (int k = 0; k < n; k++) {
+        int i = ix[k];
+        rd_kafka_message_t *m = ev->msgs[i];
+        ev->state[i] = 0;
+        char err[QW_ERRSTR_MAX];
+        Quotawatch__V1__CreditEntry *ce =
+            m->payload ? quotawatch__v1__credit_entry__unpack(NULL, m->len, m->payload) : NULL;
+        if (!ce || qw_engine_credit_from_pb(ce, &ev->credits[i], err, sizeof(err)) != QW_OK ||
+            !ce->rep_id || !*ce->rep_id ||
+            qw_strlcpy_checked(ev->rep_of[i], QW_ID_MAX, ce->rep_id, strlen(ce->rep_id)) != QW_OK) {
+            qw_metric_add(ev->m_invalid, 1);
+            qw_log_fields(QW_LOG_WARN, "credit.invalid",
+                          json_pack("{s:i,s:I}", "partition", (int)m->partition, "offset",
+                                    (json_int_t)m->offset),
+                          "unusable credit entry: %s", ce ? err : "not a CreditEntry");
+            if (ce) quotawatch__v1__credit_entry__free_unpacked(ce, NULL);
+            continue;
+        }
+        quotawatch__v1__credit_entry__free_unpacked(ce, NULL);
+        const char *id = ev->credits[i].id;
+        size_t il = strlen(id);
+        if (qw_idwin_has(&pt->win, id, il) || qw_strmap_get(&ev->seen, id, il)) {
+            ev->state[i] = 2;
+            continue;
+        }
+        qw_strmap_put(&ev->seen, id, il, ev->rep_of[i], NULL);
+        ev->state[i] = 1;
+        const char *rep = ev->rep_of[i];
+        size_t rl = strlen(rep);
+        if (!qw_strmap_get(&pt->reps, rep, rl)) {
+            int dup = 0;
+            for (int u = 0; u < nunseen && !dup; u++)
+                dup = !strcmp(unseen[u], rep);
+            if (!dup) unseen[nunseen++] = rep;
+        }
+    }
+
+    /* Unseen reps: one pipelined round trip. */
+    if (nunseen) {
+        void **rep = calloc((size_t)nunseen, sizeof(*rep));
+        if (!rep || qw_store_load_reps(&ev->store, run->part, unseen, nunseen, rep) != QW_OK) {
+            qw_log(QW_LOG_WARN, "redis.unavailable", "loading reps: %s", ev->store.errstr);
+            free(rep);
+            free(unseen);
+            return RUN_RETRY;
+        }
+        for (int u = 0; u < nunseen; u++) {
+            redisReply *r = rep[u];
+            qw_rep_state_t *st = malloc(sizeof(*st));
+            char err[QW_ERRSTR_MAX];
+            if (st && r->type == REDIS_REPLY_STRING) {
+                if (qw_rep_state_decode(st, (const uint8_t *)r->str, r->len, err, sizeof(err)) !=
+                    QW_OK) {
+                    /* Never overwrite a state we cannot read: stop this partition loudly. */
+                    qw_log(QW_LOG_ERROR, "state.corrupt", "rep %s in partition %d: %s", unseen[u],
+                           (int)run->part, err);
+                    free(st);
+                    st = NULL;
+                }
+            } else if (st) {
+                qw_rep_state_init(st, unseen[u]);
+            }
+            freeReplyObject(r);
+            if (!st) {
+                for (int w = u + 1; w < nunseen; w++)
+                    freeReplyObject(rep[w]);
+                free(rep);
+                free(unseen);
+                pt->fenced = 1;
+                return RUN_DROP;
+            }
+            qw_strmap_put(&pt->reps, unseen[u], strlen(unseen[u]), st, NULL);
+        }
+        free(rep);
+    }
+    free(unseen);
+
+    /* Apply on working copies: a failed commit leaves the cache as Redis has it. */
+    int64_t now = qw_clock_now(&ev->clock);
+    int64_t applied = 0, dups = 0, rejected = 0;
+    for (int k = 0; k < n; k++) {
+        int i = ix[k];
+        if (ev->state[i] == 2) dups++;
+        if (ev->state[i] != 1) continue;
+        const char *rep = ev->rep_of[i];
+        size_t rl = strlen(rep);
+        qw_rep_state_t *w = qw_strmap_get(&ev->work, rep, rl);
+        if (!w) {
+            w = malloc(sizeof(*w));
+            if (!w) return RUN_RETRY;
+            *w = *(qw_rep_state_t *)qw_strmap_get(&pt->reps, rep, rl);
+            qw_strmap_put(&ev->work, rep, rl, w, NULL);
+        }
+        const qw_rep_profile_t *prof = qw_refdata_profile(&ev->ref, rep);
+        qw_rep_profile_t def;
+        if (!prof) {
+            profile_default(&def, rep);
+            prof = &def;
+        }
+        qw_period_t period;
+        const qw_quota_t *quota = NULL;
+        if (qw_engine_credit_period(&ev->engine, &ev->credits[i], &period) == QW_OK)
+            quota = qw_refdata_quota(&ev->ref, rep, period.id);
+        if (qw_engine_apply_credit(&ev->engine, prof, quota, w, &ev->credits[i], now) != QW_OK) {
+            rejected++;
+            qw_log_fields(QW_LOG_WARN, "credit.rejected",
+                          json_pack("{s:s,s:s,s:i,s:I}", "credit_id", ev->credits[i].id, "rep_id",
+                                    rep, "partition", (int)run->part, "offset",
+                                    (json_int_t)ev->moff[i]),
+                          "%s", ev->engine.errstr);
+        } else {
+            applied++;
+        }
+    }
+    if (ev->emit_failed) {
+        qw_log(QW_LOG_ERROR, "batch.emit_failed", "out of memory packing decisions");
+        return RUN_RETRY;
+    }
+
+    /* Build the step: rep blobs, outbox entries, applied ids, offsets. */
+    size_t it = 0;
+    const char *rep;
+    void *val;
+    size_t blob_base = ev->arena_len;
+    int nwork = (int)ev->work.n;
+    if (arena_reserve(ev, (size_t)nwork * (QW_REP_STATE_BLOB_MAX + QW_STORE_KEY_MAX)) != 0)
+        return RUN_RETRY;
+    (void)blob_base;
+    while (qw_strmap_next(&ev->work, &it, &rep, &val)) {
+        char *key = (char *)ev->arena + ev->arena_len;
+        qw_store_rep_key(&ev->store, key, QW_STORE_KEY_MAX, run->part, rep);
+        size_t kl = strlen(key);
+        ev->arena_len += kl + 1;
+        size_t bl = qw_rep_state_encode(val, ev->arena + ev->arena_len, QW_REP_STATE_BLOB_MAX);
+        if (!bl) {
+            qw_log(QW_LOG_ERROR, "state.encode", "rep %s state does not encode", rep);
+            return RUN_RETRY;
+        }
+        qw_args_push(&ev->commit.reps, key, kl);
+        qw_args_push(&ev->commit.reps, ev->arena + ev->arena_len, bl);
+        ev->arena_len += bl;
+    }
+    for (int d = 0; d < ev->ndec; d++)
+        qw_args_push(&ev->commit.outbox, ev->arena + ev->doff[d], ev->dlen[d]);
+    for (int k = 0; k < n; k++) {
+        int i = ix[k];
+        if (ev->state[i] != 1) continue;
+        qw_args_push_i64(&ev->commit.ids, ev->moff[i]);
+        qw_args_push(&ev->commit.ids, ev->credits[i].id, strlen(ev->credits[i].id));
+    }
+    ev->commit.part = run->part;
+    ev->commit.epoch = pt->epoch;
+    ev->commit.gen = pt->gen;
+    ev->commit.first_offset = ev->moff[ix[0]];
+    ev->commit.next_offset = ev->moff[ix[n - 1]] + 1;
+    ev->commit.window = ev->o->id_window;
+
+    qw_commit_status_t st;
+    int64_t value;
+    if (qw_store_commit(&ev->store, &ev->commit, &st, &value) != QW_OK) {
+        qw_metric_add(ev->m_redis_err, 1);
+        qw_log(QW_LOG_WARN, "redis.unavailable", "batch step for partition %s: %s",
+               part_str(run->part, pb, sizeof(pb)), ev->store.errstr);
+        return RUN_RETRY;
+    }
+    switch (st) {
+    case QW_COMMIT_OK: {
+        it = 0;
+        while (qw_strmap_next(&ev->work, &it, &rep, &val)) {
+            void *old = NULL;
+            qw_strmap_put(&pt->reps, rep, strlen(rep), val, &old);
+            free(old);
+        }
+        /* The cache owns the copies now. */
+        qw_strmap_free(&ev->work, NULL);
+        qw_strmap_init(&ev->work);
+        for (int k = 0; k < n; k++)
+            if (ev->state[ix[k]] == 1)
+                qw_idwin_add(&pt->win, ev->credits[ix[k]].id, strlen(ev->credits[ix[k]].id));
+        pt->next = ev->commit.next_offset;
+        qw_metric_add(ev->m_applied, applied);
+        qw_metric_add(ev->m_dups, dups);
+        qw_metric_add(ev->m_rejected, rejected);
+        for (int d = 0; d < ev->ndec; d++)
+            qw_metric_add(ev->dmetric[d], 1);
+        if (ev->ndec) pt->relay_due = 1;
+        return RUN_DONE;
+    }
+    case QW_COMMIT_SKIP:
+        /* Applied before (a retry after an unknown outcome, or a replay): our copies may
+         * differ in detail from what was stored, so reload from Redis. */
+        qw_log(QW_LOG_INFO, "batch.skipped",
+               "partition %d offsets %" PRId64 "..%" PRId64 " already applied (next %" PRId64 ")",
+               (int)run->part, ev->commit.first_offset, ev->commit.next_offset - 1, value);
+        part_drop_cache(pt);
+        pt->next = value;
+        if (value > ev->commit.next_offset) {
+            rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+            rd_kafka_topic_partition_list_add(l, ev->credits_topic, run->part)->offset = value;
+            rd_kafka_error_t *e = rd_kafka_seek_partitions(ev->rk, l, -1);
+            if (e) rd_kafka_error_destroy(e);
+            rd_kafka_topic_partition_list_destroy(l);
+        }
+        pt->relay_due = 1;
+        return RUN_DONE;
+    case QW_COMMIT_FENCED:
+        qw_metric_add(ev->m_fenced, 1);
+        qw_log(QW_LOG_WARN, "partition.fenced",
+               "partition %d: another owner took over (epoch %" PRId64 " is not ours)",
+               (int)run->part, value);
+        part_drop_cache(pt);
+        pt->fenced = 1;
+        {
+            rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+            rd_kafka_topic_partition_list_add(l, ev->credits_topic, run->part);
+            rd_kafka_pause_partitions(ev->rk, l);
+            rd_kafka_topic_partition_list_destroy(l);
+        }
+        return RUN_DROP;
+    case QW_COMMIT_HELD:
+        part_drop_cache(pt);
+        return RUN_RETRY;
+    case QW_COMMIT_STALE:
+        part_drop_cache(pt);
+        pt->gen = value;
+        return RUN_RETRY;
+    }
+    return RUN_RETRY;
+}
+
+/* ---- relay ---------------------------------------------------------------------------------- */
+
+static void pump(ev_t *ev, int all)
+{
+    int64_t total = 0;
+    for (int p = 0; p < ev->nparts; p++) {
+        ev_part_t *pt = &ev->parts[p];
+        if (!pt->owned || pt->fenced || (!all && !pt->relay_due)) continue;
+        int fenced = 0;
+        int64_t published = 0;
+        if (qw_relay_pump(&ev->relay, p, pt->epoch, &fenced, &published) == QW_OK) {
+            pt->relay_due = 0;
+            pt->outbox_len = 0;
+            if (fenced) {
+                qw_log(QW_LOG_WARN, "partition.fenced", "relay of partition %d fenced", p);
+                pt->fenced = 1;
+            }
+        } else {
+            qw_log(QW_LOG_WARN, "relay.failed", "partition %d: %s", p, ev->relay.errstr);
+            int64_t len;
+            if (qw_store_outbox_len(&ev->store, p, &len) == QW_OK) pt->outbox_len = len;
+        }
+        total += pt->outbox_len;
+    }
+    qw_metric_set(ev->m_outbox, total);
+}
+
+/* ---- main loop ------------------------------------------------------------------------------ */
+
+static int collect(ev_t *ev)
+{
+    int64_t deadline = qw_clock_mono_ns() + 200000000LL;
+    while (ev->nmsgs < ev->cap && !qw_svc_stop) {
+        int64_t left = (deadline - qw_clock_mono_ns()) / 1000000;
+        rd_kafka_message_t *m =
+            rd_kafka_consumer_poll(ev->rk, ev->nmsgs ? 0 : (int)(left > 0 ? left : 0));
+        if (!m) {
+            if (ev->nmsgs || qw_clock_mono_ns() >= deadline) break;
+            continue;
+        }
+        if (m->err) {
+            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                qw_log(QW_LOG_WARN, "kafka.consume_error", "%s", rd_kafka_message_errstr(m));
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        qw_kafka_mark_ok();
+        ev_part_t *pt = part_get(ev, m->partition);
+        if (!pt || !pt->owned || pt->fenced) {
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        ev->msgs[ev->nmsgs++] = m;
+    }
+    return ev->nmsgs;
+}
+
+static void process(ev_t *ev)
+{
+    int64_t t0 = qw_clock_mono_ns();
+    int n = ev->nmsgs;
+    for (int i = 0; i < n; i++) {
+        ev->mpart[i] = ev->msgs[i]->partition;
+        ev->moff[i] = ev->msgs[i]->offset;
+    }
+    int nruns = qw_batch_group(ev->mpart, n, ev->idx, ev->runs);
+    int stop_wait = 0;
+    for (int r = 0; r < nruns; r++) {
+        if (!qw_batch_ascending(ev->moff, ev->idx, ev->runs[r].start, ev->runs[r].count)) {
+            qw_log(QW_LOG_ERROR, "batch.order", "partition %d: offsets out of order, dropping run",
+                   (int)ev->runs[r].part);
+            continue;
+        }
+        for (;;) {
+            run_result_t rr = run_partition(ev, &ev->runs[r]);
+            if (rr != RUN_RETRY) {
+                set_redis_ready(ev, 1);
+                break;
+            }
+            set_redis_ready(ev, 0);
+            /* Do not consume further; retry the whole batch with backoff. On shutdown give it a
+             * while, then leave it unwritten: the stored offset makes the next owner redo it. */
+            if (qw_svc_stop && ++stop_wait > 50) break;
+            int ms = ev->redis.backoff_ms ? ev->redis.backoff_ms : 100;
+            for (int slept = 0; slept < ms; slept += 20)
+                usleep(20000);
+        }
+    }
+    batch_reset(ev);
+    for (int i = 0; i < n; i++)
+        rd_kafka_message_destroy(ev->msgs[i]);
+    ev->nmsgs = 0;
+    qw_metric_observe_us(ev->m_batch, (qw_clock_mono_ns() - t0) / 1000);
+}
+
+static int setup_consumer(ev_t *ev, char *err, size_t errlen)
+{
+    rd_kafka_conf_t *conf = qw_kafka_conf_new(ev->o->brokers, "qw-evaluator", ev->cfg, err, errlen);
+    if (!conf) return QW_ERR;
+    const char *kv[][2] = {
+        {"group.id", ev->o->group},        {"isolation.level", "read_committed"},
+        {"enable.auto.commit", "false"},   {"enable.auto.offset.store", "false"},
+        {"auto.offset.reset", "earliest"}, {"partition.assignment.strategy", "range"},
+        {"enable.partition.eof", "false"},
+    };
+    for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
+        if (qw_kafka_conf_set(conf, kv[i][0], kv[i][1], err, errlen) != QW_OK) {
+            rd_kafka_conf_destroy(conf);
+            return QW_ERR;
+        }
+    /* The -X passthrough was applied first by qw_kafka_conf_new; the settings above are part
+     * of the correctness argument and win. */
+    rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+    rd_kafka_conf_set_opaque(conf, ev);
+    char e[512];
+    ev->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof(e));
+    if (!ev->rk) {
+        rd_kafka_conf_destroy(conf);
+        return qw_err_set(err, errlen, "consumer: %s", e);
+    }
+    rd_kafka_poll_set_consumer(ev->rk);
+    qw_kafka_topic(ev->credits_topic, sizeof(ev->credits_topic), ev->o->prefix, "qw.credits.v1");
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, ev->credits_topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t rc = rd_kafka_subscribe(ev->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (rc) return qw_err_set(err, errlen, "subscribe: %s", rd_kafka_err2str(rc));
+    return QW_OK;
+}
+
+static int alloc_batch(ev_t *ev)
+{
+    int c = ev->cap = (int)ev->o->batch_size;
+    ev->msgs = calloc((size_t)c, sizeof(*ev->msgs));
+    ev->mpart = calloc((size_t)c, sizeof(*ev->mpart));
+    ev->moff = calloc((size_t)c, sizeof(*ev->moff));
+    ev->idx = calloc((size_t)c, sizeof(*ev->idx));
+    ev->runs = calloc((size_t)c, sizeof(*ev->runs));
+    ev->credits = calloc((size_t)c, sizeof(*ev->credits));
+    ev->rep_of = calloc((size_t)c, sizeof(*ev->rep_of));
+    ev->state = calloc((size_t)c, 1);
+    return ev->msgs && ev->mpart && ev->moff && ev->idx && ev->runs && ev->credits && ev->rep_of &&
+                   ev->state
+               ? QW_OK
+               : QW_ERR;
+}
+
+static void free_all(ev_t *ev)
+{
+    for (int p = 0; p < ev->nparts; p++) {
+        qw_strmap_free(&ev->parts[p].reps, free_state);
+        qw_idwin_free(&ev->parts[p].win);
+    }
+    free(ev->parts);
+    batch_reset(ev);
+    qw_strmap_free(&ev->work, NULL);
+    qw_strmap_free(&ev->seen, NULL);
+    qw_strmap_free(&ev->type_metrics, NULL);
+    qw_commit_free(&ev->commit);
+    free(ev->msgs), free(ev->mpart), free(ev->moff), free(ev->idx), free(ev->runs);
+    free(ev->credits), free(ev->rep_of), free(ev->state), free(ev->arena);
+    free(ev->doff), free(ev->dlen), free(ev->dmetric);
+}
+
+int qw_ev_load_policy(qw_policy_t *p, const char *path, char *err, size_t errlen)
+{
+    if (path && *path) return qw_policy_load_file(p, path, NULL, err, errlen);
+    qw_policy_defaults(p);
+    snprintf(p->version, sizeof(p->version), "builtin-default");
+    return QW_OK;
+}
+
+int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
+{
+    static ev_t ev_storage; /* large: keep it off the stack */
+    ev_t *ev = &ev_storage;
+    memset(ev, 0, sizeof(*ev));
+    ev->o = o;
+    ev->cfg = cfg;
+    char err[QW_ERRSTR_MAX];
+    qw_strmap_init(&ev->work);
+    qw_strmap_init(&ev->seen);
+    qw_strmap_init(&ev->type_metrics);
+    qw_commit_init(&ev->commit);
+    qw_refdata_init(&ev->ref);
+    int rc = 1;
+
+    ev->m_applied = qw_metrics_counter("qw_evaluator_credits_applied_total",
+                                       "Credit entries applied to rep states", NULL);
+    ev->m_dups = qw_metrics_counter("qw_evaluator_duplicates_dropped_total",
+                                    "Credit entries dropped because their id was applied", NULL);
+    ev->m_invalid = qw_metrics_counter("qw_evaluator_credits_invalid_total",
+                                       "Records of the credits topic that do not decode", NULL);
+    ev->m_rejected = qw_metrics_counter("qw_evaluator_credits_rejected_total",
+                                        "Credit entries the engine refused (logged)", NULL);
+    ev->m_batch = qw_metrics_histogram("qw_evaluator_batch_seconds",
+                                       "Time to process one polled batch", NULL);
+    ev->m_outbox = qw_metrics_gauge("qw_evaluator_outbox_length",
+                                    "Decisions waiting in owned partitions' outboxes", NULL);
+    ev->m_fenced = qw_metrics_counter("qw_evaluator_fenced_total",
+                                      "Batches refused because another owner took over", NULL);
+    ev->m_redis_err = qw_metrics_counter("qw_evaluator_redis_errors_total",
+                                         "Batch steps that failed on Redis and were retried", NULL);
+
+    if (qw_evclock_init(&ev->evclock, o->fake_now, o->clock_offset_ms, o->clock_file, err,
+                        sizeof(err)) != QW_OK) {
+        qw_log(QW_LOG_ERROR, "config.invalid", "%s", err);
+        return 2;
+    }
+    ev->clock = qw_evclock_clock(&ev->evclock);
+    if (qw_ev_load_policy(&ev->policy, o->policy, err, sizeof(err)) != QW_OK) {
+        qw_log(QW_LOG_ERROR, "policy.invalid", "%s", err);
+        return 2;
+    }
+    qw_engine_init(&ev->engine, &ev->policy, on_decision, ev);
+    if (o->quotas_csv && *o->quotas_csv &&
+        qw_refdata_load_quotas_csv(&ev->ref, o->quotas_csv, err, sizeof(err)) != QW_OK) {
+        qw_log(QW_LOG_ERROR, "quotas.invalid", "%s", err);
+        return 2;
+    }
+    if (o->roster_csv && *o->roster_csv &&
+        qw_refdata_load_roster_csv(&ev->ref, o->roster_csv, err, sizeof(err)) != QW_OK) {
+        qw_log(QW_LOG_ERROR, "roster.invalid", "%s", err);
+        return 2;
+    }
+    if (alloc_batch(ev) != QW_OK) return 1;
+
+    ev->http = qw_http_start((int)o->http_port, o->http_bind_all, err, sizeof(err));
+    if (!ev->http) {
+        qw_log(QW_LOG_ERROR, "http.failed", "%s", err);
+        return 1;
+    }
+    qw_log_fields(QW_LOG_INFO, "http.listening", json_pack("{s:i}", "port", qw_http_port(ev->http)),
+                  "health and metrics on port %d", qw_http_port(ev->http));
+    qw_http_set_ready(ev->http, "redis", 0);
+    qw_http_set_ready(ev->http, "refdata", 0);
+    qw_http_set_ready(ev->http, "kafka", 0);
+    qw_kafka_health_attach(ev->http);
+
+    if (qw_redis_init(&ev->redis, o->redis_url, err, sizeof(err)) != QW_OK) {
+        qw_log(QW_LOG_ERROR, "config.invalid", "%s", err);
+        goto out;
+    }
+    qw_store_init(&ev->store, &ev->redis, o->prefix);
+    while (qw_redis_connect(&ev->redis) != QW_OK && !qw_svc_stop) {
+        qw_log(QW_LOG_WARN, "redis.unavailable", "%s", ev->redis.errstr);
+        qw_svc_sleep_ms(ev->redis.backoff_ms ? ev->redis.backoff_ms : 200);
+    }
+    set_redis_ready(ev, 1);
+
+    if (qw_refdata_follow(&ev->ref, o->brokers, o->prefix, cfg, err, sizeof(err)) != QW_OK) {
+        qw_log(QW_LOG_ERROR, "refdata.failed", "%s", err);
+        goto out;
+    }
+    /* Decisions need quotas and profiles: read both topics to their end before any credit. */
+    while (!ev->ref.caught_up && !qw_svc_stop)
+        qw_refdata_poll(&ev->ref, 200);
+    qw_http_set_ready(ev->http, "refdata", 1);
+
+    if (qw_relay_init(&ev->relay, o->brokers, o->prefix, cfg, &ev->store, err, sizeof(err)) !=
+        QW_OK) {
+        qw_log(QW_LOG_ERROR, "relay.failed", "%s", err);
+        goto out;
+    }
+    if (setup_consumer(ev, err, sizeof(err)) != QW_OK) {
+        qw_log(QW_LOG_ERROR, "kafka.failed", "%s", err);
+        goto out;
+    }
+    qw_kafka_mark_ok();
+
+    int64_t last_sweep = 0;
+    while (!qw_svc_stop) {
+        qw_refdata_poll(&ev->ref, 0);
+        if (collect(ev)) process(ev);
+        int64_t t = qw_clock_mono_ns();
+        int sweep = t - last_sweep > 2000000000LL; /* pick up outbox entries the job appended */
+        pump(ev, sweep);
+        if (sweep) last_sweep = t;
+    }
+    qw_log(QW_LOG_INFO, "shutdown", "stopping: last batch written, draining the outbox");
+    pump(ev, 0);
+    rc = 0;
+out:
+    if (ev->rk) {
+        rd_kafka_consumer_close(ev->rk);
+        rd_kafka_destroy(ev->rk);
+    }
+    if (ev->relay.rk) qw_relay_free(&ev->relay);
+    qw_refdata_free(&ev->ref);
+    qw_redis_close(&ev->redis);
+    qw_http_stop(ev->http);
+    free_all(ev);
+    return rc;
+}

@@ -1,0 +1,541 @@
+#include "store.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The batch step: fenced by the epoch, held off while the calendar job works, made stale by a
+ * job that changed states, and idempotent by the stored next offset. Everything or nothing. */
+static const char commit_lua[] =
+    "local e = redis.call('GET', KEYS[1])\n"
+    "if e ~= ARGV[1] then return {'fenced', e or ''} end\n"
+    "if redis.call('EXISTS', KEYS[6]) == 1 then return {'held', ''} end\n"
+    "local g = redis.call('GET', KEYS[5]) or '0'\n"
+    "if g ~= ARGV[2] then return {'stale', g} end\n"
+    "local nxt = redis.call('GET', KEYS[2])\n"
+    "if nxt and tonumber(ARGV[3]) < tonumber(nxt) then return {'skip', nxt} end\n"
+    "local nreps = tonumber(ARGV[6])\n"
+    "for k = 1, nreps do\n"
+    "  redis.call('SET', KEYS[7 + k], ARGV[6 + k])\n"
+    "  redis.call('SADD', KEYS[7], KEYS[7 + k])\n"
+    "end\n"
+    "local a = 7 + nreps\n"
+    "local nd = tonumber(ARGV[a]); a = a + 1\n"
+    "for k = 1, nd do redis.call('RPUSH', KEYS[3], ARGV[a]); a = a + 1 end\n"
+    "local ni = tonumber(ARGV[a]); a = a + 1\n"
+    "for k = 1, ni do redis.call('ZADD', KEYS[4], ARGV[a], ARGV[a + 1]); a = a + 2 end\n"
+    "if ni > 0 then redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -(tonumber(ARGV[5]) + 1)) end\n"
+    "redis.call('SET', KEYS[2], ARGV[4])\n"
+    "return {'ok', ARGV[4]}\n";
+
+/* The relay's trim: only the owner may trim, or two relays could each drop the other's share. */
+static const char trim_lua[] = "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end\n"
+                               "redis.call('LTRIM', KEYS[2], ARGV[2], -1)\n"
+                               "return 1\n";
+
+/* The calendar job's write: only while its hold is in place. KEYS: hold, outbox, gen, reps set,
+ * rep keys...; ARGV: token, nreps, blobs..., entries... */
+static const char job_lua[] =
+    "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end\n"
+    "local nreps = tonumber(ARGV[2])\n"
+    "for k = 1, nreps do\n"
+    "  redis.call('SET', KEYS[4 + k], ARGV[2 + k])\n"
+    "  redis.call('SADD', KEYS[4], KEYS[4 + k])\n"
+    "end\n"
+    "for a = 3 + nreps, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[a]) end\n"
+    "redis.call('INCR', KEYS[3])\n"
+    "return 1\n";
+
+/* ---- argument lists ---------------------------------------------------------------------- */
+
+void qw_args_init(qw_args_t *a)
+{
+    memset(a, 0, sizeof(*a));
+}
+
+void qw_args_reset(qw_args_t *a)
+{
+    a->n = 0;
+    a->own_len = 0;
+    a->oom = 0;
+}
+
+void qw_args_free(qw_args_t *a)
+{
+    free(a->v);
+    free(a->l);
+    free(a->own);
+    memset(a, 0, sizeof(*a));
+}
+
+void qw_args_push(qw_args_t *a, const void *p, size_t len)
+{
+    if (a->n == a->cap) {
+        int ncap = a->cap ? a->cap * 2 : 64;
+        const char **nv = realloc(a->v, (size_t)ncap * sizeof(*nv));
+        if (!nv) {
+            a->oom = 1;
+            return;
+        }
+        a->v = nv;
+        size_t *nl = realloc(a->l, (size_t)ncap * sizeof(*nl));
+        if (!nl) {
+            a->oom = 1;
+            return;
+        }
+        a->l = nl;
+        a->cap = ncap;
+    }
+    a->v[a->n] = p;
+    a->l[a->n] = len;
+    a->n++;
+}
+
+/* Arena strings are referenced by offset until the arena stops moving: store the offset in the
+ * pointer slot tagged by a length with the top bit set, and resolve when the command is built. */
+#define OWN_TAG ((size_t)1 << (sizeof(size_t) * 8 - 1))
+
+void qw_args_push_str(qw_args_t *a, const char *s)
+{
+    size_t len = strlen(s);
+    if (a->own_len + len + 1 > a->own_cap) {
+        size_t ncap = a->own_cap ? a->own_cap * 2 : 1024;
+        while (ncap < a->own_len + len + 1)
+            ncap *= 2;
+        char *n = realloc(a->own, ncap);
+        if (!n) {
+            a->oom = 1;
+            return;
+        }
+        a->own = n;
+        a->own_cap = ncap;
+    }
+    memcpy(a->own + a->own_len, s, len + 1);
+    qw_args_push(a, (const char *)(uintptr_t)a->own_len, len | OWN_TAG);
+    a->own_len += len + 1;
+}
+
+void qw_args_push_i64(qw_args_t *a, int64_t v)
+{
+    char b[24];
+    snprintf(b, sizeof(b), "%" PRId64, v);
+    qw_args_push_str(a, b);
+}
+
+static const char *arg_at(const qw_args_t *a, int i, size_t *len)
+{
+    if (a->l[i] & OWN_TAG) {
+        *len = a->l[i] & ~OWN_TAG;
+        return a->own + (uintptr_t)a->v[i];
+    }
+    *len = a->l[i];
+    return a->v[i];
+}
+
+/* Append a's arguments to the flat argv being built. */
+static void flatten(const qw_args_t *a, const char **argv, size_t *lens, int *n)
+{
+    for (int i = 0; i < a->n; i++) {
+        argv[*n] = arg_at(a, i, &lens[*n]);
+        (*n)++;
+    }
+}
+
+/* ---- keys --------------------------------------------------------------------------------- */
+
+void qw_store_init(qw_store_t *s, qw_redis_t *r, const char *ns)
+{
+    memset(s, 0, sizeof(*s));
+    s->r = r;
+    snprintf(s->ns, sizeof(s->ns), "%s", ns ? ns : "");
+}
+
+void qw_store_key(const qw_store_t *s, char *out, size_t cap, int32_t part, const char *what)
+{
+    snprintf(out, cap, "%sqw:ev:{p%d}:%s", s->ns, (int)part, what);
+}
+
+void qw_store_rep_key(const qw_store_t *s, char *out, size_t cap, int32_t part, const char *rep_id)
+{
+    snprintf(out, cap, "%sqw:rep:{p%d}:%s", s->ns, (int)part, rep_id);
+}
+
+static int fail_reply(qw_store_t *s, redisReply *rep, const char *what)
+{
+    if (!rep)
+        qw_err_set(s->errstr, sizeof(s->errstr), "%s: %s", what, s->r->errstr);
+    else
+        qw_err_set(s->errstr, sizeof(s->errstr), "%s: unexpected reply%s%s", what,
+                   rep->type == REDIS_REPLY_ERROR ? ": " : "",
+                   rep->type == REDIS_REPLY_ERROR ? rep->str : "");
+    if (rep) freeReplyObject(rep);
+    return QW_ERR;
+}
+
+static int64_t reply_i64(const redisReply *r, int64_t def)
+{
+    if (!r) return def;
+    if (r->type == REDIS_REPLY_INTEGER) return r->integer;
+    if (r->type == REDIS_REPLY_STRING) return strtoll(r->str, NULL, 10);
+    return def;
+}
+
+int qw_store_take(qw_store_t *s, const int32_t *parts, int n, int64_t *epoch, int64_t *offset,
+                  int64_t *gen)
+{
+    if (qw_redis_connect(s->r) != QW_OK) return fail_reply(s, NULL, "take");
+    char k[QW_STORE_KEY_MAX];
+    for (int i = 0; i < n; i++) {
+        qw_store_key(s, k, sizeof(k), parts[i], "epoch");
+        redisAppendCommand(s->r->c, "INCR %s", k);
+        qw_store_key(s, k, sizeof(k), parts[i], "offset");
+        redisAppendCommand(s->r->c, "GET %s", k);
+        qw_store_key(s, k, sizeof(k), parts[i], "gen");
+        redisAppendCommand(s->r->c, "GET %s", k);
+    }
+    redisReply **rep = calloc((size_t)n * 3 + 1, sizeof(*rep));
+    if (!rep) return qw_err_set(s->errstr, sizeof(s->errstr), "out of memory");
+    if (qw_redis_pipeline_read(s->r, (redisReply **)rep, n * 3) != QW_OK) {
+        free(rep);
+        return fail_reply(s, NULL, "take");
+    }
+    int rc = QW_OK;
+    for (int i = 0; i < n; i++) {
+        if (rep[3 * i]->type != REDIS_REPLY_INTEGER) rc = QW_ERR;
+        epoch[i] = reply_i64(rep[3 * i], -1);
+        offset[i] = reply_i64(rep[3 * i + 1], -1);
+        gen[i] = reply_i64(rep[3 * i + 2], 0);
+    }
+    if (rc != QW_OK)
+        qw_err_set(s->errstr, sizeof(s->errstr), "take: INCR epoch failed: %s",
+                   rep[0]->type == REDIS_REPLY_ERROR ? rep[0]->str : "unexpected reply");
+    for (int i = 0; i < n * 3; i++)
+        freeReplyObject(rep[i]);
+    free(rep);
+    return rc;
+}
+
+int qw_store_get_gen(qw_store_t *s, int32_t part, int64_t *gen)
+{
+    char k[QW_STORE_KEY_MAX];
+    qw_store_key(s, k, sizeof(k), part, "gen");
+    redisReply *r = qw_redis_command(s->r, "GET %s", k);
+    if (!r || (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_NIL))
+        return fail_reply(s, r, "GET gen");
+    *gen = reply_i64(r, 0);
+    freeReplyObject(r);
+    return QW_OK;
+}
+
+int qw_store_load_reps(qw_store_t *s, int32_t part, const char *const *rep_ids, int n,
+                       void **replies)
+{
+    if (qw_redis_connect(s->r) != QW_OK) return fail_reply(s, NULL, "load reps");
+    char k[QW_STORE_KEY_MAX];
+    for (int i = 0; i < n; i++) {
+        qw_store_rep_key(s, k, sizeof(k), part, rep_ids[i]);
+        redisAppendCommand(s->r->c, "GET %s", k);
+    }
+    if (qw_redis_pipeline_read(s->r, (redisReply **)replies, n) != QW_OK)
+        return fail_reply(s, NULL, "load reps");
+    for (int i = 0; i < n; i++) {
+        redisReply *r = replies[i];
+        if (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_NIL) {
+            qw_err_set(s->errstr, sizeof(s->errstr), "load reps: %s",
+                       r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+            for (int j = 0; j < n; j++) {
+                freeReplyObject(replies[j]);
+                replies[j] = NULL;
+            }
+            return QW_ERR;
+        }
+    }
+    return QW_OK;
+}
+
+int qw_store_load_ids(qw_store_t *s, int32_t part,
+                      int (*fn)(void *opaque, const char *id, size_t len), void *opaque)
+{
+    char k[QW_STORE_KEY_MAX];
+    qw_store_key(s, k, sizeof(k), part, "ids");
+    redisReply *r = qw_redis_command(s->r, "ZRANGE %s 0 -1", k);
+    if (!r || r->type != REDIS_REPLY_ARRAY) return fail_reply(s, r, "ZRANGE ids");
+    int rc = QW_OK;
+    for (size_t i = 0; i < r->elements && rc == QW_OK; i++)
+        rc = fn(opaque, r->element[i]->str, r->element[i]->len);
+    freeReplyObject(r);
+    return rc;
+}
+
+/* ---- scripts ------------------------------------------------------------------------------ */
+
+static int load_scripts(qw_store_t *s)
+{
+    if (s->loaded && s->r->c) return QW_OK;
+    if (qw_redis_script_load(s->r, commit_lua, s->commit_sha) != QW_OK ||
+        qw_redis_script_load(s->r, trim_lua, s->trim_sha) != QW_OK ||
+        qw_redis_script_load(s->r, job_lua, s->job_sha) != QW_OK)
+        return qw_err_set(s->errstr, sizeof(s->errstr), "loading scripts: %s", s->r->errstr);
+    s->loaded = 1;
+    return QW_OK;
+}
+
+/* EVALSHA with the script reloaded once when the server forgot it (a restarted Redis). */
+static redisReply *evalsha(qw_store_t *s, const char *sha_field_name, int argc, const char **argv,
+                           size_t *lens)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (load_scripts(s) != QW_OK) return NULL;
+        const char *sha = !strcmp(sha_field_name, "commit") ? s->commit_sha
+                          : !strcmp(sha_field_name, "trim") ? s->trim_sha
+                                                            : s->job_sha;
+        argv[1] = sha;
+        lens[1] = 40;
+        redisReply *r = qw_redis_command_argv(s->r, argc, argv, lens);
+        if (!r) {
+            s->loaded = 0; /* a new connection may reach a new server */
+            qw_err_set(s->errstr, sizeof(s->errstr), "EVALSHA: %s", s->r->errstr);
+            return NULL;
+        }
+        if (r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "NOSCRIPT", 8)) {
+            freeReplyObject(r);
+            s->loaded = 0;
+            continue;
+        }
+        return r;
+    }
+    qw_err_set(s->errstr, sizeof(s->errstr), "EVALSHA: script vanished twice");
+    return NULL;
+}
+
+void qw_commit_init(qw_commit_t *c)
+{
+    memset(c, 0, sizeof(*c));
+    qw_args_init(&c->reps);
+    qw_args_init(&c->outbox);
+    qw_args_init(&c->ids);
+}
+
+void qw_commit_reset(qw_commit_t *c)
+{
+    qw_args_reset(&c->reps);
+    qw_args_reset(&c->outbox);
+    qw_args_reset(&c->ids);
+}
+
+void qw_commit_free(qw_commit_t *c)
+{
+    qw_args_free(&c->reps);
+    qw_args_free(&c->outbox);
+    qw_args_free(&c->ids);
+}
+
+int qw_store_commit(qw_store_t *s, const qw_commit_t *c, qw_commit_status_t *status, int64_t *value)
+{
+    if (c->reps.oom || c->outbox.oom || c->ids.oom)
+        return qw_err_set(s->errstr, sizeof(s->errstr), "out of memory building the batch");
+    int nreps = c->reps.n / 2;
+    static const char *names[] = {"epoch", "offset", "outbox", "ids", "gen", "hold", "reps"};
+    char keys[7][QW_STORE_KEY_MAX];
+    qw_args_t a;
+    qw_args_init(&a);
+    qw_args_push(&a, "EVALSHA", 7);
+    qw_args_push(&a, "", 0); /* sha, set by evalsha() */
+    qw_args_push_i64(&a, 7 + nreps);
+    for (int i = 0; i < 7; i++) {
+        qw_store_key(s, keys[i], sizeof(keys[i]), c->part, names[i]);
+        qw_args_push(&a, keys[i], strlen(keys[i]));
+    }
+    size_t l;
+    const char *p;
+    for (int i = 0; i < nreps; i++) {
+        p = arg_at(&c->reps, 2 * i, &l);
+        qw_args_push(&a, p, l);
+    }
+    qw_args_push_i64(&a, c->epoch);
+    qw_args_push_i64(&a, c->gen);
+    qw_args_push_i64(&a, c->first_offset);
+    qw_args_push_i64(&a, c->next_offset);
+    qw_args_push_i64(&a, c->window);
+    qw_args_push_i64(&a, nreps);
+    for (int i = 0; i < nreps; i++) {
+        p = arg_at(&c->reps, 2 * i + 1, &l);
+        qw_args_push(&a, p, l);
+    }
+    qw_args_push_i64(&a, c->outbox.n);
+    const char **argv = NULL;
+    size_t *lens = NULL;
+    int argc = 0;
+    int total = a.n + c->outbox.n + 1 + c->ids.n;
+    if (!a.oom) {
+        argv = malloc((size_t)total * sizeof(*argv));
+        lens = malloc((size_t)total * sizeof(*lens));
+    }
+    if (!argv || !lens) {
+        free(argv);
+        free(lens);
+        qw_args_free(&a);
+        return qw_err_set(s->errstr, sizeof(s->errstr), "out of memory building the batch");
+    }
+    flatten(&a, argv, lens, &argc);
+    flatten(&c->outbox, argv, lens, &argc);
+    char nids[24];
+    snprintf(nids, sizeof(nids), "%d", c->ids.n / 2);
+    argv[argc] = nids;
+    lens[argc++] = strlen(nids);
+    flatten(&c->ids, argv, lens, &argc);
+    redisReply *r = evalsha(s, "commit", argc, argv, lens);
+    free(argv);
+    free(lens);
+    qw_args_free(&a);
+    if (!r) return QW_ERR;
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+        r->element[0]->type != REDIS_REPLY_STRING)
+        return fail_reply(s, r, "batch script");
+    const char *st = r->element[0]->str;
+    *value = r->element[1]->type == REDIS_REPLY_STRING ? strtoll(r->element[1]->str, NULL, 10) : -1;
+    if (!strcmp(st, "ok"))
+        *status = QW_COMMIT_OK;
+    else if (!strcmp(st, "skip"))
+        *status = QW_COMMIT_SKIP;
+    else if (!strcmp(st, "fenced"))
+        *status = QW_COMMIT_FENCED;
+    else if (!strcmp(st, "held"))
+        *status = QW_COMMIT_HELD;
+    else if (!strcmp(st, "stale"))
+        *status = QW_COMMIT_STALE;
+    else
+        return fail_reply(s, r, "batch script status");
+    freeReplyObject(r);
+    return QW_OK;
+}
+
+/* ---- outbox -------------------------------------------------------------------------------- */
+
+int qw_store_outbox_read(qw_store_t *s, int32_t part, int n, void **reply)
+{
+    char k[QW_STORE_KEY_MAX];
+    qw_store_key(s, k, sizeof(k), part, "outbox");
+    redisReply *r = qw_redis_command(s->r, "LRANGE %s 0 %d", k, n - 1);
+    if (!r || r->type != REDIS_REPLY_ARRAY) return fail_reply(s, r, "LRANGE outbox");
+    *reply = r;
+    return QW_OK;
+}
+
+int qw_store_outbox_len(qw_store_t *s, int32_t part, int64_t *len)
+{
+    char k[QW_STORE_KEY_MAX];
+    qw_store_key(s, k, sizeof(k), part, "outbox");
+    redisReply *r = qw_redis_command(s->r, "LLEN %s", k);
+    if (!r || r->type != REDIS_REPLY_INTEGER) return fail_reply(s, r, "LLEN outbox");
+    *len = r->integer;
+    freeReplyObject(r);
+    return QW_OK;
+}
+
+int qw_store_outbox_trim(qw_store_t *s, int32_t part, int64_t epoch, int64_t n, int *fenced)
+{
+    char ke[QW_STORE_KEY_MAX], ko[QW_STORE_KEY_MAX], ep[24], cnt[24];
+    qw_store_key(s, ke, sizeof(ke), part, "epoch");
+    qw_store_key(s, ko, sizeof(ko), part, "outbox");
+    snprintf(ep, sizeof(ep), "%" PRId64, epoch);
+    snprintf(cnt, sizeof(cnt), "%" PRId64, n);
+    const char *argv[] = {"EVALSHA", "", "2", ke, ko, ep, cnt};
+    size_t lens[7];
+    for (int i = 0; i < 7; i++)
+        lens[i] = strlen(argv[i]);
+    redisReply *r = evalsha(s, "trim", 7, argv, lens);
+    if (!r) return QW_ERR;
+    if (r->type != REDIS_REPLY_INTEGER) return fail_reply(s, r, "trim script");
+    *fenced = r->integer == 0;
+    freeReplyObject(r);
+    return QW_OK;
+}
+
+/* ---- calendar job --------------------------------------------------------------------------- */
+
+int qw_store_lease(qw_store_t *s, const char *key, const char *token, int64_t ttl_ms, int *got)
+{
+    redisReply *r = qw_redis_command(s->r, "SET %s %s NX PX %lld", key, token, (long long)ttl_ms);
+    if (!r) return fail_reply(s, NULL, "SET lease");
+    *got = r->type == REDIS_REPLY_STATUS;
+    freeReplyObject(r);
+    if (*got) return QW_OK;
+    r = qw_redis_command(s->r, "GET %s", key);
+    if (!r) return fail_reply(s, NULL, "GET lease");
+    if (r->type == REDIS_REPLY_STRING && !strcmp(r->str, token)) {
+        *got = 1;
+        freeReplyObject(r);
+        r = qw_redis_command(s->r, "PEXPIRE %s %lld", key, (long long)ttl_ms);
+        if (!r) return fail_reply(s, NULL, "PEXPIRE lease");
+    }
+    freeReplyObject(r);
+    return QW_OK;
+}
+
+int qw_store_lease_release(qw_store_t *s, const char *key, const char *token)
+{
+    redisReply *r = qw_redis_command(
+        s->r, "EVAL %s 1 %s %s",
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end "
+        "return 0",
+        key, token);
+    if (!r || r->type == REDIS_REPLY_ERROR) return fail_reply(s, r, "release lease");
+    freeReplyObject(r);
+    return QW_OK;
+}
+
+int qw_store_job_write(qw_store_t *s, int32_t part, const char *token, const qw_args_t *reps,
+                       const qw_args_t *outbox, int *lost)
+{
+    int nreps = reps->n / 2;
+    char kh[QW_STORE_KEY_MAX], ko[QW_STORE_KEY_MAX], kg[QW_STORE_KEY_MAX], ks[QW_STORE_KEY_MAX];
+    qw_store_key(s, kh, sizeof(kh), part, "hold");
+    qw_store_key(s, ko, sizeof(ko), part, "outbox");
+    qw_store_key(s, kg, sizeof(kg), part, "gen");
+    qw_store_key(s, ks, sizeof(ks), part, "reps");
+    qw_args_t a;
+    qw_args_init(&a);
+    qw_args_push(&a, "EVALSHA", 7);
+    qw_args_push(&a, "", 0);
+    qw_args_push_i64(&a, 4 + nreps);
+    qw_args_push(&a, kh, strlen(kh));
+    qw_args_push(&a, ko, strlen(ko));
+    qw_args_push(&a, kg, strlen(kg));
+    qw_args_push(&a, ks, strlen(ks));
+    size_t l;
+    const char *p;
+    for (int i = 0; i < nreps; i++) {
+        p = arg_at(reps, 2 * i, &l);
+        qw_args_push(&a, p, l);
+    }
+    qw_args_push_str(&a, token);
+    qw_args_push_i64(&a, nreps);
+    for (int i = 0; i < nreps; i++) {
+        p = arg_at(reps, 2 * i + 1, &l);
+        qw_args_push(&a, p, l);
+    }
+    int total = a.n + outbox->n;
+    const char **argv = malloc((size_t)total * sizeof(*argv));
+    size_t *lens = malloc((size_t)total * sizeof(*lens));
+    int argc = 0, rc = QW_ERR;
+    if (argv && lens && !a.oom && !reps->oom && !outbox->oom) {
+        flatten(&a, argv, lens, &argc);
+        flatten(outbox, argv, lens, &argc);
+        redisReply *r = evalsha(s, "job", argc, argv, lens);
+        if (r && r->type == REDIS_REPLY_INTEGER) {
+            *lost = r->integer == 0;
+            rc = QW_OK;
+            freeReplyObject(r);
+        } else if (r) {
+            rc = fail_reply(s, r, "job script");
+        }
+    } else {
+        qw_err_set(s->errstr, sizeof(s->errstr), "out of memory");
+    }
+    free(argv);
+    free(lens);
+    qw_args_free(&a);
+    return rc;
+}

@@ -1,0 +1,122 @@
+/* The evaluator's progress in Redis (docs/evaluator.md, "Exactly once"). Keys, tagged by
+ * partition so one batch touches one Redis Cluster slot (<ns> is the topic prefix, "" by
+ * default):
+ *   <ns>qw:ev:{p<N>}:epoch    fencing token, INCR'd by each new owner
+ *   <ns>qw:ev:{p<N>}:offset   next credits offset to process
+ *   <ns>qw:ev:{p<N>}:outbox   list of packed Decision protobufs not yet acknowledged by Kafka
+ *   <ns>qw:ev:{p<N>}:ids      sorted set of applied credit ids, scored by offset, bounded
+ *   <ns>qw:ev:{p<N>}:reps     set of the rep keys of the partition (for the calendar job)
+ *   <ns>qw:ev:{p<N>}:gen      state generation: the calendar job bumps it after changing reps
+ *   <ns>qw:ev:{p<N>}:hold     present while the calendar job works on the partition
+ *   <ns>qw:rep:{p<N>}:<rep>   the engine's per-rep state blob
+ * Every write goes through a Lua script that checks the epoch first. */
+#ifndef QW_STORE_H
+#define QW_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "quotawatch/redis.h"
+
+#define QW_STORE_KEY_MAX 512
+
+typedef struct qw_store_s {
+    qw_redis_t *r;
+    char ns[64];
+    char commit_sha[41];
+    char trim_sha[41];
+    char job_sha[41];
+    int loaded; /* scripts loaded on this connection's server (cleared on NOSCRIPT) */
+    char errstr[QW_ERRSTR_MAX];
+} qw_store_t;
+
+/* A growable list of borrowed (pointer, length) arguments plus owned number strings. */
+typedef struct qw_args_s {
+    const char **v;
+    size_t *l;
+    int n, cap;
+    char *own; /* arena for formatted numbers */
+    size_t own_len, own_cap;
+    int oom;
+} qw_args_t;
+
+void qw_args_init(qw_args_t *a);
+void qw_args_reset(qw_args_t *a);
+void qw_args_free(qw_args_t *a);
+/* Borrow: the bytes must stay valid until the command ran. */
+void qw_args_push(qw_args_t *a, const void *p, size_t len);
+void qw_args_push_i64(qw_args_t *a, int64_t v);
+void qw_args_push_str(qw_args_t *a, const char *s); /* copied into the arena */
+
+void qw_store_init(qw_store_t *s, qw_redis_t *r, const char *ns);
+
+/* Key names. */
+void qw_store_key(const qw_store_t *s, char *out, size_t cap, int32_t part, const char *what);
+void qw_store_rep_key(const qw_store_t *s, char *out, size_t cap, int32_t part, const char *rep_id);
+
+/* On assignment, for each partition in one round trip: INCR the epoch, GET the next offset
+ * (-1 when none) and the generation. QW_ERR when Redis is unreachable. */
+int qw_store_take(qw_store_t *s, const int32_t *parts, int n, int64_t *epoch, int64_t *offset,
+                  int64_t *gen);
+
+/* Read a partition's generation (after a "stale" reply). */
+int qw_store_get_gen(qw_store_t *s, int32_t part, int64_t *gen);
+
+/* GET many rep blobs of one partition in one pipelined round trip; replies[i] is a string or
+ * nil reply (caller frees each with freeReplyObject). */
+int qw_store_load_reps(qw_store_t *s, int32_t part, const char *const *rep_ids, int n,
+                       void **replies);
+
+/* The applied-id window of a partition, oldest first: calls fn per id. */
+int qw_store_load_ids(qw_store_t *s, int32_t part,
+                      int (*fn)(void *opaque, const char *id, size_t len), void *opaque);
+
+typedef enum {
+    QW_COMMIT_OK = 0,     /* applied */
+    QW_COMMIT_SKIP = 1,   /* first offset below the stored next offset: applied earlier */
+    QW_COMMIT_FENCED = 2, /* another owner took the partition */
+    QW_COMMIT_HELD = 3,   /* the calendar job is working on the partition: retry later */
+    QW_COMMIT_STALE = 4,  /* the calendar job changed rep states: reload them and redo */
+} qw_commit_status_t;
+
+/* One batch of one partition, as the commit script takes it. The caller fills reps (key,
+ * blob pairs: two entries each), outbox (entries) and ids (offset, id pairs). */
+typedef struct qw_commit_s {
+    int32_t part;
+    int64_t epoch, gen;
+    int64_t first_offset, next_offset;
+    int64_t window;
+    qw_args_t reps;
+    qw_args_t outbox;
+    qw_args_t ids;
+} qw_commit_t;
+
+void qw_commit_init(qw_commit_t *c);
+void qw_commit_reset(qw_commit_t *c);
+void qw_commit_free(qw_commit_t *c);
+
+/* The one round trip per batch. QW_OK with *status (and *value: the stored next offset for
+ * SKIP, the generation for STALE), or QW_ERR when Redis failed (unknown outcome: retry the same
+ * batch; the offset check makes the retry idempotent). */
+int qw_store_commit(qw_store_t *s, const qw_commit_t *c, qw_commit_status_t *status,
+                    int64_t *value);
+
+/* Outbox: read up to n entries from the head; *reply gets the array reply (caller frees). */
+int qw_store_outbox_read(qw_store_t *s, int32_t part, int n, void **reply);
+/* Remove the first n entries if the epoch is still ours; *fenced = 1 when it is not. */
+int qw_store_outbox_trim(qw_store_t *s, int32_t part, int64_t epoch, int64_t n, int *fenced);
+int qw_store_outbox_len(qw_store_t *s, int32_t part, int64_t *len);
+
+/* Calendar job primitives (calendar.c). */
+/* SET key token NX PX ttl: 1 when acquired (or already ours: then the ttl is renewed), 0 when
+ * another holds it. */
+int qw_store_lease(qw_store_t *s, const char *key, const char *token, int64_t ttl_ms, int *got);
+int qw_store_lease_release(qw_store_t *s, const char *key, const char *token);
+
+/* Run the job's write script for one partition: it checks that the hold key still carries the
+ * token, writes the rep blobs (reps: key, blob pairs), appends outbox entries and bumps the
+ * generation. *lost = 1 when the hold was lost. */
+int qw_store_job_write(qw_store_t *s, int32_t part, const char *token, const qw_args_t *reps,
+                       const qw_args_t *outbox, int *lost);
+
+#endif
