@@ -48,7 +48,9 @@ addresses:
   sales_ops: {slack_webhook: "$NTF_HTTP/slack/ops"}
 YAML
 
-ntf_kafka roster --rep rep-1 --name "Ada <Lovelace> & Co" --email rep1@example.com --manager mgr-1 --team team-east
+# A hostile, overlong name: escaped for each target, and cut to Slack's 150-character header.
+long_name="Ada <Lovelace> & Co $(printf 'é%.0s' {1..200})"
+ntf_kafka roster --rep rep-1 --name "$long_name" --email rep1@example.com --manager mgr-1 --team team-east
 ntf_kafka roster --rep rep-2 --name "Opted Out" --email rep2@example.com --manager mgr-1 --team team-east --opt-out
 ntf_kafka roster --rep mgr-1 --name "The Manager" --email mgr1@example.com --team team-east
 
@@ -119,6 +121,8 @@ if min(gaps) < 0.8: fail("team webhook got two messages %.2f s apart" % min(gaps
 # Escaping: the rep's name reaches Slack escaped for mrkdwn.
 dm = [e for e in http if e["path"].startswith("/slack/dm/") and e["status"] == 200]
 if "Ada &lt;Lovelace&gt; &amp; Co" not in dm[0]["body"]: fail("mrkdwn escaping: " + dm[0]["body"][:300])
+hdr = json.loads(dm[0]["body"])["blocks"][0]["text"]["text"]
+if len(hdr) != 150 or not hdr.endswith("\u2026"): fail("header not cut to 150: %d %r" % (len(hdr), hdr[-5:]))
 # HR: CloudEvents, signed (the sink verified: status 200), the evidence carried.
 hr = [e for e in http if e["path"].startswith("/hr/") and e["status"] == 200]
 for e in hr:
