@@ -154,12 +154,23 @@ static int load_config(qw_ntf_t *a)
             return QW_ERR;
         }
         a->have_key = 1;
-    } else if (a->routes.webhook_url[0] || a->routes.hr_webhook[0]) {
+    } else if (a->routes.hr_webhook[0]) {
+        /* HR receivers verify signatures: unsigned reviews would only be refused there. */
+        fprintf(stderr, "qw-notifier: the HR webhook needs a signing secret "
+                        "(QW_WEBHOOK_SECRET or --webhook-secret-file)\n");
+        return QW_ERR;
+    } else if (a->routes.webhook_url[0]) {
         qw_log(QW_LOG_WARN, "config.unsigned",
                "no webhook secret (QW_WEBHOOK_SECRET or --webhook-secret-file): webhooks go "
                "unsigned");
     }
     memset(secret, 0, sizeof(secret));
+    for (size_t i = 0; i < a->routes.n_routes; i++)
+        if (a->routes.routes[i].kind == QW_CHAN_EMAIL && !(a->o.smtp_url && *a->o.smtp_url)) {
+            fprintf(stderr, "qw-notifier: route '%s' sends e-mail but --smtp-url is not set\n",
+                    a->routes.routes[i].name);
+            return QW_ERR;
+        }
     if (a->o.smtp_url && *a->o.smtp_url && !qw_mail_addr_ok(a->o.smtp_from)) {
         fprintf(stderr, "qw-notifier: --smtp-from is not an e-mail address\n");
         return QW_ERR;
@@ -522,6 +533,16 @@ int main(int argc, char **argv)
         int64_t now = qw_clock_now(a->clock);
         if (now - last_tick >= 1000) {
             last_tick = now;
+            /* Readiness comes back with a metadata answer, not only with the next message:
+             * an idle notifier must not stay unready after the brokers return. */
+            if (!qw_kafka_is_ok()) {
+                const struct rd_kafka_metadata *md;
+                if (rd_kafka_metadata(a->consumer, 0, NULL, &md, 500) ==
+                    RD_KAFKA_RESP_ERR_NO_ERROR) {
+                    rd_kafka_metadata_destroy(md);
+                    qw_kafka_mark_ok();
+                }
+            }
             int64_t b = qw_dlv_backlog(&a->dlv);
             if (b >= 0) qw_metric_set(backlog, b);
         }
