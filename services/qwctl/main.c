@@ -12,7 +12,9 @@ static const char qwctl_summary[] =
     "  tail TOPIC        print a topic as JSON lines (credits, decisions, dlq, notify-dlq,\n"
     "                    roster, quotas), decoding protobuf; --until-eof stops at the end\n"
     "  produce TOPIC [FILE]\n"
-    "                    send JSON documents, one per line, to a topic (e.g. qw.crm.canonical)\n\n"
+    "                    send JSON documents, one per line, to a topic (e.g. qw.crm.canonical)\n"
+    "  publish roster|quotas FILE.csv\n"
+    "                    publish the roster or quotas (docs/formats/csv.md) to their topics\n\n"
     "Options go before the command.";
 
 int main(int argc, char **argv)
@@ -51,6 +53,7 @@ int main(int argc, char **argv)
     const char *cmd = ctl.cfg.args[0];
     if (!strcmp(cmd, "tail")) return qwctl_tail(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "produce")) return qwctl_produce(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
+    if (!strcmp(cmd, "publish")) return qwctl_publish(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     fprintf(stderr, "qwctl: unknown command %s (see qwctl --help)\n", cmd);
     return 2;
 }

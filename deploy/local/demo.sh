@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The quotawatch demo on the local stack: installs what is missing, builds, starts a real Kafka
+# and redis-server, runs qw-ingest, qw-evaluator and qw-notifier, feeds sample CRM events
+# (Salesforce, HubSpot, Pipedrive and canonical JSON) and prints each decision as the notifier
+# delivers it to a local webhook. Ctrl-C stops everything. No Slack account needed.
+#
+#   deploy/local/demo.sh            run the demo (as root, or with sudo available)
+#   QW_DEMO_KEEP=1 deploy/local/demo.sh   leave the stack running after the feed (Ctrl-C stops)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+RUN="$ROOT/deploy/local/.run/demo"
+BUILD="$ROOT/build"
+say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
+
+say "installing what this machine lacks (deploy/local/setup.sh)"
+deploy/local/setup.sh
+
+say "building quotawatch in $BUILD"
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQW_TESTS=OFF >/dev/null
+ninja -C "$BUILD" qw-ingest qw-evaluator qw-notifier qwctl >/dev/null
+
+rm -rf "$RUN"
+mkdir -p "$RUN"
+PIDS=()
+cleanup() {
+    trap - EXIT INT TERM
+    say "stopping"
+    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill -TERM "${PIDS[i]}" 2>/dev/null || true; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    deploy/local/stack.sh stop --env-file "$RUN/stack.env" >/dev/null 2>&1 || true
+    say "stopped; logs are in $RUN"
+}
+trap cleanup EXIT INT TERM
+
+say "starting Kafka and redis-server (deploy/local/stack.sh)"
+deploy/local/stack.sh start --env-file "$RUN/stack.env" --owner-pid $$
+set -a
+# shellcheck disable=SC1091
+source "$RUN/stack.env"
+set +a
+
+bg() { # bg NAME CMD...: run in the background with its log in $RUN/NAME.log
+    local name="$1"
+    shift
+    "$@" >"$RUN/$name.log" 2>&1 &
+    PIDS+=($!)
+}
+
+# A local stand-in for an HR / Slack webhook: it verifies the Standard Webhooks signature of
+# every delivery, as a real receiver would.
+SECRET="whsec_$(head -c 24 /dev/urandom | base64)"
+printf '%s\n' "$SECRET" >"$RUN/webhook.secret"
+chmod 600 "$RUN/webhook.secret"
+SINK_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+touch "$RUN/webhook.jsonl"
+bg sink python3 tests/sinks/webhook_sink.py --port "$SINK_PORT" --log "$RUN/webhook.jsonl" \
+    --secret "$SECRET"
+
+say "publishing the roster and the quotas (qwctl publish, from deploy/demo/*.csv)"
+"$BUILD/bin/qwctl" publish roster deploy/demo/roster.csv
+"$BUILD/bin/qwctl" publish quotas deploy/demo/quotas.csv
+
+POLICY="$ROOT/deploy/policy.example.yaml"
+# The demo's clock stands at 24 November 2026, past the 75% pacing checkpoint of November.
+NOW=2026-11-24T12:00:00Z
+say "starting qw-ingest, qw-notifier and qw-evaluator (clock: $NOW)"
+bg ingest "$BUILD/bin/qw-ingest" --policy "$POLICY" --http-port 0
+bg notifier "$BUILD/bin/qw-notifier" --webhook-url "http://127.0.0.1:$SINK_PORT/webhook/demo" \
+    --webhook-secret-file "$RUN/webhook.secret" --http-port 0
+bg evaluator "$BUILD/bin/qw-evaluator" --policy "$POLICY" --fake-now "$NOW" --http-port 0
+
+# Decisions as they reach the webhook: type, who, period and the engine's own explanation.
+tail -n +1 -F "$RUN/webhook.jsonl" 2>/dev/null | jq -r --unbuffered '
+    select(.status == 200) | .body | fromjson |
+    "\u001b[1m\(.type)\u001b[0m  \(.data.rep_name // .subject)  \(.data.period)  \(.data.attainment_bp / 100)%\n    \(.data.summary)"' &
+PIDS+=($!)
+
+sleep 3
+for src in salesforce hubspot pipedrive canonical; do
+    say "feeding $src events (deploy/demo/$src.jsonl)"
+    "$BUILD/bin/qwctl" produce "qw.crm.$src" "deploy/demo/$src.jsonl" 2>>"$RUN/qwctl.log"
+done
+
+say "waiting for decisions (Ctrl-C to stop)"
+if [[ -z "${QW_DEMO_KEEP:-}" && ! -t 0 ]]; then
+    sleep "${QW_DEMO_SECONDS:-40}" # non-interactive (CI, a pipe): show what arrived, then stop
+    say "dead letters (qwctl tail dlq):"
+    "$BUILD/bin/qwctl" tail dlq --until-eof | jq -c '{reason: .headers["qw.error.reason"], message: .headers["qw.error.message"]}'
+    exit 0
+fi
+wait
