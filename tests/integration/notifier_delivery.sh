@@ -56,6 +56,8 @@ ntf_kafka roster --rep mgr-1 --name "The Manager" --email mgr1@example.com --tea
 
 # The team channel answers the first message with 429 Retry-After: 2.
 ntf_sink '{"action":"fail","prefix":"/slack/team/","status":429,"count":1,"retry_after":2,"body":"rate_limited"}'
+# The HR endpoint fails twice with 503 (transient): retried, then delivered once.
+ntf_sink '{"action":"fail","prefix":"/hr/","status":503,"count":2,"body":"busy"}'
 # The sales-ops channel is gone: Slack answers 404 channel_not_found (permanent).
 ntf_sink '{"action":"fail","prefix":"/slack/ops","status":404,"count":100,"body":"channel_not_found"}'
 
@@ -169,6 +171,8 @@ m='qw_notifier_sent_total{channel="team.slack"}'
 [[ "$(ntf_metric "$m")" == 12 ]] || qw_it_fail "$m = $(ntf_metric "$m")"
 m='qw_notifier_retried_total{channel="team.slack",reason="rate_limited"}'
 [[ "$(ntf_metric "$m")" == 1 ]] || qw_it_fail "$m = $(ntf_metric "$m")"
+m='qw_notifier_retried_total{channel="hr.webhook",reason="http_503"}'
+[[ "$(ntf_metric "$m")" == 2 ]] || qw_it_fail "$m = $(ntf_metric "$m")"
 m='qw_notifier_failed_total{channel="sales_ops.slack",reason="channel_not_found"}'
 [[ "$(ntf_metric "$m")" == 1 ]] || qw_it_fail "$m = $(ntf_metric "$m")"
 curl -fs "http://127.0.0.1:$NTF_METRICS_PORT/metrics" | grep -q '^qw_notifier_delivery_latency_seconds_count' ||
