@@ -310,3 +310,34 @@ Test(notifier_render, broken_template_refused_at_load)
     cr_assert(strstr(err, "warning.at_risk"), "%s", err);
     qw_tmpl_free(&set);
 }
+
+Test(notifier_render, team_mention_cannot_be_hijacked)
+{
+    static qw_tmpl_set_t set;
+    char err[256];
+    qw_tmpl_init(&set);
+    cr_assert_eq(qw_tmpl_load_dir(&set, TEMPLATES, err, sizeof(err)), 0, "%s", err);
+    Quotawatch__V1__Decision d = sample();
+    Quotawatch__V1__RepProfile rep = QUOTAWATCH__V1__REP_PROFILE__INIT;
+    rep.name = "Ada";
+    rep.slack_user_id = "U123";
+    static char b[65536];
+    qw_buf_t o;
+    qw_render_ctx_t ctx;
+    qw_render_ctx_init(&ctx, &d, &rep, "team", "team.slack");
+    qw_buf_init(&o, b, sizeof(b));
+    cr_assert_eq(qw_tmpl_slack(&set, &ctx, &o, err, sizeof(err)), 0, "%s", err);
+    cr_assert(strstr(b, "(<@U123>)"), "%s", b);
+    rep.slack_user_id = "U1>|<!channel";
+    qw_render_ctx_init(&ctx, &d, &rep, "team", "team.slack");
+    qw_buf_init(&o, b, sizeof(b));
+    cr_assert_eq(qw_tmpl_slack(&set, &ctx, &o, err, sizeof(err)), 0, "%s", err);
+    cr_assert_null(strstr(b, "<!channel"), "%s", b);
+    cr_assert(strstr(b, "<@U1&gt;|&lt;!channel>"), "%s", b);
+    rep.slack_user_id = "";
+    qw_render_ctx_init(&ctx, &d, &rep, "team", "team.slack");
+    qw_buf_init(&o, b, sizeof(b));
+    cr_assert_eq(qw_tmpl_slack(&set, &ctx, &o, err, sizeof(err)), 0, "%s", err);
+    cr_assert_null(strstr(b, "<@"), "%s", b);
+    qw_tmpl_free(&set);
+}
