@@ -112,14 +112,27 @@ static int produce(qw_ingest_t *ig, rd_kafka_resp_err_t err, const char *what)
                       rd_kafka_err2str(err));
 }
 
+/* A dead letter must fit librdkafka's message.max.bytes and the DLQ topic's max.message.bytes
+ * (both 1 MB by default), or it would fail the transaction and stall its partition for good:
+ * longer raw messages (too_large ones) keep a prefix and say their full length in
+ * qw.error.truncated; qw.source.* point at the original. */
+#define QW_INGEST_DLQ_VALUE_MAX (900 * 1024)
+#define QW_INGEST_DLQ_KEY_MAX   4096
+
 static int produce_dlq(qw_ingest_t *ig, const rd_kafka_message_t *m, const char *reason,
                        const char *detail, int index)
 {
-    char part[16], off[24], idx[16];
+    char part[16], off[24], idx[16], full[24];
     snprintf(part, sizeof(part), "%d", (int)m->partition);
     snprintf(off, sizeof(off), "%lld", (long long)m->offset);
     snprintf(idx, sizeof(idx), "%d", index);
-    rd_kafka_headers_t *h = rd_kafka_headers_new(6);
+    size_t vlen = m->len > QW_INGEST_DLQ_VALUE_MAX ? QW_INGEST_DLQ_VALUE_MAX : m->len;
+    size_t klen = m->key_len > QW_INGEST_DLQ_KEY_MAX ? QW_INGEST_DLQ_KEY_MAX : m->key_len;
+    rd_kafka_headers_t *h = rd_kafka_headers_new(7);
+    if (vlen < m->len) {
+        snprintf(full, sizeof(full), "%zu", m->len);
+        rd_kafka_header_add(h, "qw.error.truncated", -1, full, -1);
+    }
     rd_kafka_header_add(h, "qw.error.reason", -1, reason, -1);
     rd_kafka_header_add(h, "qw.error.message", -1, detail, -1);
     rd_kafka_header_add(h, "qw.source.topic", -1, rd_kafka_topic_name(m->rkt), -1);
@@ -128,8 +141,8 @@ static int produce_dlq(qw_ingest_t *ig, const rd_kafka_message_t *m, const char 
     if (index >= 0) rd_kafka_header_add(h, "qw.error.index", -1, idx, -1);
     rd_kafka_resp_err_t err;
     while ((err = rd_kafka_producev(
-                ig->producer, RD_KAFKA_V_TOPIC(ig->dlq_topic), RD_KAFKA_V_KEY(m->key, m->key_len),
-                RD_KAFKA_V_VALUE(m->payload, m->len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                ig->producer, RD_KAFKA_V_TOPIC(ig->dlq_topic), RD_KAFKA_V_KEY(m->key, klen),
+                RD_KAFKA_V_VALUE(m->payload, vlen), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                 RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
         rd_kafka_poll(ig->producer, 50);
     if (err) rd_kafka_headers_destroy(h); /* ownership passes only on success */
