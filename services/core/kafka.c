@@ -54,7 +54,9 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     (void)rk;
-    qw_log(level <= 3   ? QW_LOG_ERROR
+    /* librdkafka logs every failed connection attempt at LOG_ERR (3); error_cb already reports
+     * an unreachable cluster, so those are warnings here. */
+    qw_log(level <= 2   ? QW_LOG_ERROR
            : level <= 4 ? QW_LOG_WARN
                         : QW_LOG_DEBUG,
            "kafka.log", "%s: %s", fac, buf);
