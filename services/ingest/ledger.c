@@ -25,7 +25,8 @@ static const char *const qw_reason_names[QW_REASON_COUNT_] = {
 };
 
 static const char *const qw_err_names[QW_LEDGER_E_COUNT_] = {
-    "", "unknown_currency", "bad_splits", "bad_patch", "overflow", "corrupt_state",
+    "",         "unknown_currency", "bad_splits",        "bad_patch",
+    "overflow", "corrupt_state",    "gap_resync_needed",
 };
 
 const char *qw_credit_reason_name(qw_credit_reason_t r)
@@ -82,6 +83,32 @@ typedef struct {
 static int qw_id_ok(const char *s)
 {
     return memchr(s, '\0', QW_ID_MAX) != NULL;
+}
+
+/* The currency an amount patch was scaled by (always filled in by the adapters, the source's
+ * default when the CRM named none), or "" = the deal's own units when it names no ISO code. */
+static const char *qw_patch_amount_currency(const qw_deal_change_t *p)
+{
+    if (!memchr(p->currency, '\0', sizeof(p->currency)) || qw_money_exponent(p->currency) < 0)
+        return "";
+    return p->currency;
+}
+
+/* The deal's currency: the one the CRM named, else the one its amount was counted in. */
+static const char *qw_deal_currency(const char *currency, const char *amount_currency)
+{
+    return currency[0] ? currency : amount_currency;
+}
+
+/* `amount` in minor units of `from` as minor units of `to` (a JPY deal whose amount came
+ * scaled by a USD default: 5125000 "cents" are 51250 yen). Exact except for digits `to`
+ * cannot hold, which round half away from zero. */
+static int qw_rescale(int64_t amount, const char *from, const char *to, int64_t *out)
+{
+    int fe = from[0] ? qw_money_exponent(from) : -1, te = to[0] ? qw_money_exponent(to) : -1;
+    *out = amount;
+    if (fe < 0 || te < 0 || fe == te) return QW_OK;
+    return qw_money_convert(amount, fe, 1000000000, te, out) == 0 ? QW_OK : QW_ERR;
 }
 
 static int qw_validate(const qw_ledger_cfg_t *cfg, const qw_deal_change_t *p, qw_ledger_out_t *out,
@@ -287,6 +314,7 @@ static qw_credit_reason_t qw_clawback_reason(qw_deal_status_t now)
 
 typedef struct {
     const qw_deal_state_t *st;
+    const char *old_currency; /* the deal's currency before the patch */
     const qw_view_t *v;
     int was, is;
     qw_hist_entry_t *h; /* entries being produced */
@@ -324,7 +352,7 @@ static void qw_diff(qw_diff_t *d, const qw_standing_t *ns, int nn)
     const qw_deal_state_t *st = d->st;
     int splits_involved = st->nsplits > 0 || d->v->nsplits > 0;
     qw_credit_reason_t who = splits_involved ? QW_REASON_SPLIT_CHANGED : QW_REASON_OWNER_CHANGED;
-    int cur_changed = strcmp(st->currency, d->v->currency) != 0;
+    int cur_changed = strcmp(d->old_currency, d->v->currency) != 0;
     for (int i = 0; i < st->nstanding; i++) {
         const qw_standing_t *o = &st->standing[i];
         const qw_standing_t *n = qw_find(ns, nn, o->rep_id);
@@ -340,7 +368,7 @@ static void qw_diff(qw_diff_t *d, const qw_standing_t *ns, int nn)
             continue;
         }
         int first = d->n;
-        qw_diff_add(d, o->rep_id, o->close_date, -o->base_minor, -o->orig_minor, st->currency, 1,
+        qw_diff_add(d, o->rep_id, o->close_date, -o->base_minor, -o->orig_minor, d->old_currency, 1,
                     n ? QW_REASON_CLOSE_DATE_MOVED : who);
         if (n) {
             qw_diff_add(d, n->rep_id, n->close_date, n->base_minor, n->orig_minor, d->v->currency,
@@ -379,6 +407,10 @@ int qw_ledger_apply(const qw_ledger_cfg_t *cfg, qw_deal_state_t *st, const qw_de
         return qw_ledger_fail(out, QW_LEDGER_E_BAD_PATCH, errbuf, errlen, "patch of another deal");
     if (p->version <= 0)
         return qw_ledger_fail(out, QW_LEDGER_E_BAD_PATCH, errbuf, errlen, "version must be > 0");
+    /* Never an empty patch: the deal's true state is unknown until it is re-read. */
+    if (p->flags & QW_DCF_GAP)
+        return qw_ledger_fail(out, QW_LEDGER_E_GAP, errbuf, errlen,
+                              "the CRM lost track of the deal: resync it from the CRM");
 
     /* Applied before (a duplicate, or a replay after an aborted transaction): the same
      * entries again; the evaluator drops the ids it already has. */
@@ -399,10 +431,13 @@ int qw_ledger_apply(const qw_ledger_cfg_t *cfg, qw_deal_state_t *st, const qw_de
         if ((p->present & (1u << i)) && p->version > st->field_version[i]) applied |= 1u << i;
     if (applied == 0) return QW_OK; /* stale: idempotent, nothing to remember */
 
+    const char *amount_cur =
+        (applied & QW_DC_AMOUNT) ? qw_patch_amount_currency(p) : st->amount_currency;
     qw_view_t v = {
         .status = (applied & QW_DC_STATUS) ? p->status : st->status,
         .amount = (applied & QW_DC_AMOUNT) ? p->amount_minor : st->amount_minor,
-        .currency = (applied & QW_DC_CURRENCY) ? p->currency : st->currency,
+        .currency =
+            qw_deal_currency((applied & QW_DC_CURRENCY) ? p->currency : st->currency, amount_cur),
         .owner = (applied & QW_DC_OWNER) ? p->owner_id : st->owner_id,
         .close_date = (applied & QW_DC_CLOSE_DATE) ? p->close_date : st->close_date,
         .discount_bp = (applied & QW_DC_DISCOUNT) ? p->discount_bp : st->discount_bp,
@@ -413,9 +448,16 @@ int qw_ledger_apply(const qw_ledger_cfg_t *cfg, qw_deal_state_t *st, const qw_de
     qw_standing_t ns[QW_SPLITS_MAX];
     int nn = st->nstanding;
     qw_hist_entry_t made[QW_LEDGER_OUT_MAX];
-    qw_diff_t d = {.st = st, .v = &v, .h = made, .n = 0};
+    qw_diff_t d = {.st = st,
+                   .old_currency = qw_deal_currency(st->currency, st->amount_currency),
+                   .v = &v,
+                   .h = made,
+                   .n = 0};
     int credit_moved = (applied & QW_LEDGER_CREDIT_FIELDS) != 0;
     if (credit_moved) {
+        if (qw_rescale(v.amount, amount_cur, v.currency, &v.amount) != QW_OK)
+            return qw_ledger_fail(out, QW_LEDGER_E_OVERFLOW, errbuf, errlen,
+                                  "amount does not fit the deal currency's minor units");
         if (qw_standing_of(cfg, &v, ns, &nn, out, errbuf, errlen) != QW_OK) return QW_ERR;
         d.was = st->nstanding > 0;
         d.is = nn > 0;
@@ -426,7 +468,10 @@ int qw_ledger_apply(const qw_ledger_cfg_t *cfg, qw_deal_state_t *st, const qw_de
     /* Commit: nothing above touched the state, so an error leaves it as it was. */
     out->changed = 1;
     if (applied & QW_DC_STATUS) st->status = p->status;
-    if (applied & QW_DC_AMOUNT) st->amount_minor = p->amount_minor;
+    if (applied & QW_DC_AMOUNT) {
+        st->amount_minor = p->amount_minor;
+        memcpy(st->amount_currency, amount_cur, strlen(amount_cur) + 1);
+    }
     if (applied & QW_DC_CURRENCY) memcpy(st->currency, p->currency, sizeof(st->currency));
     if (applied & QW_DC_OWNER) memcpy(st->owner_id, p->owner_id, strlen(p->owner_id) + 1);
     if (applied & QW_DC_CLOSE_DATE) st->close_date = p->close_date;

@@ -48,6 +48,10 @@ typedef enum {
     QW_LEDGER_E_BAD_PATCH,
     QW_LEDGER_E_OVERFLOW,
     QW_LEDGER_E_CORRUPT_STATE, /* the stored state of the deal does not decode (store) */
+    /* A gap (QW_DCF_GAP): the CRM lost track of the deal, which must be re-read from the CRM.
+     * Refused rather than merged as an empty patch, so the message reaches the DLQ as the
+     * resync request (docs/ledger.md, "Gaps"). */
+    QW_LEDGER_E_GAP,
     QW_LEDGER_E_COUNT_
 } qw_ledger_err_t;
 
@@ -109,6 +113,11 @@ typedef struct qw_deal_state_s {
     qw_deal_status_t status;
     int64_t amount_minor;
     char currency[4]; /* "" until known */
+    /* The currency whose minor units amount_minor counts: the one the adapter scaled by (the
+     * source's default when the CRM named none). The amount is rescaled to the deal currency's
+     * exponent when they differ; the deal's currency is this one until the CRM names one.
+     * "" = the deal currency's own units (states of format 1). */
+    char amount_currency[4];
     char owner_id[QW_ID_MAX];
     int32_t close_date; /* QW_DATE_NONE until known */
     int32_t discount_bp;
@@ -156,7 +165,7 @@ const char *qw_credit_kind_name(qw_credit_kind_t k);     /* "credit", "clawback"
 
 /* Serialised state for Redis: a leading format byte, then fixed little-endian fields and
  * length-prefixed strings. encode returns the length written or 0 when buf is too small. */
-#define QW_DEAL_STATE_FORMAT 1
+#define QW_DEAL_STATE_FORMAT 2 /* 2 added amount_currency; format 1 still decodes */
 size_t qw_deal_state_encode(const qw_deal_state_t *st, uint8_t *buf, size_t cap);
 /* An upper bound of the encoded size of any state. */
 size_t qw_deal_state_encoded_max(void);

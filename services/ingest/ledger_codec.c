@@ -1,11 +1,13 @@
-/* Deal state <-> compact binary blob for Redis. Format 1: a leading format byte, then
+/* Deal state <-> compact binary blob for Redis. Format 2: a leading format byte, then
  * little-endian fixed-width integers and u8-length-prefixed strings, history oldest first.
+ * Format 1 (no amount_currency after currency) still decodes: states written before it.
  * The decoder trusts nothing: every count, length, enum and string is checked. */
 #include "ledger.h"
 
 #include <string.h>
 
 #include "quotawatch/date.h"
+#include "quotawatch/money.h"
 
 typedef struct {
     uint8_t *p;
@@ -89,7 +91,7 @@ static void qw_check(qw_rbuf_t *r, int ok, const char *what)
 size_t qw_deal_state_encoded_max(void)
 {
     size_t str = 1 + QW_ID_MAX;
-    size_t fields = 1 + str + 1 + 8 + 4 + str + 4 + 4 + 1 + QW_SPLITS_MAX * (str + 4) +
+    size_t fields = 1 + str + 1 + 8 + 4 + 4 + str + 4 + 4 + 1 + QW_SPLITS_MAX * (str + 4) +
                     2 * (1 + QW_STAGE_MAX) + 8 * QW_DC_NFIELDS;
     size_t standing = 1 + QW_SPLITS_MAX * (str + 4 + 4 + 8 + 8);
     size_t hist = 1 + QW_LEDGER_HIST_MAX * (8 + 8 + 4 + 1 + 1) +
@@ -105,6 +107,7 @@ size_t qw_deal_state_encode(const qw_deal_state_t *st, uint8_t *buf, size_t cap)
     qw_put(&w, (uint64_t)st->status, 1);
     qw_put(&w, (uint64_t)st->amount_minor, 8);
     qw_put_str(&w, st->currency, sizeof(st->currency));
+    qw_put_str(&w, st->amount_currency, sizeof(st->amount_currency));
     qw_put_str(&w, st->owner_id, QW_ID_MAX);
     qw_put(&w, (uint32_t)st->close_date, 4);
     qw_put(&w, (uint32_t)st->discount_bp, 4);
@@ -160,7 +163,7 @@ int qw_deal_state_decode(qw_deal_state_t *st, const uint8_t *buf, size_t len, ch
                          size_t errlen)
 {
     qw_rbuf_t r = {.p = buf, .len = len};
-    if (len == 0 || buf[0] != QW_DEAL_STATE_FORMAT)
+    if (len == 0 || (buf[0] != QW_DEAL_STATE_FORMAT && buf[0] != 1))
         return qw_err_set(errbuf, errlen, "deal state: unknown format");
     r.off = 1;
     memset(st, 0, sizeof(*st));
@@ -171,6 +174,9 @@ int qw_deal_state_decode(qw_deal_state_t *st, const uint8_t *buf, size_t len, ch
     st->status = (qw_deal_status_t)status;
     st->amount_minor = qw_get_i64(&r);
     qw_get_str(&r, st->currency, sizeof(st->currency));
+    if (buf[0] >= 2) qw_get_str(&r, st->amount_currency, sizeof(st->amount_currency));
+    qw_check(&r, !st->amount_currency[0] || qw_money_exponent(st->amount_currency) >= 0,
+             "bad amount currency");
     qw_get_str(&r, st->owner_id, QW_ID_MAX);
     st->close_date = qw_get_i32(&r);
     st->discount_bp = qw_get_i32(&r);

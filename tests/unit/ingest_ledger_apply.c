@@ -461,3 +461,122 @@ Test(ingest_ledger_apply, malformed_patches_are_refused)
     cr_assert_eq(qw_ledger_apply(&fx_cfg, &st, &p, &out, err, sizeof(err)), QW_ERR);
     cr_assert_eq(st.field_version[0], 0, "nothing applied");
 }
+
+/* docs/formats/crm-sources.md: an amount without QW_DC_CURRENCY was scaled by the source's
+ * default currency; the ledger counts it in the deal's own currency. */
+static qw_deal_change_t assumed_amount(int64_t version, int64_t minor, const char *default_cur)
+{
+    qw_deal_change_t p = fx_patch("crm:D1", version);
+    p.present |= QW_DC_AMOUNT; /* no QW_DC_CURRENCY: the CRM did not name it */
+    p.amount_minor = minor;
+    strcpy(p.currency, default_cur);
+    return p;
+}
+
+Test(ingest_ledger_apply, assumed_currency_amount_is_rescaled_to_the_deal_currency)
+{
+    qw_deal_change_t p = fx_patch("crm:D1", 1);
+    fx_status(&p, QW_DEAL_WON);
+    fx_amount(&p, 123457, "JPY"); /* 82716 USD cents, as in converts_to_base_currency */
+    fx_owner(&p, "rep-a");
+    fx_close(&p, 2026, 3, 15);
+    apply_ok(&p, &out);
+    cr_assert_eq(out.e[0].amount_minor, 82716);
+    /* "51250" yen in a USD-default org: the adapter scaled it as 5125000 cents. */
+    p = assumed_amount(2, 5125000, "USD");
+    apply_ok(&p, &out);
+    cr_assert_eq(out.n, 1);
+    cr_assert_eq(out.e[0].kind, QW_CREDIT_KIND_ADJUSTMENT);
+    cr_assert_eq(out.e[0].reason, QW_REASON_AMOUNT_CHANGED);
+    cr_assert_str_eq(out.e[0].original_currency, "JPY");
+    cr_assert_eq(out.e[0].original_minor, 51250 - 123457);
+    /* 51250 JPY * 0.0067 = 343.375 USD -> 34338 cents (half away from zero) */
+    cr_assert_eq(out.e[0].amount_minor, 34338 - 82716);
+    cr_assert_eq(standing_of("rep-a"), 34338);
+    cr_assert_str_eq(st.currency, "JPY", "the deal keeps its own currency");
+}
+
+Test(ingest_ledger_apply, assumed_currency_credits_until_the_crm_names_one)
+{
+    /* A single-currency org never names the currency: the assumed one is the deal's. */
+    qw_deal_change_t p = assumed_amount(1, 100000, "USD");
+    fx_status(&p, QW_DEAL_WON);
+    fx_owner(&p, "rep-a");
+    fx_close(&p, 2026, 3, 15);
+    apply_ok(&p, &out);
+    cr_assert_eq(out.n, 1);
+    cr_assert_eq(out.e[0].amount_minor, 100000);
+    cr_assert_str_eq(out.e[0].original_currency, "USD");
+    /* Later the CRM names JPY: the 100000 "cents" were 1000 yen all along. */
+    p = fx_patch("crm:D1", 2);
+    p.present |= QW_DC_CURRENCY;
+    strcpy(p.currency, "JPY");
+    apply_ok(&p, &out);
+    cr_assert_eq(out.n, 1);
+    cr_assert_eq(out.e[0].reason, QW_REASON_CURRENCY_CHANGED);
+    cr_assert_eq(out.e[0].amount_minor, 670 - 100000); /* 1000 JPY = 6.70 USD */
+    cr_assert_eq(out.e[0].original_minor, 1000);
+    cr_assert_str_eq(out.e[0].original_currency, "JPY");
+    cr_assert_eq(standing_of("rep-a"), 670);
+    /* A named amount in the deal's currency needs no rescaling; an assumed one in a currency
+     * of the same exponent neither. */
+    p = assumed_amount(3, 250000, "USD");
+    apply_ok(&p, &out);
+    cr_assert_eq(standing_of("rep-a"), 1675); /* 2500 JPY = 16.75 USD */
+    qw_deal_state_init(&st, "crm:D1");
+    p = fx_full("crm:D1", 1, QW_DEAL_WON, 1000, "rep-a", 2026, 3, 15);
+    fx_amount(&p, 1000, "EUR");
+    apply_ok(&p, &out);
+    p = assumed_amount(2, 5125050, "USD");
+    apply_ok(&p, &out);
+    cr_assert_eq(out.e[0].original_minor, 5125050 - 1000);
+    cr_assert_str_eq(out.e[0].original_currency, "EUR");
+}
+
+Test(ingest_ledger_apply, assumed_amount_applied_out_of_order_matches_in_order)
+{
+    /* The same three HubSpot-style events in both orders give the same standing. */
+    qw_deal_change_t a = assumed_amount(3, 990000, "USD"); /* 9900 JPY */
+    qw_deal_change_t c = fx_patch("crm:D1", 2);
+    c.present |= QW_DC_CURRENCY;
+    strcpy(c.currency, "JPY");
+    qw_deal_change_t w = fx_patch("crm:D1", 1);
+    fx_status(&w, QW_DEAL_WON);
+    fx_owner(&w, "rep-a");
+    fx_close(&w, 2026, 3, 15);
+    apply_ok(&w, &out);
+    apply_ok(&c, &out);
+    apply_ok(&a, &out);
+    int64_t in_order = standing_of("rep-a");
+    cr_assert_eq(in_order, 6633); /* 9900 JPY * 0.0067 = 66.33 USD */
+    qw_deal_state_init(&st, "crm:D1");
+    apply_ok(&a, &out);
+    apply_ok(&w, &out);
+    apply_ok(&c, &out);
+    cr_assert_eq(standing_of("rep-a"), in_order);
+}
+
+Test(ingest_ledger_apply, gap_is_refused_never_merged_as_empty)
+{
+    qw_deal_change_t p = fx_full("crm:D1", 1, QW_DEAL_WON, 1000, "rep-a", 2026, 3, 15);
+    apply_ok(&p, &out);
+    static qw_deal_state_t before;
+    before = st;
+    qw_deal_change_t g = fx_patch("crm:D1", 5);
+    g.flags = QW_DCF_GAP;
+    cr_assert_eq(qw_ledger_apply(&fx_cfg, &st, &g, &out, err, sizeof(err)), QW_ERR);
+    cr_assert_eq(out.err, QW_LEDGER_E_GAP);
+    cr_assert_eq(out.n, 0);
+    cr_assert_str_eq(qw_ledger_err_name(out.err), "gap_resync_needed");
+    cr_assert(strstr(err, "resync"), "%s", err);
+    cr_assert_eq(memcmp(&before, &st, sizeof(st)), 0, "state untouched");
+    /* Also with fields present, and for "<source>:*" (every deal of the source). */
+    fx_status(&g, QW_DEAL_LOST);
+    cr_assert_eq(qw_ledger_apply(&fx_cfg, &st, &g, &out, err, sizeof(err)), QW_ERR);
+    cr_assert_eq(out.err, QW_LEDGER_E_GAP);
+    qw_deal_state_init(&st, "crm:*");
+    g = fx_patch("crm:*", 7);
+    g.flags = QW_DCF_GAP;
+    cr_assert_eq(qw_ledger_apply(&fx_cfg, &st, &g, &out, err, sizeof(err)), QW_ERR);
+    cr_assert_eq(out.err, QW_LEDGER_E_GAP);
+}

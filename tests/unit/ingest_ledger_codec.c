@@ -127,8 +127,8 @@ Test(ingest_ledger_codec, rejects_garbage)
     memcpy(buf2, buf, n);
     buf2[1] = 200;
     cr_assert_eq(qw_deal_state_decode(&back, buf2, n, err, sizeof(err)), QW_ERR);
-    size_t nsplits_at =
-        1 + 1 + strlen(st.deal_id) + 1 + 8 + 1 + 3 + 1 + strlen(st.owner_id) + 4 + 4;
+    size_t nsplits_at = 1 + 1 + strlen(st.deal_id) + 1 + 8 + 1 + 3 + 1 +
+                        strlen(st.amount_currency) + 1 + strlen(st.owner_id) + 4 + 4;
     cr_assert_eq(buf[nsplits_at], 2);
     memcpy(buf2, buf, n);
     buf2[nsplits_at] = 200;
@@ -188,4 +188,30 @@ Test(ingest_ledger_codec, credit_to_protobuf)
     cr_assert_str_eq(m->reason, "lost");
     cr_assert_eq(m->event_time_ms, v2.event_time_ms);
     quotawatch__v1__credit_entry__free_unpacked(m, NULL);
+}
+
+/* States saved before format 2 (no amount_currency) still load, as "amount in the deal's own
+ * units", which is what they meant. */
+Test(ingest_ledger_codec, format_1_still_decodes)
+{
+    build_state();
+    cr_assert_str_eq(st.amount_currency, "EUR");
+    size_t n = qw_deal_state_encode(&st, buf, sizeof(buf));
+    size_t at = 1 + 1 + strlen(st.deal_id) + 1 + 8 + 1 + strlen(st.currency);
+    cr_assert_eq(buf[at], 3);
+    memcpy(buf2, buf, at);
+    memcpy(buf2 + at, buf + at + 4, n - at - 4);
+    buf2[0] = 1;
+    cr_assert_eq(qw_deal_state_decode(&back, buf2, n - 4, err, sizeof(err)), QW_OK, "%s", err);
+    cr_assert_str_eq(back.amount_currency, "");
+    st.amount_currency[0] = '\0';
+    static uint8_t want[1 << 17], got[1 << 17];
+    size_t nw = qw_deal_state_encode(&st, want, sizeof(want));
+    cr_assert_eq(qw_deal_state_encode(&back, got, sizeof(got)), nw);
+    cr_assert_eq(memcmp(want, got, nw), 0, "every other field as saved");
+    /* A format-2 blob with an amount currency that is no ISO code is refused. */
+    memcpy(buf2, buf, n);
+    memcpy(buf2 + at + 1, "ZZZ", 3);
+    cr_assert_eq(qw_deal_state_decode(&back, buf2, n, err, sizeof(err)), QW_ERR);
+    cr_assert(strstr(err, "amount currency"), "%s", err);
 }
