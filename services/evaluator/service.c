@@ -822,7 +822,11 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
         int64_t t = qw_clock_mono_ns();
         int sweep = t - last_sweep > 2000000000LL; /* pick up outbox entries the job appended */
         pump(ev, sweep);
-        if (sweep) last_sweep = t;
+        if (sweep) {
+            last_sweep = t;
+            /* Idle or not, readiness follows the connection (the sweep touched Redis). */
+            set_redis_ready(ev, ev->redis.c != NULL);
+        }
     }
     qw_log(QW_LOG_INFO, "shutdown", "stopping: last batch written, draining the outbox");
     pump(ev, 0);

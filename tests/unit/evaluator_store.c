@@ -1,0 +1,238 @@
+/* The evaluator's Redis step against a real redis-server (started per test on a free loopback
+ * port, stopped in teardown): fencing, the offset check, hold and generation, the applied-id
+ * window, the fenced outbox trim, and the script reload after Redis forgot it. */
+#include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store.h"
+
+static pid_t server;
+static int port;
+static char dir[64];
+static qw_redis_t redis;
+static qw_store_t store;
+
+static int pick_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t l = sizeof(a);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &l) != 0)
+        return -1;
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static void start(void)
+{
+    port = pick_port();
+    cr_assert(port > 0);
+    snprintf(dir, sizeof(dir), "/tmp/qw-ev-store-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    server = fork();
+    if (server == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the test */
+        char ps[16];
+        snprintf(ps, sizeof(ps), "%d", port);
+        execlp("redis-server", "redis-server", "--port", ps, "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", "--dir", dir, "--loglevel", "warning", "--logfile",
+               "/dev/null", (char *)NULL);
+        _exit(127);
+    }
+    char url[64], err[QW_ERRSTR_MAX];
+    snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", port);
+    cr_assert_eq(qw_redis_init(&redis, url, err, sizeof(err)), QW_OK, "%s", err);
+    for (int i = 0; i < 200; i++) {
+        redis.retry_at_ns = 0;
+        if (qw_redis_connect(&redis) == QW_OK) break;
+        usleep(25000);
+    }
+    cr_assert_not_null(redis.c, "redis-server did not start on port %d", port);
+    qw_store_init(&store, &redis, "t.");
+}
+
+static void stop(void)
+{
+    qw_redis_close(&redis);
+    if (server > 0) {
+        kill(server, SIGTERM);
+        waitpid(server, NULL, 0);
+    }
+    char cmd[96];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+}
+
+TestSuite(evaluator_store, .init = start, .fini = stop, .timeout = 60);
+
+static long long get_int(const char *key)
+{
+    redisReply *r = qw_redis_command(&redis, "GET %s", key);
+    cr_assert_not_null(r);
+    long long v = r->type == REDIS_REPLY_STRING ? atoll(r->str) : -1;
+    freeReplyObject(r);
+    return v;
+}
+
+static long long cmd_int(const char *fmt, const char *key)
+{
+    redisReply *r = qw_redis_command(&redis, fmt, key);
+    cr_assert(r && r->type == REDIS_REPLY_INTEGER);
+    long long v = r->integer;
+    freeReplyObject(r);
+    return v;
+}
+
+/* A batch of one rep blob, one decision and the given ids at offsets first.. */
+static void fill(qw_commit_t *c, int64_t epoch, int64_t first, int nids, const char *blob)
+{
+    qw_commit_reset(c);
+    c->part = 3;
+    c->epoch = epoch;
+    c->gen = 0;
+    c->first_offset = first;
+    c->next_offset = first + nids;
+    c->window = 4;
+    qw_args_push_str(&c->reps, "t.qw:rep:{p3}:r1");
+    qw_args_push_str(&c->reps, blob);
+    qw_args_push_str(&c->outbox, "decision-at-");
+    for (int i = 0; i < nids; i++) {
+        char id[32];
+        snprintf(id, sizeof(id), "id%lld", (long long)(first + i));
+        qw_args_push_i64(&c->ids, first + i);
+        qw_args_push_str(&c->ids, id);
+    }
+}
+
+Test(evaluator_store, commit_skip_fence)
+{
+    int32_t part = 3;
+    int64_t ep, off, gen, v;
+    cr_assert_eq(qw_store_take(&store, &part, 1, &ep, &off, &gen), QW_OK, "%s", store.errstr);
+    cr_assert_eq(ep, 1);
+    cr_assert_eq(off, -1, "no stored offset yet");
+    qw_commit_t c;
+    qw_commit_init(&c);
+    qw_commit_status_t st;
+    redisReply *r;
+    fill(&c, ep, 0, 3, "blob-A");
+    cr_assert_eq(qw_store_commit(&store, &c, &st, &v), QW_OK, "%s", store.errstr);
+    cr_assert_eq(st, QW_COMMIT_OK);
+    cr_assert_eq(get_int("t.qw:ev:{p3}:offset"), 3);
+    cr_assert_eq(cmd_int("LLEN %s", "t.qw:ev:{p3}:outbox"), 1);
+    cr_assert_eq(cmd_int("ZCARD %s", "t.qw:ev:{p3}:ids"), 3);
+    cr_assert_eq(cmd_int("SISMEMBER t.qw:ev:{p3}:reps %s", "t.qw:rep:{p3}:r1"), 1);
+
+    /* The same batch again (an unknown outcome retried): skipped, nothing appended. */
+    cr_assert_eq(qw_store_commit(&store, &c, &st, &v), QW_OK);
+    cr_assert_eq(st, QW_COMMIT_SKIP);
+    cr_assert_eq(v, 3);
+    cr_assert_eq(cmd_int("LLEN %s", "t.qw:ev:{p3}:outbox"), 1);
+
+    /* The next batch; the window keeps the last 4 ids only. */
+    fill(&c, ep, 3, 3, "blob-B");
+    cr_assert_eq(qw_store_commit(&store, &c, &st, &v), QW_OK);
+    cr_assert_eq(st, QW_COMMIT_OK);
+    cr_assert_eq(cmd_int("ZCARD %s", "t.qw:ev:{p3}:ids"), 4);
+    r = qw_redis_command(&redis, "ZSCORE t.qw:ev:{p3}:ids %s", "id1");
+    cr_assert(r && r->type == REDIS_REPLY_NIL, "oldest ids trimmed");
+    freeReplyObject(r);
+    r = qw_redis_command(&redis, "ZSCORE t.qw:ev:{p3}:ids %s", "id5");
+    cr_assert(r && r->type == REDIS_REPLY_STRING && !strcmp(r->str, "5"), "scored by offset");
+    freeReplyObject(r);
+
+    /* A new owner takes the partition: the old epoch's write is refused and changes nothing. */
+    int64_t ep2;
+    cr_assert_eq(qw_store_take(&store, &part, 1, &ep2, &off, &gen), QW_OK);
+    cr_assert_eq(ep2, 2);
+    cr_assert_eq(off, 6, "the new owner resumes at the stored next offset");
+    fill(&c, ep, 6, 2, "blob-zombie");
+    cr_assert_eq(qw_store_commit(&store, &c, &st, &v), QW_OK);
+    cr_assert_eq(st, QW_COMMIT_FENCED);
+    cr_assert_eq(v, 2);
+    cr_assert_eq(get_int("t.qw:ev:{p3}:offset"), 6);
+    r = qw_redis_command(&redis, "GET %s", "t.qw:rep:{p3}:r1");
+    cr_assert_str_eq(r->str, "blob-B");
+    freeReplyObject(r);
+
+    /* The outbox trim is fenced too. */
+    int fenced = 0;
+    cr_assert_eq(qw_store_outbox_trim(&store, 3, ep, 1, &fenced), QW_OK);
+    cr_assert_eq(fenced, 1);
+    cr_assert_eq(cmd_int("LLEN %s", "t.qw:ev:{p3}:outbox"), 2);
+    cr_assert_eq(qw_store_outbox_trim(&store, 3, ep2, 1, &fenced), QW_OK);
+    cr_assert_eq(fenced, 0);
+    cr_assert_eq(cmd_int("LLEN %s", "t.qw:ev:{p3}:outbox"), 1);
+    qw_commit_free(&c);
+}
+
+Test(evaluator_store, hold_stale_and_script_reload)
+{
+    int32_t part = 3;
+    int64_t ep, off, gen, v;
+    cr_assert_eq(qw_store_take(&store, &part, 1, &ep, &off, &gen), QW_OK);
+    qw_commit_t c;
+    qw_commit_init(&c);
+    qw_commit_status_t st;
+    fill(&c, ep, 0, 1, "x");
+
+    int got = 0;
+    cr_assert_eq(qw_store_lease(&store, "t.qw:ev:{p3}:hold", "job1", 10000, &got), QW_OK);
+    cr_assert_eq(got, 1);
+    cr_assert_eq(qw_store_lease(&store, "t.qw:ev:{p3}:hold", "job2", 10000, &got), QW_OK);
+    cr_assert_eq(got, 0, "a lease is exclusive");
+    cr_assert_eq(qw_store_commit(&store, &c, &st, &v), QW_OK);
+    cr_assert_eq(st, QW_COMMIT_HELD);
+
+    /* The job writes a rep and a decision while holding, which bumps the generation. */
+    qw_args_t reps, ob;
+    qw_args_init(&reps);
+    qw_args_init(&ob);
+    qw_args_push_str(&reps, "t.qw:rep:{p3}:r9");
+    qw_args_push_str(&reps, "closed-state");
+    qw_args_push_str(&ob, "close-decision");
+    int lost = 1;
+    cr_assert_eq(qw_store_job_write(&store, 3, "job1", &reps, &ob, &lost), QW_OK, "%s",
+                 store.errstr);
+    cr_assert_eq(lost, 0);
+    cr_assert_eq(qw_store_job_write(&store, 3, "job2", &reps, &ob, &lost), QW_OK);
+    cr_assert_eq(lost, 1, "a write without the hold is refused");
+    cr_assert_eq(qw_store_lease_release(&store, "t.qw:ev:{p3}:hold", "job1"), QW_OK);
+    cr_assert_eq(get_int("t.qw:ev:{p3}:gen"), 1);
+    cr_assert_eq(cmd_int("LLEN %s", "t.qw:ev:{p3}:outbox"), 1);
+
+    cr_assert_eq(qw_store_commit(&store, &c, &st, &v), QW_OK);
+    cr_assert_eq(st, QW_COMMIT_STALE, "the owner must reload states the job changed");
+    cr_assert_eq(v, 1);
+    c.gen = v;
+
+    /* Redis forgot the scripts (a restart without persistence of the script cache). */
+    redisReply *r = qw_redis_command(&redis, "SCRIPT FLUSH");
+    freeReplyObject(r);
+    cr_assert_eq(qw_store_commit(&store, &c, &st, &v), QW_OK, "%s", store.errstr);
+    cr_assert_eq(st, QW_COMMIT_OK);
+    qw_args_free(&reps);
+    qw_args_free(&ob);
+    qw_commit_free(&c);
+}
+
+Test(evaluator_store, unreachable_redis_is_an_error_not_a_crash)
+{
+    int32_t part = 0;
+    int64_t ep, off, gen;
+    kill(server, SIGKILL);
+    waitpid(server, NULL, 0);
+    server = 0;
+    qw_redis_reset(&redis);
+    cr_assert_eq(qw_store_take(&store, &part, 1, &ep, &off, &gen), QW_ERR);
+    cr_assert(store.errstr[0]);
+}
