@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "calendar.h"
 #include "decision_pb.h"
 #include "engine.h"
 #include "engine_pb.h"
@@ -48,6 +49,7 @@ typedef struct ev_s {
     qw_policy_t policy;
     qw_engine_t engine;
     qw_evclock_t evclock;
+    qw_calendar_t cal;
     qw_clock_t clock;
     rd_kafka_t *rk;
     char credits_topic[256];
@@ -290,7 +292,7 @@ static void batch_reset(ev_t *ev)
     ev->emit_failed = 0;
 }
 
-typedef enum { RUN_DONE, RUN_RETRY, RUN_DROP } run_result_t;
+typedef enum { RUN_DONE, RUN_RETRY, RUN_HELD, RUN_DROP } run_result_t;
 
 /* Decode, de-duplicate, load unseen reps, apply, commit. */
 static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
@@ -536,11 +538,11 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         return RUN_DROP;
     case QW_COMMIT_HELD:
         part_drop_cache(pt);
-        return RUN_RETRY;
+        return RUN_HELD;
     case QW_COMMIT_STALE:
         part_drop_cache(pt);
         pt->gen = value;
-        return RUN_RETRY;
+        return RUN_HELD; /* not a Redis failure: redo at once with the reloaded states */
     }
     return RUN_RETRY;
 }
@@ -620,6 +622,12 @@ static void process(ev_t *ev)
         }
         for (;;) {
             run_result_t rr = run_partition(ev, &ev->runs[r]);
+            if (rr == RUN_HELD) {
+                /* The calendar job holds the partition for a moment: wait, stay ready. */
+                if (qw_svc_stop && ++stop_wait > 300) break;
+                usleep(50000);
+                continue;
+            }
             if (rr != RUN_RETRY) {
                 set_redis_ready(ev, 1);
                 break;
@@ -813,6 +821,8 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
         qw_log(QW_LOG_ERROR, "kafka.failed", "%s", err);
         goto out;
     }
+    qw_calendar_init(&ev->cal, &ev->store, &ev->ref, &ev->policy, ev->credits_topic, ev->rk,
+                     o->calendar_interval_ms);
     qw_kafka_mark_ok();
 
     int64_t last_sweep = 0;
@@ -827,11 +837,13 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
             /* Idle or not, readiness follows the connection (the sweep touched Redis). */
             set_redis_ready(ev, ev->redis.c != NULL);
         }
+        if (o->calendar) qw_calendar_run(&ev->cal, qw_clock_now(&ev->clock));
     }
     qw_log(QW_LOG_INFO, "shutdown", "stopping: last batch written, draining the outbox");
     pump(ev, 0);
     rc = 0;
 out:
+    qw_calendar_free(&ev->cal);
     if (ev->rk) {
         rd_kafka_consumer_close(ev->rk);
         rd_kafka_destroy(ev->rk);

@@ -1,0 +1,65 @@
+/* The calendar job: time-driven rules (pacing checkpoints, period close with the systemic-miss
+ * check and streaks, team quota pressure, the adverse-impact report), once per checkpoint.
+ *
+ * It runs in whichever instance holds the lease <ns>qw:ev:calendar:lease (SET NX PX, renewed
+ * while it runs). For each due step it puts a hold (<ns>qw:ev:{p<N>}:hold, with its token) on
+ * every partition of the credits topic, which the owners' batch script refuses to write through
+ * ("held"); so the states it reads are final. It closes team by team over every rep of the
+ * roster and every rep with a state, writes the changed states and the decisions back per
+ * partition through a script that checks the hold token and bumps the partition's generation
+ * (owners then reload: "stale"), records the step as done and lifts the holds. A late credit
+ * either landed before the hold (it counts in the close) or is applied after it to a state that
+ * is marked closed (the engine emits the correction): never neither. docs/evaluator.md. */
+#ifndef QW_CALENDAR_H
+#define QW_CALENDAR_H
+
+#include <librdkafka/rdkafka.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "quotawatch/policy.h"
+#include "refdata.h"
+#include "store.h"
+
+/* Rep id -> credits partition, as the producers of qw.credits.v1 partition by key. */
+typedef int32_t (*qw_partitioner_fn)(const char *key, size_t len, int32_t nparts);
+int32_t qw_partition_murmur2(const char *key, size_t len, int32_t nparts);
+
+typedef struct qw_calendar_s {
+    qw_store_t *store;
+    const qw_refdata_t *ref;
+    const qw_policy_t *policy;
+    rd_kafka_t *rk; /* for metadata of the credits topic */
+    char topic[256];
+    int64_t interval_ms;
+    int64_t hold_ms;
+    int64_t next_run_ns;
+    int lookback; /* how many past periods are examined for due steps */
+    char token[96];
+    char lease_key[QW_STORE_KEY_MAX];
+    char done_key[QW_STORE_KEY_MAX];
+    int have_lease;
+    int64_t runs, steps;
+    char errstr[QW_ERRSTR_MAX];
+} qw_calendar_t;
+
+void qw_calendar_init(qw_calendar_t *c, qw_store_t *store, const qw_refdata_t *ref,
+                      const qw_policy_t *policy, const char *credits_topic, rd_kafka_t *rk,
+                      int64_t interval_ms);
+
+/* Call often; does its work at most every interval_ms. now_ms is business time. */
+void qw_calendar_run(qw_calendar_t *c, int64_t now_ms);
+void qw_calendar_free(qw_calendar_t *c);
+
+/* The due steps of a period at now_ms not in `done` (a bit set: bit i = checkpoint i, bit 7 =
+ * close). Pure; exposed for tests. */
+#define QW_CAL_CLOSE_BIT 7
+unsigned qw_calendar_due(const qw_policy_t *p, const qw_period_t *period, int64_t now_ms);
+
+/* One step over a whole in-memory team set: the engine part of the job, shared with simulate.
+ * reps[] hold every rep (any team); it groups them by team, ticks each team for the period,
+ * and runs the fairness report after a close. */
+int qw_calendar_tick_all(qw_engine_t *e, qw_engine_rep_t *reps, int n, const char *period,
+                         unsigned due, int64_t now_ms);
+
+#endif
