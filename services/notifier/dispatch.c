@@ -151,6 +151,8 @@ static int attempt(qw_ntf_t *a, const Quotawatch__V1__Decision *d, qw_dlv_job_t 
 {
     int64_t now = qw_clock_now(a->clock);
     qw_send_result_t res;
+    /* A half-open probe measures the endpoint, not the message: it is not counted. */
+    int probe = ep->breaker.state == QW_BREAKER_HALF_OPEN;
     job->attempts++;
     render_and_send(a, d, job, &res, now);
     int64_t after = qw_clock_now(a->clock);
@@ -187,9 +189,24 @@ static int attempt(qw_ntf_t *a, const Quotawatch__V1__Decision *d, qw_dlv_job_t 
                    job->decision_id, job->channel, res.code, res.reason, res.detail);
         return give_up(a, job, res.reason, res.detail);
     }
+    if (probe) job->attempts--;
     if (job->attempts >= a->backoff.max_attempts) return give_up(a, job, res.reason, res.detail);
+    if (after - job->first_ms > a->o.max_age_ms) {
+        /* An endpoint down for longer than anyone waits: dead-letter, keeping the cause. */
+        char why[48];
+        snprintf(why, sizeof(why), "expired_%.39s", res.reason);
+        return give_up(a, job, why, res.detail);
+    }
     int64_t delay =
         qw_backoff_delay(&a->backoff, job->attempts, qw_ntf_rand(a), res.retry_after_ms);
+    if (ep->breaker.state == QW_BREAKER_OPEN) {
+        /* The endpoint is down: its notifications wait for the circuit, together, instead of
+         * each for its own backoff - so when it is back the backlog drains in priority order
+         * (reviews before rewards) at the first half-open. */
+        int64_t until = ep->breaker.opened_ms + ep->breaker.cooldown_ms - after;
+        delay = until > res.retry_after_ms ? until : res.retry_after_ms;
+        if (delay < 0) delay = 0;
+    }
     snprintf(job->reason, sizeof(job->reason), "%s", res.reason);
     if (qw_dlv_schedule(&a->dlv, job, after + delay) != QW_OK) return QW_ERR;
     qw_ntf_count("qw_notifier_retried_total", job->channel, res.reason);
