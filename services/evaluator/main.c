@@ -6,6 +6,7 @@
 #include "quotawatch/log.h"
 #include "quotawatch/svc.h"
 #include "service.h"
+#include "simulate.h"
 
 static int run_service(int argc, char **argv)
 {
@@ -72,5 +73,6 @@ static int run_service(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "simulate")) return qw_sim_main(argc - 1, argv + 1);
     return run_service(argc, argv);
 }
