@@ -41,8 +41,10 @@ Test(notifier_roster, apply_replace_delete)
     }
     for (int i = 0; i < 1000; i++) {
         snprintf(id, sizeof(id), "rep-%d", i);
-        if (i % 3 == 0) cr_assert_null(qw_roster_cache_get(&c, id), "%s", id);
-        else cr_assert_not_null(qw_roster_cache_get(&c, id), "%s", id);
+        if (i % 3 == 0)
+            cr_assert_null(qw_roster_cache_get(&c, id), "%s", id);
+        else
+            cr_assert_not_null(qw_roster_cache_get(&c, id), "%s", id);
     }
     cr_assert_null(qw_roster_cache_get(&c, "nobody"));
     /* A record that does not decode changes nothing. */
