@@ -159,6 +159,21 @@ static int qw_bp_ok(int32_t bp)
     return bp > 0 && bp <= 10000;
 }
 
+/* Only values the ledger can produce: it negates and subtracts amounts, and prints dates as
+ * YYYY-MM-DD (years 1900..9999), so anything beyond would overflow there (found by
+ * fuzz_ledger_state). Standing amounts are at most a converted whole amount, history entries
+ * the difference of two. */
+#define QW_CODEC_STANDING_MAX (QW_MONEY_MAX_MINOR * 1000)
+static int qw_amount_ok(int64_t v, int64_t max)
+{
+    return v >= -max && v <= max;
+}
+
+static int qw_date_ok(int32_t d, int none_ok)
+{
+    return (none_ok && d == QW_DATE_NONE) || (d >= -25567 && d <= 2932896);
+}
+
 int qw_deal_state_decode(qw_deal_state_t *st, const uint8_t *buf, size_t len, char *errbuf,
                          size_t errlen)
 {
@@ -173,6 +188,7 @@ int qw_deal_state_decode(qw_deal_state_t *st, const uint8_t *buf, size_t len, ch
     qw_check(&r, status <= QW_DEAL_DELETED, "bad status");
     st->status = (qw_deal_status_t)status;
     st->amount_minor = qw_get_i64(&r);
+    qw_check(&r, qw_amount_ok(st->amount_minor, QW_MONEY_MAX_MINOR), "amount out of range");
     qw_get_str(&r, st->currency, sizeof(st->currency));
     if (buf[0] >= 2) qw_get_str(&r, st->amount_currency, sizeof(st->amount_currency));
     qw_check(&r, !st->amount_currency[0] || qw_money_exponent(st->amount_currency) >= 0,
@@ -180,6 +196,8 @@ int qw_deal_state_decode(qw_deal_state_t *st, const uint8_t *buf, size_t len, ch
     qw_get_str(&r, st->owner_id, QW_ID_MAX);
     st->close_date = qw_get_i32(&r);
     st->discount_bp = qw_get_i32(&r);
+    qw_check(&r, qw_date_ok(st->close_date, 1), "close date out of range");
+    qw_check(&r, st->discount_bp >= 0 && st->discount_bp <= 10000, "discount out of range");
     st->nsplits = (int)qw_get(&r, 1);
     qw_check(&r, st->nsplits <= QW_SPLITS_MAX, "too many splits");
     for (int i = 0; !r.bad && i < st->nsplits; i++) {
@@ -203,6 +221,11 @@ int qw_deal_state_decode(qw_deal_state_t *st, const uint8_t *buf, size_t len, ch
         s->base_minor = qw_get_i64(&r);
         s->orig_minor = qw_get_i64(&r);
         qw_check(&r, qw_bp_ok(s->basis_points), "bad standing share");
+        qw_check(&r,
+                 qw_date_ok(s->close_date, 0) &&
+                     qw_amount_ok(s->base_minor, QW_CODEC_STANDING_MAX) &&
+                     qw_amount_ok(s->orig_minor, QW_CODEC_STANDING_MAX),
+                 "standing out of range");
     }
     st->nhist = (int)qw_get(&r, 1);
     qw_check(&r, st->nhist <= QW_LEDGER_HIST_MAX, "history too long");
@@ -234,7 +257,15 @@ int qw_deal_state_decode(qw_deal_state_t *st, const uint8_t *buf, size_t len, ch
                      "bad entry kind");
             qw_check(&r, e->reason > QW_REASON_NONE && e->reason < QW_REASON_COUNT_,
                      "bad entry reason");
-            qw_check(&r, e->date_suffix <= 1 && e->close_date != QW_DATE_NONE, "bad entry");
+            qw_check(&r,
+                     e->date_suffix <= 1 && qw_date_ok(e->close_date, 0) &&
+                         qw_date_ok(e->won_date, 1) && e->discount_bp >= 0 &&
+                         e->discount_bp <= 10000,
+                     "bad entry");
+            qw_check(&r,
+                     qw_amount_ok(e->base_minor, 2 * QW_CODEC_STANDING_MAX) &&
+                         qw_amount_ok(e->orig_minor, 2 * QW_CODEC_STANDING_MAX),
+                     "entry amount out of range");
         }
         used += h->n;
     }

@@ -1,9 +1,10 @@
 #!/bin/bash
-# Run each adapter fuzzer for a while over a copy of its seed corpus (tests/fixtures/<source>/).
+# Run each fuzzer for a while over a copy of its seed corpus: tests/fixtures/<source>/ for
+# fuzz_adapter_<source>, tests/fixtures/<name>/ for any other fuzz_<name> listed below.
 # Builds nothing. Usage: tests/fuzz/run.sh FUZZ_BIN_DIR [SECONDS]   (default 20 s per target)
 # Build the targets first, e.g.:
 #   CC=clang cmake -S . -B build-fuzz -G Ninja -DQW_SANITIZE=ON -DQW_FUZZ=ON -DQW_TESTS=ON
-#   ninja -C build-fuzz fuzz_adapter_salesforce fuzz_adapter_hubspot fuzz_adapter_pipedrive fuzz_adapter_canonical
+#   ninja -C build-fuzz fuzz_adapter_salesforce fuzz_adapter_hubspot fuzz_adapter_pipedrive fuzz_adapter_canonical fuzz_ledger_state
 # Exits non-zero on the first crash, leak, sanitizer report or invariant violation; the
 # reproducer is kept in the printed artifact directory.
 set -euo pipefail
@@ -13,8 +14,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 fixtures="$here/../fixtures"
 work=$(mktemp -d "${TMPDIR:-/tmp}/qw-fuzz.XXXXXX")
 status=0
-for src in salesforce hubspot pipedrive canonical; do
-    exe="$bin/fuzz_adapter_$src"
+for target in adapter_salesforce adapter_hubspot adapter_pipedrive adapter_canonical ledger_state; do
+    src="${target#adapter_}"
+    exe="$bin/fuzz_$target"
     [ -x "$exe" ] || { echo "run.sh: missing $exe" >&2; exit 2; }
     mkdir -p "$work/$src/corpus" "$work/$src/artifacts"
     cp "$fixtures/$src"/* "$work/$src/corpus/"
@@ -23,11 +25,11 @@ for src in salesforce hubspot pipedrive canonical; do
         [ -e "$f" ] || continue
         split -l 1 -d -a 3 "$f" "$work/$src/corpus/$(basename "$f" .jsonl)-line-"
     done
-    echo "== fuzz_adapter_$src for ${secs}s ($(ls "$work/$src/corpus" | wc -l) seeds)"
+    echo "== fuzz_$target for ${secs}s ($(ls "$work/$src/corpus" | wc -l) seeds)"
     if ! "$exe" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$work/$src/artifacts/" "$work/$src/corpus" \
         >"$work/$src/log" 2>&1; then
-        echo "FAIL: fuzz_adapter_$src; artifacts in $work/$src/artifacts" >&2
+        echo "FAIL: fuzz_$target; artifacts in $work/$src/artifacts" >&2
         tail -40 "$work/$src/log" >&2
         status=1
         continue

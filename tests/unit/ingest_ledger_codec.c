@@ -215,3 +215,47 @@ Test(ingest_ledger_codec, format_1_still_decodes)
     cr_assert_eq(qw_deal_state_decode(&back, buf2, n, err, sizeof(err)), QW_ERR);
     cr_assert(strstr(err, "amount currency"), "%s", err);
 }
+
+/* Values the ledger could never have written would overflow it later (negating INT64_MIN,
+ * printing a year past 9999): the decoder refuses them. Found by fuzz_ledger_state. */
+Test(ingest_ledger_codec, refuses_values_the_ledger_cannot_hold)
+{
+    static const char *const what[] = {"standing out of range",
+                                       "standing out of range",
+                                       "close date out of range",
+                                       "amount out of range",
+                                       "bad entry",
+                                       "entry amount out of range",
+                                       "discount out of range"};
+    for (int k = 0; k < 7; k++) {
+        qw_deal_state_init(&st, "crm:D1");
+        build_state();
+        switch (k) {
+        case 0:
+            st.standing[0].base_minor = INT64_MIN;
+            break;
+        case 1:
+            st.standing[1].close_date = 2932897;
+            break;
+        case 2:
+            st.close_date = -25568;
+            break;
+        case 3:
+            st.amount_minor = QW_MONEY_MAX_MINOR + 1;
+            break;
+        case 4:
+            st.hent[st.hist[st.hist_head].first].won_date = INT32_MAX;
+            break;
+        case 5:
+            st.hent[st.hist[st.hist_head].first].orig_minor = INT64_MAX;
+            break;
+        default:
+            st.discount_bp = -1;
+            break;
+        }
+        size_t n = qw_deal_state_encode(&st, buf, sizeof(buf));
+        cr_assert_gt(n, 0);
+        cr_assert_eq(qw_deal_state_decode(&back, buf, n, err, sizeof(err)), QW_ERR, "case %d", k);
+        cr_assert(strstr(err, what[k]), "case %d: %s", k, err);
+    }
+}
