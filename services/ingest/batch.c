@@ -21,6 +21,10 @@ typedef struct qw_batch_scratch_s {
     char (*dlq_detail)[QW_ERRSTR_MAX];
     int *dlq_index;
     int cur_msg;
+    /* Counts of this batch, added to the metrics only once it commits (a retried batch must
+     * not count twice). */
+    int64_t ncredits;
+    int64_t ndlq[QW_AERR_COUNT + QW_LEDGER_E_COUNT_];
     uint8_t buf[4096];
 } qw_batch_scratch_t;
 
@@ -30,6 +34,39 @@ int qw_ingest_topic_source(const qw_ingest_t *ig, const char *topic, qw_source_t
     if (strncmp(topic, ig->opt.topic_prefix, plen) || strncmp(topic + plen, "qw.crm.", 7))
         return QW_ERR;
     return qw_source_parse(topic + plen + 7, src);
+}
+
+/* Gaps per source topic (never the patch's own source name: canonical producers choose it). */
+static qw_metric_t *gap_counter(qw_source_t src)
+{
+    char labels[64];
+    snprintf(labels, sizeof(labels), "source=\"%s\"", qw_source_name(src));
+    return qw_metrics_counter("qw_ingest_gaps_total",
+                              "deals the CRM lost track of (resync requests, see the DLQ)", labels);
+}
+
+/* A gap patch: the deal must be re-read from the CRM. The message goes to the DLQ as the
+ * resync request, its detail naming every deal of the message that needs it. */
+static void note_gap(qw_ingest_t *ig, qw_batch_scratch_t *s, int mi, const qw_deal_change_t *dc)
+{
+    const rd_kafka_message_t *m = ig->batch[mi];
+    qw_source_t src;
+    if (qw_ingest_topic_source(ig, rd_kafka_topic_name(m->rkt), &src) == QW_OK)
+        qw_metric_add(gap_counter(src), 1);
+    qw_log_fields(QW_LOG_WARN, "ingest.gap",
+                  json_pack("{s:s,s:s,s:i,s:I}", "deal_id", dc->deal_id, "topic",
+                            rd_kafka_topic_name(m->rkt), "partition", (int)m->partition, "offset",
+                            (json_int_t)m->offset),
+                  "deal %s needs a resync from the CRM (%s)", dc->deal_id,
+                  strchr(dc->deal_id, '*') ? "every deal of the source" : "its state is unknown");
+    if (s->dlq_reason[mi] && !strcmp(s->dlq_reason[mi], qw_ledger_err_name(QW_LEDGER_E_GAP))) {
+        size_t n = strlen(s->dlq_detail[mi]);
+        snprintf(s->dlq_detail[mi] + n, QW_ERRSTR_MAX - n, ", %s", dc->deal_id);
+    } else if (!s->dlq_reason[mi]) {
+        s->dlq_reason[mi] = qw_ledger_err_name(QW_LEDGER_E_GAP);
+        snprintf(s->dlq_detail[mi], QW_ERRSTR_MAX, "resync from the CRM: %s", dc->deal_id);
+        s->ndlq[QW_AERR_COUNT + QW_LEDGER_E_GAP]++;
+    }
 }
 
 int qw_ingest_batch_init(qw_ingest_t *ig)
@@ -63,6 +100,8 @@ int qw_ingest_batch_init(qw_ingest_t *ig)
         ig->m.dlq_by_reason[r] = qw_metrics_counter(
             "qw_ingest_dlq_total", "messages sent to the dead-letter topic", labels);
     }
+    for (int src = 0; src < QW_SRC_COUNT; src++)
+        gap_counter((qw_source_t)src);
     for (int r = 1; r < QW_LEDGER_E_COUNT_; r++) {
         char labels[64];
         snprintf(labels, sizeof(labels), "reason=\"%s\"", qw_ledger_err_name((qw_ledger_err_t)r));
@@ -70,6 +109,15 @@ int qw_ingest_batch_init(qw_ingest_t *ig)
             "qw_ingest_dlq_total", "messages sent to the dead-letter topic", labels);
     }
     return QW_OK;
+}
+
+void qw_ingest_batch_committed(qw_ingest_t *ig)
+{
+    qw_batch_scratch_t *s = ig->scratch;
+    qw_metric_add(ig->m.messages, ig->nbatch);
+    qw_metric_add(ig->m.credits, s->ncredits);
+    for (size_t r = 0; r < sizeof(s->ndlq) / sizeof(s->ndlq[0]); r++)
+        if (s->ndlq[r]) qw_metric_add(ig->m.dlq_by_reason[r], s->ndlq[r]);
 }
 
 void qw_ingest_batch_free(qw_ingest_t *ig)
@@ -172,6 +220,8 @@ int qw_ingest_batch_process(qw_ingest_t *ig)
 {
     qw_batch_scratch_t *s = ig->scratch;
     s->npatches = 0;
+    s->ncredits = 0;
+    memset(s->ndlq, 0, sizeof(s->ndlq));
     for (int i = 0; i < ig->nbatch; i++) {
         const rd_kafka_message_t *m = ig->batch[i];
         qw_source_t src;
@@ -191,10 +241,9 @@ int qw_ingest_batch_process(qw_ingest_t *ig)
             s->dlq_reason[i] = qw_adapter_reason_name(aerr.reason);
             s->dlq_index[i] = aerr.index;
             snprintf(s->dlq_detail[i], QW_ERRSTR_MAX, "%s", aerr.errstr);
-            qw_metric_add(ig->m.dlq_by_reason[aerr.reason], 1);
+            s->ndlq[aerr.reason]++;
         }
     }
-    qw_metric_add(ig->m.messages, ig->nbatch);
 
     char e[QW_ERRSTR_MAX];
     if (s->npatches) {
@@ -212,20 +261,24 @@ int qw_ingest_batch_process(qw_ingest_t *ig)
     for (size_t p = 0; p < s->npatches; p++) {
         const qw_ledger_result_t *r = &s->store.results[p];
         int mi = s->patch_msg[p];
+        if (r->err == QW_LEDGER_E_GAP) {
+            note_gap(ig, s, mi, &s->patches[p]);
+            continue;
+        }
         if (r->err != QW_LEDGER_E_NONE) {
             if (!s->dlq_reason[mi]) {
                 s->dlq_reason[mi] = qw_ledger_err_name(r->err);
                 snprintf(s->dlq_detail[mi], QW_ERRSTR_MAX, "deal %s version %lld: %s",
                          s->patches[p].deal_id, (long long)s->patches[p].version,
                          qw_ledger_err_name(r->err));
-                qw_metric_add(ig->m.dlq_by_reason[QW_AERR_COUNT + r->err], 1);
+                s->ndlq[QW_AERR_COUNT + r->err]++;
             }
             continue;
         }
         for (int k = 0; k < r->n; k++)
             if (produce_credit(ig, s, &s->store.entries[r->first + (size_t)k]) != QW_OK)
                 return QW_ERR;
-        qw_metric_add(ig->m.credits, r->n);
+        s->ncredits += r->n;
     }
     for (int i = 0; i < ig->nbatch; i++)
         if (s->dlq_reason[i] && produce_dlq(ig, ig->batch[i], s->dlq_reason[i], s->dlq_detail[i],

@@ -50,8 +50,8 @@ typedef struct qw_ingest_s {
     /* Scratch for the transform, allocated once. */
     void *scratch;
     struct {
-        qw_metric_t *messages, *credits, *dlq_by_reason[QW_AERR_COUNT + 8], *commits, *aborts,
-            *batch_latency, *redis_errors;
+        qw_metric_t *messages, *credits, *dlq_by_reason[QW_AERR_COUNT + QW_LEDGER_E_COUNT_],
+            *commits, *aborts, *batch_latency, *redis_errors;
     } m;
     char errstr[QW_ERRSTR_MAX];
 } qw_ingest_t;
@@ -64,6 +64,8 @@ int qw_ingest_topic_source(const qw_ingest_t *ig, const char *topic, qw_source_t
  * aborts the transaction and retries the batch). */
 int qw_ingest_batch_process(qw_ingest_t *ig);
 int qw_ingest_batch_init(qw_ingest_t *ig);
+/* The batch's transaction committed: count its messages, credits and dead letters. */
+void qw_ingest_batch_committed(qw_ingest_t *ig);
 void qw_ingest_batch_free(qw_ingest_t *ig);
 
 /* The exactly-once loop; returns the process exit code. */

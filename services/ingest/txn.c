@@ -106,6 +106,7 @@ static int commit(qw_ingest_t *ig)
     }
     ig->txn_open = 0;
     qw_metric_add(ig->m.commits, 1);
+    qw_ingest_batch_committed(ig);
     batch_release(ig);
     return QW_OK;
 }
@@ -236,6 +237,8 @@ int qw_ingest_run(qw_ingest_t *ig)
     qw_log(QW_LOG_INFO, "ingest.started", "consuming %s; credits to %s, dead letters to %s",
            ig->opt.sources, ig->credits_topic, ig->dlq_topic);
     while (!qw_svc_stop) {
+        /* Readiness follows Redis even while no events flow (reconnects honour the backoff). */
+        qw_http_set_ready(ig->http, "redis", qw_redis_connect(&ig->redis) == QW_OK);
         int64_t deadline = qw_clock_mono_ns() + ig->opt.batch_ms * 1000000;
         while (ig->nbatch < ig->opt.batch_size && !qw_svc_stop) {
             int64_t left_ms = (deadline - qw_clock_mono_ns()) / 1000000;
