@@ -25,6 +25,7 @@ typedef struct qw_batch_scratch_s {
      * not count twice). */
     int64_t ncredits;
     int64_t ndlq[QW_AERR_COUNT + QW_LEDGER_E_COUNT_];
+    int64_t ngaps[QW_SRC_COUNT];
     uint8_t buf[4096];
 } qw_batch_scratch_t;
 
@@ -51,8 +52,7 @@ static void note_gap(qw_ingest_t *ig, qw_batch_scratch_t *s, int mi, const qw_de
 {
     const rd_kafka_message_t *m = ig->batch[mi];
     qw_source_t src;
-    if (qw_ingest_topic_source(ig, rd_kafka_topic_name(m->rkt), &src) == QW_OK)
-        qw_metric_add(gap_counter(src), 1);
+    if (qw_ingest_topic_source(ig, rd_kafka_topic_name(m->rkt), &src) == QW_OK) s->ngaps[src]++;
     qw_log_fields(QW_LOG_WARN, "ingest.gap",
                   json_pack("{s:s,s:s,s:i,s:I}", "deal_id", dc->deal_id, "topic",
                             rd_kafka_topic_name(m->rkt), "partition", (int)m->partition, "offset",
@@ -118,6 +118,8 @@ void qw_ingest_batch_committed(qw_ingest_t *ig)
     qw_metric_add(ig->m.credits, s->ncredits);
     for (size_t r = 0; r < sizeof(s->ndlq) / sizeof(s->ndlq[0]); r++)
         if (s->ndlq[r]) qw_metric_add(ig->m.dlq_by_reason[r], s->ndlq[r]);
+    for (int src = 0; src < QW_SRC_COUNT; src++)
+        if (s->ngaps[src]) qw_metric_add(gap_counter((qw_source_t)src), s->ngaps[src]);
 }
 
 void qw_ingest_batch_free(qw_ingest_t *ig)
@@ -222,6 +224,7 @@ int qw_ingest_batch_process(qw_ingest_t *ig)
     s->npatches = 0;
     s->ncredits = 0;
     memset(s->ndlq, 0, sizeof(s->ndlq));
+    memset(s->ngaps, 0, sizeof(s->ngaps));
     for (int i = 0; i < ig->nbatch; i++) {
         const rd_kafka_message_t *m = ig->batch[i];
         qw_source_t src;

@@ -6,7 +6,9 @@
 # topic/partition/offset); /metrics counts qw_ingest_dlq_total per reason; and each poison
 # message is followed on the SAME partition by a valid won deal that must still be credited.
 # Then one event of each vendor fixture (tests/fixtures/<source>/) goes through the service:
-# Salesforce, HubSpot, Pipedrive and canonical deals are credited with the exact amounts.
+# Salesforce, HubSpot, Pipedrive and canonical deals are credited with the exact amounts. And
+# gaps (a Salesforce GAP_OVERFLOW for every deal, a HubSpot merge) are resync requests: dead
+# letters with reason gap_resync_needed naming the deals, counted in qw_ingest_gaps_total.
 source "$(dirname "$0")/lib.sh"
 qw_it_init
 
@@ -51,8 +53,8 @@ PY
     produce qw.crm.canonical "$QW_IT_DIR/poison.jsonl"
 for src in salesforce hubspot pipedrive canonical; do
     case $src in
-    salesforce) files=(cometd_create.json cometd_update_won.json) ;;
-    hubspot) files=(batch_creation.json stage_closedwon.json) ;;
+    salesforce) files=(cometd_create.json cometd_update_won.json cometd_gap_overflow.json) ;;
+    hubspot) files=(batch_creation.json stage_closedwon.json merge.json) ;;
     pipedrive) files=(create.json change_won.json) ;;
     canonical) files=(won_with_splits.json) ;;
     esac
@@ -60,6 +62,7 @@ for src in salesforce hubspot pipedrive canonical; do
         python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))))' \
             "$QW_SRC/tests/fixtures/$src/$f"
     done >"$QW_IT_DIR/$src.jsonl"
+    mkdir -p "$QW_IT_DIR/fixtures" && ln -sfn "$QW_SRC/tests/fixtures/$src" "$QW_IT_DIR/fixtures/$src"
     "${CTL[@]}" --key "$src" produce "qw.crm.$src" "$QW_IT_DIR/$src.jsonl"
 done
 
@@ -73,8 +76,8 @@ NPOISON=$(wc -l <"$QW_IT_DIR/poison.expect")
 credits() { "${CTL[@]}" --until-eof tail credits >"$QW_IT_DIR/credits.jsonl" && wc -l <"$QW_IT_DIR/credits.jsonl"; }
 dlq() { "${CTL[@]}" --until-eof tail dlq >"$QW_IT_DIR/dlq.jsonl" && wc -l <"$QW_IT_DIR/dlq.jsonl"; }
 # 10 OK deals + Salesforce 1 + HubSpot 1 + Pipedrive 1 + canonical 2 (a 60/40 split).
-qw_it_wait_for '(( $(credits) >= 15 && $(dlq) >= NPOISON ))' 90 ||
-    qw_it_fail "after 90 s: $(credits) credits (want 15), $(dlq) dead letters (want $NPOISON)"
+qw_it_wait_for '(( $(credits) >= 15 && $(dlq) >= NPOISON + 2 ))' 90 ||
+    qw_it_fail "after 90 s: $(credits) credits (want 15), $(dlq) dead letters (want $NPOISON + 2)"
 sleep 2 # anything extra (a duplicate, a stray dead letter) would show now
 credits >/dev/null
 dlq >/dev/null
@@ -87,6 +90,20 @@ bad = []
 raw = open(d + "/poison.jsonl").read().split("\n")
 expect = {int(l.split()[0]): l.split()[1] for l in open(d + "/poison.expect")}
 dlq = [json.loads(l) for l in open(d + "/dlq.jsonl")]
+gaps = [r for r in dlq if r["headers"].get("qw.source.topic") != topic]
+dlq = [r for r in dlq if r["headers"].get("qw.source.topic") == topic]
+want_gaps = {topic.replace("canonical", "salesforce"): ("salesforce:*", "cometd_gap_overflow"),
+             topic.replace("canonical", "hubspot"): ("hubspot:18251100305", "merge")}
+for r in gaps:
+    h = r["headers"]
+    deal, fixture = want_gaps.pop(h["qw.source.topic"], (None, None))
+    src = h["qw.source.topic"].rsplit(".", 1)[1]
+    orig = json.dumps(json.load(open("%s/%s.json" % (d + "/fixtures/" + src, fixture)))) if fixture else None
+    if deal is None or h.get("qw.error.reason") != "gap_resync_needed" or deal not in h.get(
+            "qw.error.message", "") or r["value"] != orig:
+        bad.append("unexpected gap dead letter %s: %s" % (h, r["value"][:100]))
+if want_gaps:
+    bad.append("no gap dead letter from %s" % sorted(want_gaps))
 if len(dlq) != len(expect):
     bad.append("%d dead letters, expected %d" % (len(dlq), len(expect)))
 parts = set()
@@ -113,7 +130,13 @@ for r in dlq:
 if len(parts) != 1 or None in parts:
     bad.append("poison spread over partitions %s (or no partition header)" % parts)
 counts = collections.Counter(expect.values())
+counts["gap_resync_needed"] = 2
+gap_metric = {"salesforce": 1, "hubspot": 1, "pipedrive": 0, "canonical": 0}
 for line in open(d + "/metrics.txt"):
+    if line.startswith("qw_ingest_gaps_total{"):
+        src = line.split('source="')[1].split('"')[0]
+        if float(line.split()[-1]) != gap_metric.pop(src, -1):
+            bad.append("metric " + line.strip())
     if line.startswith("qw_ingest_dlq_total{"):
         reason = line.split('reason="')[1].split('"')[0]
         n = float(line.split()[-1])
@@ -123,6 +146,8 @@ for line in open(d + "/metrics.txt"):
         counts.pop(reason, None)
 if counts:
     bad.append("no qw_ingest_dlq_total for %s" % sorted(counts))
+if gap_metric:
+    bad.append("no qw_ingest_gaps_total for %s" % sorted(gap_metric))
 got = collections.Counter()
 ids = collections.Counter()
 for l in open(d + "/credits.jsonl"):
@@ -147,5 +172,9 @@ for b in bad:
 print("%d dead letters, %d credits checked" % (len(dlq), sum(ids.values())), file=sys.stderr)
 sys.exit(1 if bad else 0)
 PY
+for deal in 'salesforce:\*' hubspot:18251100305; do
+    grep '"event":"ingest.gap"' "$(qw_it_log_of ingest)" | grep -q "\"deal_id\":\"$deal\"" ||
+        qw_it_fail "no ingest.gap warning naming $deal"
+done
 qw_it_kill ingest TERM
 [[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "qw-ingest did not stop cleanly ($QW_IT_EXIT)"
