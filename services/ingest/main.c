@@ -81,6 +81,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "qw-ingest: %s\n", ig.cfg.errstr);
         return 2;
     }
+    if (ig.cfg.nargs) { /* e.g. "--flag true": booleans take --flag or --flag=false */
+        fprintf(stderr, "qw-ingest: unexpected argument \"%s\" (see qw-ingest --help)\n",
+                ig.cfg.args[0]);
+        return 2;
+    }
     qw_log_init("qw-ingest", ig.opt.log_level);
     if (ig.opt.batch_size < 1 || ig.opt.batch_size > 100000 || ig.opt.batch_ms < 1) {
         fprintf(stderr, "qw-ingest: --batch-size must be 1..100000 and --batch-ms positive\n");
