@@ -21,6 +21,7 @@ void qw_buf_put(qw_buf_t *b, const char *s, size_t n)
     }
     memcpy(b->p + b->len, s, n);
     b->len += n;
+    b->p[b->len] = '\0'; /* always a string, also when a later put overflows */
 }
 
 void qw_buf_puts(qw_buf_t *b, const char *s)
