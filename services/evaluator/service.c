@@ -503,6 +503,14 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         for (int d = 0; d < ev->ndec; d++)
             qw_metric_add(ev->dmetric[d], 1);
         if (ev->ndec) pt->relay_due = 1;
+        if (qw_log_enabled(QW_LOG_DEBUG))
+            qw_log_fields(QW_LOG_DEBUG, "batch.committed",
+                          json_pack("{s:i,s:I,s:I,s:I,s:I,s:i}", "partition", (int)run->part,
+                                    "first", (json_int_t)ev->commit.first_offset, "next",
+                                    (json_int_t)ev->commit.next_offset, "applied",
+                                    (json_int_t)applied, "duplicates", (json_int_t)dups,
+                                    "decisions", ev->ndec),
+                          "batch written");
         return RUN_DONE;
     }
     case QW_COMMIT_SKIP:
@@ -623,6 +631,8 @@ static void process(ev_t *ev)
         for (;;) {
             run_result_t rr = run_partition(ev, &ev->runs[r]);
             if (rr == RUN_HELD) {
+                qw_log(QW_LOG_DEBUG, "batch.held", "partition %d held or stale: redo",
+                       (int)ev->runs[r].part);
                 /* The calendar job holds the partition for a moment: wait, stay ready. */
                 if (qw_svc_stop && ++stop_wait > 300) break;
                 usleep(50000);
