@@ -239,28 +239,39 @@ static int load_partition(job_t *j, int32_t p)
         if (m) freeReplyObject(m);
         return QW_ERR;
     }
+    /* GETs pipelined in chunks: one round trip per 512 reps, not per rep. */
+    enum { CHUNK = 512 };
+    redisReply *g[CHUNK];
     int rc = QW_OK;
-    for (size_t i = 0; i < m->elements && rc == QW_OK; i++) {
-        const char *key = m->element[i]->str;
-        redisReply *g = qw_redis_command(s->r, "GET %s", key);
-        if (!g) {
+    for (size_t base = 0; base < m->elements && rc == QW_OK; base += CHUNK) {
+        size_t cnt = m->elements - base < CHUNK ? m->elements - base : CHUNK;
+        if (qw_redis_connect(s->r) != QW_OK) {
             rc = QW_ERR;
             break;
         }
-        const char *rep = strchr(key, '}');
-        if (g->type == REDIS_REPLY_STRING && rep && rep[1] == ':') {
-            job_rep_t *r = job_add(j, rep + 2, p);
-            char err[QW_ERRSTR_MAX];
-            if (!r || qw_rep_state_decode(&r->st, (const uint8_t *)g->str, g->len, err,
-                                          sizeof(err)) != QW_OK) {
-                qw_log(QW_LOG_ERROR, "calendar.state_corrupt", "%s: %s", key, r ? err : "oom");
-                rc = QW_ERR;
-            } else {
-                r->hash = fnv(g->str, g->len);
-                r->len = g->len;
-            }
+        for (size_t i = 0; i < cnt; i++)
+            redisAppendCommand(s->r->c, "GET %s", m->element[base + i]->str);
+        if (qw_redis_pipeline_read(s->r, g, (int)cnt) != QW_OK) {
+            rc = QW_ERR;
+            break;
         }
-        freeReplyObject(g);
+        for (size_t i = 0; i < cnt; i++) {
+            const char *key = m->element[base + i]->str;
+            const char *rep = strchr(key, '}');
+            if (rc == QW_OK && g[i]->type == REDIS_REPLY_STRING && rep && rep[1] == ':') {
+                job_rep_t *r = job_add(j, rep + 2, p);
+                char err[QW_ERRSTR_MAX];
+                if (!r || qw_rep_state_decode(&r->st, (const uint8_t *)g[i]->str, g[i]->len, err,
+                                              sizeof(err)) != QW_OK) {
+                    qw_log(QW_LOG_ERROR, "calendar.state_corrupt", "%s: %s", key, r ? err : "oom");
+                    rc = QW_ERR;
+                } else {
+                    r->hash = fnv(g[i]->str, g[i]->len);
+                    r->len = g[i]->len;
+                }
+            }
+            freeReplyObject(g[i]);
+        }
     }
     freeReplyObject(m);
     return rc;

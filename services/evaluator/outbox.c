@@ -1,6 +1,7 @@
 #include "outbox.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "quotawatch/date.h"
@@ -33,4 +34,68 @@ void qw_ce_free(qw_ce_t *ce)
 {
     if (ce->msg) quotawatch__v1__decision__free_unpacked(ce->msg, NULL);
     ce->msg = NULL;
+}
+
+static uint8_t *put(uint8_t *p, const uint8_t *end, const void *v, size_t n)
+{
+    if (!p || (size_t)(end - p) < 4 + n || n > UINT32_MAX) return NULL;
+    for (int i = 0; i < 4; i++)
+        *p++ = (uint8_t)((uint32_t)n >> (8 * i));
+    if (n) memcpy(p, v, n);
+    return p + n;
+}
+
+size_t qw_dlq_encode(const qw_dlq_t *d, uint8_t *buf, size_t cap)
+{
+    if (cap < 1) return 0;
+    char part[16], off[24];
+    int pl = snprintf(part, sizeof(part), "%d", (int)d->partition);
+    int ol = snprintf(off, sizeof(off), "%lld", (long long)d->offset);
+    const uint8_t *end = buf + cap;
+    uint8_t *p = buf;
+    *p++ = QW_DLQ_MARK;
+    p = put(p, end, d->reason, d->reason_len);
+    p = put(p, end, d->message, d->message_len);
+    p = put(p, end, d->topic, d->topic_len);
+    p = put(p, end, part, (size_t)pl);
+    p = put(p, end, off, (size_t)ol);
+    p = put(p, end, d->key, d->key_len);
+    p = put(p, end, d->value, d->value_len);
+    return p ? (size_t)(p - buf) : 0;
+}
+
+static const uint8_t *get(const uint8_t *p, const uint8_t *end, const void **v, size_t *n)
+{
+    if (!p || end - p < 4) return NULL;
+    uint32_t l = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    p += 4;
+    if ((size_t)(end - p) < l) return NULL;
+    *v = p;
+    *n = l;
+    return p + l;
+}
+
+int qw_dlq_decode(qw_dlq_t *d, const uint8_t *buf, size_t len)
+{
+    memset(d, 0, sizeof(*d));
+    if (!qw_outbox_is_dlq(buf, len)) return QW_ERR;
+    const uint8_t *end = buf + len, *p = buf + 1;
+    const void *part, *off;
+    size_t pl, ol;
+    p = get(p, end, (const void **)&d->reason, &d->reason_len);
+    p = get(p, end, (const void **)&d->message, &d->message_len);
+    p = get(p, end, (const void **)&d->topic, &d->topic_len);
+    p = get(p, end, &part, &pl);
+    p = get(p, end, &off, &ol);
+    p = get(p, end, &d->key, &d->key_len);
+    p = get(p, end, &d->value, &d->value_len);
+    if (!p || p != end || pl >= 16 || ol >= 24) return QW_ERR;
+    char tmp[24];
+    memcpy(tmp, part, pl);
+    tmp[pl] = 0;
+    d->partition = (int32_t)strtol(tmp, NULL, 10);
+    memcpy(tmp, off, ol);
+    tmp[ol] = 0;
+    d->offset = strtoll(tmp, NULL, 10);
+    return QW_OK;
 }

@@ -27,6 +27,7 @@ int qw_relay_init(qw_relay_t *r, const char *brokers, const char *prefix, const 
     memset(r, 0, sizeof(*r));
     r->store = store;
     qw_kafka_topic(r->topic, sizeof(r->topic), prefix, "qw.decisions.v1");
+    qw_kafka_topic(r->dlq_topic, sizeof(r->dlq_topic), prefix, "qw.dlq.v1");
     rd_kafka_conf_t *conf = qw_kafka_conf_new(brokers, "qw-evaluator-relay", cfg, errbuf, errlen);
     if (!conf) return QW_ERR;
     /* Idempotent: librdkafka's own retries never duplicate or reorder; murmur2 partitions by key
@@ -47,6 +48,8 @@ int qw_relay_init(qw_relay_t *r, const char *brokers, const char *prefix, const 
     }
     r->published = qw_metrics_counter("qw_evaluator_decisions_published_total",
                                       "Outbox entries acknowledged by Kafka and trimmed", NULL);
+    r->dead_letters = qw_metrics_counter("qw_evaluator_dead_letters_total",
+                                         "Credit entries published to qw.dlq.v1", NULL);
     r->errors = qw_metrics_counter("qw_evaluator_relay_errors_total",
                                    "Relay pumps that failed (Redis or Kafka) and will retry", NULL);
     return QW_OK;
@@ -61,8 +64,40 @@ void qw_relay_free(qw_relay_t *r)
     r->rk = NULL;
 }
 
+static int produce_dlq(qw_relay_t *r, const redisReply *e)
+{
+    qw_dlq_t d;
+    if (qw_dlq_decode(&d, (const uint8_t *)e->str, e->len) != QW_OK)
+        return qw_err_set(r->errstr, sizeof(r->errstr), "malformed dead letter in the outbox");
+    char part[16], off[24];
+    snprintf(part, sizeof(part), "%d", (int)d.partition);
+    snprintf(off, sizeof(off), "%lld", (long long)d.offset);
+    rd_kafka_headers_t *h = rd_kafka_headers_new(6);
+    rd_kafka_header_add(h, "qw.error.reason", -1, d.reason, (ssize_t)d.reason_len);
+    rd_kafka_header_add(h, "qw.error.message", -1, d.message, (ssize_t)d.message_len);
+    rd_kafka_header_add(h, "qw.source.topic", -1, d.topic, (ssize_t)d.topic_len);
+    rd_kafka_header_add(h, "qw.source.partition", -1, part, -1);
+    rd_kafka_header_add(h, "qw.source.offset", -1, off, -1);
+    rd_kafka_resp_err_t rc;
+    while ((rc = rd_kafka_producev(r->rk, RD_KAFKA_V_TOPIC(r->dlq_topic),
+                                   RD_KAFKA_V_KEY(d.key, d.key_len),
+                                   RD_KAFKA_V_VALUE((void *)d.value, d.value_len),
+                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(h),
+                                   RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        rd_kafka_poll(r->rk, 50);
+    if (rc) {
+        rd_kafka_headers_destroy(h);
+        return qw_err_set(r->errstr, sizeof(r->errstr), "produce dead letter: %s",
+                          rd_kafka_err2str(rc));
+    }
+    r->inflight++;
+    qw_metric_add(r->dead_letters, 1);
+    return QW_OK;
+}
+
 static int produce_one(qw_relay_t *r, const redisReply *e)
 {
+    if (qw_outbox_is_dlq((const uint8_t *)e->str, e->len)) return produce_dlq(r, e);
     qw_ce_t ce;
     char err[QW_ERRSTR_MAX];
     if (qw_ce_decode(&ce, (const uint8_t *)e->str, e->len, err, sizeof(err)) != QW_OK) {

@@ -17,10 +17,11 @@
 typedef struct qw_relay_s {
     rd_kafka_t *rk;
     char topic[256];
+    char dlq_topic[256];
     qw_store_t *store;
     int inflight; /* produced, no delivery report yet */
     int failed;   /* delivery reports with an error in the current chunk */
-    qw_metric_t *published, *republish, *errors;
+    qw_metric_t *published, *dead_letters, *errors;
     char errstr[QW_ERRSTR_MAX];
 } qw_relay_t;
 

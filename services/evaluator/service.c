@@ -13,6 +13,7 @@
 #include "engine_pb.h"
 #include "evclock.h"
 #include "idwin.h"
+#include "outbox.h"
 #include "quotawatch/clock.h"
 #include "quotawatch/date.h"
 #include "quotawatch/http.h"
@@ -67,7 +68,9 @@ typedef struct ev_s {
     qw_batch_run_t *runs;
     qw_credit_in_t *credits;
     char (*rep_of)[QW_ID_MAX];
-    uint8_t *state;   /* per message: 0 skip (invalid), 1 apply, 2 duplicate */
+    uint8_t *state;          /* per message: 0 skip (invalid), 1 apply, 2 duplicate */
+    const char **dlq_reason; /* per message: NULL, or why it goes to qw.dlq.v1 */
+    char (*dlq_msg)[QW_ERRSTR_MAX];
     qw_strmap_t work; /* rep id -> working copy of the state */
     qw_strmap_t seen; /* credit ids of this batch */
     qw_commit_t commit;
@@ -321,13 +324,16 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         int i = ix[k];
         rd_kafka_message_t *m = ev->msgs[i];
         ev->state[i] = 0;
-        char err[QW_ERRSTR_MAX];
+        ev->dlq_reason[i] = NULL;
+        char err[QW_ERRSTR_MAX] = "";
         Quotawatch__V1__CreditEntry *ce =
             m->payload ? quotawatch__v1__credit_entry__unpack(NULL, m->len, m->payload) : NULL;
         if (!ce || qw_engine_credit_from_pb(ce, &ev->credits[i], err, sizeof(err)) != QW_OK ||
             !ce->rep_id || !*ce->rep_id ||
             qw_strlcpy_checked(ev->rep_of[i], QW_ID_MAX, ce->rep_id, strlen(ce->rep_id)) != QW_OK) {
             qw_metric_add(ev->m_invalid, 1);
+            ev->dlq_reason[i] = "invalid_credit";
+            snprintf(ev->dlq_msg[i], QW_ERRSTR_MAX, "%s", ce ? err : "not a CreditEntry");
             qw_log_fields(QW_LOG_WARN, "credit.invalid",
                           json_pack("{s:i,s:I}", "partition", (int)m->partition, "offset",
                                     (json_int_t)m->offset),
@@ -422,6 +428,8 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
             quota = qw_refdata_quota(&ev->ref, rep, period.id);
         if (qw_engine_apply_credit(&ev->engine, prof, quota, w, &ev->credits[i], now) != QW_OK) {
             rejected++;
+            ev->dlq_reason[i] = "credit_refused";
+            snprintf(ev->dlq_msg[i], QW_ERRSTR_MAX, "%s", ev->engine.errstr);
             qw_log_fields(QW_LOG_WARN, "credit.rejected",
                           json_pack("{s:s,s:s,s:i,s:I}", "credit_id", ev->credits[i].id, "rep_id",
                                     rep, "partition", (int)run->part, "offset",
@@ -442,8 +450,11 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
     void *val;
     size_t blob_base = ev->arena_len;
     int nwork = (int)ev->work.n;
-    if (arena_reserve(ev, (size_t)nwork * (QW_REP_STATE_BLOB_MAX + QW_STORE_KEY_MAX)) != 0)
-        return RUN_RETRY;
+    size_t need = (size_t)nwork * (QW_REP_STATE_BLOB_MAX + QW_STORE_KEY_MAX);
+    for (int k = 0; k < n; k++)
+        if (ev->dlq_reason[ix[k]])
+            need += ev->msgs[ix[k]]->len + ev->msgs[ix[k]]->key_len + QW_ERRSTR_MAX + 512;
+    if (arena_reserve(ev, need) != 0) return RUN_RETRY;
     (void)blob_base;
     while (qw_strmap_next(&ev->work, &it, &rep, &val)) {
         char *key = (char *)ev->arena + ev->arena_len;
@@ -461,6 +472,29 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
     }
     for (int d = 0; d < ev->ndec; d++)
         qw_args_push(&ev->commit.outbox, ev->arena + ev->doff[d], ev->dlen[d]);
+    int ndlq = 0;
+    for (int k = 0; k < n; k++) {
+        int i = ix[k];
+        if (!ev->dlq_reason[i]) continue;
+        const rd_kafka_message_t *m = ev->msgs[i];
+        qw_dlq_t dl = {.reason = ev->dlq_reason[i],
+                       .reason_len = strlen(ev->dlq_reason[i]),
+                       .message = ev->dlq_msg[i],
+                       .message_len = strlen(ev->dlq_msg[i]),
+                       .topic = ev->credits_topic,
+                       .topic_len = strlen(ev->credits_topic),
+                       .partition = m->partition,
+                       .offset = m->offset,
+                       .key = m->key,
+                       .key_len = m->key ? m->key_len : 0,
+                       .value = m->payload,
+                       .value_len = m->payload ? m->len : 0};
+        size_t dn = qw_dlq_encode(&dl, ev->arena + ev->arena_len, ev->arena_cap - ev->arena_len);
+        if (!dn) return RUN_RETRY;
+        qw_args_push(&ev->commit.outbox, ev->arena + ev->arena_len, dn);
+        ev->arena_len += dn;
+        ndlq++;
+    }
     for (int k = 0; k < n; k++) {
         int i = ix[k];
         if (ev->state[i] != 1) continue;
@@ -502,7 +536,7 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         qw_metric_add(ev->m_rejected, rejected);
         for (int d = 0; d < ev->ndec; d++)
             qw_metric_add(ev->dmetric[d], 1);
-        if (ev->ndec) pt->relay_due = 1;
+        if (ev->ndec || ndlq) pt->relay_due = 1;
         if (qw_log_enabled(QW_LOG_DEBUG))
             qw_log_fields(QW_LOG_DEBUG, "batch.committed",
                           json_pack("{s:i,s:I,s:I,s:I,s:I,s:i}", "partition", (int)run->part,
@@ -704,8 +738,10 @@ static int alloc_batch(ev_t *ev)
     ev->credits = calloc((size_t)c, sizeof(*ev->credits));
     ev->rep_of = calloc((size_t)c, sizeof(*ev->rep_of));
     ev->state = calloc((size_t)c, 1);
+    ev->dlq_reason = calloc((size_t)c, sizeof(*ev->dlq_reason));
+    ev->dlq_msg = calloc((size_t)c, sizeof(*ev->dlq_msg));
     return ev->msgs && ev->mpart && ev->moff && ev->idx && ev->runs && ev->credits && ev->rep_of &&
-                   ev->state
+                   ev->state && ev->dlq_reason && ev->dlq_msg
                ? QW_OK
                : QW_ERR;
 }
@@ -724,6 +760,7 @@ static void free_all(ev_t *ev)
     qw_commit_free(&ev->commit);
     free(ev->msgs), free(ev->mpart), free(ev->moff), free(ev->idx), free(ev->runs);
     free(ev->credits), free(ev->rep_of), free(ev->state), free(ev->arena);
+    free(ev->dlq_reason), free(ev->dlq_msg);
     free(ev->doff), free(ev->dlen), free(ev->dmetric);
 }
 

@@ -13,6 +13,12 @@ D="$QW_IT_DIR"
 CHUNKS=6
 ev_gen "$D" 30 2100 $((CHUNKS + 1)) 7
 "$QW_BIN/qw-test-credits" --topic "${QW_IT_TOPIC_PREFIX}qw.quotas.v1" quotas "$D/quotas.csv"
+# Two entries the evaluator cannot use: no rep, and a currency nobody knows. They must reach
+# qw.dlq.v1 (with the reason) and change no state.
+cat >>"$D/chunk_1.jsonl" <<'JSON'
+{"id":"bad:1:","deal_id":"bad","rep_id":"","kind":"credit","amount_minor":100,"currency":"USD","close_date":"2026-11-02"}
+{"id":"bad:2:rep00","deal_id":"bad","rep_id":"rep00","kind":"credit","amount_minor":100,"currency":"XXX","close_date":"2026-11-02"}
+JSON
 
 ev_start ev1 --batch-size 7
 ev_start ev2 --batch-size 13
@@ -43,6 +49,18 @@ qw_it_wait_for "ev_dump_state '$D/state.jsonl' && ev_state_matches '$D' '$D/stat
 }
 ev_dump_decisions "$D/decisions.jsonl"
 ev_check_decisions "$D" "$D/decisions.jsonl" || qw_it_fail "decisions on the topic are wrong"
+"$QW_BIN/qw-test-decisions" --topic "${QW_IT_TOPIC_PREFIX}qw.dlq.v1" --timeout-ms 30000 >"$D/dlq.jsonl"
+python3 - "$D/dlq.jsonl" <<'PY' || qw_it_fail "dead letters missing"
+import json, sys
+offsets = {}
+for line in open(sys.argv[1]):
+    h = json.loads(line)["headers"]
+    if h.get("qw.source.topic", "").endswith("qw.credits.v1") and h.get("qw.error.reason"):
+        offsets[(h["qw.source.partition"], h["qw.source.offset"])] = h["qw.error.reason"]
+if len(offsets) != 2:
+    sys.exit("expected 2 distinct dead letters, got %s" % offsets)
+print("dead letters: %s" % sorted(offsets.values()))
+PY
 
 # Both instances stop cleanly on SIGTERM.
 for n in ev1 ev2; do

@@ -72,3 +72,41 @@ Test(evaluator_batch, outbox_entry_to_cloudevent)
     const uint8_t junk[] = {0xff, 0xff, 0xff};
     cr_assert_eq(qw_ce_decode(&ce, junk, sizeof(junk), err, sizeof(err)), QW_ERR);
 }
+
+Test(evaluator_batch, dead_letter_roundtrip_and_marker)
+{
+    const char val[] = "\x0a\x03"
+                       "abc";
+    qw_dlq_t d = {.reason = "credit_refused",
+                  .reason_len = 14,
+                  .message = "unknown currency XXX",
+                  .message_len = 20,
+                  .topic = "qw.credits.v1",
+                  .topic_len = 13,
+                  .partition = 3,
+                  .offset = 1234567890123LL,
+                  .key = "rep-1",
+                  .key_len = 5,
+                  .value = val,
+                  .value_len = sizeof(val) - 1};
+    uint8_t buf[256];
+    size_t n = qw_dlq_encode(&d, buf, sizeof(buf));
+    cr_assert_gt(n, 0);
+    cr_assert(qw_outbox_is_dlq(buf, n));
+    qw_dlq_t e;
+    cr_assert_eq(qw_dlq_decode(&e, buf, n), QW_OK);
+    cr_assert_eq(e.reason_len, 14);
+    cr_assert_eq(memcmp(e.reason, "credit_refused", 14), 0);
+    cr_assert_eq(e.partition, 3);
+    cr_assert_eq(e.offset, 1234567890123LL);
+    cr_assert_eq(e.value_len, 5);
+    cr_assert_eq(memcmp(e.value, val, 5), 0);
+    cr_assert_eq(qw_dlq_decode(&e, buf, n - 1), QW_ERR, "truncated");
+    cr_assert_eq(qw_dlq_encode(&d, buf, 20), 0, "too small");
+    /* A Decision never looks like a dead letter. */
+    Quotawatch__V1__Decision m = QUOTAWATCH__V1__DECISION__INIT;
+    m.id = "x";
+    m.type = "t";
+    n = quotawatch__v1__decision__pack(&m, buf);
+    cr_assert_not(qw_outbox_is_dlq(buf, n));
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Evaluator throughput and period-close time on the real stack (docs/benchmarks.md, "Evaluator").
+#   tests/bench/bench_evaluator.sh BUILD_DIR [REPS] [CREDITS_PER_REP]      (defaults 100000, 2)
+# Needs a running stack: QW_STACK_ENV=<env file of `deploy/local/stack.sh start --env-file F`>.
+# Build BUILD_DIR without sanitizers (targets qw-evaluator, qw-test-credits, bench_evaluator).
+# In one run, over the same credits topic (REPS x CREDITS_PER_REP entries, 4 partitions):
+#   1. baseline: bench_evaluator copy -- consume read_committed and produce each record with an
+#      idempotent producer, no logic;
+#   2. qw-evaluator (one instance, private redis-server, default batch 500): decode, id window,
+#      engine, one Lua step per partition batch, outbox relay; timed from its first applied
+#      credit to its last (its /metrics counter, sampled every 50 ms), CPU from /proc;
+#   3. bench_evaluator close: the calendar job in process over the REPS states it left in Redis
+#      (teams of 100): the checkpoints step, then the close step, each timed.
+set -euo pipefail
+build="$(cd "${1:?usage: bench_evaluator.sh BUILD_DIR [REPS] [CREDITS_PER_REP]}" && pwd)"
+reps="${2:-100000}"
+per="${3:-2}"
+here="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$here/deploy/local/common.sh"
+: "${QW_STACK_ENV:?set QW_STACK_ENV to the env file of a running stack}"
+source "$QW_STACK_ENV"
+work="$(mktemp -d "${TMPDIR:-/tmp}/qw-bench-evaluator.XXXXXX")"
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+prefix="bench.$$.$RANDOM."
+n=$((reps * per))
+
+qw_stack_topics "$QW_KAFKA_LIBS" "$QW_KAFKA_BOOTSTRAP" "$prefix"
+qw_stack_create_topic "$QW_KAFKA_LIBS" "$QW_KAFKA_BOOTSTRAP" "${prefix}bench.copy" 4
+python3 - "$work" "$reps" "$per" <<'PY'
+import json, random, sys
+d, reps, per = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rnd = random.Random(1)
+with open(d + "/roster.csv", "w") as f, open(d + "/quotas.csv", "w") as q:
+    f.write("rep_id,team_id,manager_id\n"); q.write("rep_id,period,amount,currency,version\n")
+    for i in range(reps):
+        f.write("rep%06d,team%04d,mgr%04d\n" % (i, i // 100, i // 100))
+        q.write("rep%06d,2026-11,10000.00,USD,v1\n" % i)
+order = [(i, k) for i in range(reps) for k in range(per)]
+rnd.shuffle(order)
+with open(d + "/credits.jsonl", "w") as f:
+    for n, (i, k) in enumerate(order):
+        f.write(json.dumps({"id": "deal%d:1:rep%06d" % (n, i), "deal_id": "deal%d" % n,
+            "rep_id": "rep%06d" % i, "kind": "credit", "amount_minor": rnd.randint(100000, 700000),
+            "currency": "USD", "close_date": "2026-11-%02d" % rnd.randint(1, 19),
+            "event_time_ms": 0}) + "\n")
+PY
+"$build/bin/qw-test-credits" --brokers "$QW_KAFKA_BOOTSTRAP" --topic "${prefix}qw.credits.v1" \
+    --txn 2000 credits "$work/credits.jsonl"
+
+echo "== baseline: consume + produce, no logic ($n records)"
+"$build/bench/bench_evaluator" copy "$QW_KAFKA_BOOTSTRAP" "${prefix}qw.credits.v1" \
+    "${prefix}bench.copy" "$n"
+
+rport="$(qw_stack_free_port)"
+mkdir -p "$work/redis"
+redis-server --port "$rport" --bind 127.0.0.1 --dir "$work/redis" --save '' --appendonly yes \
+    --appendfsync everysec --daemonize no --logfile "$work/redis.log" &
+pids+=($!)
+for _ in $(seq 50); do [[ "$(redis-cli -p "$rport" ping 2>/dev/null)" == PONG ]] && break; sleep 0.1; done
+hport="$(qw_stack_free_port)"
+"$build/bin/qw-evaluator" --brokers "$QW_KAFKA_BOOTSTRAP" --redis "redis://127.0.0.1:$rport/0" \
+    --topic-prefix "$prefix" --group "${prefix}ev" --quotas "$work/quotas.csv" \
+    --roster "$work/roster.csv" --calendar false --fake-now 2026-11-20T00:00:00Z \
+    --http-port "$hport" --log-level warn 2>"$work/ev.log" &
+evpid=$!
+pids+=($evpid)
+applied() {
+    curl -fs "http://127.0.0.1:$hport/metrics" 2>/dev/null |
+        awk '/^qw_evaluator_credits_applied_total/ {print $2}' || true
+}
+cpu() { awk '{print $14 + $15}' "/proc/$evpid/stat"; }
+tick="$(getconf CLK_TCK)"
+t0="" c0=""
+while :; do
+    a="$(applied)"
+    a="${a:-0}"
+    if [[ -z "$t0" && "$a" -gt 0 ]]; then t0="$(date +%s.%N)" c0="$(cpu)" a0="$a"; fi
+    [[ "$a" -ge "$n" ]] && break
+    kill -0 "$evpid" || { cat "$work/ev.log"; exit 1; }
+    sleep 0.05
+done
+t1="$(date +%s.%N)" c1="$(cpu)"
+python3 -c "
+n, a0 = $n - $a0, $a0
+secs = $t1 - $t0; cpu = ($c1 - $c0) / $tick
+print('{\"mode\":\"qw-evaluator\",\"records\":%d,\"seconds\":%.3f,\"per_s\":%.0f,\"cpu_seconds\":%.3f,\"per_cpu_s\":%.0f}' % (n, secs, n / secs, cpu, n / cpu))"
+kill -TERM "$evpid"
+wait "$evpid" || true
+echo "== calendar job over $reps reps (teams of 100)"
+"$build/bench/bench_evaluator" close "redis://127.0.0.1:$rport/0" "$QW_KAFKA_BOOTSTRAP" "$prefix" \
+    "$work/roster.csv" "$work/quotas.csv" 2026-11
