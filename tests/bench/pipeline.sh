@@ -35,13 +35,14 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'echo "pipeline.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 load() { cut -d' ' -f1 /proc/loadavg; }
 now() { date +%s.%N; }
 rate_of() { awk -v n="$1" -v t0="$2" -v t1="$3" 'BEGIN { printf "%.0f", n / (t1 - t0) }'; }
 secs() { awk -v t0="$1" -v t1="$2" 'BEGIN { printf "%.2f", t1 - t0 }'; }
 metric() { # metric PORT NAME: a counter's value summed over its labels (0 when absent)
-    curl -fs "http://127.0.0.1:$1/metrics" 2>/dev/null |
+    { curl -fs "http://127.0.0.1:$1/metrics" 2>/dev/null || true; } | # not up yet: 0
         awk -v m="$2" '$1 == m || index($1, m "{") == 1 { v += $2 } END { printf "%d", v }'
 }
 # wait_metric PORT NAME TARGET: poll until the counter reaches TARGET; prints the time (s.ns)
@@ -174,8 +175,9 @@ echo "C. ingest batch time: $(hist "$ip" qw_ingest_batch_seconds); evaluator bat
 echo "C. Redis: ingest $itotal commands over $etx transactions; evaluator $etotal commands ($ecmds) over ${ebatches:-0} batches = $(awk -v a="$etotal" -v b="${ebatches:-0}" 'BEGIN { printf "%.1f", b ? a / b : 0 }') per batch"
 
 # --- D. live latency: event produced -> credit readable --------------------------------------------
+# kcat is the background process (so cleanup can stop it); the stamper ends at its EOF.
 kcat -u -C -b "$B" -t c.qw.credits.v1 -o end -X isolation.level=read_committed -q \
-    -f '\n@@%T@@%s' 2>/dev/null | python3 -c '
+    -f '\n@@%T@@%s' 2>/dev/null > >(python3 -c '
 import re, sys, time
 out = open(sys.argv[1], "w")
 pat = re.compile(rb"canonical:(L[0-9]+):([0-9]+):")
@@ -193,7 +195,7 @@ while True:
         if m:
             out.write("%s:%s %.1f\n" % (m.group(1).decode(), m.group(2).decode(), t))
     out.flush()
-' "$work/arrivals" &
+' "$work/arrivals") &
 pids+=($!)
 sleep 3 # let the consumer get its assignment
 split -l "$((rate / 10 > 0 ? rate / 10 : 1))" "$work/live/events.jsonl" "$work/live/chunk."
