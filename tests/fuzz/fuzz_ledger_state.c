@@ -71,8 +71,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     int64_t v = 1;
     for (int i = 0; i < QW_DC_NFIELDS; i++)
-        if (st.field_version[i] >= v) v = st.field_version[i] + 1;
-    if (v <= 0) v = INT64_MAX; /* a field version of INT64_MAX: nothing newer exists */
+        if (st.field_version[i] >= v)
+            /* a field version of INT64_MAX: nothing newer exists (and +1 would overflow) */
+            v = st.field_version[i] == INT64_MAX ? INT64_MAX : st.field_version[i] + 1;
     static const qw_deal_status_t statuses[] = {QW_DEAL_WON, QW_DEAL_OPEN, QW_DEAL_WON,
                                                 QW_DEAL_LOST};
     for (int k = 0; k < 4; k++) {
