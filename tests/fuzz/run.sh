@@ -1,6 +1,9 @@
 #!/bin/bash
-# Run each fuzzer for a while over a copy of its seed corpus: tests/fixtures/<source>/ for
-# fuzz_adapter_<source>, tests/fixtures/<name>/ for any other fuzz_<name> listed below.
+# Run every fuzzer built in FUZZ_BIN_DIR for a while over a copy of its seed corpus:
+# tests/fixtures/<source>/ for fuzz_adapter_<source>, the notifier's templates for
+# fuzz_notifier_render, tests/fixtures/<name>/ for any other fuzz_<name>.
+# QW_FUZZ_SEED fixes libFuzzer's random seed (CI uses 1, so a run repeats the inputs of the
+# last one; tests/chaos/run.sh and people fuzz with fresh seeds).
 # Builds nothing. Usage: tests/fuzz/run.sh FUZZ_BIN_DIR [SECONDS]   (default 20 s per target)
 # Build the targets first, e.g.:
 #   CC=clang cmake -S . -B build-fuzz -G Ninja -DQW_SANITIZE=ON -DQW_FUZZ=ON -DQW_TESTS=ON
@@ -14,19 +17,27 @@ here=$(cd "$(dirname "$0")" && pwd)
 fixtures="$here/../fixtures"
 work=$(mktemp -d "${TMPDIR:-/tmp}/qw-fuzz.XXXXXX")
 status=0
-for target in adapter_salesforce adapter_hubspot adapter_pipedrive adapter_canonical ledger_state; do
+seed_opt=()
+if [ -n "${QW_FUZZ_SEED:-}" ]; then seed_opt=(-seed="$QW_FUZZ_SEED");
+elif [ -n "${CI:-}" ]; then seed_opt=(-seed=1); fi
+targets=$(cd "$bin" && ls fuzz_* 2>/dev/null | sed 's/^fuzz_//')
+[ -n "$targets" ] || { echo "run.sh: no fuzz_* programs in $bin" >&2; exit 2; }
+for target in $targets; do
     src="${target#adapter_}"
     exe="$bin/fuzz_$target"
-    [ -x "$exe" ] || { echo "run.sh: missing $exe" >&2; exit 2; }
     mkdir -p "$work/$src/corpus" "$work/$src/artifacts"
-    cp "$fixtures/$src"/* "$work/$src/corpus/"
+    case "$target" in
+    notifier_render) find "$here/../../services/notifier/templates" -name '*.tmpl' \
+        -exec cp --backup=numbered {} "$work/$src/corpus/" \; ;;
+    *) cp "$fixtures/$src"/* "$work/$src/corpus/" ;;
+    esac
     # Fixture .jsonl files hold one document per line: each line is a seed of its own too.
     for f in "$fixtures/$src"/*.jsonl; do
         [ -e "$f" ] || continue
         split -l 1 -d -a 3 "$f" "$work/$src/corpus/$(basename "$f" .jsonl)-line-"
     done
     echo "== fuzz_$target for ${secs}s ($(ls "$work/$src/corpus" | wc -l) seeds)"
-    if ! "$exe" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    if ! "$exe" "${seed_opt[@]}" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$work/$src/artifacts/" "$work/$src/corpus" \
         >"$work/$src/log" 2>&1; then
         echo "FAIL: fuzz_$target; artifacts in $work/$src/artifacts" >&2
