@@ -6,6 +6,15 @@
 
 #include "quotawatch/date.h"
 
+/* "YYYY-" without snprintf: period ids are formatted for every credit. */
+static void put_year(char *out, int year)
+{
+    unsigned y = (unsigned)(year < 0 ? 0 : year % 10000);
+    for (int i = 3; i >= 0; i--, y /= 10)
+        out[i] = (char)('0' + y % 10);
+    out[4] = '-';
+}
+
 static void fill(qw_period_t *p, qw_period_kind_t kind, int year, int index)
 {
     p->kind = kind;
@@ -15,11 +24,17 @@ static void fill(qw_period_t *p, qw_period_kind_t kind, int year, int index)
         int m0 = (index - 1) * 3 + 1;
         p->first_day = qw_date_from_ymd(year, m0, 1);
         p->last_day = qw_date_from_ymd(year, m0 + 2, qw_date_days_in_month(year, m0 + 2));
-        snprintf(p->id, sizeof(p->id), "%04d-Q%d", year % 10000, index);
+        put_year(p->id, year);
+        p->id[5] = 'Q';
+        p->id[6] = (char)('0' + index % 10);
+        p->id[7] = '\0';
     } else {
         p->first_day = qw_date_from_ymd(year, index, 1);
         p->last_day = qw_date_from_ymd(year, index, qw_date_days_in_month(year, index));
-        snprintf(p->id, sizeof(p->id), "%04d-%02d", year % 10000, index);
+        put_year(p->id, year);
+        p->id[5] = (char)('0' + index / 10 % 10);
+        p->id[6] = (char)('0' + index % 10);
+        p->id[7] = '\0';
     }
 }
 
