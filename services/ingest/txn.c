@@ -194,7 +194,10 @@ static int create_clients(qw_ingest_t *ig)
         qw_kafka_conf_set(cc, "enable.auto.commit", "false", e, sizeof(e)) ||
         qw_kafka_conf_set(cc, "auto.offset.reset", "earliest", e, sizeof(e)) ||
         qw_kafka_conf_set(cc, "isolation.level", "read_committed", e, sizeof(e)) ||
-        qw_kafka_conf_set(cc, "partition.assignment.strategy", "range", e, sizeof(e)))
+        qw_kafka_conf_set(cc, "partition.assignment.strategy", "range", e, sizeof(e)) ||
+        /* An idle fetch waits this long for data: librdkafka's 500 ms default is most of the
+         * event-to-credit latency at low rates. */
+        qw_kafka_conf_set(cc, "fetch.wait.max.ms", "100", e, sizeof(e)))
         return qw_err_set(ig->errstr, sizeof(ig->errstr), "%s", e);
     rd_kafka_conf_set_rebalance_cb(cc, rebalance_cb);
     rd_kafka_conf_set_opaque(cc, ig);
