@@ -37,6 +37,7 @@ typedef struct ev_part_s {
     qw_idwin_t win;
     qw_strmap_t reps; /* rep id -> qw_rep_state_t* as stored in Redis */
     int64_t outbox_len;
+    int64_t relay_retry_ns; /* after a failed pump, not before this (no log storm) */
 } ev_part_t;
 
 typedef struct ev_s {
@@ -82,6 +83,9 @@ typedef struct ev_s {
     int emit_failed;
     qw_strmap_t type_metrics;
 
+    int32_t credits_nparts; /* partitions of the credits topic at start, for the key check */
+    int64_t mismatch_logged;
+    qw_metric_t *m_mismatch;
     qw_metric_t *m_applied, *m_dups, *m_invalid, *m_rejected, *m_batch, *m_outbox, *m_fenced,
         *m_redis_err;
 } ev_t;
@@ -350,6 +354,19 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         }
         qw_strmap_put(&ev->seen, id, il, ev->rep_of[i], NULL);
         ev->state[i] = 1;
+        /* The calendar job places reps without a state by Kafka's murmur2 partitioner; a
+         * producer that partitions otherwise splits such a rep's history: make it visible. */
+        if (ev->credits_nparts > 0 && qw_partition_murmur2(ev->rep_of[i], strlen(ev->rep_of[i]),
+                                                           ev->credits_nparts) != m->partition) {
+            qw_metric_add(ev->m_mismatch, 1);
+            if (ev->mismatch_logged++ % 10000 == 0)
+                qw_log(QW_LOG_WARN, "credits.partitioner_mismatch",
+                       "rep %s arrived on partition %d, murmur2 says %d: set the producer's "
+                       "partitioner to murmur2_random",
+                       ev->rep_of[i], (int)m->partition,
+                       (int)qw_partition_murmur2(ev->rep_of[i], strlen(ev->rep_of[i]),
+                                                 ev->credits_nparts));
+        }
         const char *rep = ev->rep_of[i];
         size_t rl = strlen(rep);
         if (!qw_strmap_get(&pt->reps, rep, rl)) {
@@ -597,6 +614,7 @@ static void pump(ev_t *ev, int all)
     for (int p = 0; p < ev->nparts; p++) {
         ev_part_t *pt = &ev->parts[p];
         if (!pt->owned || pt->fenced || (!all && !pt->relay_due)) continue;
+        if (!all && qw_clock_mono_ns() < pt->relay_retry_ns) continue;
         int fenced = 0;
         int64_t published = 0;
         if (qw_relay_pump(&ev->relay, p, pt->epoch, &fenced, &published) == QW_OK) {
@@ -608,6 +626,7 @@ static void pump(ev_t *ev, int all)
             }
         } else {
             qw_log(QW_LOG_WARN, "relay.failed", "partition %d: %s", p, ev->relay.errstr);
+            pt->relay_retry_ns = qw_clock_mono_ns() + 1000000000LL;
             int64_t len;
             if (qw_store_outbox_len(&ev->store, p, &len) == QW_OK) pt->outbox_len = len;
         }
@@ -721,6 +740,12 @@ static int setup_consumer(ev_t *ev, char *err, size_t errlen)
     qw_kafka_topic(ev->credits_topic, sizeof(ev->credits_topic), ev->o->prefix, "qw.credits.v1");
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, ev->credits_topic, RD_KAFKA_PARTITION_UA);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(ev->rk, ev->credits_topic, NULL);
+    if (!rd_kafka_metadata(ev->rk, 0, rkt, &md, 10000) && md->topic_cnt == 1 && !md->topics[0].err)
+        ev->credits_nparts = md->topics[0].partition_cnt;
+    if (md) rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(rkt);
     rd_kafka_resp_err_t rc = rd_kafka_subscribe(ev->rk, l);
     rd_kafka_topic_partition_list_destroy(l);
     if (rc) return qw_err_set(err, errlen, "subscribe: %s", rd_kafka_err2str(rc));
@@ -799,6 +824,9 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
                                        "Time to process one polled batch", NULL);
     ev->m_outbox = qw_metrics_gauge("qw_evaluator_outbox_length",
                                     "Decisions waiting in owned partitions' outboxes", NULL);
+    ev->m_mismatch = qw_metrics_counter(
+        "qw_evaluator_partitioner_mismatch_total",
+        "Credits whose partition is not murmur2(rep id): the producer's partitioner differs", NULL);
     ev->m_fenced = qw_metrics_counter("qw_evaluator_fenced_total",
                                       "Batches refused because another owner took over", NULL);
     ev->m_redis_err = qw_metrics_counter("qw_evaluator_redis_errors_total",
