@@ -24,9 +24,10 @@ POLICY="$QW_SRC/deploy/policy.example.yaml"
 qw_it_bg ingest "$QW_BIN/qw-ingest" --policy "$POLICY" --transactional-id "ingest-$PREFIX" \
     --group "ingest-$PREFIX"
 # The clock is pinned inside the period, so the run means the same whatever day it runs on.
+EV_PORT="$(qw_it_free_port)"
 qw_it_bg evaluator "$QW_BIN/qw-evaluator" --policy "$POLICY" --roster "$FIX/roster.csv" \
     --quotas "$FIX/quotas.csv" --group "evaluator-$PREFIX" --calendar=false \
-    --fake-now 2026-11-20T12:00:00Z
+    --fake-now 2026-11-20T12:00:00Z --http-port "$EV_PORT"
 qw_it_bg notifier "$QW_BIN/qw-notifier" --webhook-url "http://127.0.0.1:$SINK_PORT/webhook/e2e" \
     --webhook-secret-file "$QW_IT_DIR/webhook.secret" --group "notifier-$PREFIX" --http-port 0
 
@@ -87,6 +88,10 @@ for c in by_id.values():
 assert tot == {"rep-ada": 5484000, "rep-bob": 1000000}, tot
 print("e2e: credits by rep", dict(tot))
 PY
+
+# Credits are keyed by rep on the partition the evaluator's calendar job expects (murmur2).
+curl -fs "http://127.0.0.1:$EV_PORT/metrics" | grep -q '^qw_evaluator_partitioner_mismatch_total 0$' ||
+    qw_it_fail "credits arrived on partitions the evaluator does not expect for their rep"
 
 # Graceful stop: each service finishes its batch and exits 0.
 for svc in notifier evaluator ingest; do
