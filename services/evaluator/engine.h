@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "quotawatch/common.h"
+#include "quotawatch/credit.h"
 #include "quotawatch/period.h"
 #include "quotawatch/policy.h"
 #include "quotawatch/roster.h"
@@ -179,16 +180,8 @@ int qw_rep_state_decode(qw_rep_state_t *s, const uint8_t *buf, size_t len, char 
 
 /* ---- inputs ------------------------------------------------------------------------------- */
 
-typedef enum {
-    QW_CREDIT_UNSPECIFIED = 0,
-    QW_CREDIT_CREDIT = 1,
-    QW_CREDIT_CLAWBACK = 2,
-    QW_CREDIT_ADJUSTMENT = 3,
-} qw_credit_kind_t;
-
-#define QW_TIME_NONE     INT64_MIN
-#define QW_CREDIT_ID_MAX 320
-#define QW_REASON_MAX    32
+#define QW_TIME_NONE  INT64_MIN
+#define QW_REASON_MAX 32
 
 /* One credit entry (qw.credits.v1 CreditEntry); engine_pb.h converts the protobuf. */
 typedef struct qw_credit_in_s {

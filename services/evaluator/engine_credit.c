@@ -148,14 +148,14 @@ int qw_engine_apply_credit(qw_engine_t *e, const qw_rep_profile_t *prof, const q
     /* A closed period keeps the quota it was closed with. */
     if (!closed) qw_engine_set_quota(e, prof, quota, &per, s); /* checked above: cannot fail */
     s->credited_minor += amount;
-    if (c->kind == QW_CREDIT_CREDIT) s->deals++;
-    if (c->kind == QW_CREDIT_CLAWBACK) s->deals--, s->clawbacks++;
+    if (c->kind == QW_CREDIT_KIND_CREDIT) s->deals++;
+    if (c->kind == QW_CREDIT_KIND_CLAWBACK) s->deals--, s->clawbacks++;
     int32_t day = c->close_time_ms != QW_TIME_NONE ? qw_tz_local_date(&p->tz, c->close_time_ms)
                                                    : c->close_date;
     if (day > per.last_day - p->stuffing_last_days) s->late_minor += amount;
     s->attainment_bp = qw_engine_attainment(s->credited_minor, s->quota_minor);
 
-    if (c->kind == QW_CREDIT_CLAWBACK && c->won_date != QW_DATE_NONE && c->event_time_ms > 0) {
+    if (c->kind == QW_CREDIT_KIND_CLAWBACK && c->won_date != QW_DATE_NONE && c->event_time_ms > 0) {
         int64_t days = (int64_t)qw_tz_local_date(&p->tz, c->event_time_ms) - c->won_date;
         if (days >= 0 && days <= p->reversal_days)
             integrity_flag(e, prof, s, c, "reversal", days, p->reversal_days, now_ms);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "quotawatch/common.h"
+#include "quotawatch/credit.h"
 #include "quotawatch/deal.h"
 #include "quotawatch/rates.h"
 
@@ -16,14 +17,6 @@
 /* Applied versions remembered per deal, and entries remembered over all of them. */
 #define QW_LEDGER_HIST_MAX     32
 #define QW_LEDGER_HIST_ENTRIES (2 * QW_LEDGER_OUT_MAX)
-/* "<deal>:<version>:<rep>:<YYYY-MM-DD>:s<k>" */
-#define QW_CREDIT_ID_MAX (2 * QW_ID_MAX + 48)
-
-typedef enum {
-    QW_CREDIT_KIND_CREDIT = 1,     /* the deal became credited (won) */
-    QW_CREDIT_KIND_CLAWBACK = 2,   /* the deal stopped being credited (reopened, lost, ...) */
-    QW_CREDIT_KIND_ADJUSTMENT = 3, /* a credited deal changed (amount, owner, split, date) */
-} qw_credit_kind_t;
 
 typedef enum {
     QW_REASON_NONE = 0,

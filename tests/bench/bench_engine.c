@@ -190,7 +190,7 @@ static void make_credit(qw_credit_in_t *c, int rep, int seq, int64_t amount, con
     memset(c, 0, sizeof(*c));
     snprintf(c->deal_id, sizeof(c->deal_id), "salesforce:006%09d", rep * 8 + seq);
     snprintf(c->id, sizeof(c->id), "%s:%d:%s", c->deal_id, seq + 1, prof[rep].rep_id);
-    c->kind = amount >= 0 ? QW_CREDIT_CREDIT : QW_CREDIT_CLAWBACK;
+    c->kind = amount >= 0 ? QW_CREDIT_KIND_CREDIT : QW_CREDIT_KIND_CLAWBACK;
     c->amount_minor = amount;
     memcpy(c->currency, quota[rep].currency, 4);
     c->close_date = day(date);
@@ -281,7 +281,7 @@ static void setup(void)
             make_credit(c, i, 3 + k, amount, date);
             if (k > 0 && rnd(100) < 4) {
                 const qw_credit_in_t *prev = &gen[i * per_rep + k - 1];
-                c->kind = QW_CREDIT_CLAWBACK;
+                c->kind = QW_CREDIT_KIND_CLAWBACK;
                 c->amount_minor = -prev->amount_minor;
                 c->won_date = prev->close_date;
                 memcpy(c->deal_id, prev->deal_id, sizeof(c->deal_id));

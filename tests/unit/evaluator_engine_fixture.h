@@ -81,7 +81,7 @@ static inline qw_credit_in_t fx_credit(const char *deal, int64_t amount, const c
     memset(&c, 0, sizeof(c));
     snprintf(c.id, sizeof(c.id), "%s:%lld", deal, (long long)amount);
     snprintf(c.deal_id, sizeof(c.deal_id), "%s", deal);
-    c.kind = amount >= 0 ? QW_CREDIT_CREDIT : QW_CREDIT_CLAWBACK;
+    c.kind = amount >= 0 ? QW_CREDIT_KIND_CREDIT : QW_CREDIT_KIND_CLAWBACK;
     c.amount_minor = amount;
     memcpy(c.currency, "USD", 4);
     c.close_date = fx_day(close_date);

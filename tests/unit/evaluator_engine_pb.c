@@ -67,7 +67,7 @@ Test(evaluator_engine_pb, credit_entry_dates_and_instants)
     qw_credit_in_t c;
     char err[QW_ERRSTR_MAX];
     cr_assert_eq(qw_engine_credit_from_pb(&m, &c, err, sizeof(err)), QW_OK, "%s", err);
-    cr_assert_eq(c.kind, QW_CREDIT_CLAWBACK);
+    cr_assert_eq(c.kind, QW_CREDIT_KIND_CLAWBACK);
     cr_assert_eq(c.close_date, fx_day("2026-11-30"));
     cr_assert_eq(c.close_time_ms, QW_TIME_NONE);
     cr_assert_eq(c.won_date, fx_day("2026-11-02"));
