@@ -2,74 +2,30 @@
  * port, stopped in teardown): fencing, the offset check, hold and generation, the applied-id
  * window, the fenced outbox trim, and the script reload after Redis forgot it. */
 #include <criterion/criterion.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "redis_server.h"
 #include "store.h"
 
-static pid_t server;
-static int port;
-static char dir[64];
+static qw_test_redis_t server;
 static qw_redis_t redis;
 static qw_store_t store;
 
-static int pick_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t l = sizeof(a);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &l) != 0)
-        return -1;
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 static void start(void)
 {
-    port = pick_port();
-    cr_assert(port > 0);
-    snprintf(dir, sizeof(dir), "/tmp/qw-ev-store-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    server = fork();
-    if (server == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the test */
-        char ps[16];
-        snprintf(ps, sizeof(ps), "%d", port);
-        execlp("redis-server", "redis-server", "--port", ps, "--bind", "127.0.0.1", "--save", "",
-               "--appendonly", "no", "--dir", dir, "--loglevel", "warning", "--logfile",
-               "/dev/null", (char *)NULL);
-        _exit(127);
-    }
-    char url[64], err[QW_ERRSTR_MAX];
-    snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", port);
-    cr_assert_eq(qw_redis_init(&redis, url, err, sizeof(err)), QW_OK, "%s", err);
-    for (int i = 0; i < 200; i++) {
-        redis.retry_at_ns = 0;
-        if (qw_redis_connect(&redis) == QW_OK) break;
-        usleep(25000);
-    }
-    cr_assert_not_null(redis.c, "redis-server did not start on port %d", port);
+    char err[QW_ERRSTR_MAX];
+    qw_test_redis_start(&server);
+    cr_assert_eq(qw_redis_init(&redis, server.url, err, sizeof(err)), QW_OK, "%s", err);
+    cr_assert_eq(qw_redis_connect(&redis), QW_OK, "%s", redis.errstr);
     qw_store_init(&store, &redis, "t.");
 }
 
 static void stop(void)
 {
     qw_redis_close(&redis);
-    if (server > 0) {
-        kill(server, SIGTERM);
-        waitpid(server, NULL, 0);
-    }
-    char cmd[96];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+    qw_test_redis_stop(&server);
 }
 
 TestSuite(evaluator_store, .init = start, .fini = stop, .timeout = 60);
@@ -229,9 +185,7 @@ Test(evaluator_store, unreachable_redis_is_an_error_not_a_crash)
 {
     int32_t part = 0;
     int64_t ep, off, gen;
-    kill(server, SIGKILL);
-    waitpid(server, NULL, 0);
-    server = 0;
+    qw_test_redis_kill(&server);
     qw_redis_reset(&redis);
     cr_assert_eq(qw_store_take(&store, &part, 1, &ep, &off, &gen), QW_ERR);
     cr_assert(store.errstr[0]);

@@ -1,39 +1,20 @@
 /* The ledger's Redis store against a real redis-server, started for each test on a free
  * loopback port in a temporary directory and stopped in teardown. */
 #include <criterion/criterion.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "ingest_ledger_fixture.h"
 #include "ledger_store.h"
+#include "redis_server.h"
 
-static pid_t server;
-static int port;
-static char dir[64];
+static qw_test_redis_t server;
 static char err[QW_ERRSTR_MAX];
-
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(a);
-    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
 
 static redisContext *connect_redis(void)
 {
-    redisContext *c = redisConnect("127.0.0.1", port);
+    redisContext *c = redisConnect("127.0.0.1", server.port);
     cr_assert(c && !c->err, "connect: %s", c ? c->errstr : "oom");
     return c;
 }
@@ -41,49 +22,12 @@ static redisContext *connect_redis(void)
 static void start(void)
 {
     fx_setup();
-    strcpy(dir, "/tmp/qw-ledger-it-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    port = free_port();
-    char portstr[16];
-    snprintf(portstr, sizeof(portstr), "%d", port);
-    server = fork();
-    cr_assert_geq(server, 0);
-    if (server == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the test */
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        execl("/usr/bin/redis-server", "redis-server", "--port", portstr, "--bind", "127.0.0.1",
-              "--save", "", "--appendonly", "no", "--dir", dir, "--loglevel", "warning",
-              (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 200; i++) {
-        redisContext *c = redisConnect("127.0.0.1", port);
-        if (c && !c->err) {
-            redisReply *r = redisCommand(c, "PING");
-            int ok = r && r->type == REDIS_REPLY_STATUS;
-            if (r) freeReplyObject(r);
-            redisFree(c);
-            if (ok) return;
-        } else if (c) {
-            redisFree(c);
-        }
-        usleep(25000);
-    }
-    cr_assert_fail("redis-server did not start on port %d", port);
+    qw_test_redis_start(&server);
 }
 
 static void stop(void)
 {
-    if (server > 0) {
-        kill(server, SIGTERM);
-        waitpid(server, NULL, 0);
-        server = 0;
-    }
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+    qw_test_redis_stop(&server);
 }
 
 TestSuite(ingest_ledger_store_it, .init = start, .fini = stop, .timeout = 60);

@@ -1,73 +1,29 @@
 /* The delivery record against a real redis-server (started per test on a free loopback port):
  * claim states, the retry queue with leases and priorities, and the atomic outcome records. */
 #include <criterion/criterion.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "delivery.h"
+#include "redis_server.h"
 
-static pid_t server;
-static char dir[64];
+static qw_test_redis_t server;
 static qw_redis_t redis;
 static qw_dlv_t dlv;
 
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(a);
-    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 static void start(void)
 {
-    strcpy(dir, "/tmp/qw-ntf-dlv-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    int port = free_port();
-    char portstr[16], url[64], err[QW_ERRSTR_MAX];
-    snprintf(portstr, sizeof(portstr), "%d", port);
-    server = fork();
-    cr_assert_geq(server, 0);
-    if (server == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the test */
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        execl("/usr/bin/redis-server", "redis-server", "--port", portstr, "--bind", "127.0.0.1",
-              "--save", "", "--appendonly", "no", "--dir", dir, (char *)NULL);
-        _exit(127);
-    }
-    snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", port);
-    cr_assert_eq(qw_redis_init(&redis, url, err, sizeof(err)), 0, "%s", err);
-    for (int i = 0; i < 100; i++) {
-        redisReply *r = qw_redis_command(&redis, "PING");
-        int ok = r != NULL;
-        freeReplyObject(r);
-        if (ok) break;
-        usleep(50000);
-    }
+    char err[QW_ERRSTR_MAX];
+    qw_test_redis_start(&server);
+    cr_assert_eq(qw_redis_init(&redis, server.url, err, sizeof(err)), 0, "%s", err);
     qw_dlv_init(&dlv, &redis, "t.");
 }
 
 static void stop(void)
 {
     qw_redis_close(&redis);
-    kill(server, SIGTERM);
-    waitpid(server, NULL, 0);
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
+    qw_test_redis_stop(&server);
 }
 
 static qw_dlv_job_t job(const char *id, const char *ch, int prio)
@@ -167,10 +123,7 @@ Test(notifier_record, failed_is_final_and_priorities_separate)
 
 Test(notifier_record, redis_gone_is_an_error_not_a_claim)
 {
-    kill(server, SIGKILL);
-    waitpid(server, NULL, 0);
-    server = fork(); /* something for stop() to reap */
-    if (server == 0) _exit(0);
+    qw_test_redis_kill(&server);
     cr_assert_eq(qw_dlv_claim(&dlv, "d3", "hr.webhook"), QW_ERR);
     qw_dlv_job_t j = job("d3", "hr.webhook", 0);
     cr_assert_eq(qw_dlv_schedule(&dlv, &j, 0), QW_ERR);
