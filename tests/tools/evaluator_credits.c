@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "quotawatch/csv.h"
+#include "quotawatch/roster_pb.h"
 #include "quotawatch/date.h"
 #include "quotawatch/v1/credit_entry.pb-c.h"
 #include "quotawatch/v1/roster.pb-c.h"
@@ -150,35 +151,9 @@ static int on_quota(void *opaque, const qw_quota_t *q)
 static int on_rep(void *opaque, const qw_rep_profile_t *p)
 {
     (void)opaque;
-    Quotawatch__V1__RepProfile m = QUOTAWATCH__V1__REP_PROFILE__INIT;
-    char hire[11] = "";
-    if (p->hire_date != QW_DATE_NONE) qw_date_format(p->hire_date, hire);
-    m.rep_id = (char *)p->rep_id;
-    m.name = (char *)p->name;
-    m.email = (char *)p->email;
-    m.slack_user_id = (char *)p->slack_user_id;
-    m.manager_id = (char *)p->manager_id;
-    m.team_id = (char *)p->team_id;
-    m.hire_date = hire;
-    m.cohort = (char *)p->cohort;
-    m.recognition_opt_out = p->recognition_opt_out;
-    m.active = p->active;
-    Quotawatch__V1__LeaveRange lr[QW_LEAVE_MAX], *lrp[QW_LEAVE_MAX];
-    char dates[QW_LEAVE_MAX][2][11];
-    for (int i = 0; i < p->nleave; i++) {
-        quotawatch__v1__leave_range__init(&lr[i]);
-        qw_date_format(p->leave[i].start, dates[i][0]);
-        qw_date_format(p->leave[i].end, dates[i][1]);
-        lr[i].start_date = dates[i][0];
-        lr[i].end_date = dates[i][1];
-        lr[i].protected_ = p->leave[i].is_protected;
-        lrp[i] = &lr[i];
-    }
-    m.n_leave = (size_t)p->nleave;
-    m.leave = lrp;
-    size_t len = quotawatch__v1__rep_profile__get_packed_size(&m);
-    uint8_t *buf = malloc(len ? len : 1);
-    quotawatch__v1__rep_profile__pack(&m, buf);
+    size_t len = 0;
+    uint8_t *buf = qw_roster_profile_pack(p, &len);
+    if (!buf) return -1;
     send_record(p->rep_id, strlen(p->rep_id), buf, len);
     free(buf);
     return 0;
