@@ -12,7 +12,9 @@
 void qw_kafka_topic(char *out, size_t outlen, const char *prefix, const char *base);
 
 /* A conf with bootstrap.servers, the client id, quotawatch's error/log callbacks and every -X
- * property of cfg applied last (so an operator can override anything). NULL on error. */
+ * property of cfg (so an operator can tune anything). Services then set the properties their
+ * correctness rests on (isolation level, transactional id, partitioner, ...), which therefore
+ * win over -X. NULL on error. */
 rd_kafka_conf_t *qw_kafka_conf_new(const char *brokers, const char *client_id,
                                    const qw_config_t *cfg, char *errbuf, size_t errlen);
 
