@@ -56,7 +56,7 @@ int qw_csv_roster_load_file(const char *path, qw_csv_roster_fn fn, void *opaque,
 int qw_csv_quota_load_file(const char *path, qw_csv_quota_fn fn, void *opaque, char *errbuf,
                            size_t errlen);
 
-/* Read a whole file into a malloc'd NUL-terminated buffer (I/O); NULL with errbuf on failure. */
-char *qw_csv_read_file(const char *path, size_t *len, char *errbuf, size_t errlen);
+/* Largest roster or quota file the *_load_file helpers read (a 100,000-rep roster is ~20 MB). */
+#define QW_CSV_FILE_MAX (256u * 1024 * 1024)
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "quotawatch/date.h"
+#include "quotawatch/file.h"
 #include "quotawatch/money.h"
 
 void qw_csv_init(qw_csv_t *r, const char *buf, size_t len)
@@ -386,47 +387,11 @@ int qw_csv_quota_parse(const char *buf, size_t len, qw_csv_quota_fn fn, void *op
     return rc;
 }
 
-char *qw_csv_read_file(const char *path, size_t *len, char *errbuf, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        qw_err_set(errbuf, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n + 1 >= cap) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) break;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!buf || err) {
-        free(buf);
-        qw_err_set(errbuf, errlen, "%s: read failed", path);
-        return NULL;
-    }
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
-
 int qw_csv_roster_load_file(const char *path, qw_csv_roster_fn fn, void *opaque, char *errbuf,
                             size_t errlen)
 {
     size_t len;
-    char *buf = qw_csv_read_file(path, &len, errbuf, errlen);
+    char *buf = qw_file_read(path, QW_CSV_FILE_MAX, &len, errbuf, errlen);
     if (!buf) return QW_ERR;
     errbuf[0] = 0;
     int rc = qw_csv_roster_parse(buf, len, fn, opaque, errbuf, errlen);
@@ -438,7 +403,7 @@ int qw_csv_quota_load_file(const char *path, qw_csv_quota_fn fn, void *opaque, c
                            size_t errlen)
 {
     size_t len;
-    char *buf = qw_csv_read_file(path, &len, errbuf, errlen);
+    char *buf = qw_file_read(path, QW_CSV_FILE_MAX, &len, errbuf, errlen);
     if (!buf) return QW_ERR;
     errbuf[0] = 0;
     int rc = qw_csv_quota_parse(buf, len, fn, opaque, errbuf, errlen);

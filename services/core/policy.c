@@ -1,5 +1,6 @@
 /* The policy file: YAML (libfyaml) into a qw_policy_t. A table names every key; a key not in the
  * table is an error, so a typo never silently falls back to a default. */
+#include "quotawatch/file.h"
 #include "quotawatch/policy.h"
 
 #include <libfyaml.h>
@@ -406,23 +407,11 @@ int qw_policy_load_string(qw_policy_t *p, const char *yaml, size_t len, const ch
 int qw_policy_load_file(qw_policy_t *p, const char *path, const char *zoneinfo_dir, char *errbuf,
                         size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return qw_err_set(errbuf, errlen, "policy: cannot open %s", path);
-    static const size_t cap = 1024 * 1024; /* a policy is a few KB */
-    char *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return qw_err_set(errbuf, errlen, "policy: out of memory");
-    }
-    size_t n = fread(buf, 1, cap, f);
-    int rc;
-    if (ferror(f))
-        rc = qw_err_set(errbuf, errlen, "policy: cannot read %s", path);
-    else if (n == cap)
-        rc = qw_err_set(errbuf, errlen, "policy: %s is larger than 1 MiB", path);
-    else
-        rc = qw_policy_load_string(p, buf, n, zoneinfo_dir, errbuf, errlen);
-    fclose(f);
+    char e[QW_ERRSTR_MAX];
+    size_t n;
+    char *buf = qw_file_read(path, 1024 * 1024, &n, e, sizeof(e)); /* a policy is a few KB */
+    if (!buf) return qw_err_set(errbuf, errlen, "policy: %s", e);
+    int rc = qw_policy_load_string(p, buf, n, zoneinfo_dir, errbuf, errlen);
     free(buf);
     return rc;
 }

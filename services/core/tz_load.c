@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "quotawatch/common.h"
+#include "quotawatch/file.h"
 
 int qw_tz_load(qw_tz_t *tz, const char *name, const char *dir, char *errbuf, size_t errlen)
 {
@@ -20,18 +21,12 @@ int qw_tz_load(qw_tz_t *tz, const char *name, const char *dir, char *errbuf, siz
     char path[512];
     if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
         return qw_err_set(errbuf, errlen, "time zone path too long");
-    FILE *f = fopen(path, "rb");
-    if (!f) return qw_err_set(errbuf, errlen, "unknown time zone \"%s\" (no %s)", name, path);
-    static const size_t cap = 256 * 1024; /* real zone files are a few KB */
-    uint8_t *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return qw_err_set(errbuf, errlen, "out of memory");
-    }
-    size_t n = fread(buf, 1, cap, f);
-    int rc = ferror(f) ? qw_err_set(errbuf, errlen, "%s: read error", path)
-                       : qw_tz_parse(tz, name, buf, n, errbuf, errlen);
-    fclose(f);
+    char e[QW_ERRSTR_MAX];
+    size_t n;
+    /* Real zone files are a few KB. */
+    uint8_t *buf = (uint8_t *)qw_file_read(path, 256 * 1024, &n, e, sizeof(e));
+    if (!buf) return qw_err_set(errbuf, errlen, "unknown time zone \"%s\" (%s)", name, e);
+    int rc = qw_tz_parse(tz, name, buf, n, errbuf, errlen);
     free(buf);
     return rc;
 }

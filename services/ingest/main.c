@@ -8,30 +8,12 @@
 
 #include "convert.h"
 #include "ingest.h"
+#include "quotawatch/file.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
 #include "quotawatch/svc.h"
 
 static char qw_ingest_default_txn_id[128];
-
-static int load_file(const char *path, char **out, size_t *len, char *errbuf, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return qw_err_set(errbuf, errlen, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    if (n < 0 || n > 4 * 1024 * 1024) {
-        fclose(f);
-        return qw_err_set(errbuf, errlen, "%s: not a regular file or larger than 4 MiB", path);
-    }
-    *out = malloc((size_t)n + 1);
-    *len = *out ? fread(*out, 1, (size_t)n, f) : 0;
-    fclose(f);
-    if (!*out) return qw_err_set(errbuf, errlen, "out of memory");
-    (*out)[*len] = '\0';
-    return QW_OK;
-}
 
 int main(int argc, char **argv)
 {
@@ -99,14 +81,14 @@ int main(int argc, char **argv)
     }
     qw_adapter_cfg_init(&ig.adapters);
     if (ig.opt.stage_map) {
-        char *text;
         size_t len;
-        if (load_file(ig.opt.stage_map, &text, &len, err, sizeof(err)) != QW_OK ||
-            qw_stage_map_load(&ig.adapters, text, len, err, sizeof(err)) != QW_OK) {
+        char *text = qw_file_read(ig.opt.stage_map, 4 * 1024 * 1024, &len, err, sizeof(err));
+        int rc = text ? qw_stage_map_load(&ig.adapters, text, len, err, sizeof(err)) : QW_ERR;
+        free(text);
+        if (rc != QW_OK) {
             fprintf(stderr, "qw-ingest: --stage-map %s: %s\n", ig.opt.stage_map, err);
             return 2;
         }
-        free(text);
     }
     ig.ledger.rates = &ig.policy.rates;
     if (qw_redis_init(&ig.redis, ig.opt.redis_url, err, sizeof(err)) != QW_OK) {
