@@ -2,8 +2,11 @@
 # Run every fuzzer built in FUZZ_BIN_DIR for a while over a copy of its seed corpus:
 # tests/fixtures/<source>/ for fuzz_adapter_<source>, the notifier's templates for
 # fuzz_notifier_render, tests/fixtures/<name>/ for any other fuzz_<name>.
-# QW_FUZZ_SEED fixes libFuzzer's random seed (CI uses 1, so a run repeats the inputs of the
-# last one; tests/chaos/run.sh and people fuzz with fresh seeds).
+# QW_FUZZ_SEED fixes libFuzzer's random seed and QW_FUZZ_RUNS caps the inputs per target.
+# Under CI both are fixed (seed 1, 400000 runs), so CI replays exactly the inputs that passed
+# on the developer's machine, or a prefix of them on a slower one: a regression gate that
+# cannot turn red because the CI machine happened to be faster. Exploration with fresh seeds
+# is tests/chaos/run.sh's job (and anyone's: run this script without CI set).
 # Builds nothing. Usage: tests/fuzz/run.sh FUZZ_BIN_DIR [SECONDS]   (default 20 s per target)
 # Build the targets first, e.g.:
 #   CC=clang cmake -S . -B build-fuzz -G Ninja -DQW_SANITIZE=ON -DQW_FUZZ=ON -DQW_TESTS=ON
@@ -20,6 +23,8 @@ status=0
 seed_opt=()
 if [ -n "${QW_FUZZ_SEED:-}" ]; then seed_opt=(-seed="$QW_FUZZ_SEED");
 elif [ -n "${CI:-}" ]; then seed_opt=(-seed=1); fi
+if [ -n "${QW_FUZZ_RUNS:-}" ]; then seed_opt+=(-runs="$QW_FUZZ_RUNS");
+elif [ -n "${CI:-}" ]; then seed_opt+=(-runs=400000); fi
 targets=$(cd "$bin" && ls fuzz_* 2>/dev/null | sed 's/^fuzz_//')
 [ -n "$targets" ] || { echo "run.sh: no fuzz_* programs in $bin" >&2; exit 2; }
 for target in $targets; do

@@ -281,6 +281,16 @@ Test(salesforce, rejections)
              "{\"ChangeEventHeader\":{\"entityName\":\"Opportunity\",\"recordIds\":[\"1\"],"
              "\"changeType\":\"DELETE\"}}",
              QW_AERR_BAD_VERSION);
+    /* Found by fuzzing: a commitTimestamp whose version (ts * 100000 + seq) overflows int64,
+     * as a number and as an ISO 8601 text. */
+    t_reject(QW_SRC_SALESFORCE,
+             "{\"ChangeEventHeader\":{\"entityName\":\"Opportunity\",\"recordIds\":[\"1\"],"
+             "\"changeType\":\"DELETE\",\"commitTimestamp\":97947332000001}}",
+             QW_AERR_BAD_VERSION);
+    t_reject(QW_SRC_SALESFORCE,
+             "{\"ChangeEventHeader\":{\"entityName\":\"Opportunity\",\"recordIds\":[\"1\"],"
+             "\"changeType\":\"DELETE\",\"commitTimestamp\":\"9999-12-31T23:59:59Z\"}}",
+             QW_AERR_BAD_VERSION);
     /* A bad id among several rejects the whole event: nothing is emitted. */
     t_reject(QW_SRC_SALESFORCE, COMETD(HDR("DELETE", "[\"006A\",17.5]", "")), QW_AERR_NO_DEAL_ID);
 }

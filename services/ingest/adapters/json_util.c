@@ -291,13 +291,13 @@ int qw_adapt_time_ms(qw_actx_t *a, const json_t *v, int64_t *ms)
 {
     const char *s;
     size_t len;
-    if (qw_j_i64(v, ms) == 0) {
-        if (*ms < 0 || *ms > 100000000000000LL)
-            return qw_actx_fail(a, QW_AERR_BAD_DATE, "timestamp out of range");
-        return QW_OK;
-    }
-    if (qw_j_str(v, &s, &len) == 0 && qw_time_parse_iso8601(s, len, ms) == 0) return QW_OK;
-    return qw_actx_fail(a, QW_AERR_BAD_DATE, "not a timestamp");
+    if (qw_j_i64(v, ms) != 0 &&
+        (qw_j_str(v, &s, &len) != 0 || qw_time_parse_iso8601(s, len, ms) != 0))
+        return qw_actx_fail(a, QW_AERR_BAD_DATE, "not a timestamp");
+    /* One range for both spellings, so callers can scale a time without overflow. */
+    if (*ms < 0 || *ms > 100000000000000LL)
+        return qw_actx_fail(a, QW_AERR_BAD_DATE, "timestamp out of range");
+    return QW_OK;
 }
 
 int qw_adapt_text(qw_actx_t *a, const json_t *v, char *out, size_t outlen, const char *what)

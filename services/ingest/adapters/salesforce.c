@@ -173,6 +173,9 @@ int qw_adapt_salesforce(qw_actx_t *a, json_t *root)
     const json_t *tsv = qw_j_get(h, "commitTimestamp");
     if (!tsv || qw_adapt_time_ms(a, tsv, &ts) != QW_OK)
         return qw_actx_fail(a, QW_AERR_BAD_VERSION, "no usable commitTimestamp");
+    /* The version below is ts * 100000 + seq; beyond year 4892 it would not fit in int64. */
+    if (ts > (INT64_MAX - 99999) / 100000)
+        return qw_actx_fail(a, QW_AERR_BAD_VERSION, "commitTimestamp too far in the future");
     const json_t *sqv = qw_j_get(h, "sequenceNumber");
     if (sqv && (qw_j_i64(sqv, &seq) != 0 || seq < 0 || seq > 99999))
         return qw_actx_fail(a, QW_AERR_BAD_VERSION, "sequenceNumber out of 0..99999");
