@@ -5,7 +5,7 @@
 #   3. build                    CC=clang, ASan+UBSan, fuzz targets, in build-test/
 #   4. ctest                    unit + integration tests; the stack fixture starts and stops a
 #                               real Kafka and redis-server
-#   5. fuzzers                  tests/fuzz/run.sh for QW_FUZZ_SECONDS each (default 20)
+#   5. fuzzers                  tests/fuzz/run.sh for QW_FUZZ_SECONDS each (default 30; under CI seed 1 and 400000 inputs)
 # Extra arguments go to ctest (e.g. `deploy/local/test.sh -R ingest`); then the fuzzers are left
 # out, as the run is a partial one. Exits non-zero if any step failed.
 #
@@ -20,7 +20,7 @@ cd "$root" || exit 1
 build="${QW_TEST_BUILD:-build-test}"
 jobs="${QW_JOBS:-2}"
 ctest_jobs="${QW_CTEST_JOBS:-2}"
-fuzz_secs="${QW_FUZZ_SECONDS:-20}"
+fuzz_secs="${QW_FUZZ_SECONDS:-30}"
 ctest_args=("$@")
 
 declare -a summary=()

@@ -1,6 +1,7 @@
 #include "calendar.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,15 @@ void qw_calendar_init(qw_calendar_t *c, qw_store_t *store, const qw_refdata_t *r
              qw_clock_mono_ns() % 1000000007);
     snprintf(c->lease_key, sizeof(c->lease_key), "%sqw:ev:calendar:lease", store->ns);
     snprintf(c->done_key, sizeof(c->done_key), "%sqw:ev:calendar:done", store->ns);
+    c->m_steps = qw_metrics_counter("qw_evaluator_calendar_steps_total",
+                                    "Calendar steps (checkpoints, closes) written", NULL);
+    c->m_failed = qw_metrics_counter("qw_evaluator_calendar_failures_total",
+                                     "Calendar steps that failed and will be retried", NULL);
+    c->m_step_s = qw_metrics_histogram("qw_evaluator_calendar_step_seconds",
+                                       "Calendar step time, snapshot to write", NULL);
+    c->m_hold_s = qw_metrics_histogram(
+        "qw_evaluator_calendar_hold_seconds",
+        "Time the calendar job held the partitions (in-stream processing paused)", NULL);
 }
 
 void qw_calendar_free(qw_calendar_t *c)
@@ -124,13 +134,25 @@ void qw_calendar_free(qw_calendar_t *c)
     c->have_lease = 0;
 }
 
+/* ---- one step: snapshot without a hold, then a short hold to catch up and write ---------- */
+
 typedef struct job_rep_s {
     int32_t part;
-    uint64_t hash; /* of the blob as loaded; 0 = none */
-    size_t len;
+    int team;      /* team number within the job */
+    uint8_t *base; /* the blob as last read from Redis; NULL = the rep has no state */
+    size_t base_len;
+    uint8_t *out; /* the blob after the tick */
+    size_t out_len;
     qw_rep_profile_t profile; /* a copy: a default one when the roster lacks the rep */
     qw_rep_state_t st;
 } job_rep_t;
+
+typedef struct job_dec_s {
+    int team; /* -1: org-wide (the fairness report) */
+    int32_t part;
+    uint8_t *buf; /* NULL once dropped */
+    size_t len;
+} job_dec_t;
 
 typedef struct job_s {
     qw_calendar_t *c;
@@ -138,15 +160,36 @@ typedef struct job_s {
     job_rep_t **reps;
     int n, cap;
     qw_strmap_t by_id;
-    qw_args_t *outbox; /* per partition */
-    uint8_t **bufs;
-    int nbufs, bcap;
+    qw_strmap_t teams; /* team key -> team number + 1 */
+    int nteams;
+    unsigned char *dirty_team; /* per team number, during the catch-up */
+    int dirty_cap;             /* teams dirty_team covers */
+    job_dec_t *decs;
+    int ndecs, dcap;
+    uint8_t scratch[65536];
     int failed;
 } job_t;
 
-static uint64_t fnv(const void *p, size_t n)
+/* Reps without a team are each a team of one (as in qw_calendar_tick_all). */
+static int team_of(job_t *j, const qw_rep_profile_t *p)
 {
-    return qw_strmap_hash(p, n) | 1; /* never 0: 0 means "no blob" */
+    char key[QW_ID_MAX + 2];
+    int kl = p->team_id[0] ? snprintf(key, sizeof(key), "t%s", p->team_id)
+                           : snprintf(key, sizeof(key), "r%s", p->rep_id);
+    void *v = qw_strmap_get(&j->teams, key, (size_t)kl);
+    if (v) return (int)((intptr_t)v - 1);
+    if (qw_strmap_put(&j->teams, key, (size_t)kl, (void *)(intptr_t)(j->nteams + 1), NULL) != 0) {
+        j->failed = 1;
+        return 0;
+    }
+    return j->nteams++;
+}
+
+static uint8_t *memdup(const void *p, size_t n)
+{
+    uint8_t *d = malloc(n ? n : 1);
+    if (d) memcpy(d, p, n);
+    return d;
 }
 
 static job_rep_t *job_add(job_t *j, const char *rep_id, int32_t part)
@@ -169,47 +212,70 @@ static job_rep_t *job_add(job_t *j, const char *rep_id, int32_t part)
         r->profile.hire_date = QW_DATE_NONE;
         r->profile.active = 1;
     }
+    r->team = team_of(j, &r->profile);
     qw_rep_state_init(&r->st, rep_id);
     j->reps[j->n++] = r;
     qw_strmap_put(&j->by_id, rep_id, strlen(rep_id), r, NULL);
     return r;
 }
 
+/* Take a blob read from Redis as the rep's base and its state. */
+static int job_base(job_t *j, job_rep_t *r, const char *blob, size_t len)
+{
+    char err[QW_ERRSTR_MAX];
+    free(r->base);
+    r->base = memdup(blob, len);
+    r->base_len = len;
+    if (!r->base) return QW_ERR;
+    if (qw_rep_state_decode(&r->st, r->base, len, err, sizeof(err)) != QW_OK) {
+        qw_log(QW_LOG_ERROR, "calendar.state_corrupt", "rep %s: %s", r->profile.rep_id, err);
+        return QW_ERR;
+    }
+    (void)j;
+    return QW_OK;
+}
+
 static void job_emit(void *opaque, const qw_decision_t *d)
 {
     job_t *j = opaque;
     int32_t part;
+    int team = -1;
     if (d->rep_id[0]) {
         job_rep_t *r = qw_strmap_get(&j->by_id, d->rep_id, strlen(d->rep_id));
         part = r ? r->part : qw_partition_murmur2(d->rep_id, strlen(d->rep_id), j->nparts);
+        if (r) team = r->team;
     } else {
         char k[QW_ID_MAX + 8];
         int kl = snprintf(k, sizeof(k), "team:%s", d->team_id);
         part = qw_partition_murmur2(k, (size_t)kl, j->nparts);
+        if (d->team_id[0]) {
+            kl = snprintf(k, sizeof(k), "t%s", d->team_id);
+            void *v = qw_strmap_get(&j->teams, k, (size_t)kl);
+            if (v) team = (int)((intptr_t)v - 1);
+        }
     }
-    if (j->nbufs == j->bcap) {
-        int ncap = j->bcap ? 2 * j->bcap : 64;
-        uint8_t **nb = realloc(j->bufs, (size_t)ncap * sizeof(*nb));
-        if (!nb) {
+    if (j->ndecs == j->dcap) {
+        int ncap = j->dcap ? 2 * j->dcap : 64;
+        job_dec_t *nd = realloc(j->decs, (size_t)ncap * sizeof(*nd));
+        if (!nd) {
             j->failed = 1;
             return;
         }
-        j->bufs = nb;
-        j->bcap = ncap;
+        j->decs = nd;
+        j->dcap = ncap;
     }
-    uint8_t *buf = malloc(65536);
-    size_t n = buf ? qw_decision_pb_pack(d, buf, 65536) : 0;
-    if (!n) {
-        free(buf);
+    size_t n = qw_decision_pb_pack(d, j->scratch, sizeof(j->scratch));
+    uint8_t *buf = n ? memdup(j->scratch, n) : NULL;
+    if (!buf) {
         j->failed = 1;
         return;
     }
-    j->bufs[j->nbufs++] = buf;
-    qw_args_push(&j->outbox[part], buf, n);
+    j->decs[j->ndecs++] = (job_dec_t){team, part, buf, n};
 }
 
 static int partitions(qw_calendar_t *c)
 {
+    if (c->nparts > 0) return c->nparts;
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(c->rk, c->topic, NULL);
     rd_kafka_resp_err_t e = rd_kafka_metadata(c->rk, 0, rkt, &md, 10000);
@@ -229,6 +295,41 @@ static void release_holds(qw_calendar_t *c, int nparts)
     }
 }
 
+/* GET the given rep keys of partition p, pipelined: one round trip per 512 reps, not per rep.
+ * On the first read (catchup = 0) every rep is new to the job; on the catch-up a rep's fresh
+ * blob replaces its base and its team is marked for a re-tick. */
+static int load_keys(job_t *j, int32_t p, redisReply **keys, size_t n, int catchup)
+{
+    qw_store_t *s = j->c->store;
+    enum { CHUNK = 512 };
+    redisReply *g[CHUNK];
+    int rc = QW_OK;
+    for (size_t base = 0; base < n && rc == QW_OK; base += CHUNK) {
+        size_t cnt = n - base < CHUNK ? n - base : CHUNK;
+        if (qw_redis_connect(s->r) != QW_OK) return QW_ERR;
+        for (size_t i = 0; i < cnt; i++)
+            redisAppendCommand(s->r->c, "GET %b", keys[base + i]->str, keys[base + i]->len);
+        if (qw_redis_pipeline_read(s->r, g, (int)cnt) != QW_OK) return QW_ERR;
+        for (size_t i = 0; i < cnt; i++) {
+            const char *rep = strchr(keys[base + i]->str, '}');
+            if (rc == QW_OK && g[i]->type == REDIS_REPLY_STRING && rep && rep[1] == ':') {
+                rep += 2;
+                job_rep_t *r = catchup ? qw_strmap_get(&j->by_id, rep, strlen(rep)) : NULL;
+                if (!r) r = job_add(j, rep, p);
+                if (!r) {
+                    rc = QW_ERR;
+                } else if (!catchup || !r->base || r->base_len != g[i]->len ||
+                           memcmp(r->base, g[i]->str, g[i]->len)) {
+                    rc = job_base(j, r, g[i]->str, g[i]->len);
+                    if (catchup && r->team < j->dirty_cap) j->dirty_team[r->team] = 1;
+                }
+            }
+            freeReplyObject(g[i]);
+        }
+    }
+    return rc;
+}
+
 static int load_partition(job_t *j, int32_t p)
 {
     qw_store_t *s = j->c->store;
@@ -239,69 +340,215 @@ static int load_partition(job_t *j, int32_t p)
         if (m) freeReplyObject(m);
         return QW_ERR;
     }
-    /* GETs pipelined in chunks: one round trip per 512 reps, not per rep. */
-    enum { CHUNK = 512 };
-    redisReply *g[CHUNK];
-    int rc = QW_OK;
-    for (size_t base = 0; base < m->elements && rc == QW_OK; base += CHUNK) {
-        size_t cnt = m->elements - base < CHUNK ? m->elements - base : CHUNK;
-        if (qw_redis_connect(s->r) != QW_OK) {
-            rc = QW_ERR;
-            break;
-        }
-        for (size_t i = 0; i < cnt; i++)
-            redisAppendCommand(s->r->c, "GET %s", m->element[base + i]->str);
-        if (qw_redis_pipeline_read(s->r, g, (int)cnt) != QW_OK) {
-            rc = QW_ERR;
-            break;
-        }
-        for (size_t i = 0; i < cnt; i++) {
-            const char *key = m->element[base + i]->str;
-            const char *rep = strchr(key, '}');
-            if (rc == QW_OK && g[i]->type == REDIS_REPLY_STRING && rep && rep[1] == ':') {
-                job_rep_t *r = job_add(j, rep + 2, p);
-                char err[QW_ERRSTR_MAX];
-                if (!r || qw_rep_state_decode(&r->st, (const uint8_t *)g[i]->str, g[i]->len, err,
-                                              sizeof(err)) != QW_OK) {
-                    qw_log(QW_LOG_ERROR, "calendar.state_corrupt", "%s: %s", key, r ? err : "oom");
-                    rc = QW_ERR;
-                } else {
-                    r->hash = fnv(g[i]->str, g[i]->len);
-                    r->len = g[i]->len;
-                }
-            }
-            freeReplyObject(g[i]);
-        }
-    }
+    int rc = load_keys(j, p, m->element, m->elements, 0);
     freeReplyObject(m);
     return rc;
 }
 
-/* One due step for one period over every partition. */
+static int encode_out(job_t *j, job_rep_t *r)
+{
+    size_t bl = qw_rep_state_encode(&r->st, j->scratch, sizeof(j->scratch));
+    free(r->out);
+    r->out = bl ? memdup(j->scratch, bl) : NULL;
+    r->out_len = bl;
+    if (!r->out)
+        return qw_err_set(j->c->errstr, sizeof(j->c->errstr), "state of %s does not encode",
+                          r->profile.rep_id);
+    return QW_OK;
+}
+
+/* Tick the reps whose team is selected (all when sel is NULL) and encode them; the fairness
+ * report (after a close) always runs over every rep. */
+static int job_tick(job_t *j, const unsigned char *sel, const char *period, unsigned todo,
+                    int64_t now_ms)
+{
+    qw_calendar_t *c = j->c;
+    qw_engine_rep_t *arr = calloc((size_t)j->n + 1, sizeof(*arr));
+    if (!arr) return qw_err_set(c->errstr, sizeof(c->errstr), "out of memory in the job");
+    int m = 0;
+    for (int i = 0; i < j->n; i++) {
+        job_rep_t *r = j->reps[i];
+        if (sel && !sel[r->team]) continue;
+        arr[m++] = (qw_engine_rep_t){&r->profile,
+                                     qw_refdata_quota(c->ref, r->profile.rep_id, period), &r->st};
+    }
+    qw_engine_t e;
+    qw_engine_init(&e, c->policy, job_emit, j);
+    qw_calendar_tick_all(&e, arr, m, period, todo & ~(1u << QW_CAL_CLOSE_BIT), now_ms);
+    int rc = QW_OK;
+    for (int i = 0; i < m && rc == QW_OK; i++)
+        rc = encode_out(j, (job_rep_t *)((char *)arr[i].state - offsetof(job_rep_t, st)));
+    if (rc == QW_OK && (todo & (1u << QW_CAL_CLOSE_BIT))) {
+        for (int i = 0; i < j->n; i++)
+            arr[i] = (qw_engine_rep_t){&j->reps[i]->profile,
+                                       qw_refdata_quota(c->ref, j->reps[i]->profile.rep_id, period),
+                                       &j->reps[i]->st};
+        if (qw_engine_fairness_report(&e, arr, j->n, period, now_ms, NULL) != QW_OK)
+            qw_log(QW_LOG_WARN, "calendar.fairness_failed", "period %s: %s", period, e.errstr);
+    }
+    free(arr);
+    if (rc == QW_OK && j->failed) rc = qw_err_set(c->errstr, sizeof(c->errstr), "out of memory");
+    return rc;
+}
+
+/* Under the hold: re-read the reps that owners wrote since the snapshot, and re-tick their
+ * teams from their fresh states (dropping what the first tick decided for them). */
+static int job_catch_up(job_t *j, const char *period, unsigned todo, int64_t now_ms, int *ndirty)
+{
+    qw_calendar_t *c = j->c;
+    int rc = QW_OK;
+    j->dirty_team = calloc((size_t)j->nteams + 1, 1);
+    if (!j->dirty_team) return QW_ERR;
+    int teams_before = j->dirty_cap = j->nteams;
+    *ndirty = 0;
+    for (int p = 0; p < j->nparts && rc == QW_OK; p++) {
+        void *reply = NULL;
+        int expired = 0;
+        if (qw_store_snapshot_dirty(c->store, p, &reply, &expired) != QW_OK)
+            return qw_err_set(c->errstr, sizeof(c->errstr), "%s", c->store->errstr);
+        redisReply *m = reply;
+        if (expired) {
+            freeReplyObject(m);
+            return qw_err_set(c->errstr, sizeof(c->errstr),
+                              "the snapshot of partition %d expired before the hold", p);
+        }
+        /* Members other than the sentinel "" are rep keys. */
+        redisReply **keys = calloc(m->elements + 1, sizeof(*keys));
+        size_t nk = 0;
+        for (size_t i = 0; keys && i < m->elements; i++)
+            if (m->element[i]->type == REDIS_REPLY_STRING && m->element[i]->len)
+                keys[nk++] = m->element[i];
+        *ndirty += (int)nk;
+        rc = keys ? load_keys(j, p, keys, nk, 1) : QW_ERR;
+        free(keys);
+        freeReplyObject(m);
+    }
+    if (rc != QW_OK) return rc;
+    /* Reps that appeared since the snapshot may form new teams: those are dirty too. */
+    if (j->nteams > teams_before) {
+        unsigned char *d = realloc(j->dirty_team, (size_t)j->nteams + 1);
+        if (!d) return QW_ERR;
+        memset(d + teams_before, 1, (size_t)(j->nteams - teams_before));
+        j->dirty_team = d;
+        j->dirty_cap = j->nteams;
+    }
+    int any = 0;
+    for (int t = 0; t < j->nteams; t++)
+        any |= j->dirty_team[t];
+    if (!any) return QW_OK;
+    int close = (todo & (1u << QW_CAL_CLOSE_BIT)) != 0;
+    for (int i = 0; i < j->ndecs; i++) {
+        job_dec_t *d = &j->decs[i];
+        if (d->team >= 0 ? j->dirty_team[d->team] : close) {
+            free(d->buf);
+            d->buf = NULL;
+        }
+    }
+    char err[QW_ERRSTR_MAX];
+    for (int i = 0; i < j->n; i++) {
+        job_rep_t *r = j->reps[i];
+        if (!j->dirty_team[r->team]) continue;
+        if (!r->base) {
+            qw_rep_state_init(&r->st, r->profile.rep_id);
+        } else if (qw_rep_state_decode(&r->st, r->base, r->base_len, err, sizeof(err)) != QW_OK) {
+            return qw_err_set(c->errstr, sizeof(c->errstr), "rep %s: %s", r->profile.rep_id, err);
+        }
+    }
+    return job_tick(j, j->dirty_team, period, todo, now_ms);
+}
+
+static int differs(const job_rep_t *r)
+{
+    return r->out &&
+           !(r->base && r->base_len == r->out_len && !memcmp(r->base, r->out, r->out_len));
+}
+
+/* Under the hold: per partition, the changed states and the decisions left. */
+static int job_write(job_t *j, int *changed, int *decisions)
+{
+    qw_calendar_t *c = j->c;
+    qw_args_t reps, outbox;
+    qw_args_init(&reps);
+    qw_args_init(&outbox);
+    int rc = QW_OK;
+    char key[QW_STORE_KEY_MAX];
+    for (int p = 0; p < j->nparts && rc == QW_OK; p++) {
+        qw_args_reset(&reps);
+        qw_args_reset(&outbox);
+        int nnew = 0;
+        /* Reps without a stored state first: the script adds those to the partition's set. */
+        for (int pass = 0; pass < 2; pass++)
+            for (int i = 0; i < j->n; i++) {
+                job_rep_t *r = j->reps[i];
+                if (r->part != p || (pass == 0) != !r->base || !differs(r)) continue;
+                qw_store_rep_key(c->store, key, sizeof(key), p, r->profile.rep_id);
+                qw_args_push_str(&reps, key);
+                qw_args_push(&reps, r->out, r->out_len);
+                (*changed)++;
+                nnew += pass == 0;
+            }
+        for (int i = 0; i < j->ndecs; i++)
+            if (j->decs[i].part == p && j->decs[i].buf)
+                qw_args_push(&outbox, j->decs[i].buf, j->decs[i].len);
+        if (!reps.n && !outbox.n) continue;
+        int lost = 0;
+        *decisions += outbox.n;
+        if (qw_store_job_write(c->store, p, c->token, &reps, nnew, &outbox, &lost) != QW_OK)
+            rc = qw_err_set(c->errstr, sizeof(c->errstr), "%s", c->store->errstr);
+        else if (lost)
+            rc = qw_err_set(c->errstr, sizeof(c->errstr), "hold on partition %d expired", p);
+    }
+    qw_args_free(&reps);
+    qw_args_free(&outbox);
+    return rc;
+}
+
+static void job_free(job_t *j)
+{
+    for (int i = 0; i < j->ndecs; i++)
+        free(j->decs[i].buf);
+    free(j->decs);
+    for (int i = 0; i < j->n; i++) {
+        free(j->reps[i]->base);
+        free(j->reps[i]->out);
+        free(j->reps[i]);
+    }
+    free(j->reps);
+    free(j->dirty_team);
+    qw_strmap_free(&j->by_id, NULL);
+    qw_strmap_free(&j->teams, NULL);
+    free(j);
+}
+
+static int64_t ms_since(int64_t t0_ns)
+{
+    return (qw_clock_mono_ns() - t0_ns) / 1000000;
+}
+
+/* One due step for one period over every partition. The expensive part — reading every state,
+ * ticking every team, encoding — runs while owners keep consuming; the batch script meanwhile
+ * records which reps it wrote. Then a hold on every partition stops them for the catch-up (those
+ * reps re-read, their teams re-ticked) and the write. A credit thus either counts in the step or
+ * comes after it, as before, but consumption pauses only for the catch-up and the write. */
 static int run_step(qw_calendar_t *c, const qw_period_t *period, unsigned todo, int64_t now_ms)
 {
     int nparts = partitions(c);
     if (nparts <= 0)
         return qw_err_set(c->errstr, sizeof(c->errstr), "no metadata for %s", c->topic);
-    char k[QW_STORE_KEY_MAX];
-    for (int p = 0; p < nparts; p++) {
-        int got = 0;
-        qw_store_key(c->store, k, sizeof(k), p, "hold");
-        if (qw_store_lease(c->store, k, c->token, c->hold_ms, &got) != QW_OK || !got) {
-            release_holds(c, p);
-            return qw_err_set(c->errstr, sizeof(c->errstr), "could not hold partition %d: %s", p,
-                              got ? c->store->errstr : "held by another job");
-        }
-    }
-    job_t j;
-    memset(&j, 0, sizeof(j));
-    j.c = c;
-    j.nparts = nparts;
-    qw_strmap_init(&j.by_id);
-    j.outbox = calloc((size_t)nparts, sizeof(*j.outbox));
-    int rc = j.outbox ? QW_OK : QW_ERR;
+    job_t *j = calloc(1, sizeof(*j));
+    if (!j) return qw_err_set(c->errstr, sizeof(c->errstr), "out of memory in the job");
+    j->c = c;
+    j->nparts = nparts;
+    qw_strmap_init(&j->by_id);
+    qw_strmap_init(&j->teams);
+    int64_t t0 = qw_clock_mono_ns(), th = 0;
+    int rc = QW_OK, held = 0, ndirty = 0, changed = 0, decisions = 0;
     for (int p = 0; p < nparts && rc == QW_OK; p++)
-        rc = load_partition(&j, p);
+        if (qw_store_snapshot_begin(c->store, p, c->hold_ms * 5) != QW_OK)
+            rc = qw_err_set(c->errstr, sizeof(c->errstr), "%s", c->store->errstr);
+    for (int p = 0; p < nparts && rc == QW_OK; p++)
+        if (load_partition(j, p) != QW_OK)
+            rc = qw_err_set(c->errstr, sizeof(c->errstr), "reading partition %d failed", p);
     /* Reps of the roster without any state yet still have a period to close (a rep without a
      * single deal misses too). */
     size_t it = 0;
@@ -309,75 +556,45 @@ static int run_step(qw_calendar_t *c, const qw_period_t *period, unsigned todo, 
     void *val;
     while (rc == QW_OK && qw_strmap_next(&c->ref->roster, &it, &id, &val)) {
         const qw_rep_profile_t *p = val;
-        if (!p->active || qw_strmap_get(&j.by_id, id, strlen(id))) continue;
-        if (!job_add(&j, id, qw_partition_murmur2(id, strlen(id), nparts))) rc = QW_ERR;
+        if (!p->active || qw_strmap_get(&j->by_id, id, strlen(id))) continue;
+        if (!job_add(j, id, qw_partition_murmur2(id, strlen(id), nparts))) rc = QW_ERR;
     }
-    qw_engine_rep_t *team = rc == QW_OK ? calloc((size_t)j.n + 1, sizeof(*team)) : NULL;
-    if (rc == QW_OK && team) {
-        for (int i = 0; i < j.n; i++) {
-            team[i].profile = &j.reps[i]->profile;
-            team[i].quota = qw_refdata_quota(c->ref, j.reps[i]->profile.rep_id, period->id);
-            team[i].state = &j.reps[i]->st;
-        }
-        qw_engine_t e;
-        qw_engine_init(&e, c->policy, job_emit, &j);
-        qw_calendar_tick_all(&e, team, j.n, period->id, todo, now_ms);
-        if (j.failed) rc = qw_err_set(c->errstr, sizeof(c->errstr), "out of memory in the job");
-    } else if (rc == QW_OK) {
-        rc = QW_ERR;
+    if (rc == QW_OK) rc = job_tick(j, NULL, period->id, todo, now_ms);
+    if (rc == QW_OK && c->on_snapshot) c->on_snapshot(c->on_snapshot_opaque, period->id);
+    char k[QW_STORE_KEY_MAX];
+    for (int p = 0; p < nparts && rc == QW_OK; p++) {
+        int got = 0;
+        qw_store_key(c->store, k, sizeof(k), p, "hold");
+        if (qw_store_lease(c->store, k, c->token, c->hold_ms, &got) != QW_OK || !got)
+            rc = qw_err_set(c->errstr, sizeof(c->errstr), "could not hold partition %d: %s", p,
+                            got ? c->store->errstr : "held by another job");
+        else
+            held = p + 1;
     }
-    /* Write back per partition: changed states and the decisions, under the hold. */
-    qw_args_t reps;
-    qw_args_init(&reps);
-    uint8_t *blobs = rc == QW_OK ? malloc((size_t)(j.n ? j.n : 1) * QW_REP_STATE_BLOB_MAX) : NULL;
-    char(*keys)[QW_STORE_KEY_MAX] = blobs ? calloc((size_t)(j.n ? j.n : 1), sizeof(*keys)) : NULL;
-    int changed = 0, decisions = 0;
-    for (int p = 0; p < nparts && rc == QW_OK && keys; p++) {
-        qw_args_reset(&reps);
-        for (int i = 0; i < j.n; i++) {
-            job_rep_t *r = j.reps[i];
-            if (r->part != p) continue;
-            uint8_t *b = blobs + (size_t)i * QW_REP_STATE_BLOB_MAX;
-            size_t bl = qw_rep_state_encode(&r->st, b, QW_REP_STATE_BLOB_MAX);
-            if (!bl) {
-                rc = qw_err_set(c->errstr, sizeof(c->errstr), "state of %s does not encode",
-                                r->profile.rep_id);
-                break;
-            }
-            if (r->hash && r->len == bl && r->hash == fnv(b, bl)) continue;
-            qw_store_rep_key(c->store, keys[i], sizeof(keys[i]), p, r->profile.rep_id);
-            qw_args_push(&reps, keys[i], strlen(keys[i]));
-            qw_args_push(&reps, b, bl);
-            changed++;
-        }
-        if (rc != QW_OK || (!reps.n && !j.outbox[p].n)) continue;
-        int lost = 0;
-        decisions += j.outbox[p].n;
-        if (qw_store_job_write(c->store, p, c->token, &reps, &j.outbox[p], &lost) != QW_OK)
-            rc = qw_err_set(c->errstr, sizeof(c->errstr), "%s", c->store->errstr);
-        else if (lost)
-            rc = qw_err_set(c->errstr, sizeof(c->errstr), "hold on partition %d expired", p);
+    if (held) th = qw_clock_mono_ns();
+    if (rc == QW_OK) rc = job_catch_up(j, period->id, todo, now_ms, &ndirty);
+    int64_t tw = qw_clock_mono_ns();
+    if (rc == QW_OK) rc = job_write(j, &changed, &decisions);
+    int64_t write_ms = ms_since(tw);
+    if (held) {
+        release_holds(c, held);
+        c->last_hold_ms = ms_since(th);
     }
-    if (rc == QW_OK && !keys) rc = QW_ERR;
+    for (int p = 0; p < nparts; p++)
+        qw_store_snapshot_end(c->store, p);
+    c->last_step_ms = ms_since(t0);
+    c->last_dirty = ndirty;
+    qw_metric_add(rc == QW_OK ? c->m_steps : c->m_failed, 1);
+    qw_metric_observe_us(c->m_step_s, c->last_step_ms * 1000);
+    if (held) qw_metric_observe_us(c->m_hold_s, c->last_hold_ms * 1000);
     qw_log_fields(rc == QW_OK ? QW_LOG_INFO : QW_LOG_WARN, "calendar.step",
-                  json_pack("{s:s,s:i,s:i,s:i,s:i}", "period", period->id, "steps", (int)todo,
-                            "reps", j.n, "changed", changed, "decisions", decisions),
+                  json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:I,s:I,s:I}", "period", period->id, "steps",
+                            (int)todo, "reps", j->n, "changed", changed, "decisions", decisions,
+                            "caught_up", ndirty, "step_ms", (json_int_t)c->last_step_ms, "hold_ms",
+                            (json_int_t)(held ? c->last_hold_ms : 0), "write_ms",
+                            (json_int_t)write_ms),
                   "calendar step for %s %s", period->id, rc == QW_OK ? "done" : c->errstr);
-    release_holds(c, nparts);
-    free(keys);
-    free(blobs);
-    qw_args_free(&reps);
-    free(team);
-    for (int p = 0; p < nparts && j.outbox; p++)
-        qw_args_free(&j.outbox[p]);
-    free(j.outbox);
-    for (int i = 0; i < j.nbufs; i++)
-        free(j.bufs[i]);
-    free(j.bufs);
-    for (int i = 0; i < j.n; i++)
-        free(j.reps[i]);
-    free(j.reps);
-    qw_strmap_free(&j.by_id, NULL);
+    job_free(j);
     return rc;
 }
 

@@ -4,12 +4,14 @@
  * It runs in whichever instance holds the lease <ns>qw:ev:calendar:lease (SET NX PX, renewed
  * while it runs). For each due step it puts a hold (<ns>qw:ev:{p<N>}:hold, with its token) on
  * every partition of the credits topic, which the owners' batch script refuses to write through
- * ("held"); so the states it reads are final. It closes team by team over every rep of the
- * roster and every rep with a state, writes the changed states and the decisions back per
- * partition through a script that checks the hold token and bumps the partition's generation
- * (owners then reload: "stale"), records the step as done and lifts the holds. A late credit
- * either landed before the hold (it counts in the close) or is applied after it to a state that
- * is marked closed (the engine emits the correction): never neither. docs/evaluator.md. */
+ * ("held"); so the states it has are final. The heavy part runs before the hold, on a snapshot:
+ * it reads every rep of the roster and every rep with a state and ticks team by team while the
+ * batch script records which reps owners write meanwhile; under the hold it re-reads just those,
+ * re-ticks their teams, writes the changed states and the decisions back per partition through
+ * a script that checks the hold token and bumps the partition's generation (owners then reload:
+ * "stale"), records the step as done and lifts the holds. A late credit either landed before
+ * the hold (it counts in the close) or is applied after it to a state that is marked closed (the
+ * engine emits the correction): never neither. docs/evaluator.md. */
 #ifndef QW_CALENDAR_H
 #define QW_CALENDAR_H
 
@@ -17,6 +19,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "quotawatch/metrics.h"
 #include "quotawatch/policy.h"
 #include "refdata.h"
 #include "store.h"
@@ -40,6 +43,13 @@ typedef struct qw_calendar_s {
     char done_key[QW_STORE_KEY_MAX];
     int have_lease;
     int64_t runs, steps;
+    int64_t last_step_ms, last_hold_ms; /* the last step: whole, and how long it held */
+    int last_dirty;                     /* reps owners wrote during its snapshot */
+    int nparts;                         /* tests: partitions without asking Kafka (0: ask) */
+    qw_metric_t *m_steps, *m_failed, *m_step_s, *m_hold_s;
+    /* Tests: called between the snapshot's tick and the hold (owners may write meanwhile). */
+    void (*on_snapshot)(void *opaque, const char *period);
+    void *on_snapshot_opaque;
     char errstr[QW_ERRSTR_MAX];
 } qw_calendar_t;
 

@@ -8,6 +8,7 @@
 
 #include "batch.h"
 #include "calendar.h"
+#include "calthread.h"
 #include "decision_pb.h"
 #include "engine.h"
 #include "engine_pb.h"
@@ -51,7 +52,8 @@ typedef struct ev_s {
     qw_policy_t policy;
     qw_engine_t engine;
     qw_evclock_t evclock;
-    qw_calendar_t cal;
+    qw_calthread_t cal;        /* the calendar job, in its own thread */
+    pthread_rwlock_t ref_lock; /* ref: written here, read by the calendar thread */
     qw_clock_t clock;
     rd_kafka_t *rk;
     char credits_topic[256];
@@ -810,6 +812,7 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
     qw_strmap_init(&ev->type_metrics);
     qw_commit_init(&ev->commit);
     qw_refdata_init(&ev->ref);
+    pthread_rwlock_init(&ev->ref_lock, NULL);
     int rc = 1;
 
     ev->m_applied = qw_metrics_counter("qw_evaluator_credits_applied_total",
@@ -896,13 +899,22 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
         qw_log(QW_LOG_ERROR, "kafka.failed", "%s", err);
         goto out;
     }
-    qw_calendar_init(&ev->cal, &ev->store, &ev->ref, &ev->policy, ev->credits_topic, ev->rk,
-                     o->calendar_interval_ms);
+    if (o->calendar &&
+        qw_calthread_start(&ev->cal, o->redis_url, o->prefix, &ev->ref, &ev->ref_lock, &ev->policy,
+                           ev->credits_topic, ev->rk, o->calendar_interval_ms, &ev->evclock, err,
+                           sizeof(err)) != QW_OK) {
+        qw_log(QW_LOG_ERROR, "calendar.failed", "%s", err);
+        goto out;
+    }
     qw_kafka_mark_ok();
 
     int64_t last_sweep = 0;
     while (!qw_svc_stop) {
-        qw_refdata_poll(&ev->ref, 0);
+        /* Roster and quota updates wait while a calendar step reads them: never the credits. */
+        if (pthread_rwlock_trywrlock(&ev->ref_lock) == 0) {
+            qw_refdata_poll(&ev->ref, 0);
+            pthread_rwlock_unlock(&ev->ref_lock);
+        }
         if (collect(ev)) process(ev);
         int64_t t = qw_clock_mono_ns();
         int sweep = t - last_sweep > 2000000000LL; /* pick up outbox entries the job appended */
@@ -912,13 +924,12 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
             /* Idle or not, readiness follows the connection (the sweep touched Redis). */
             set_redis_ready(ev, ev->redis.c != NULL);
         }
-        if (o->calendar) qw_calendar_run(&ev->cal, qw_clock_now(&ev->clock));
     }
     qw_log(QW_LOG_INFO, "shutdown", "stopping: last batch written, draining the outbox");
     pump(ev, 0);
     rc = 0;
 out:
-    qw_calendar_free(&ev->cal);
+    qw_calthread_stop(&ev->cal);
     if (ev->rk) {
         rd_kafka_consumer_close(ev->rk);
         rd_kafka_destroy(ev->rk);
@@ -928,5 +939,6 @@ out:
     qw_redis_close(&ev->redis);
     qw_http_stop(ev->http);
     free_all(ev);
+    pthread_rwlock_destroy(&ev->ref_lock);
     return rc;
 }

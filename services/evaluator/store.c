@@ -6,7 +6,9 @@
 #include <string.h>
 
 /* The batch step: fenced by the epoch, held off while the calendar job works, made stale by a
- * job that changed states, and idempotent by the stored next offset. Everything or nothing. */
+ * job that changed states, and idempotent by the stored next offset. Everything or nothing.
+ * While the job has a snapshot open (KEYS[8], the dirty set, exists) it also names every rep
+ * it writes there, so the job re-reads just those under its short hold. */
 static const char commit_lua[] =
     "local e = redis.call('GET', KEYS[1])\n"
     "if e ~= ARGV[1] then return {'fenced', e or ''} end\n"
@@ -16,9 +18,11 @@ static const char commit_lua[] =
     "local nxt = redis.call('GET', KEYS[2])\n"
     "if nxt and tonumber(ARGV[3]) < tonumber(nxt) then return {'skip', nxt} end\n"
     "local nreps = tonumber(ARGV[6])\n"
+    "local track = redis.call('EXISTS', KEYS[8]) == 1\n"
     "for k = 1, nreps do\n"
-    "  redis.call('SET', KEYS[7 + k], ARGV[6 + k])\n"
-    "  redis.call('SADD', KEYS[7], KEYS[7 + k])\n"
+    "  redis.call('SET', KEYS[8 + k], ARGV[6 + k])\n"
+    "  redis.call('SADD', KEYS[7], KEYS[8 + k])\n"
+    "  if track then redis.call('SADD', KEYS[8], KEYS[8 + k]) end\n"
     "end\n"
     "local a = 7 + nreps\n"
     "local nd = tonumber(ARGV[a]); a = a + 1\n"
@@ -35,15 +39,31 @@ static const char trim_lua[] = "if redis.call('GET', KEYS[1]) ~= ARGV[1] then re
                                "return 1\n";
 
 /* The calendar job's write: only while its hold is in place. KEYS: hold, outbox, gen, reps set,
- * rep keys...; ARGV: token, nreps, blobs..., entries... */
+ * rep keys (new ones first)...; ARGV: token, nreps, nnew, blobs..., entries... Variadic MSET,
+ * SADD and RPUSH in chunks (Lua's unpack has a stack limit): it runs while every owner waits,
+ * and a call per value would be a third of that time for 100 000 reps. */
 static const char job_lua[] =
     "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end\n"
-    "local nreps = tonumber(ARGV[2])\n"
+    "local nreps, nnew = tonumber(ARGV[2]), tonumber(ARGV[3])\n"
+    "local function flush(cmd, key, c) if #c > 0 then\n"
+    "  if key then redis.call(cmd, key, unpack(c)) else redis.call(cmd, unpack(c)) end\n"
+    "end return {} end\n"
+    "local c = {}\n"
     "for k = 1, nreps do\n"
-    "  redis.call('SET', KEYS[4 + k], ARGV[2 + k])\n"
-    "  redis.call('SADD', KEYS[4], KEYS[4 + k])\n"
+    "  c[#c + 1] = KEYS[4 + k]; c[#c + 1] = ARGV[3 + k]\n"
+    "  if #c >= 1000 then c = flush('MSET', nil, c) end\n"
     "end\n"
-    "for a = 3 + nreps, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[a]) end\n"
+    "c = flush('MSET', nil, c)\n"
+    "for k = 1, nnew do\n"
+    "  c[#c + 1] = KEYS[4 + k]\n"
+    "  if #c >= 1000 then c = flush('SADD', KEYS[4], c) end\n"
+    "end\n"
+    "c = flush('SADD', KEYS[4], c)\n"
+    "for a = 4 + nreps, #ARGV do\n"
+    "  c[#c + 1] = ARGV[a]\n"
+    "  if #c >= 1000 then c = flush('RPUSH', KEYS[2], c) end\n"
+    "end\n"
+    "flush('RPUSH', KEYS[2], c)\n"
     "redis.call('INCR', KEYS[3])\n"
     "return 1\n";
 
@@ -336,14 +356,15 @@ int qw_store_commit(qw_store_t *s, const qw_commit_t *c, qw_commit_status_t *sta
     if (c->reps.oom || c->outbox.oom || c->ids.oom)
         return qw_err_set(s->errstr, sizeof(s->errstr), "out of memory building the batch");
     int nreps = c->reps.n / 2;
-    static const char *names[] = {"epoch", "offset", "outbox", "ids", "gen", "hold", "reps"};
-    char keys[7][QW_STORE_KEY_MAX];
+    static const char *names[] = {"epoch", "offset", "outbox", "ids",
+                                  "gen",   "hold",   "reps",   "dirty"};
+    char keys[8][QW_STORE_KEY_MAX];
     qw_args_t a;
     qw_args_init(&a);
     qw_args_push(&a, "EVALSHA", 7);
     qw_args_push(&a, "", 0); /* sha, set by evalsha() */
-    qw_args_push_i64(&a, 7 + nreps);
-    for (int i = 0; i < 7; i++) {
+    qw_args_push_i64(&a, 8 + nreps);
+    for (int i = 0; i < 8; i++) {
         qw_store_key(s, keys[i], sizeof(keys[i]), c->part, names[i]);
         qw_args_push(&a, keys[i], strlen(keys[i]));
     }
@@ -486,8 +507,45 @@ int qw_store_lease_release(qw_store_t *s, const char *key, const char *token)
     return QW_OK;
 }
 
+/* The dirty set holds a sentinel "" from the start, so "no key" means the snapshot expired. */
+int qw_store_snapshot_begin(qw_store_t *s, int32_t part, int64_t ttl_ms)
+{
+    char k[QW_STORE_KEY_MAX];
+    qw_store_key(s, k, sizeof(k), part, "dirty");
+    redisReply *r = qw_redis_command(s->r, "EVAL %s 1 %s %lld",
+                                     "redis.call('DEL', KEYS[1]) redis.call('SADD', KEYS[1], '') "
+                                     "return redis.call('PEXPIRE', KEYS[1], ARGV[1])",
+                                     k, (long long)ttl_ms);
+    if (!r || r->type == REDIS_REPLY_ERROR) return fail_reply(s, r, "snapshot begin");
+    freeReplyObject(r);
+    return QW_OK;
+}
+
+int qw_store_snapshot_dirty(qw_store_t *s, int32_t part, void **reply, int *expired)
+{
+    char k[QW_STORE_KEY_MAX];
+    qw_store_key(s, k, sizeof(k), part, "dirty");
+    redisReply *r = qw_redis_command(s->r, "SMEMBERS %s", k);
+    if (!r || r->type != REDIS_REPLY_ARRAY) return fail_reply(s, r, "SMEMBERS dirty");
+    *expired = 1;
+    for (size_t i = 0; i < r->elements; i++)
+        if (r->element[i]->type == REDIS_REPLY_STRING && r->element[i]->len == 0) *expired = 0;
+    *reply = r;
+    return QW_OK;
+}
+
+int qw_store_snapshot_end(qw_store_t *s, int32_t part)
+{
+    char k[QW_STORE_KEY_MAX];
+    qw_store_key(s, k, sizeof(k), part, "dirty");
+    redisReply *r = qw_redis_command(s->r, "DEL %s", k);
+    if (!r || r->type == REDIS_REPLY_ERROR) return fail_reply(s, r, "DEL dirty");
+    freeReplyObject(r);
+    return QW_OK;
+}
+
 int qw_store_job_write(qw_store_t *s, int32_t part, const char *token, const qw_args_t *reps,
-                       const qw_args_t *outbox, int *lost)
+                       int nnew, const qw_args_t *outbox, int *lost)
 {
     int nreps = reps->n / 2;
     char kh[QW_STORE_KEY_MAX], ko[QW_STORE_KEY_MAX], kg[QW_STORE_KEY_MAX], ks[QW_STORE_KEY_MAX];
@@ -512,6 +570,7 @@ int qw_store_job_write(qw_store_t *s, int32_t part, const char *token, const qw_
     }
     qw_args_push_str(&a, token);
     qw_args_push_i64(&a, nreps);
+    qw_args_push_i64(&a, nnew);
     for (int i = 0; i < nreps; i++) {
         p = arg_at(reps, 2 * i + 1, &l);
         qw_args_push(&a, p, l);

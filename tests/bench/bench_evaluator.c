@@ -125,7 +125,7 @@ static int close_bench(const char *url, const char *brokers, const char *prefix,
     qw_redis_t r;
     qw_store_t store;
     char err[QW_ERRSTR_MAX];
-    qw_log_init("bench-evaluator", "warn");
+    qw_log_init("bench-evaluator", getenv("QW_BENCH_LOG") ? getenv("QW_BENCH_LOG") : "warn");
     qw_policy_defaults(&policy);
     snprintf(policy.version, sizeof(policy.version), "bench");
     qw_refdata_init(&ref);
@@ -160,12 +160,15 @@ static int close_bench(const char *url, const char *brokers, const char *prefix,
     cal.next_run_ns = 0;
     qw_calendar_run(&cal, cp);
     double t1 = now_s(), c1 = cpu_s();
+    int64_t hold_cp = cal.last_hold_ms;
     cal.next_run_ns = 0;
     qw_calendar_run(&cal, close);
     double t2 = now_s(), c2 = cpu_s();
     printf("{\"mode\":\"close\",\"reps\":%zu,\"steps\":%" PRId64 ",\"checkpoints_seconds\":%.3f,"
-           "\"checkpoints_cpu_seconds\":%.3f,\"close_seconds\":%.3f,\"close_cpu_seconds\":%.3f}\n",
-           ref.roster.n, cal.steps, t1 - t0, c1 - c0, t2 - t1, c2 - c1);
+           "\"checkpoints_cpu_seconds\":%.3f,\"checkpoints_hold_seconds\":%.3f,"
+           "\"close_seconds\":%.3f,\"close_cpu_seconds\":%.3f,\"close_hold_seconds\":%.3f}\n",
+           ref.roster.n, cal.steps, t1 - t0, c1 - c0, hold_cp / 1000.0, t2 - t1, c2 - c1,
+           cal.last_hold_ms / 1000.0);
     qw_calendar_free(&cal);
     rd_kafka_destroy(p);
     qw_redis_close(&r);

@@ -9,8 +9,12 @@
 #   2. qw-evaluator (one instance, private redis-server, default batch 500): decode, id window,
 #      engine, one Lua step per partition batch, outbox relay; timed from its first applied
 #      credit to its last (its /metrics counter, sampled every 50 ms), CPU from /proc;
+#      The longest stall is the longest time its applied counter stood still meanwhile.
 #   3. bench_evaluator close: the calendar job in process over the REPS states it left in Redis
-#      (teams of 100): the checkpoints step, then the close step, each timed.
+#      (teams of 100): the checkpoints step, then the close step, each timed with its hold;
+#   4. qw-evaluator again, over as many December credits, with the calendar job on: its clock
+#      passes both December checkpoints when a fifth is applied, so the job runs over every rep
+#      while the consumer goes on; throughput and longest stall beside those of phase 2.
 set -euo pipefail
 build="$(cd "${1:?usage: bench_evaluator.sh BUILD_DIR [REPS] [CREDITS_PER_REP]}" && pwd)"
 reps="${2:-100000}"
@@ -69,28 +73,46 @@ hport="$(qw_stack_free_port)"
     --http-port "$hport" --log-level warn 2>"$work/ev.log" &
 evpid=$!
 pids+=($evpid)
-applied() {
-    curl -fs "http://127.0.0.1:$hport/metrics" 2>/dev/null |
-        awk '/^qw_evaluator_credits_applied_total/ {print $2}' || true
-}
-cpu() { awk '{print $14 + $15}' "/proc/$evpid/stat"; }
-tick="$(getconf CLK_TCK)"
-t0="" c0=""
-while :; do
-    a="$(applied)"
-    a="${a:-0}"
-    if [[ -z "$t0" && "$a" -gt 0 ]]; then t0="$(date +%s.%N)" c0="$(cpu)" a0="$a"; fi
-    [[ "$a" -ge "$n" ]] && break
-    kill -0 "$evpid" || { cat "$work/ev.log"; exit 1; }
-    sleep 0.05
-done
-t1="$(date +%s.%N)" c1="$(cpu)"
-python3 -c "
-n, a0 = $n - $a0, $a0
-secs = $t1 - $t0; cpu = ($c1 - $c0) / $tick
-print('{\"mode\":\"qw-evaluator\",\"records\":%d,\"seconds\":%.3f,\"per_s\":%.0f,\"cpu_seconds\":%.3f,\"per_cpu_s\":%.0f}' % (n, secs, n / secs, cpu, n / cpu))"
+python3 "$here/tests/bench/sample_evaluator.py" qw-evaluator "http://127.0.0.1:$hport/metrics" \
+    "$evpid" "$n"
 kill -TERM "$evpid"
 wait "$evpid" || true
 echo "== calendar job over $reps reps (teams of 100)"
 "$build/bench/bench_evaluator" close "redis://127.0.0.1:$rport/0" "$QW_KAFKA_BOOTSTRAP" "$prefix" \
     "$work/roster.csv" "$work/quotas.csv" 2026-11
+
+# 4. The calendar job inside qw-evaluator while credits flow: December credits for the same reps;
+#    when a fifth of them is applied the business clock moves past both December checkpoints,
+#    so the job (its own thread) reads, ticks and writes every rep while the consumer goes on.
+echo "== qw-evaluator applying $n more credits while its calendar job runs over $reps reps"
+python3 - "$work" "$reps" "$per" <<'PY'
+import json, random, sys
+d, reps, per = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rnd = random.Random(2)
+with open(d + "/quotas.csv", "a") as q:
+    for i in range(reps):
+        q.write("rep%06d,2026-12,10000.00,USD,v1\n" % i)
+order = [(i, k) for i in range(reps) for k in range(per)]
+rnd.shuffle(order)
+with open(d + "/credits-dec.jsonl", "w") as f:
+    for n, (i, k) in enumerate(order):
+        f.write(json.dumps({"id": "dec%d:1:rep%06d" % (n, i), "deal_id": "dec%d" % n,
+            "rep_id": "rep%06d" % i, "kind": "credit", "amount_minor": rnd.randint(100000, 700000),
+            "currency": "USD", "close_date": "2026-12-%02d" % rnd.randint(1, 9),
+            "event_time_ms": 0}) + "\n")
+PY
+"$build/bin/qw-test-credits" --brokers "$QW_KAFKA_BOOTSTRAP" --topic "${prefix}qw.credits.v1" \
+    --txn 2000 credits "$work/credits-dec.jsonl"
+echo "2026-12-10T00:00:00Z" >"$work/clock"
+"$build/bin/qw-evaluator" --brokers "$QW_KAFKA_BOOTSTRAP" --redis "redis://127.0.0.1:$rport/0" \
+    --topic-prefix "$prefix" --group "${prefix}ev" --quotas "$work/quotas.csv" \
+    --roster "$work/roster.csv" --calendar true --calendar-interval-ms 500 \
+    --clock-file "$work/clock" --http-port "$hport" --log-level info 2>"$work/ev2.log" &
+evpid=$!
+pids+=($evpid)
+python3 "$here/tests/bench/sample_evaluator.py" "qw-evaluator+calendar" \
+    "http://127.0.0.1:$hport/metrics" "$evpid" "$n" "$work/clock" 0.2 \
+    "2026-12-24T00:00:00Z"
+kill -TERM "$evpid"
+wait "$evpid" || true
+grep -h '"calendar.step"' "$work/ev2.log" || true

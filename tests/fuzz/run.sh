@@ -3,10 +3,11 @@
 # tests/fixtures/<source>/ for fuzz_adapter_<source>, the notifier's templates for
 # fuzz_notifier_render, tests/fixtures/<name>/ for any other fuzz_<name>.
 # QW_FUZZ_SEED fixes libFuzzer's random seed and QW_FUZZ_RUNS caps the inputs per target.
-# Under CI both are fixed (seed 1, 400000 runs), so CI replays exactly the inputs that passed
-# on the developer's machine, or a prefix of them on a slower one: a regression gate that
-# cannot turn red because the CI machine happened to be faster. Exploration with fresh seeds
-# is tests/chaos/run.sh's job (and anyone's: run this script without CI set).
+# Under CI both are fixed (seed 1, 400000 inputs): a fixed budget, so a faster CI machine does
+# not go deeper than the runs that passed before a change was pushed (libFuzzer runs are not
+# bit-for-bit repeatable even with a fixed seed — comparison operands include addresses — so
+# this bounds the depth, not the exact inputs). Deep exploration with fresh seeds is
+# tests/chaos/run.sh's job (and anyone's: run this script without CI set).
 # Builds nothing. Usage: tests/fuzz/run.sh FUZZ_BIN_DIR [SECONDS]   (default 20 s per target)
 # Build the targets first, e.g.:
 #   CC=clang cmake -S . -B build-fuzz -G Ninja -DQW_SANITIZE=ON -DQW_FUZZ=ON -DQW_TESTS=ON

@@ -157,14 +157,19 @@ Test(evaluator_store, hold_stale_and_script_reload)
     qw_args_push_str(&reps, "closed-state");
     qw_args_push_str(&ob, "close-decision");
     int lost = 1;
-    cr_assert_eq(qw_store_job_write(&store, 3, "job1", &reps, &ob, &lost), QW_OK, "%s",
+    cr_assert_eq(qw_store_job_write(&store, 3, "job1", &reps, 1, &ob, &lost), QW_OK, "%s",
                  store.errstr);
     cr_assert_eq(lost, 0);
-    cr_assert_eq(qw_store_job_write(&store, 3, "job2", &reps, &ob, &lost), QW_OK);
+    cr_assert_eq(qw_store_job_write(&store, 3, "job2", &reps, 1, &ob, &lost), QW_OK);
     cr_assert_eq(lost, 1, "a write without the hold is refused");
     cr_assert_eq(qw_store_lease_release(&store, "t.qw:ev:{p3}:hold", "job1"), QW_OK);
     cr_assert_eq(get_int("t.qw:ev:{p3}:gen"), 1);
     cr_assert_eq(cmd_int("LLEN %s", "t.qw:ev:{p3}:outbox"), 1);
+    cr_assert_eq(cmd_int("SISMEMBER t.qw:ev:{p3}:reps %s", "t.qw:rep:{p3}:r9"), 1,
+                 "a rep new to the partition joins its set");
+    redisReply *b = qw_redis_command(&redis, "GET %s", "t.qw:rep:{p3}:r9");
+    cr_assert(b && b->type == REDIS_REPLY_STRING && !strcmp(b->str, "closed-state"));
+    freeReplyObject(b);
 
     cr_assert_eq(qw_store_commit(&store, &c, &st, &v), QW_OK);
     cr_assert_eq(st, QW_COMMIT_STALE, "the owner must reload states the job changed");
@@ -189,4 +194,48 @@ Test(evaluator_store, unreachable_redis_is_an_error_not_a_crash)
     qw_redis_reset(&redis);
     cr_assert_eq(qw_store_take(&store, &part, 1, &ep, &off, &gen), QW_ERR);
     cr_assert(store.errstr[0]);
+}
+
+/* The job's snapshot: from its start the batch script names every rep it writes. */
+Test(evaluator_store, snapshot_records_the_reps_owners_write)
+{
+    int32_t part = 3;
+    int64_t ep, off, gen, v;
+    cr_assert_eq(qw_store_take(&store, &part, 1, &ep, &off, &gen), QW_OK, "%s", store.errstr);
+    qw_commit_t c;
+    qw_commit_init(&c);
+    qw_commit_status_t st;
+    fill(&c, ep, 0, 1, "before");
+    cr_assert_eq(qw_store_commit(&store, &c, &st, &v), QW_OK);
+    cr_assert_eq(cmd_int("EXISTS %s", "t.qw:ev:{p3}:dirty"), 0, "no snapshot, no record");
+
+    cr_assert_eq(qw_store_snapshot_begin(&store, 3, 60000), QW_OK, "%s", store.errstr);
+    void *reply = NULL;
+    int expired = 1;
+    cr_assert_eq(qw_store_snapshot_dirty(&store, 3, &reply, &expired), QW_OK);
+    cr_assert_eq(expired, 0);
+    cr_assert_eq(((redisReply *)reply)->elements, 1, "just the sentinel");
+    freeReplyObject(reply);
+
+    fill(&c, ep, 1, 1, "during");
+    cr_assert_eq(qw_store_commit(&store, &c, &st, &v), QW_OK);
+    cr_assert_eq(st, QW_COMMIT_OK, "a snapshot does not hold owners");
+    cr_assert_eq(qw_store_snapshot_dirty(&store, 3, &reply, &expired), QW_OK);
+    cr_assert_eq(expired, 0);
+    cr_assert_eq(((redisReply *)reply)->elements, 2);
+    freeReplyObject(reply);
+    cr_assert_eq(cmd_int("SISMEMBER t.qw:ev:{p3}:dirty %s", "t.qw:rep:{p3}:r1"), 1);
+
+    /* Gone (expired): the job must not trust what it has. */
+    cr_assert_eq(cmd_int("DEL %s", "t.qw:ev:{p3}:dirty"), 1);
+    cr_assert_eq(qw_store_snapshot_dirty(&store, 3, &reply, &expired), QW_OK);
+    cr_assert_eq(expired, 1);
+    freeReplyObject(reply);
+    cr_assert_eq(qw_store_snapshot_begin(&store, 3, 60000), QW_OK);
+    cr_assert_eq(qw_store_snapshot_end(&store, 3), QW_OK);
+    cr_assert_eq(cmd_int("EXISTS %s", "t.qw:ev:{p3}:dirty"), 0);
+    fill(&c, ep, 2, 1, "after");
+    cr_assert_eq(qw_store_commit(&store, &c, &st, &v), QW_OK);
+    cr_assert_eq(cmd_int("EXISTS %s", "t.qw:ev:{p3}:dirty"), 0, "no record after the end");
+    qw_commit_free(&c);
 }

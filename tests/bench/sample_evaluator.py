@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Sample a running qw-evaluator's /metrics every 50 ms until it has applied TARGET credits.
+
+usage: sample_evaluator.py MODE METRICS_URL PID TARGET [CLOCK_FILE AT_FRACTION TIME]
+
+Prints one JSON line: credits applied, wall seconds (first to last applied credit), credits per
+second, CPU seconds of PID (from /proc) and per CPU-second, and the longest stall: the longest
+time the applied counter did not move while credits were still pending. With CLOCK_FILE, TIME
+is written to it once AT_FRACTION of TARGET is applied (moving the evaluator's business clock,
+e.g. past a pacing checkpoint, so the calendar job runs while credits flow); the calendar
+metrics are then reported as well."""
+import json
+import os
+import sys
+import time
+import urllib.request
+
+
+def metrics(url):
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            text = r.read().decode()
+    except OSError:
+        return None
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            out[name] = float(value)
+    return out
+
+
+def cpu(pid):
+    with open("/proc/%s/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def main():
+    mode, url, pid, target = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    clock_file = sys.argv[5] if len(sys.argv) > 5 else None
+    at = float(sys.argv[6]) if clock_file else 2.0
+    when = sys.argv[7] if clock_file else None
+    t0 = c0 = a0 = None
+    last_a, last_move, stall, moved = 0, None, 0.0, False
+    while True:
+        m = metrics(url)
+        now = time.monotonic()
+        a = int(m.get("qw_evaluator_credits_applied_total", 0)) if m else last_a
+        if t0 is None and a > 0:
+            t0, c0, a0, last_move = now, cpu(pid), a, now
+        if a != last_a:
+            if last_move is not None:
+                stall = max(stall, now - last_move)
+            last_move, last_a = now, a
+        if clock_file and not moved and a >= at * target:
+            with open(clock_file + ".tmp", "w") as f:
+                f.write(when + "\n")
+            os.replace(clock_file + ".tmp", clock_file)
+            moved = True
+        if a >= target:
+            break
+        os.kill(int(pid), 0)  # raises when the evaluator died
+        time.sleep(0.05)
+    t1, c1 = time.monotonic(), cpu(pid)
+    n = target - a0
+    res = {"mode": mode, "records": n, "seconds": round(t1 - t0, 3), "per_s": round(n / (t1 - t0)),
+           "cpu_seconds": round(c1 - c0, 3), "per_cpu_s": round(n / max(c1 - c0, 1e-9)),
+           "longest_stall_ms": round(stall * 1000)}
+    if clock_file:
+        # The step may still be writing: wait for it (a minute at most).
+        for _ in range(1200):
+            m = metrics(url) or {}
+            if m.get("qw_evaluator_calendar_steps_total", 0) + \
+                    m.get("qw_evaluator_calendar_failures_total", 0) > 0:
+                break
+            time.sleep(0.05)
+        for k in ("steps_total", "failures_total"):
+            res["calendar_" + k] = int(m.get("qw_evaluator_calendar_" + k, 0))
+        for k in ("step", "hold"):
+            res["calendar_%s_seconds" % k] = round(m.get("qw_evaluator_calendar_%s_seconds_sum" % k, 0), 3)
+    print(json.dumps(res))
+
+
+main()

@@ -1,0 +1,211 @@
+/* The calendar job over a real redis-server: owners keep committing while the job reads and
+ * ticks (no hold yet), and what they wrote in that window is caught up under the short hold —
+ * counted in the close, never overwritten by the job's older snapshot. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calendar.h"
+#include "decision_pb.h"
+#include "evaluator_engine_fixture.h"
+#include "redis_server.h"
+
+static qw_test_redis_t server;
+static qw_redis_t redis;
+static qw_store_t store;
+static qw_refdata_t ref;
+static qw_calendar_t cal;
+static fx_team_t team;
+
+#define PERIOD "2026-11"
+#define NPARTS 2
+
+static void start(void)
+{
+    char err[QW_ERRSTR_MAX];
+    fx_setup();
+    qw_test_redis_start(&server);
+    cr_assert_eq(qw_redis_init(&redis, server.url, err, sizeof(err)), QW_OK, "%s", err);
+    cr_assert_eq(qw_redis_connect(&redis), QW_OK, "%s", redis.errstr);
+    qw_store_init(&store, &redis, "t.");
+    qw_refdata_init(&ref);
+    fx_team(&team, 4, PERIOD, 100000); /* r1..r4 in team east */
+    for (int i = 0; i < team.n; i++) {
+        cr_assert_eq(qw_refdata_put_profile(&ref, &team.prof[i]), QW_OK);
+        cr_assert_eq(qw_refdata_put_quota(&ref, &team.quota[i]), QW_OK);
+    }
+    qw_calendar_init(&cal, &store, &ref, &pol, "qw.credits.v1", NULL, 1000);
+    cal.nparts = NPARTS;
+}
+
+static void stop(void)
+{
+    qw_calendar_free(&cal);
+    qw_refdata_free(&ref);
+    qw_redis_close(&redis);
+    qw_test_redis_stop(&server);
+    fx_teardown();
+}
+
+TestSuite(evaluator_calendar_job, .init = start, .fini = stop, .timeout = 60);
+
+static int32_t part_of(const char *rep)
+{
+    return qw_partition_murmur2(rep, strlen(rep), NPARTS);
+}
+
+/* What an owner does for one batch: its state with a credit, through the batch script. */
+static qw_commit_status_t owner_commit(int i, const char *deal, int64_t amount, int64_t offset)
+{
+    fx_credit_rep(&team, i, deal, amount, "2026-11-10");
+    int32_t part = part_of(team.prof[i].rep_id);
+    int64_t epoch, off, gen, v;
+    cr_assert_eq(qw_store_take(&store, &part, 1, &epoch, &off, &gen), QW_OK, "%s", store.errstr);
+    uint8_t blob[QW_REP_STATE_BLOB_MAX];
+    size_t bl = qw_rep_state_encode(&team.st[i], blob, sizeof(blob));
+    cr_assert_gt(bl, 0);
+    char key[QW_STORE_KEY_MAX];
+    qw_store_rep_key(&store, key, sizeof(key), part, team.prof[i].rep_id);
+    qw_commit_t c;
+    qw_commit_init(&c);
+    c.part = part;
+    c.epoch = epoch;
+    c.gen = gen;
+    c.first_offset = offset;
+    c.next_offset = offset + 1;
+    c.window = 100;
+    qw_args_push_str(&c.reps, key);
+    qw_args_push(&c.reps, blob, bl);
+    qw_commit_status_t status;
+    cr_assert_eq(qw_store_commit(&store, &c, &status, &v), QW_OK, "%s", store.errstr);
+    qw_commit_free(&c);
+    return status;
+}
+
+static void stored_state(int i, qw_rep_state_t *st)
+{
+    char key[QW_STORE_KEY_MAX], err[QW_ERRSTR_MAX];
+    qw_store_rep_key(&store, key, sizeof(key), part_of(team.prof[i].rep_id), team.prof[i].rep_id);
+    redisReply *r = qw_redis_command(&redis, "GET %s", key);
+    cr_assert(r && r->type == REDIS_REPLY_STRING, "no state for %s", key);
+    cr_assert_eq(qw_rep_state_decode(st, (const uint8_t *)r->str, r->len, err, sizeof(err)), QW_OK,
+                 "%s", err);
+    freeReplyObject(r);
+}
+
+/* Decisions the job appended for a rep, by type, over every partition's outbox. */
+static int outbox_count(const char *rep, const char *type)
+{
+    int n = 0;
+    for (int p = 0; p < NPARTS; p++) {
+        char k[QW_STORE_KEY_MAX];
+        qw_store_key(&store, k, sizeof(k), p, "outbox");
+        redisReply *r = qw_redis_command(&redis, "LRANGE %s 0 -1", k);
+        cr_assert(r && r->type == REDIS_REPLY_ARRAY);
+        for (size_t i = 0; i < r->elements; i++) {
+            Quotawatch__V1__Decision *d = quotawatch__v1__decision__unpack(
+                NULL, r->element[i]->len, (const uint8_t *)r->element[i]->str);
+            cr_assert_not_null(d);
+            n += !strcmp(d->rep_id, rep) && !strcmp(d->type, type);
+            if (getenv("QW_TEST_DUMP"))
+                fprintf(stderr, "outbox %s %s %s\n", d->rep_id, d->type, d->id);
+            quotawatch__v1__decision__free_unpacked(d, NULL);
+        }
+        freeReplyObject(r);
+    }
+    return n;
+}
+
+static qw_commit_status_t during_snapshot;
+static int snapshot_calls;
+
+static void sell_during_snapshot(void *opaque, const char *period)
+{
+    (void)opaque;
+    /* The job also steps the periods before; and only the first 2026-11 step sees the sale. */
+    if (strcmp(period, PERIOD) || snapshot_calls++) return;
+    /* r1 closes a deal that takes it past quota while the job has already ticked its old
+     * state: the owner is not held, and the job must count the deal. */
+    during_snapshot = owner_commit(0, "d-late", 120000, 10);
+}
+
+Test(evaluator_calendar_job, owners_write_during_the_snapshot_and_the_step_counts_it)
+{
+    cr_assert_eq(owner_commit(1, "d-a", 120000, 0), QW_COMMIT_OK);
+    cr_assert_eq(owner_commit(2, "d-b", 30000, 0), QW_COMMIT_OK);
+    cal.on_snapshot = sell_during_snapshot;
+
+    /* Both pacing checkpoints (50%, 75%) at once. */
+    qw_calendar_run(&cal, fx_at("2026-11-24T00:00:00Z"));
+    cr_assert_eq(snapshot_calls, 1);
+    cr_assert_eq(during_snapshot, QW_COMMIT_OK, "the owner was not held during the snapshot");
+    cr_assert_eq(cal.steps, 4, "2026-08 to -10 closed, 2026-11 checkpoints: %s", cal.errstr);
+    cr_assert_eq(cal.last_dirty, 1, "exactly r1 was caught up in the 2026-11 step");
+    cr_assert_eq(outbox_count("r1", "warning.at_risk"), 0,
+                 "the warnings of r1's first tick (from its old state) were dropped");
+    cr_assert_eq(outbox_count("r3", "warning.at_risk"), 2, "both checkpoints, once each");
+    cr_assert_eq(outbox_count("r4", "warning.at_risk"), 2);
+    cr_assert_eq(outbox_count("r2", "warning.at_risk"), 0);
+    qw_rep_state_t st;
+    stored_state(0, &st);
+    const qw_period_state_t *ps = qw_rep_state_find(&st, PERIOD);
+    cr_assert_not_null(ps);
+    cr_assert_eq(ps->credited_minor, 120000, "the deal sold during the snapshot is kept");
+    cr_assert_eq(ps->checkpoints_done, 3);
+    cr_assert_eq(ps->at_risk, 0);
+
+    /* The close. Team east: r1 and r2 hit, r3 and r4 missed. Half the team is not more than
+     * the 50% systemic share, so r3's miss counts; from r1's old state it would be 3 of 4. */
+    cal.next_run_ns = 0;
+    qw_calendar_run(&cal, fx_close_time(PERIOD));
+    cr_assert_eq(cal.steps, 5, "%s", cal.errstr);
+    stored_state(0, &st);
+    ps = qw_rep_state_find(&st, PERIOD);
+    cr_assert_eq(ps->credited_minor, 120000);
+    cr_assert(ps->flags & QW_PF_CLOSED);
+    cr_assert_eq(ps->outcome, QW_OUTCOME_HIT);
+    stored_state(2, &st);
+    ps = qw_rep_state_find(&st, PERIOD);
+    cr_assert_eq(ps->outcome, QW_OUTCOME_MISS);
+    cr_assert_not(ps->flags & QW_PF_SYSTEMIC, "decided with r1's fresh state");
+
+    /* Owners reload what the job wrote: it bumped each partition's generation. */
+    for (int p = 0; p < NPARTS; p++) {
+        int64_t gen = 0;
+        cr_assert_eq(qw_store_get_gen(&store, p, &gen), QW_OK);
+        cr_assert_geq(gen, 2, "partition %d: one bump per step that wrote", p);
+    }
+}
+
+static void sleep_past_snapshot(void *opaque, const char *period)
+{
+    (void)opaque;
+    if (strcmp(period, PERIOD)) return;
+    usleep(400 * 1000);
+}
+
+Test(evaluator_calendar_job, an_expired_snapshot_fails_the_step_and_it_is_retried)
+{
+    cal.hold_ms = 50; /* the snapshot lives 5 x hold: 250 ms */
+    cal.on_snapshot = sleep_past_snapshot;
+    qw_calendar_run(&cal, fx_close_time(PERIOD));
+    cr_assert_eq(cal.steps, 2, "a snapshot whose record of writes expired must not be written");
+    cr_assert(strstr(cal.errstr, "expired"), "%s", cal.errstr);
+    qw_rep_state_t st;
+    stored_state(0, &st); /* written by the steps of 2026-09 and -10 */
+    const qw_period_state_t *ps = qw_rep_state_find(&st, PERIOD);
+    cr_assert(!ps || !(ps->flags & QW_PF_CLOSED), "2026-11 not written");
+    /* Holds were lifted: an owner can commit, and the next run does the step. */
+    cr_assert_eq(owner_commit(0, "d-1", 5000, 0), QW_COMMIT_OK);
+    cal.hold_ms = 120000;
+    cal.on_snapshot = NULL;
+    cal.next_run_ns = 0;
+    qw_calendar_run(&cal, fx_close_time(PERIOD));
+    cr_assert_eq(cal.steps, 3, "%s", cal.errstr);
+    stored_state(0, &st);
+    ps = qw_rep_state_find(&st, PERIOD);
+    cr_assert(ps && (ps->flags & QW_PF_CLOSED));
+    cr_assert_eq(ps->credited_minor, 5000);
+}
