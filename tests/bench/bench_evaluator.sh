@@ -35,26 +35,34 @@ n=$((reps * per))
 
 qw_stack_topics "$QW_KAFKA_LIBS" "$QW_KAFKA_BOOTSTRAP" "$prefix"
 qw_stack_create_topic "$QW_KAFKA_LIBS" "$QW_KAFKA_BOOTSTRAP" "${prefix}bench.copy" 4
-python3 - "$work" "$reps" "$per" <<'PY'
+# Every rep's quota for MONTH, and REPS x PER credits closing in MONTH on days 1..LAST, shuffled
+# (seeded), with ids TAG<n>:1:<rep>, in credits-MONTH.jsonl.
+gen_month() {
+    python3 - "$work" "$reps" "$per" "$@" <<'PY'
 import json, random, sys
-d, reps, per = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rnd = random.Random(1)
-with open(d + "/roster.csv", "w") as f, open(d + "/quotas.csv", "w") as q:
-    f.write("rep_id,team_id,manager_id\n"); q.write("rep_id,period,amount,currency,version\n")
+d, reps, per, month, seed, last, tag = sys.argv[1:8]
+reps, per, last, rnd = int(reps), int(per), int(last), random.Random(int(seed))
+with open(d + "/quotas.csv", "a") as q:
     for i in range(reps):
-        f.write("rep%06d,team%04d,mgr%04d\n" % (i, i // 100, i // 100))
-        q.write("rep%06d,2026-11,10000.00,USD,v1\n" % i)
+        q.write("rep%06d,%s,10000.00,USD,v1\n" % (i, month))
 order = [(i, k) for i in range(reps) for k in range(per)]
 rnd.shuffle(order)
-with open(d + "/credits.jsonl", "w") as f:
+with open("%s/credits-%s.jsonl" % (d, month), "w") as f:
     for n, (i, k) in enumerate(order):
-        f.write(json.dumps({"id": "deal%d:1:rep%06d" % (n, i), "deal_id": "deal%d" % n,
+        f.write(json.dumps({"id": "%s%d:1:rep%06d" % (tag, n, i), "deal_id": "%s%d" % (tag, n),
             "rep_id": "rep%06d" % i, "kind": "credit", "amount_minor": rnd.randint(100000, 700000),
-            "currency": "USD", "close_date": "2026-11-%02d" % rnd.randint(1, 19),
+            "currency": "USD", "close_date": "%s-%02d" % (month, rnd.randint(1, last)),
             "event_time_ms": 0}) + "\n")
 PY
+}
+printf 'rep_id,period,amount,currency,version\n' >"$work/quotas.csv"
+{
+    echo "rep_id,team_id,manager_id"
+    for ((i = 0; i < reps; i++)); do printf 'rep%06d,team%04d,mgr%04d\n' $i $((i / 100)) $((i / 100)); done
+} >"$work/roster.csv"
+gen_month 2026-11 1 19 deal
 "$build/bin/qw-test-credits" --brokers "$QW_KAFKA_BOOTSTRAP" --topic "${prefix}qw.credits.v1" \
-    --txn 2000 credits "$work/credits.jsonl"
+    --txn 2000 credits "$work/credits-2026-11.jsonl"
 
 echo "== baseline: consume + produce, no logic ($n records)"
 "$build/bench/bench_evaluator" copy "$QW_KAFKA_BOOTSTRAP" "${prefix}qw.credits.v1" \
@@ -85,24 +93,9 @@ echo "== calendar job over $reps reps (teams of 100)"
 #    when a fifth of them is applied the business clock moves past both December checkpoints,
 #    so the job (its own thread) reads, ticks and writes every rep while the consumer goes on.
 echo "== qw-evaluator applying $n more credits while its calendar job runs over $reps reps"
-python3 - "$work" "$reps" "$per" <<'PY'
-import json, random, sys
-d, reps, per = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rnd = random.Random(2)
-with open(d + "/quotas.csv", "a") as q:
-    for i in range(reps):
-        q.write("rep%06d,2026-12,10000.00,USD,v1\n" % i)
-order = [(i, k) for i in range(reps) for k in range(per)]
-rnd.shuffle(order)
-with open(d + "/credits-dec.jsonl", "w") as f:
-    for n, (i, k) in enumerate(order):
-        f.write(json.dumps({"id": "dec%d:1:rep%06d" % (n, i), "deal_id": "dec%d" % n,
-            "rep_id": "rep%06d" % i, "kind": "credit", "amount_minor": rnd.randint(100000, 700000),
-            "currency": "USD", "close_date": "2026-12-%02d" % rnd.randint(1, 9),
-            "event_time_ms": 0}) + "\n")
-PY
+gen_month 2026-12 2 9 dec
 "$build/bin/qw-test-credits" --brokers "$QW_KAFKA_BOOTSTRAP" --topic "${prefix}qw.credits.v1" \
-    --txn 2000 credits "$work/credits-dec.jsonl"
+    --txn 2000 credits "$work/credits-2026-12.jsonl"
 echo "2026-12-10T00:00:00Z" >"$work/clock"
 "$build/bin/qw-evaluator" --brokers "$QW_KAFKA_BOOTSTRAP" --redis "redis://127.0.0.1:$rport/0" \
     --topic-prefix "$prefix" --group "${prefix}ev" --quotas "$work/quotas.csv" \
