@@ -5,7 +5,9 @@ usage: sample_evaluator.py MODE METRICS_URL PID TARGET [CLOCK_FILE AT_FRACTION T
 
 Prints one JSON line: credits applied, wall seconds (first to last applied credit), credits per
 second, CPU seconds of PID (from /proc) and per CPU-second, and the longest stall: the longest
-time the applied counter did not move while credits were still pending. With CLOCK_FILE, TIME
+time the applied counter did not move while credits were still pending, and when it began
+(seconds after the first applied credit); with the batches that took over a second and the
+Redis errors, to tell where a stall came from. With CLOCK_FILE, TIME
 is written to it once AT_FRACTION of TARGET is applied (moving the evaluator's business clock,
 e.g. past a pacing checkpoint, so the calendar job runs while credits flow); the calendar
 metrics are then reported as well."""
@@ -42,7 +44,7 @@ def main():
     at = float(sys.argv[6]) if clock_file else 2.0
     when = sys.argv[7] if clock_file else None
     t0 = c0 = a0 = None
-    last_a, last_move, stall, moved = 0, None, 0.0, False
+    last_a, last_move, stall, stall_at, moved = 0, None, 0.0, 0.0, False
     while True:
         m = metrics(url)
         now = time.monotonic()
@@ -50,8 +52,8 @@ def main():
         if t0 is None and a > 0:
             t0, c0, a0, last_move = now, cpu(pid), a, now
         if a != last_a:
-            if last_move is not None:
-                stall = max(stall, now - last_move)
+            if last_move is not None and now - last_move > stall:
+                stall, stall_at = now - last_move, last_move - t0
             last_move, last_a = now, a
         if clock_file and not moved and a >= at * target:
             with open(clock_file + ".tmp", "w") as f:
@@ -66,7 +68,12 @@ def main():
     n = target - a0
     res = {"mode": mode, "records": n, "seconds": round(t1 - t0, 3), "per_s": round(n / (t1 - t0)),
            "cpu_seconds": round(c1 - c0, 3), "per_cpu_s": round(n / max(c1 - c0, 1e-9)),
-           "longest_stall_ms": round(stall * 1000)}
+           "longest_stall_ms": round(stall * 1000), "stall_began_at_s": round(stall_at, 2)}
+    m = metrics(url) or {}
+    # Batches (poll to commit) that took over 1 s: the stall was inside the evaluator.
+    res["batches_over_1s"] = int(m.get("qw_evaluator_batch_seconds_count", 0) -
+                                 m.get('qw_evaluator_batch_seconds_bucket{le="1.000000"}', 0))
+    res["redis_errors"] = int(m.get("qw_evaluator_redis_errors_total", 0))
     if clock_file:
         # The step may still be writing: wait for it (a minute at most).
         for _ in range(1200):
