@@ -62,6 +62,11 @@ static int run_service(int argc, char **argv)
         fprintf(stderr, "qw-evaluator: %s\n", cfg.errstr);
         return 2;
     }
+    if (cfg.nargs) { /* e.g. "--calendar false": booleans take --flag or --flag=false */
+        fprintf(stderr, "qw-evaluator: unexpected argument \"%s\" (see qw-evaluator --help)\n",
+                cfg.args[0]);
+        return 2;
+    }
     if (o.batch_size < 1 || o.batch_size > 100000 || o.id_window < 1) {
         fprintf(stderr, "qw-evaluator: --batch-size 1..100000 and --id-window >= 1\n");
         return 2;

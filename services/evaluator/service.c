@@ -312,6 +312,7 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
     int n = run->count;
     char pb[16];
     batch_reset(ev);
+    int64_t t0 = qw_clock_mono_ns();
 
     if (!pt->ids_loaded) {
         qw_idwin_clear(&pt->win);
@@ -380,6 +381,7 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
     }
 
     /* Unseen reps: one pipelined round trip. */
+    int nunseen_total = nunseen;
     if (nunseen) {
         void **rep = calloc((size_t)nunseen, sizeof(*rep));
         if (!rep || qw_store_load_reps(&ev->store, run->part, unseen, nunseen, rep) != QW_OK) {
@@ -418,6 +420,7 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         free(rep);
     }
     free(unseen);
+    int64_t t_loaded = qw_clock_mono_ns();
 
     /* Apply on working copies: a failed commit leaves the cache as Redis has it. */
     int64_t now = qw_clock_now(&ev->clock);
@@ -528,7 +531,7 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
     ev->commit.window = ev->o->id_window;
 
     qw_commit_status_t st;
-    int64_t value;
+    int64_t value, t_built = qw_clock_mono_ns();
     if (qw_store_commit(&ev->store, &ev->commit, &st, &value) != QW_OK) {
         qw_metric_add(ev->m_redis_err, 1);
         qw_log(QW_LOG_WARN, "redis.unavailable", "batch step for partition %s: %s",
@@ -556,6 +559,16 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         for (int d = 0; d < ev->ndec; d++)
             qw_metric_add(ev->dmetric[d], 1);
         if (ev->ndec || ndlq) pt->relay_due = 1;
+        int64_t t_end = qw_clock_mono_ns();
+        if (t_end - t0 > 1000000000LL) /* where a slow batch spent its time, for the runbook */
+            qw_log_fields(QW_LOG_WARN, "batch.slow",
+                          json_pack("{s:i,s:i,s:i,s:I,s:I,s:I}", "partition", (int)run->part,
+                                    "credits", n, "unseen_reps", nunseen_total, "load_ms",
+                                    (json_int_t)((t_loaded - t0) / 1000000), "apply_ms",
+                                    (json_int_t)((t_built - t_loaded) / 1000000), "commit_ms",
+                                    (json_int_t)((t_end - t_built) / 1000000)),
+                          "batch of partition %d took %lld ms", (int)run->part,
+                          (long long)((t_end - t0) / 1000000));
         if (qw_log_enabled(QW_LOG_DEBUG))
             qw_log_fields(QW_LOG_DEBUG, "batch.committed",
                           json_pack("{s:i,s:I,s:I,s:I,s:I,s:i}", "partition", (int)run->part,

@@ -77,7 +77,7 @@ for _ in $(seq 50); do [[ "$(redis-cli -p "$rport" ping 2>/dev/null)" == PONG ]]
 hport="$(qw_stack_free_port)"
 "$build/bin/qw-evaluator" --brokers "$QW_KAFKA_BOOTSTRAP" --redis "redis://127.0.0.1:$rport/0" \
     --topic-prefix "$prefix" --group "${prefix}ev" --quotas "$work/quotas.csv" \
-    --roster "$work/roster.csv" --calendar false --fake-now 2026-11-20T00:00:00Z \
+    --roster "$work/roster.csv" --calendar=false --fake-now 2026-11-20T00:00:00Z \
     --http-port "$hport" --log-level warn 2>"$work/ev.log" &
 evpid=$!
 pids+=($evpid)
@@ -85,6 +85,7 @@ python3 "$here/tests/bench/sample_evaluator.py" qw-evaluator "http://127.0.0.1:$
     "$evpid" "$n"
 kill -TERM "$evpid"
 wait "$evpid" || true
+grep -h '"batch.slow"' "$work/ev.log" || true
 echo "== calendar job over $reps reps (teams of 100)"
 "$build/bench/bench_evaluator" close "redis://127.0.0.1:$rport/0" "$QW_KAFKA_BOOTSTRAP" "$prefix" \
     "$work/roster.csv" "$work/quotas.csv" 2026-11
@@ -99,7 +100,7 @@ gen_month 2026-12 2 9 dec
 echo "2026-12-10T00:00:00Z" >"$work/clock"
 "$build/bin/qw-evaluator" --brokers "$QW_KAFKA_BOOTSTRAP" --redis "redis://127.0.0.1:$rport/0" \
     --topic-prefix "$prefix" --group "${prefix}ev" --quotas "$work/quotas.csv" \
-    --roster "$work/roster.csv" --calendar true --calendar-interval-ms 500 \
+    --roster "$work/roster.csv" --calendar --calendar-interval-ms 500 \
     --clock-file "$work/clock" --http-port "$hport" --log-level info 2>"$work/ev2.log" &
 evpid=$!
 pids+=($evpid)
@@ -108,4 +109,4 @@ python3 "$here/tests/bench/sample_evaluator.py" "qw-evaluator+calendar" \
     "2026-12-24T00:00:00Z"
 kill -TERM "$evpid"
 wait "$evpid" || true
-grep -h '"calendar.step"' "$work/ev2.log" || true
+grep -hE '"(calendar.step|batch.slow)"' "$work/ev2.log" || true

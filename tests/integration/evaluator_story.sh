@@ -13,6 +13,13 @@ qw_it_redis_start
 D="$QW_IT_DIR"
 P="$QW_IT_TOPIC_PREFIX"
 
+# "--calendar false" (a boolean with its value as a separate word) is refused with exit 2 and a
+# message; it used to leave the calendar on and drop the word.
+rc=0
+timeout 20 "$QW_BIN/qw-evaluator" --calendar false --brokers 127.0.0.1:1 2>"$D/arg.err" || rc=$?
+[[ $rc -eq 2 ]] && grep -q 'unexpected argument "false"' "$D/arg.err" ||
+    qw_it_fail "qw-evaluator --calendar false: exit $rc, $(cat "$D/arg.err")"
+
 cat >"$D/roster.csv" <<'CSV'
 rep_id,name,manager_id,team_id,hire_date,cohort
 r1,Ann,m1,east,2025-01-10,a
