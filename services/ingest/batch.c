@@ -81,6 +81,10 @@ int qw_ingest_batch_init(qw_ingest_t *ig)
     if (!s->dlq_reason || !s->dlq_detail || !s->dlq_index)
         return qw_err_set(ig->errstr, sizeof(ig->errstr), "out of memory");
     qw_ledger_store_init(&s->store);
+    if (qw_ledger_store_set_ns(&s->store, ig->opt.topic_prefix) != QW_OK)
+        return qw_err_set(ig->errstr, sizeof(ig->errstr),
+                          "--topic-prefix is too long for the ledger's Redis keys (max %d)",
+                          QW_LEDGER_NS_MAX - 1);
     ig->scratch = s;
     ig->m.messages = qw_metrics_counter("qw_ingest_messages_total", "raw messages consumed", NULL);
     ig->m.credits = qw_metrics_counter("qw_ingest_credits_total", "credit entries produced", NULL);

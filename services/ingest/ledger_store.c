@@ -39,11 +39,18 @@ void qw_ledger_store_free(qw_ledger_store_t *s)
     memset(s, 0, sizeof(*s));
 }
 
-int qw_ledger_store_key(const char *deal_id, char *key, size_t keylen)
+int qw_ledger_store_set_ns(qw_ledger_store_t *s, const char *ns)
+{
+    if (strlen(ns) >= sizeof(s->ns)) return QW_ERR;
+    snprintf(s->ns, sizeof(s->ns), "%s", ns);
+    return QW_OK;
+}
+
+int qw_ledger_store_key(const char *ns, const char *deal_id, char *key, size_t keylen)
 {
     size_t n = strnlen(deal_id, QW_ID_MAX);
     if (n == 0 || n >= QW_ID_MAX) return QW_ERR;
-    int k = snprintf(key, keylen, QW_LEDGER_KEY_PREFIX "%s}", deal_id);
+    int k = snprintf(key, keylen, "%s" QW_LEDGER_KEY_PREFIX "%s}", ns, deal_id);
     return k > 0 && (size_t)k < keylen ? QW_OK : QW_ERR;
 }
 
@@ -99,13 +106,13 @@ static int qw_load_one(const redisReply *r, const char *deal_id, qw_deal_state_t
     return strcmp(st->deal_id, deal_id) == 0 ? QW_OK : QW_ERR;
 }
 
-int qw_ledger_store_load(redisContext *c, const char *const *deal_ids, size_t n,
-                         qw_deal_state_t *const *states, int64_t *revs, int *bad, char *errbuf,
-                         size_t errlen)
+int qw_ledger_store_load(const qw_ledger_store_t *s, redisContext *c, const char *const *deal_ids,
+                         size_t n, qw_deal_state_t *const *states, int64_t *revs, int *bad,
+                         char *errbuf, size_t errlen)
 {
     char key[QW_LEDGER_KEY_MAX];
     for (size_t i = 0; i < n; i++) {
-        if (qw_ledger_store_key(deal_ids[i], key, sizeof(key)) != QW_OK)
+        if (qw_ledger_store_key(s->ns, deal_ids[i], key, sizeof(key)) != QW_OK)
             return qw_err_set(errbuf, errlen, "deal id too long");
         if (redisAppendCommand(c, "HMGET %s rev state", key) != REDIS_OK)
             return qw_ctx_fail(c, errbuf, errlen, "append HMGET");
@@ -166,7 +173,7 @@ static int qw_append_cas(qw_ledger_store_t *s, redisContext *c, const qw_deal_st
                          int64_t rev)
 {
     char key[QW_LEDGER_KEY_MAX], r0[24], r1[24];
-    if (qw_ledger_store_key(st->deal_id, key, sizeof(key)) != QW_OK) return QW_ERR;
+    if (qw_ledger_store_key(s->ns, st->deal_id, key, sizeof(key)) != QW_OK) return QW_ERR;
     size_t len = qw_deal_state_encode(st, s->blob, qw_deal_state_encoded_max());
     if (len == 0) return QW_ERR;
     snprintf(r0, sizeof(r0), "%lld", (long long)rev);
@@ -358,7 +365,7 @@ int qw_ledger_store_apply_batch(qw_ledger_store_t *s, redisContext *c, const qw_
             rc = qw_err_set(errbuf, errlen, "%zu deals still conflict after %d rounds", k, round);
             goto done;
         }
-        if (qw_ledger_store_load(c, p.ids, k, p.st, p.revs, p.flag, errbuf, errlen) != QW_OK) {
+        if (qw_ledger_store_load(s, c, p.ids, k, p.st, p.revs, p.flag, errbuf, errlen) != QW_OK) {
             rc = QW_ERR;
             goto done;
         }

@@ -1,4 +1,4 @@
-/* The deal ledger's Redis store: deal states as "qw:deal:{<deal id>}" hashes (fields rev and
+/* The deal ledger's Redis store: deal states as "<ns>qw:deal:{<deal id>}" hashes (fields rev and
  * state), loaded for a whole batch in one pipelined round trip and saved back with a
  * compare-and-set script per deal (EVALSHA, pipelined) so that two ingest instances touching
  * one deal never lose an update. See docs/ledger.md.
@@ -17,7 +17,8 @@
 #include "ledger.h"
 
 #define QW_LEDGER_KEY_PREFIX "qw:deal:{"
-#define QW_LEDGER_KEY_MAX    (sizeof(QW_LEDGER_KEY_PREFIX) + QW_ID_MAX + 1)
+#define QW_LEDGER_NS_MAX     64 /* the namespace: qw-ingest's --topic-prefix */
+#define QW_LEDGER_KEY_MAX    (QW_LEDGER_NS_MAX + sizeof(QW_LEDGER_KEY_PREFIX) + QW_ID_MAX + 1)
 /* Conflicted deals are re-loaded and re-applied at most this many times per batch. */
 #define QW_LEDGER_STORE_ROUNDS 16
 
@@ -31,7 +32,8 @@ typedef struct qw_ledger_result_s {
 
 /* Reused across batches: grows to the largest batch seen, never per event. */
 typedef struct qw_ledger_store_s {
-    char sha[41]; /* of the CAS script; "" until loaded */
+    char ns[QW_LEDGER_NS_MAX]; /* key prefix, "" by default */
+    char sha[41];              /* of the CAS script; "" until loaded */
     /* Output of the last batch, valid until the next call. */
     qw_credit_t *entries; /* in patch order */
     size_t nentries;
@@ -50,10 +52,13 @@ typedef struct qw_ledger_store_s {
 } qw_ledger_store_t;
 
 void qw_ledger_store_init(qw_ledger_store_t *s);
+/* Prefix every key with ns (one Redis can then serve several pipelines, as the evaluator's keys
+ * are prefixed too). QW_ERR when it is QW_LEDGER_NS_MAX or longer. */
+int qw_ledger_store_set_ns(qw_ledger_store_t *s, const char *ns);
 void qw_ledger_store_free(qw_ledger_store_t *s);
 
-/* "qw:deal:{<deal id>}"; QW_ERR when the id does not fit. */
-int qw_ledger_store_key(const char *deal_id, char *key, size_t keylen);
+/* "<ns>qw:deal:{<deal id>}"; QW_ERR when the id does not fit. */
+int qw_ledger_store_key(const char *ns, const char *deal_id, char *key, size_t keylen);
 
 /* SCRIPT LOAD the compare-and-set script (done lazily by the batch call, and again after a
  * NOSCRIPT reply when Redis restarted or was flushed). */
@@ -62,9 +67,9 @@ int qw_ledger_store_load_script(qw_ledger_store_t *s, redisContext *c, char *err
 /* Load states of n deals in one pipelined round trip: a missing key is a fresh state with
  * revision 0. A state that fails to decode sets bad[i] (when bad is not NULL) and leaves
  * states[i] fresh; QW_ERR only when Redis itself fails. */
-int qw_ledger_store_load(redisContext *c, const char *const *deal_ids, size_t n,
-                         qw_deal_state_t *const *states, int64_t *revs, int *bad, char *errbuf,
-                         size_t errlen);
+int qw_ledger_store_load(const qw_ledger_store_t *s, redisContext *c, const char *const *deal_ids,
+                         size_t n, qw_deal_state_t *const *states, int64_t *revs, int *bad,
+                         char *errbuf, size_t errlen);
 
 /* Save n states, each only if Redis still holds revs[i] (then it holds revs[i] + 1): saved[i]
  * is 1 when written, 0 on a conflict. One pipelined round trip (two after a NOSCRIPT). */

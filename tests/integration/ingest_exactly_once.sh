@@ -113,6 +113,6 @@ done
 verify crash
 grep -q '"event":"ingest.batch_retry"' "$(qw_it_log_of ingest)" ||
     qw_it_fail "qw-ingest never retried a batch: the Redis restarts were not noticed"
-[[ "$(redis-cli -p "$QW_IT_REDIS_PORT" --scan --pattern 'qw:deal:*' | wc -l)" -ge 200 ]] ||
+[[ "$(redis-cli -p "$QW_IT_REDIS_PORT" --scan --pattern "${PREFIX}qw:deal:*" | wc -l)" -ge 200 ]] ||
     qw_it_fail "fewer deals in Redis than in the stream"
 qw_it_log "$NEVENTS events, exactly once through 4 kills and 2 Redis crashes"

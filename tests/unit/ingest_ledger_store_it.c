@@ -97,7 +97,7 @@ Test(ingest_ledger_store_it, cas_conflict_between_two_contexts)
     qw_deal_state_t *sts[1] = {&st};
     int64_t rev;
     int bad, saved;
-    cr_assert_eq(qw_ledger_store_load(c1, ids, 1, sts, &rev, &bad, err, sizeof(err)), QW_OK);
+    cr_assert_eq(qw_ledger_store_load(&s1, c1, ids, 1, sts, &rev, &bad, err, sizeof(err)), QW_OK);
     cr_assert_eq(rev, 0);
     qw_deal_change_t v1 = fx_full("crm:H", 1, QW_DEAL_WON, 50000, "rep-a", 2026, 3, 15);
     cr_assert_eq(qw_ledger_apply(&fx_cfg, &st, &v1, &out, err, sizeof(err)), QW_OK);
@@ -119,7 +119,7 @@ Test(ingest_ledger_store_it, cas_conflict_between_two_contexts)
     cr_assert_eq(qw_ledger_store_apply_batch(&s1, c1, &fx_cfg, batch, 1, err, sizeof(err)), QW_OK);
     cr_assert_eq(s1.nentries, 1);
     cr_assert_eq(s1.entries[0].amount_minor, 70000, "v1 credits the amount v2 set");
-    cr_assert_eq(qw_ledger_store_load(c2, ids, 1, sts, &rev, &bad, err, sizeof(err)), QW_OK);
+    cr_assert_eq(qw_ledger_store_load(&s2, c2, ids, 1, sts, &rev, &bad, err, sizeof(err)), QW_OK);
     cr_assert_eq(rev, 2);
     cr_assert_eq(st.status, QW_DEAL_WON);
     cr_assert_eq(st.amount_minor, 70000);
@@ -200,7 +200,7 @@ Test(ingest_ledger_store_it, concurrent_instances_lose_no_update)
     const char *ids[1] = {"crm:hot"};
     qw_deal_state_t *sts[1] = {&st};
     int64_t rev;
-    cr_assert_eq(qw_ledger_store_load(c, ids, 1, sts, &rev, NULL, err, sizeof(err)), QW_OK);
+    cr_assert_eq(qw_ledger_store_load(&s, c, ids, 1, sts, &rev, NULL, err, sizeof(err)), QW_OK);
     cr_assert_eq(st.amount_minor, 1000 * HOT_N, "the last amount landed");
     cr_assert_str_eq(st.owner_id, HOT_N % 2 ? "rep-x" : "rep-y", "the last owner landed");
     cr_assert_eq(st.field_version[1], 2 * HOT_N);
@@ -256,5 +256,40 @@ Test(ingest_ledger_store_it, dead_connection_is_an_error_to_reconnect)
     cr_assert(c->err != 0);
     cr_assert(strstr(err, "reconnect"), "%s", err);
     qw_ledger_store_free(&s);
+    redisFree(c);
+}
+
+/* Two pipelines on one Redis (different --topic-prefix) keep separate ledgers. */
+Test(ingest_ledger_store_it, namespaces_keep_pipelines_apart)
+{
+    redisContext *c = connect_redis();
+    static qw_ledger_store_t a, b;
+    qw_ledger_store_init(&a);
+    qw_ledger_store_init(&b);
+    cr_assert_eq(qw_ledger_store_set_ns(&a, "east."), QW_OK);
+    cr_assert_eq(qw_ledger_store_set_ns(&b, "west."), QW_OK);
+    char longns[QW_LEDGER_NS_MAX + 1];
+    memset(longns, 'x', sizeof(longns) - 1);
+    longns[sizeof(longns) - 1] = '\0';
+    cr_assert_eq(qw_ledger_store_set_ns(&b, longns), QW_ERR, "too long to fit a key");
+
+    batch[0] = fx_full("crm:N", 1, QW_DEAL_WON, 5000, "rep-a", 2026, 3, 15);
+    cr_assert_eq(qw_ledger_store_apply_batch(&a, c, &fx_cfg, batch, 1, err, sizeof(err)), QW_OK,
+                 "%s", err);
+    cr_assert_eq(a.nentries, 1);
+    redisReply *r = redisCommand(c, "EXISTS %s", "east.qw:deal:{crm:N}");
+    cr_assert(r && r->integer == 1, "the key carries the namespace");
+    freeReplyObject(r);
+    r = redisCommand(c, "EXISTS %s", "qw:deal:{crm:N}");
+    cr_assert(r && r->integer == 0);
+    freeReplyObject(r);
+
+    /* The other pipeline has never seen the deal: the same version is new there. */
+    cr_assert_eq(qw_ledger_store_apply_batch(&b, c, &fx_cfg, batch, 1, err, sizeof(err)), QW_OK,
+                 "%s", err);
+    cr_assert_eq(b.nentries, 1);
+    cr_assert_eq(b.results[0].replay, 0);
+    qw_ledger_store_free(&a);
+    qw_ledger_store_free(&b);
     redisFree(c);
 }
