@@ -404,19 +404,21 @@ static int job_catch_up(job_t *j, const char *period, unsigned todo, int64_t now
     for (int p = 0; p < j->nparts && rc == QW_OK; p++) {
         void *reply = NULL;
         int expired = 0;
-        if (qw_store_snapshot_dirty(c->store, p, &reply, &expired) != QW_OK)
+        if (qw_store_snapshot_dirty(c->store, p, c->token, &reply, &expired) != QW_OK)
             return qw_err_set(c->errstr, sizeof(c->errstr), "%s", c->store->errstr);
         redisReply *m = reply;
         if (expired) {
             freeReplyObject(m);
             return qw_err_set(c->errstr, sizeof(c->errstr),
-                              "the snapshot of partition %d expired before the hold", p);
+                              "the snapshot of partition %d expired or was taken over before "
+                              "the hold",
+                              p);
         }
-        /* Members other than the sentinel "" are rep keys. */
+        /* Members other than the sentinel (our token) are rep keys. */
         redisReply **keys = calloc(m->elements + 1, sizeof(*keys));
         size_t nk = 0;
         for (size_t i = 0; keys && i < m->elements; i++)
-            if (m->element[i]->type == REDIS_REPLY_STRING && m->element[i]->len)
+            if (m->element[i]->type == REDIS_REPLY_STRING && strcmp(m->element[i]->str, c->token))
                 keys[nk++] = m->element[i];
         *ndirty += (int)nk;
         rc = keys ? load_keys(j, p, keys, nk, 1) : QW_ERR;
@@ -544,7 +546,7 @@ static int run_step(qw_calendar_t *c, const qw_period_t *period, unsigned todo, 
     int64_t t0 = qw_clock_mono_ns(), th = 0;
     int rc = QW_OK, held = 0, ndirty = 0, changed = 0, decisions = 0;
     for (int p = 0; p < nparts && rc == QW_OK; p++)
-        if (qw_store_snapshot_begin(c->store, p, c->hold_ms * 5) != QW_OK)
+        if (qw_store_snapshot_begin(c->store, p, c->token, c->hold_ms * 5) != QW_OK)
             rc = qw_err_set(c->errstr, sizeof(c->errstr), "%s", c->store->errstr);
     for (int p = 0; p < nparts && rc == QW_OK; p++)
         if (load_partition(j, p) != QW_OK)

@@ -115,10 +115,12 @@ int qw_store_lease_release(qw_store_t *s, const char *key, const char *token);
 
 /* The job's snapshot of a partition: from _begin on, the batch script adds every rep key it
  * writes to <ns>qw:ev:{p<N>}:dirty (expires after ttl_ms). _dirty returns that set (an array
- * reply; the member "" is the sentinel) with *expired = 1 when the set is gone, i.e. changes may
- * have gone unrecorded. _end deletes it. */
-int qw_store_snapshot_begin(qw_store_t *s, int32_t part, int64_t ttl_ms);
-int qw_store_snapshot_dirty(qw_store_t *s, int32_t part, void **reply, int *expired);
+ * reply; the member equal to the token is the sentinel) with *expired = 1 when the sentinel is
+ * gone (the set expired, or another job began a snapshot over it): changes may have gone
+ * unrecorded. _end deletes it. */
+int qw_store_snapshot_begin(qw_store_t *s, int32_t part, const char *token, int64_t ttl_ms);
+int qw_store_snapshot_dirty(qw_store_t *s, int32_t part, const char *token, void **reply,
+                            int *expired);
 int qw_store_snapshot_end(qw_store_t *s, int32_t part);
 
 /* Run the job's write script for one partition: it checks that the hold key still carries the

@@ -209,10 +209,10 @@ Test(evaluator_store, snapshot_records_the_reps_owners_write)
     cr_assert_eq(qw_store_commit(&store, &c, &st, &v), QW_OK);
     cr_assert_eq(cmd_int("EXISTS %s", "t.qw:ev:{p3}:dirty"), 0, "no snapshot, no record");
 
-    cr_assert_eq(qw_store_snapshot_begin(&store, 3, 60000), QW_OK, "%s", store.errstr);
+    cr_assert_eq(qw_store_snapshot_begin(&store, 3, "job1", 60000), QW_OK, "%s", store.errstr);
     void *reply = NULL;
     int expired = 1;
-    cr_assert_eq(qw_store_snapshot_dirty(&store, 3, &reply, &expired), QW_OK);
+    cr_assert_eq(qw_store_snapshot_dirty(&store, 3, "job1", &reply, &expired), QW_OK);
     cr_assert_eq(expired, 0);
     cr_assert_eq(((redisReply *)reply)->elements, 1, "just the sentinel");
     freeReplyObject(reply);
@@ -220,18 +220,24 @@ Test(evaluator_store, snapshot_records_the_reps_owners_write)
     fill(&c, ep, 1, 1, "during");
     cr_assert_eq(qw_store_commit(&store, &c, &st, &v), QW_OK);
     cr_assert_eq(st, QW_COMMIT_OK, "a snapshot does not hold owners");
-    cr_assert_eq(qw_store_snapshot_dirty(&store, 3, &reply, &expired), QW_OK);
+    cr_assert_eq(qw_store_snapshot_dirty(&store, 3, "job1", &reply, &expired), QW_OK);
     cr_assert_eq(expired, 0);
     cr_assert_eq(((redisReply *)reply)->elements, 2);
     freeReplyObject(reply);
     cr_assert_eq(cmd_int("SISMEMBER t.qw:ev:{p3}:dirty %s", "t.qw:rep:{p3}:r1"), 1);
 
+    /* Another job began a snapshot over ours: ours no longer records anything. */
+    cr_assert_eq(qw_store_snapshot_begin(&store, 3, "job2", 60000), QW_OK);
+    cr_assert_eq(qw_store_snapshot_dirty(&store, 3, "job1", &reply, &expired), QW_OK);
+    cr_assert_eq(expired, 1, "taken over");
+    freeReplyObject(reply);
+
     /* Gone (expired): the job must not trust what it has. */
     cr_assert_eq(cmd_int("DEL %s", "t.qw:ev:{p3}:dirty"), 1);
-    cr_assert_eq(qw_store_snapshot_dirty(&store, 3, &reply, &expired), QW_OK);
+    cr_assert_eq(qw_store_snapshot_dirty(&store, 3, "job1", &reply, &expired), QW_OK);
     cr_assert_eq(expired, 1);
     freeReplyObject(reply);
-    cr_assert_eq(qw_store_snapshot_begin(&store, 3, 60000), QW_OK);
+    cr_assert_eq(qw_store_snapshot_begin(&store, 3, "job1", 60000), QW_OK);
     cr_assert_eq(qw_store_snapshot_end(&store, 3), QW_OK);
     cr_assert_eq(cmd_int("EXISTS %s", "t.qw:ev:{p3}:dirty"), 0);
     fill(&c, ep, 2, 1, "after");
