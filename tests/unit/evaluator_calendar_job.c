@@ -209,3 +209,23 @@ Test(evaluator_calendar_job, an_expired_snapshot_fails_the_step_and_it_is_retrie
     cr_assert(ps && (ps->flags & QW_PF_CLOSED));
     cr_assert_eq(ps->credited_minor, 5000);
 }
+
+static void second_job_begins(void *opaque, const char *period)
+{
+    (void)opaque;
+    if (strcmp(period, PERIOD)) return;
+    /* Another instance, believing the lease its own, starts a snapshot of its own. */
+    cr_assert_eq(qw_store_snapshot_begin(&store, 1, "another-job", 60000), QW_OK);
+}
+
+Test(evaluator_calendar_job, a_snapshot_taken_over_by_another_job_is_not_written)
+{
+    cal.on_snapshot = second_job_begins;
+    qw_calendar_run(&cal, fx_close_time(PERIOD));
+    cr_assert_eq(cal.steps, 2, "2026-09 and -10 done, 2026-11 refused");
+    cr_assert(strstr(cal.errstr, "taken over"), "%s", cal.errstr);
+    qw_rep_state_t st;
+    stored_state(0, &st);
+    const qw_period_state_t *ps = qw_rep_state_find(&st, PERIOD);
+    cr_assert(!ps || !(ps->flags & QW_PF_CLOSED), "2026-11 not written");
+}
