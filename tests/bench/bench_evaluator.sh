@@ -19,18 +19,8 @@ set -euo pipefail
 build="$(cd "${1:?usage: bench_evaluator.sh BUILD_DIR [REPS] [CREDITS_PER_REP]}" && pwd)"
 reps="${2:-100000}"
 per="${3:-2}"
-here="$(cd "$(dirname "$0")/../.." && pwd)"
-source "$here/deploy/local/common.sh"
-: "${QW_STACK_ENV:?set QW_STACK_ENV to the env file of a running stack}"
-source "$QW_STACK_ENV"
-work="$(mktemp -d "${TMPDIR:-/tmp}/qw-bench-evaluator.XXXXXX")"
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-prefix="bench.$$.$RANDOM."
+source "$(dirname "$0")/lib.sh"
+qw_bench_init evaluator
 n=$((reps * per))
 
 qw_stack_topics "$QW_KAFKA_LIBS" "$QW_KAFKA_BOOTSTRAP" "$prefix"

@@ -15,18 +15,8 @@ set -euo pipefail
 build="$(cd "${1:?usage: bench_ingest.sh BUILD_DIR [EVENTS] [BATCH]}" && pwd)"
 events="${2:-20000}"
 batch="${3:-1000}"
-here="$(cd "$(dirname "$0")/../.." && pwd)"
-source "$here/deploy/local/common.sh"
-: "${QW_STACK_ENV:?set QW_STACK_ENV to the env file of a running stack}"
-source "$QW_STACK_ENV"
-work="$(mktemp -d "${TMPDIR:-/tmp}/qw-bench-ingest.XXXXXX")"
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-prefix="bench.$$.$RANDOM."
+source "$(dirname "$0")/lib.sh"
+qw_bench_init ingest
 
 qw_stack_topics "$QW_KAFKA_LIBS" "$QW_KAFKA_BOOTSTRAP" "$prefix"
 qw_stack_create_topic "$QW_KAFKA_LIBS" "$QW_KAFKA_BOOTSTRAP" "${prefix}copy.plain" 4
