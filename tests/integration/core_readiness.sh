@@ -19,7 +19,7 @@ qw_it_wait_for "curl -fs http://127.0.0.1:$PORT1/healthz" 20 || qw_it_fail "no /
 sleep 8
 qw_it_alive nokafka || qw_it_fail "qw-ingest exited while Kafka was unreachable"
 [[ "$(ready "$PORT1")" == 503 ]] || qw_it_fail "/readyz should be 503 without Kafka and Redis"
-curl -s "http://127.0.0.1:$PORT1/readyz" | grep -q '"kafka":false' || qw_it_fail "readyz must name kafka"
+curl -s "http://127.0.0.1:$PORT1/readyz" | qw_it_grep '"kafka":false' || qw_it_fail "readyz must name kafka"
 qw_it_kill nokafka TERM
 [[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "SIGTERM while waiting for Kafka should exit 0, got $QW_IT_EXIT"
 
@@ -37,7 +37,7 @@ JSON
 sleep 6
 qw_it_alive ingest || qw_it_fail "qw-ingest exited while Redis was unreachable"
 [[ "$(ready "$PORT2")" == 503 ]] || qw_it_fail "/readyz should be 503 while Redis is down"
-curl -s "http://127.0.0.1:$PORT2/readyz" | grep -q '"redis":false' || qw_it_fail "readyz must name redis"
+curl -s "http://127.0.0.1:$PORT2/readyz" | qw_it_grep '"redis":false' || qw_it_fail "readyz must name redis"
 n="$("$QW_BIN/qwctl" tail credits --until-eof | wc -l)"
 [[ "$n" == 0 ]] || qw_it_fail "no credit may be committed without the ledger ($n seen)"
 
@@ -52,7 +52,7 @@ import json, sys
 tot = sum(json.loads(l)["value"]["amount_minor"] for l in sys.stdin)
 assert tot == 35000, tot
 print("readiness: both held events credited once, total 350.00 EUR")'
-curl -s "http://127.0.0.1:$PORT2/metrics" | grep -q '^qw_ingest_messages_total 2$' ||
+curl -s "http://127.0.0.1:$PORT2/metrics" | qw_it_grep '^qw_ingest_messages_total 2$' ||
     qw_it_fail "/metrics should count 2 messages"
 qw_it_kill ingest TERM
 [[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "qw-ingest exited $QW_IT_EXIT on SIGTERM"

@@ -90,7 +90,7 @@ print("e2e: credits by rep", dict(tot))
 PY
 
 # Credits are keyed by rep on the partition the evaluator's calendar job expects (murmur2).
-curl -fs "http://127.0.0.1:$EV_PORT/metrics" | grep -q '^qw_evaluator_partitioner_mismatch_total 0$' ||
+curl -fs "http://127.0.0.1:$EV_PORT/metrics" | qw_it_grep '^qw_evaluator_partitioner_mismatch_total 0$' ||
     qw_it_fail "credits arrived on partitions the evaluator does not expect for their rep"
 
 # Graceful stop: each service finishes its batch and exits 0.

@@ -27,7 +27,7 @@ for ((c = 0; c < CHUNKS; c++)); do
     # Down for a while: /readyz must say so, and the evaluator must stay up.
     qw_it_wait_for "! curl -fs http://127.0.0.1:$PORT/readyz" 20 ||
         qw_it_fail "/readyz stayed ready while Redis was down"
-    curl -s "http://127.0.0.1:$PORT/readyz" | grep -q redis || qw_it_fail "/readyz does not name redis"
+    curl -s "http://127.0.0.1:$PORT/readyz" | qw_it_grep redis || qw_it_fail "/readyz does not name redis"
     sleep 2
     qw_it_alive ev1 || qw_it_fail "the evaluator exited while Redis was down"
     qw_it_redis_start
@@ -40,7 +40,7 @@ qw_it_wait_for "ev_dump_state '$D/state.jsonl' && ev_state_matches '$D' '$D/stat
 }
 ev_dump_decisions "$D/decisions.jsonl"
 ev_check_decisions "$D" "$D/decisions.jsonl" || qw_it_fail "decisions on the topic are wrong"
-curl -fs "http://127.0.0.1:$PORT/metrics" | grep -q '^qw_evaluator_credits_applied_total' ||
+curl -fs "http://127.0.0.1:$PORT/metrics" | qw_it_grep '^qw_evaluator_credits_applied_total' ||
     qw_it_fail "metrics lack the applied counter"
 qw_it_kill ev1 TERM
 [[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "ev1 exited $QW_IT_EXIT on SIGTERM"

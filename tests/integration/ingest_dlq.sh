@@ -173,7 +173,7 @@ print("%d dead letters, %d credits checked" % (len(dlq), sum(ids.values())), fil
 sys.exit(1 if bad else 0)
 PY
 for deal in 'salesforce:\*' hubspot:18251100305; do
-    grep '"event":"ingest.gap"' "$(qw_it_log_of ingest)" | grep -q "\"deal_id\":\"$deal\"" ||
+    grep '"event":"ingest.gap"' "$(qw_it_log_of ingest)" | qw_it_grep "\"deal_id\":\"$deal\"" ||
         qw_it_fail "no ingest.gap warning naming $deal"
 done
 qw_it_kill ingest TERM

@@ -23,6 +23,10 @@ QW_IT_FAILED_CMD=""
 # qw_it_log MSG: a line on stderr, prefixed with the test's name.
 qw_it_log() { printf '[%s] %s\n' "${QW_IT_NAME:-it}" "$*" >&2; }
 
+# grep -q that reads all of its input: under pipefail, grep -q's early exit can kill the writer
+# (curl, another grep) with SIGPIPE and so fail a check whose pattern was there.
+qw_it_grep() { grep -c "$@" >/dev/null; }
+
 # qw_it_fail MSG: fails the test with MSG (the EXIT trap then prints the logs and cleans up).
 qw_it_fail() {
     printf '[%s] FAIL: %s\n' "${QW_IT_NAME:-it}" "$*" >&2

@@ -175,7 +175,7 @@ m='qw_notifier_retried_total{channel="hr.webhook",reason="http_503"}'
 [[ "$(ntf_metric "$m")" == 2 ]] || qw_it_fail "$m = $(ntf_metric "$m")"
 m='qw_notifier_failed_total{channel="sales_ops.slack",reason="channel_not_found"}'
 [[ "$(ntf_metric "$m")" == 1 ]] || qw_it_fail "$m = $(ntf_metric "$m")"
-curl -fs "http://127.0.0.1:$NTF_METRICS_PORT/metrics" | grep -q '^qw_notifier_delivery_latency_seconds_count' ||
+curl -fs "http://127.0.0.1:$NTF_METRICS_PORT/metrics" | qw_it_grep '^qw_notifier_delivery_latency_seconds_count' ||
     qw_it_fail "no latency histogram"
 
 # Graceful stop.
