@@ -170,14 +170,26 @@ typedef struct job_s {
     int failed;
 } job_t;
 
-/* Reps without a team are each a team of one (as in qw_calendar_tick_all). */
+/* A team's key in j->teams: "t<team id>", or "r<rep id>" for a rep without a team (each is a
+ * team of one, as in qw_calendar_tick_all). */
+static int team_key(char *key, size_t cap, const char *team_id, const char *rep_id)
+{
+    return team_id[0] ? snprintf(key, cap, "t%s", team_id) : snprintf(key, cap, "r%s", rep_id);
+}
+
+/* A team's number, or -1. */
+static int team_find(const job_t *j, const char *key, int kl)
+{
+    void *v = qw_strmap_get(&j->teams, key, (size_t)kl);
+    return v ? (int)((intptr_t)v - 1) : -1;
+}
+
 static int team_of(job_t *j, const qw_rep_profile_t *p)
 {
     char key[QW_ID_MAX + 2];
-    int kl = p->team_id[0] ? snprintf(key, sizeof(key), "t%s", p->team_id)
-                           : snprintf(key, sizeof(key), "r%s", p->rep_id);
-    void *v = qw_strmap_get(&j->teams, key, (size_t)kl);
-    if (v) return (int)((intptr_t)v - 1);
+    int kl = team_key(key, sizeof(key), p->team_id, p->rep_id);
+    int t = team_find(j, key, kl);
+    if (t >= 0) return t;
     if (qw_strmap_put(&j->teams, key, (size_t)kl, (void *)(intptr_t)(j->nteams + 1), NULL) != 0) {
         j->failed = 1;
         return 0;
@@ -219,20 +231,32 @@ static job_rep_t *job_add(job_t *j, const char *rep_id, int32_t part)
     return r;
 }
 
-/* Take a blob read from Redis as the rep's base and its state. */
-static int job_base(job_t *j, job_rep_t *r, const char *blob, size_t len)
+/* Take a blob read from Redis as the rep's base. */
+static int job_set_base(job_rep_t *r, const char *blob, size_t len)
 {
-    char err[QW_ERRSTR_MAX];
     free(r->base);
     r->base = memdup(blob, len);
     r->base_len = len;
-    if (!r->base) return QW_ERR;
-    if (qw_rep_state_decode(&r->st, r->base, len, err, sizeof(err)) != QW_OK) {
+    return r->base ? QW_OK : QW_ERR;
+}
+
+/* The rep's state as its base has it: decoded, or new when there is none. */
+static int job_reset_state(job_rep_t *r)
+{
+    char err[QW_ERRSTR_MAX];
+    if (!r->base) {
+        qw_rep_state_init(&r->st, r->profile.rep_id);
+    } else if (qw_rep_state_decode(&r->st, r->base, r->base_len, err, sizeof(err)) != QW_OK) {
         qw_log(QW_LOG_ERROR, "calendar.state_corrupt", "rep %s: %s", r->profile.rep_id, err);
         return QW_ERR;
     }
-    (void)j;
     return QW_OK;
+}
+
+static qw_engine_rep_t engine_rep(const job_t *j, job_rep_t *r, const char *period)
+{
+    return (qw_engine_rep_t){&r->profile, qw_refdata_quota(j->c->ref, r->profile.rep_id, period),
+                             &r->st};
 }
 
 static void job_emit(void *opaque, const qw_decision_t *d)
@@ -248,11 +272,7 @@ static void job_emit(void *opaque, const qw_decision_t *d)
         char k[QW_ID_MAX + 8];
         int kl = snprintf(k, sizeof(k), "team:%s", d->team_id);
         part = qw_partition_murmur2(k, (size_t)kl, j->nparts);
-        if (d->team_id[0]) {
-            kl = snprintf(k, sizeof(k), "t%s", d->team_id);
-            void *v = qw_strmap_get(&j->teams, k, (size_t)kl);
-            if (v) team = (int)((intptr_t)v - 1);
-        }
+        if (d->team_id[0]) team = team_find(j, k, team_key(k, sizeof(k), d->team_id, NULL));
     }
     if (j->ndecs == j->dcap) {
         int ncap = j->dcap ? 2 * j->dcap : 64;
@@ -318,10 +338,14 @@ static int load_keys(job_t *j, int32_t p, redisReply **keys, size_t n, int catch
                 if (!r) r = job_add(j, rep, p);
                 if (!r) {
                     rc = QW_ERR;
-                } else if (!catchup || !r->base || r->base_len != g[i]->len ||
+                } else if (!catchup) {
+                    rc = job_set_base(r, g[i]->str, g[i]->len);
+                    if (rc == QW_OK) rc = job_reset_state(r);
+                } else if (!r->base || r->base_len != g[i]->len ||
                            memcmp(r->base, g[i]->str, g[i]->len)) {
-                    rc = job_base(j, r, g[i]->str, g[i]->len);
-                    if (catchup && r->team < j->dirty_cap) j->dirty_team[r->team] = 1;
+                    /* Decoded with the rest of its team when the team is re-ticked. */
+                    rc = job_set_base(r, g[i]->str, g[i]->len);
+                    if (r->team < j->dirty_cap) j->dirty_team[r->team] = 1;
                 }
             }
             freeReplyObject(g[i]);
@@ -369,8 +393,7 @@ static int job_tick(job_t *j, const unsigned char *sel, const char *period, unsi
     for (int i = 0; i < j->n; i++) {
         job_rep_t *r = j->reps[i];
         if (sel && !sel[r->team]) continue;
-        arr[m++] = (qw_engine_rep_t){&r->profile,
-                                     qw_refdata_quota(c->ref, r->profile.rep_id, period), &r->st};
+        arr[m++] = engine_rep(j, r, period);
     }
     qw_engine_t e;
     qw_engine_init(&e, c->policy, job_emit, j);
@@ -380,9 +403,7 @@ static int job_tick(job_t *j, const unsigned char *sel, const char *period, unsi
         rc = encode_out(j, (job_rep_t *)((char *)arr[i].state - offsetof(job_rep_t, st)));
     if (rc == QW_OK && (todo & (1u << QW_CAL_CLOSE_BIT))) {
         for (int i = 0; i < j->n; i++)
-            arr[i] = (qw_engine_rep_t){&j->reps[i]->profile,
-                                       qw_refdata_quota(c->ref, j->reps[i]->profile.rep_id, period),
-                                       &j->reps[i]->st};
+            arr[i] = engine_rep(j, j->reps[i], period);
         if (qw_engine_fairness_report(&e, arr, j->n, period, now_ms, NULL) != QW_OK)
             qw_log(QW_LOG_WARN, "calendar.fairness_failed", "period %s: %s", period, e.errstr);
     }
@@ -446,16 +467,10 @@ static int job_catch_up(job_t *j, const char *period, unsigned todo, int64_t now
             d->buf = NULL;
         }
     }
-    char err[QW_ERRSTR_MAX];
-    for (int i = 0; i < j->n; i++) {
-        job_rep_t *r = j->reps[i];
-        if (!j->dirty_team[r->team]) continue;
-        if (!r->base) {
-            qw_rep_state_init(&r->st, r->profile.rep_id);
-        } else if (qw_rep_state_decode(&r->st, r->base, r->base_len, err, sizeof(err)) != QW_OK) {
-            return qw_err_set(c->errstr, sizeof(c->errstr), "rep %s: %s", r->profile.rep_id, err);
-        }
-    }
+    for (int i = 0; i < j->n; i++)
+        if (j->dirty_team[j->reps[i]->team] && job_reset_state(j->reps[i]) != QW_OK)
+            return qw_err_set(c->errstr, sizeof(c->errstr), "state of rep %s does not decode",
+                              j->reps[i]->profile.rep_id);
     return job_tick(j, j->dirty_team, period, todo, now_ms);
 }
 

@@ -381,7 +381,6 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
     }
 
     /* Unseen reps: one pipelined round trip. */
-    int nunseen_total = nunseen;
     if (nunseen) {
         void **rep = calloc((size_t)nunseen, sizeof(*rep));
         if (!rep || qw_store_load_reps(&ev->store, run->part, unseen, nunseen, rep) != QW_OK) {
@@ -563,7 +562,7 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         if (t_end - t0 > 1000000000LL) /* where a slow batch spent its time, for the runbook */
             qw_log_fields(QW_LOG_WARN, "batch.slow",
                           json_pack("{s:i,s:i,s:i,s:I,s:I,s:I}", "partition", (int)run->part,
-                                    "credits", n, "unseen_reps", nunseen_total, "load_ms",
+                                    "credits", n, "unseen_reps", nunseen, "load_ms",
                                     (json_int_t)((t_loaded - t0) / 1000000), "apply_ms",
                                     (json_int_t)((t_built - t_loaded) / 1000000), "commit_ms",
                                     (json_int_t)((t_end - t_built) / 1000000)),
