@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Write the state only if the stored revision is still the one we loaded. Revisions are
  * decimal strings; a missing key is revision 0. */
@@ -25,6 +26,27 @@ typedef struct qw_ledger_deal_s {
 void qw_ledger_store_init(qw_ledger_store_t *s)
 {
     memset(s, 0, sizeof(*s));
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    /* Only needs to differ between instances; never zero (xorshift's fixed point). */
+    s->jitter = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)(uintptr_t)s ^ (uint64_t)ts.tv_sec;
+    if (s->jitter == 0) s->jitter = 0x9e3779b97f4a7c15u;
+}
+
+/* Pause a random part of an exponentially growing window before retry round `round`. */
+static void qw_backoff(qw_ledger_store_t *s, int round)
+{
+    uint64_t x = s->jitter;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    s->jitter = x;
+    long window = round >= 8 ? QW_LEDGER_BACKOFF_MAX : (long)QW_LEDGER_BACKOFF_US << round;
+    if (window > QW_LEDGER_BACKOFF_MAX) window = QW_LEDGER_BACKOFF_MAX;
+    long us = (long)(x % (uint64_t)window) + 1;
+    struct timespec d = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
+    while (nanosleep(&d, &d) != 0 && errno == EINTR) {
+    }
 }
 
 void qw_ledger_store_free(qw_ledger_store_t *s)
@@ -365,6 +387,7 @@ int qw_ledger_store_apply_batch(qw_ledger_store_t *s, redisContext *c, const qw_
             rc = qw_err_set(errbuf, errlen, "%zu deals still conflict after %d rounds", k, round);
             goto done;
         }
+        if (round > 0) qw_backoff(s, round - 1);
         if (qw_ledger_store_load(s, c, p.ids, k, p.st, p.revs, p.flag, errbuf, errlen) != QW_OK) {
             rc = QW_ERR;
             goto done;

@@ -19,8 +19,12 @@
 #define QW_LEDGER_KEY_PREFIX "qw:deal:{"
 #define QW_LEDGER_NS_MAX     64 /* the namespace: qw-ingest's --topic-prefix */
 #define QW_LEDGER_KEY_MAX    (QW_LEDGER_NS_MAX + sizeof(QW_LEDGER_KEY_PREFIX) + QW_ID_MAX + 1)
-/* Conflicted deals are re-loaded and re-applied at most this many times per batch. */
+/* Conflicted deals are re-loaded and re-applied at most this many times per batch, with a
+ * jittered, exponentially growing pause before each retry (QW_LEDGER_BACKOFF_US << round, capped)
+ * so that two instances racing on one hot deal stop colliding instead of taking turns to lose. */
 #define QW_LEDGER_STORE_ROUNDS 16
+#define QW_LEDGER_BACKOFF_US   200
+#define QW_LEDGER_BACKOFF_MAX  50000
 
 /* What became of one patch of a batch. */
 typedef struct qw_ledger_result_s {
@@ -39,6 +43,7 @@ typedef struct qw_ledger_store_s {
     size_t nentries;
     qw_ledger_result_t *results; /* one per patch */
     int conflicts;               /* CAS conflicts retried in the last batch */
+    uint64_t jitter;             /* xorshift state for the retry pause */
     /* Scratch. */
     size_t cap_entries, cap_patches, cap_deals, cap_scratch;
     qw_credit_t *scratch; /* entries before they are put in patch order */
