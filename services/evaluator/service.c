@@ -60,6 +60,8 @@ typedef struct ev_s {
     ev_part_t *parts;
     int nparts;
     int assigned_once;
+    qw_relay_part_t *pumping; /* the partitions of the current pump */
+    int pumping_cap;
 
     /* the batch being collected and processed */
     rd_kafka_message_t **msgs;
@@ -197,6 +199,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             ev_part_t *pt = part_get(ev, parts->elems[i].partition);
             if (!pt) continue;
             pt->owned = 0;
+            pt->outbox_len = 0; /* its backlog is the next owner's now */
             part_drop_cache(pt);
             drop_pending_of(ev, parts->elems[i].partition);
             qw_log(QW_LOG_INFO, "partition.revoked", "partition %d released",
@@ -624,28 +627,43 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
 
 static void pump(ev_t *ev, int all)
 {
-    int64_t total = 0;
+    if (ev->pumping_cap < ev->nparts) {
+        qw_relay_part_t *np = realloc(ev->pumping, (size_t)ev->nparts * sizeof(*np));
+        if (!np) return; /* try again on the next loop */
+        ev->pumping = np;
+        ev->pumping_cap = ev->nparts;
+    }
+    int n = 0;
+    int64_t now = qw_clock_mono_ns();
     for (int p = 0; p < ev->nparts; p++) {
         ev_part_t *pt = &ev->parts[p];
         if (!pt->owned || pt->fenced || (!all && !pt->relay_due)) continue;
-        if (!all && qw_clock_mono_ns() < pt->relay_retry_ns) continue;
-        int fenced = 0;
-        int64_t published = 0;
-        if (qw_relay_pump(&ev->relay, p, pt->epoch, &fenced, &published) == QW_OK) {
+        if (!all && now < pt->relay_retry_ns) continue;
+        ev->pumping[n].part = p;
+        ev->pumping[n++].epoch = pt->epoch;
+    }
+    if (n) qw_relay_pump(&ev->relay, ev->pumping, n);
+    for (int i = 0; i < n; i++) {
+        const qw_relay_part_t *rp = &ev->pumping[i];
+        ev_part_t *pt = &ev->parts[rp->part];
+        if (rp->rc == QW_OK) {
             pt->relay_due = 0;
             pt->outbox_len = 0;
-            if (fenced) {
-                qw_log(QW_LOG_WARN, "partition.fenced", "relay of partition %d fenced", p);
+            if (rp->fenced) {
+                qw_log(QW_LOG_WARN, "partition.fenced", "relay of partition %d fenced",
+                       (int)rp->part);
                 pt->fenced = 1;
             }
         } else {
-            qw_log(QW_LOG_WARN, "relay.failed", "partition %d: %s", p, ev->relay.errstr);
+            qw_log(QW_LOG_WARN, "relay.failed", "partition %d: %s", (int)rp->part, rp->errstr);
             pt->relay_retry_ns = qw_clock_mono_ns() + 1000000000LL;
             int64_t len;
-            if (qw_store_outbox_len(&ev->store, p, &len) == QW_OK) pt->outbox_len = len;
+            if (qw_store_outbox_len(&ev->store, rp->part, &len) == QW_OK) pt->outbox_len = len;
         }
-        total += pt->outbox_len;
     }
+    int64_t total = 0; /* the backlog of every owned partition, pumped now or waiting to retry */
+    for (int p = 0; p < ev->nparts; p++)
+        total += ev->parts[p].outbox_len;
     qw_metric_set(ev->m_outbox, total);
 }
 
@@ -792,6 +810,7 @@ static void free_all(ev_t *ev)
         qw_idwin_free(&ev->parts[p].win);
     }
     free(ev->parts);
+    free(ev->pumping);
     batch_reset(ev);
     qw_strmap_free(&ev->work, NULL);
     qw_strmap_free(&ev->seen, NULL);
