@@ -95,7 +95,7 @@ end ctest $?
 if ((${#ctest_args[@]})) || [[ "$fuzz_secs" == 0 ]]; then
     say "fuzzers left out (partial run)"
 elif [[ -f tests/fuzz/run.sh ]]; then
-    begin "fuzzers (tests/fuzz/run.sh, ${fuzz_secs}s each)"
+    begin "fuzzers (tests/fuzz/run.sh, at most ${fuzz_secs}s each)"
     bash tests/fuzz/run.sh "$root/$build/fuzz" "$fuzz_secs"
     end fuzz $?
 else

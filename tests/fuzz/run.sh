@@ -26,6 +26,8 @@ if [ -n "${QW_FUZZ_SEED:-}" ]; then seed_opt=(-seed="$QW_FUZZ_SEED");
 elif [ -n "${CI:-}" ]; then seed_opt=(-seed=1); fi
 if [ -n "${QW_FUZZ_RUNS:-}" ]; then seed_opt+=(-runs="$QW_FUZZ_RUNS");
 elif [ -n "${CI:-}" ]; then seed_opt+=(-runs=400000); fi
+budget="${secs}s"
+for o in "${seed_opt[@]}"; do budget="$budget, ${o#-}"; done
 targets=$(cd "$bin" && ls fuzz_* 2>/dev/null | sed 's/^fuzz_//')
 [ -n "$targets" ] || { echo "run.sh: no fuzz_* programs in $bin" >&2; exit 2; }
 for target in $targets; do
@@ -42,7 +44,7 @@ for target in $targets; do
         [ -e "$f" ] || continue
         split -l 1 -d -a 3 "$f" "$work/$src/corpus/$(basename "$f" .jsonl)-line-"
     done
-    echo "== fuzz_$target for ${secs}s ($(ls "$work/$src/corpus" | wc -l) seeds)"
+    echo "== fuzz_$target for $budget ($(ls "$work/$src/corpus" | wc -l) seeds)"
     if ! "$exe" "${seed_opt[@]}" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$work/$src/artifacts/" "$work/$src/corpus" \
         >"$work/$src/log" 2>&1; then
