@@ -561,6 +561,7 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         for (int d = 0; d < ev->ndec; d++)
             qw_metric_add(ev->dmetric[d], 1);
         if (ev->ndec || ndlq) pt->relay_due = 1;
+        pt->outbox_len += ev->ndec + ndlq; /* the gauge, until the relay empties or measures it */
         int64_t t_end = qw_clock_mono_ns();
         if (t_end - t0 > 1000000000LL) /* where a slow batch spent its time, for the runbook */
             qw_log_fields(QW_LOG_WARN, "batch.slow",
