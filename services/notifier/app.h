@@ -33,7 +33,7 @@ typedef struct qw_endpoint_s {
 typedef struct qw_ntf_opts_s {
     const char *brokers, *redis_url, *routes, *templates, *webhook_url, *webhook_secret_file,
         *webhook_secret, *smtp_url, *smtp_from, *smtp_user, *smtp_password, *smtp_cacert,
-        *topic_prefix, *group, *log_level;
+        *topic_prefix, *group, *log_level, *slack_api_url, *slack_token_file, *slack_token;
     int64_t http_port, max_attempts, backoff_base_ms, backoff_cap_ms, slack_interval_ms,
         slack_burst, webhook_interval_ms, smtp_interval_ms, breaker_failures, breaker_cooldown_ms,
         send_timeout_ms, batch, max_age_ms;
@@ -54,6 +54,7 @@ typedef struct qw_ntf_s {
     CURL *curl;
     qw_sign_key_t key;
     int have_key;
+    char slack_token[256]; /* bot token for chat.postMessage; "" when none; never logged */
     qw_backoff_t backoff;
     qw_endpoint_t *endpoints;
     size_t n_endpoints;

@@ -83,10 +83,17 @@ static int render_and_send(qw_ntf_t *a, const Quotawatch__V1__Decision *d, qw_dl
     snprintf(msg_id, sizeof(msg_id), "%s.%s", job->decision_id, job->channel);
     int rc = QW_OK;
     switch (job->kind) {
-    case QW_CHAN_SLACK:
+    case QW_CHAN_SLACK: {
+        static const size_t ul = sizeof(QW_ROUTE_SLACK_USER) - 1;
         rc = qw_tmpl_slack(a->tmpl, &ctx, &b1, err, sizeof(err));
-        if (rc == QW_OK) qw_chan_slack_send(a->curl, &ho, job->address, b1.p, b1.len, res);
+        if (rc != QW_OK) break;
+        if (strncmp(job->address, QW_ROUTE_SLACK_USER, ul) == 0)
+            qw_chan_slack_api_send(a->curl, &ho, a->o.slack_api_url, a->slack_token,
+                                   job->address + ul, b1.p, b1.len, res);
+        else
+            qw_chan_slack_send(a->curl, &ho, job->address, b1.p, b1.len, res);
         break;
+    }
     case QW_CHAN_WEBHOOK:
         rc = qw_tmpl_webhook(a->tmpl, &ctx, &b1, err, sizeof(err));
         if (rc == QW_OK)

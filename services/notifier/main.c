@@ -79,9 +79,16 @@ static int parse_options(qw_ntf_t *a, int argc, char **argv)
         {"backoff-cap-ms", "QW_NOTIFIER_BACKOFF_CAP_MS", QW_OPT_INT, "300000",
          "Longest retry delay", &o->backoff_cap_ms, 0},
         {"slack-interval-ms", "QW_NOTIFIER_SLACK_INTERVAL_MS", QW_OPT_INT, "1000",
-         "Per Slack webhook: one message per interval", &o->slack_interval_ms, 0},
-        {"slack-burst", "QW_NOTIFIER_SLACK_BURST", QW_OPT_INT, "1", "Per Slack webhook: burst",
-         &o->slack_burst, 0},
+         "Per Slack webhook or DM: one message per interval", &o->slack_interval_ms, 0},
+        {"slack-burst", "QW_NOTIFIER_SLACK_BURST", QW_OPT_INT, "1",
+         "Per Slack webhook or DM: burst", &o->slack_burst, 0},
+        {"slack-token-file", "QW_SLACK_BOT_TOKEN_FILE", QW_OPT_STR, NULL,
+         "File holding a Slack bot token (xoxb-..., scope chat:write): DMs by roster Slack id",
+         &o->slack_token_file, 0},
+        {"slack-token", "QW_SLACK_BOT_TOKEN", QW_OPT_STR, NULL, "Slack bot token (xoxb-...)",
+         &o->slack_token, 1},
+        {"slack-api-url", "QW_SLACK_API_URL", QW_OPT_STR, "https://slack.com/api",
+         "Slack Web API base URL", &o->slack_api_url, 0},
         {"webhook-interval-ms", "QW_NOTIFIER_WEBHOOK_INTERVAL_MS", QW_OPT_INT, "50",
          "Per webhook endpoint: one message per interval", &o->webhook_interval_ms, 0},
         {"smtp-interval-ms", "QW_NOTIFIER_SMTP_INTERVAL_MS", QW_OPT_INT, "100",
@@ -168,6 +175,27 @@ static int load_config(qw_ntf_t *a)
                "unsigned");
     }
     memset(secret, 0, sizeof(secret));
+    if (a->o.slack_token_file && *a->o.slack_token_file) {
+        if (qw_config_read_secret(a->o.slack_token_file, a->slack_token, sizeof(a->slack_token),
+                                  err, sizeof(err)) != QW_OK) {
+            fprintf(stderr, "qw-notifier: %s\n", err);
+            return QW_ERR;
+        }
+    } else if (a->o.slack_token && *a->o.slack_token) {
+        if (strlen(a->o.slack_token) >= sizeof(a->slack_token)) {
+            fprintf(stderr, "qw-notifier: QW_SLACK_BOT_TOKEN is too long\n");
+            return QW_ERR;
+        }
+        snprintf(a->slack_token, sizeof(a->slack_token), "%s", a->o.slack_token);
+    }
+    for (const char *p = a->slack_token; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+            /* It goes into an HTTP header: a stray newline would split it. */
+            fprintf(stderr, "qw-notifier: the Slack bot token holds a space or control "
+                            "character\n");
+            return QW_ERR;
+        }
+    a->routes.slack_api = a->slack_token[0] != '\0';
     for (size_t i = 0; i < a->routes.n_routes; i++)
         if (a->routes.routes[i].kind == QW_CHAN_EMAIL && !(a->o.smtp_url && *a->o.smtp_url)) {
             fprintf(stderr, "qw-notifier: route '%s' sends e-mail but --smtp-url is not set\n",

@@ -308,21 +308,33 @@ static const char *pick(const char *a, const char *b)
     return a && *a ? a : b && *b ? b : "";
 }
 
-/* The address of (audience, kind) for this decision, or "" when none is known. */
+/* A person's Slack address: their own DM webhook, else (with a bot token) their user id. */
+static const char *slack_dm(const qw_route_cfg_t *cfg, const qw_route_addr_t *s,
+                            const Quotawatch__V1__RepProfile *who, char *buf, size_t buflen)
+{
+    if (s && s->slack[0]) return s->slack;
+    if (!cfg->slack_api || !who || !who->slack_user_id || !who->slack_user_id[0]) return "";
+    snprintf(buf, buflen, QW_ROUTE_SLACK_USER "%s", who->slack_user_id);
+    return buf;
+}
+
+/* The address of (audience, kind) for this decision, or "" when none is known. buf holds a
+ * built address (a Slack user id). */
 static const char *address_of(const qw_route_cfg_t *cfg, const Quotawatch__V1__Decision *d,
                               const Quotawatch__V1__RepProfile *rep,
-                              const Quotawatch__V1__RepProfile *mgr, qw_aud_t a, qw_chan_kind_t k)
+                              const Quotawatch__V1__RepProfile *mgr, qw_aud_t a, qw_chan_kind_t k,
+                              char *buf, size_t buflen)
 {
     const qw_route_addr_t *s;
     switch (a) {
     case QW_AUD_REP:
         s = find_addr(cfg, "rep", d->rep_id);
         if (k == QW_CHAN_EMAIL) return pick(rep ? rep->email : NULL, s ? s->email : NULL);
-        return s ? s->slack : "";
+        return slack_dm(cfg, s, rep, buf, buflen);
     case QW_AUD_MANAGER:
         s = find_addr(cfg, "manager", rep ? rep->manager_id : NULL);
         if (k == QW_CHAN_EMAIL) return pick(mgr ? mgr->email : NULL, s ? s->email : NULL);
-        return s ? s->slack : "";
+        return slack_dm(cfg, s, mgr, buf, buflen);
     case QW_AUD_TEAM:
         s = find_addr(cfg, "team", pick(d->team_id, rep ? rep->team_id : NULL));
         return s ? (k == QW_CHAN_EMAIL ? s->email : s->slack) : "";
@@ -362,6 +374,7 @@ size_t qw_route_resolve(const qw_route_cfg_t *cfg, const Quotawatch__V1__Decisio
                         const Quotawatch__V1__RepProfile *manager, qw_target_t *out, size_t max)
 {
     size_t n = 0;
+    char buf[QW_ROUTE_ADDR_MAX];
     int sensitive = strncmp(d->type, "review.", 7) == 0 || strncmp(d->type, "integrity.", 10) == 0;
     int opted_out = rep && rep->recognition_opt_out;
     for (size_t i = 0; i < cfg->n_routes; i++) {
@@ -373,16 +386,19 @@ size_t qw_route_resolve(const qw_route_cfg_t *cfg, const Quotawatch__V1__Decisio
         if (is_shared(r->audience, r->kind) && sensitive) continue; /* defence in depth */
         if (r->audience == QW_AUD_TEAM && opted_out) {
             /* Public recognition becomes private: the rep's Slack DM, else their e-mail. */
-            const char *dm = address_of(cfg, d, rep, manager, QW_AUD_REP, QW_CHAN_SLACK);
+            const char *dm =
+                address_of(cfg, d, rep, manager, QW_AUD_REP, QW_CHAN_SLACK, buf, sizeof(buf));
             if (*dm)
                 n = add_target(out, n, max, QW_AUD_REP, QW_CHAN_SLACK, dm, 1);
             else
-                n = add_target(out, n, max, QW_AUD_REP, QW_CHAN_EMAIL,
-                               address_of(cfg, d, rep, manager, QW_AUD_REP, QW_CHAN_EMAIL), 1);
+                n = add_target(
+                    out, n, max, QW_AUD_REP, QW_CHAN_EMAIL,
+                    address_of(cfg, d, rep, manager, QW_AUD_REP, QW_CHAN_EMAIL, buf, sizeof(buf)),
+                    1);
             continue;
         }
         n = add_target(out, n, max, r->audience, r->kind,
-                       address_of(cfg, d, rep, manager, r->audience, r->kind), 0);
+                       address_of(cfg, d, rep, manager, r->audience, r->kind, buf, sizeof(buf)), 0);
     }
     if (cfg->webhook_url[0])
         n = add_target(out, n, max, QW_AUD_WEBHOOK, QW_CHAN_WEBHOOK, cfg->webhook_url, 0);

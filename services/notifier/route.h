@@ -55,7 +55,13 @@ typedef struct qw_route_cfg_s {
     char sales_ops_slack[QW_ROUTE_ADDR_MAX];
     char sales_ops_email[QW_ROUTE_ADDR_MAX];
     char webhook_url[QW_ROUTE_ADDR_MAX]; /* the generic webhook; empty when not configured */
+    /* A Slack bot token is configured: a rep or manager without a DM webhook of their own gets
+     * Slack messages through chat.postMessage to the Slack user id in their roster profile. */
+    int slack_api;
 } qw_route_cfg_t;
+
+/* The address of a Slack DM sent with the Web API: this prefix, then the Slack user id. */
+#define QW_ROUTE_SLACK_USER "slack-user:"
 
 /* One delivery a decision needs. */
 typedef struct qw_target_s {

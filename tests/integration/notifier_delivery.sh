@@ -7,14 +7,20 @@
 #    leak is refused at start with exit code 2 and a message naming the route;
 #  - Slack's payload rules hold for every message; a 429's Retry-After is honoured; Slack's
 #    error bodies are counted and permanent errors go to qw.notify-dlq.v1 with the reason;
+#  - with a Slack bot token, reps and managers without a DM webhook get DMs through
+#    chat.postMessage to their roster Slack id (the sink checks the token and the user); a user
+#    Slack does not know is dead-lettered with Slack's code, never retried; the token is never
+#    logged;
 #  - e-mails carry Message-ID <decision-id.channel@quotawatch>, Date, From, To, Subject, text
 #    and HTML, over STARTTLS; HR webhooks are CloudEvents with valid signatures.
 source "$(dirname "$0")/lib.sh"
 qw_it_init
 source "$QW_SRC/tests/sinks/notifier_it.sh"
 
-ntf_setup
+SLACK_TOKEN="xoxb-it-$RANDOM$RANDOM-secret"
+ntf_setup --slack-token "$SLACK_TOKEN" --slack-users U0REP3,U0MGR1
 ntf_smtp_start --tls
+printf '%s\n' "$SLACK_TOKEN" >"$QW_IT_DIR/slack.token"
 
 # 1. A routing file that would send reviews to the team channel is refused before anything.
 cat >"$QW_IT_DIR/leaky.yaml" <<YAML
@@ -36,6 +42,7 @@ routes:
   - {name: rep-dm, audience: rep, channel: slack, types: ["reward.*"]}
   - {name: rep-mail, audience: rep, channel: email, types: ["reward.*"]}
   - {name: manager-mail, audience: manager, channel: email, types: ["review.*"]}
+  - {name: manager-dm, audience: manager, channel: slack, types: ["review.*"]}
   - {name: team, audience: team, channel: slack, types: ["reward.*"]}
   - {name: hr, audience: hr, channel: webhook, types: ["review.*"]}
   - {name: ops, audience: sales_ops, channel: slack, types: ["health.*"]}
@@ -52,7 +59,10 @@ YAML
 long_name="Ada <Lovelace> & Co $(printf 'é%.0s' {1..200})"
 ntf_kafka roster --rep rep-1 --name "$long_name" --email rep1@example.com --manager mgr-1 --team team-east
 ntf_kafka roster --rep rep-2 --name "Opted Out" --email rep2@example.com --manager mgr-1 --team team-east --opt-out
-ntf_kafka roster --rep mgr-1 --name "The Manager" --email mgr1@example.com --team team-east
+ntf_kafka roster --rep mgr-1 --name "The Manager" --email mgr1@example.com --team team-east --slack U0MGR1
+# No DM webhooks: Slack DMs by user id through the Web API; U0GONE is unknown to Slack.
+ntf_kafka roster --rep rep-3 --name "Api Rep" --email rep3@example.com --manager mgr-9 --team team-west --slack U0REP3
+ntf_kafka roster --rep rep-4 --name "Gone Rep" --email rep4@example.com --manager mgr-9 --team team-west --slack U0GONE
 
 # The team channel answers the first message with 429 Retry-After: 2.
 ntf_sink '{"action":"fail","prefix":"/slack/team/","status":429,"count":1,"retry_after":2,"body":"rate_limited"}'
@@ -67,16 +77,21 @@ ntf_kafka decisions --count 4 --id-prefix rv --type review.termination_review --
 # An evaluator bug naming the team on a review must not leak it.
 ntf_kafka decisions --count 1 --id-prefix rvteam --type review.termination_review --rep rep-1 --audience hr,manager,team
 ntf_kafka decisions --count 1 --id-prefix hl --type health.quota_pressure --rep rep-1 --audience sales_ops
+ntf_kafka decisions --count 2 --id-prefix rw3 --type reward.quota_achieved --rep rep-3 --audience rep
+ntf_kafka decisions --count 1 --id-prefix rw4 --type reward.quota_achieved --rep rep-4 --audience rep
 
 ntf_start notifier --routes "$QW_IT_DIR/routes.yaml" --smtp-url "$NTF_SMTP_URL" \
     --smtp-from quotawatch@example.com --smtp-starttls --smtp-cacert "$QW_IT_DIR/smtp.crt" \
-    --webhook-url "$NTF_HTTP/webhook/all" --backoff-base-ms 500
+    --webhook-url "$NTF_HTTP/webhook/all" --backoff-base-ms 500 \
+    --slack-token-file "$QW_IT_DIR/slack.token" --slack-api-url "$NTF_HTTP/api"
 
 all_arrived() {
     [[ "$(ntf_distinct --prefix /slack/team/)" == 12 ]] &&
         [[ "$(ntf_distinct --prefix /slack/dm/rep-1)" == 12 ]] &&
         [[ "$(ntf_distinct --prefix /hr/reviews)" == 5 ]] &&
-        [[ "$(ntf_distinct --prefix /webhook/all)" == 21 ]] &&
+        [[ "$(ntf_distinct --prefix /webhook/all)" == 24 ]] &&
+        [[ "$(ntf_distinct --prefix /api/chat.postMessage)" == 7 ]] &&
+        [[ "$(ntf_distinct --smtp --rcpt rep3@example.com)" == 2 ]] &&
         [[ "$(ntf_distinct --smtp --rcpt rep1@example.com)" == 12 ]] &&
         [[ "$(ntf_distinct --smtp --rcpt rep2@example.com)" == 3 ]] &&
         [[ "$(ntf_distinct --smtp --rcpt mgr1@example.com)" == 5 ]]
@@ -85,14 +100,14 @@ qw_it_wait_for all_arrived 120 || qw_it_fail "not everything arrived: team $(ntf
 sleep 3 # anything extra (a duplicate) would arrive now
 
 # Once per channel: no duplicates anywhere.
-for p in /slack/team/ /slack/dm/rep-1 /hr/reviews /webhook/all; do
+for p in /slack/team/ /slack/dm/rep-1 /hr/reviews /webhook/all /api/chat.postMessage; do
     dup="$(ntf_field "$(ntf_report --prefix "$p")" duplicates)"
     [[ "$dup" == 0 ]] || qw_it_fail "$p received $dup duplicate(s)"
 done
 dup="$(ntf_field "$(ntf_report --smtp)" duplicates)"
 [[ "$dup" == 0 ]] || qw_it_fail "SMTP received $dup duplicate(s)"
 
-"$NTF_PY" - "$NTF_HTTP_LOG" "$NTF_SMTP_LOG" <<'PY' || qw_it_fail "sink content checks failed"
+"$NTF_PY" - "$NTF_HTTP_LOG" "$NTF_SMTP_LOG" "$SLACK_TOKEN" <<'PY' || qw_it_fail "sink content checks failed"
 import json, re, sys
 http = [json.loads(l) for l in open(sys.argv[1])]
 smtp = [json.loads(l) for l in open(sys.argv[2])]
@@ -111,6 +126,18 @@ for e in team:
 for e in http:
     if e["path"].startswith("/slack/") and e["why"] not in ("", "injected"):
         fail("Slack rules broken: %s %s" % (e["why"], e["body"][:200]))
+# Slack Web API DMs: the bot token on every call, to the right person, within Slack's rules;
+# the user Slack does not know asked once (a permanent error), never again.
+api = [e for e in http if e["path"].startswith("/api/")]
+for e in api:
+    if e["headers"].get("authorization") != "Bearer " + sys.argv[3]: fail("API call without the token")
+    msg = json.loads(e["body"])
+    ids = re.findall(r"decision ([A-Za-z0-9_.-]+)", e["body"])
+    want = {"U0REP3": "rw3-", "U0MGR1": "rv", "U0GONE": "rw4-"}[msg["channel"]]
+    if not ids or not ids[0].startswith(want): fail("DM to %s carried %s" % (msg["channel"], ids))
+    if e["slack_ok"] != (msg["channel"] != "U0GONE") or (not e["slack_ok"] and e["why"] != "slack api: channel_not_found"):
+        fail("API answer %s for %s" % (e["why"], msg["channel"]))
+if len([e for e in api if json.loads(e["body"])["channel"] == "U0GONE"]) != 1: fail("channel_not_found retried")
 # Retry-After honoured: the retry after the 429 came at least 2 s later.
 t429 = [e["t"] for e in team if e["status"] == 429]
 if len(t429) != 1: fail("expected one 429, got %d" % len(t429))
@@ -162,8 +189,9 @@ code="$(curl -s -o /dev/null -w '%{http_code}' -X POST "$NTF_HTTP/hr/reviews" -H
 [[ "$code" == 401 ]] || qw_it_fail "HR sink accepted a stale timestamp ($code)"
 
 # The dead sales-ops channel: dead-lettered with Slack's reason, counted, never retried.
-qw_it_wait_for '[[ "$(ntf_kafka read --topic qw.notify-dlq.v1 | grep -c "qw_reason=channel_not_found")" == 1 ]]' 30 ||
-    qw_it_fail "no DLQ record for the dead channel: $(ntf_kafka read --topic qw.notify-dlq.v1)"
+# So is the DM to a Slack user the workspace does not know (Slack's 200 "ok": false).
+qw_it_wait_for '[[ "$(ntf_kafka read --topic qw.notify-dlq.v1 | grep -c "qw_reason=channel_not_found")" == 2 ]]' 30 ||
+    qw_it_fail "no DLQ record for the dead channel or the unknown Slack user: $(ntf_kafka read --topic qw.notify-dlq.v1)"
 ops="$(ntf_field "$(ntf_report --prefix /slack/ops)" statuses)"
 [[ "$ops" == "{'404': 1}" ]] || qw_it_fail "sales-ops channel: $ops (a permanent error must not be retried)"
 
@@ -175,6 +203,11 @@ m='qw_notifier_retried_total{channel="hr.webhook",reason="http_503"}'
 [[ "$(ntf_metric "$m")" == 2 ]] || qw_it_fail "$m = $(ntf_metric "$m")"
 m='qw_notifier_failed_total{channel="sales_ops.slack",reason="channel_not_found"}'
 [[ "$(ntf_metric "$m")" == 1 ]] || qw_it_fail "$m = $(ntf_metric "$m")"
+m='qw_notifier_failed_total{channel="rep.slack",reason="channel_not_found"}'
+[[ "$(ntf_metric "$m")" == 1 ]] || qw_it_fail "$m = $(ntf_metric "$m")"
+m='qw_notifier_sent_total{channel="manager.slack"}'
+[[ "$(ntf_metric "$m")" == 5 ]] || qw_it_fail "$m = $(ntf_metric "$m")"
+! grep -qF "${SLACK_TOKEN#xoxb-}" "$(qw_it_log_of notifier)" || qw_it_fail "the Slack token is in the log"
 curl -fs "http://127.0.0.1:$NTF_METRICS_PORT/metrics" | qw_it_grep '^qw_notifier_delivery_latency_seconds_count' ||
     qw_it_fail "no latency histogram"
 

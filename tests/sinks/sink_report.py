@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Counts what a sink received: sink_report.py LOG [--prefix /slack/team] [--smtp --rcpt ADDR]
 
-For the HTTP sink, each request answered 200 under the path prefix is one delivery, identified
-by its webhook-id header, else by the decision id in the body ("decision <id>" in Slack
-messages, "id" in CloudEvents). For the SMTP sink (--smtp), by Message-ID. Prints one JSON
+For the HTTP sink, each request answered 200 (and, from the Slack API, "ok": true) under the
+path prefix is one delivery, identified by its webhook-id header, else by the decision id in
+the body ("decision <id>" in Slack messages, "id" in CloudEvents). For the SMTP sink (--smtp), by Message-ID. Prints one JSON
 object: {"deliveries": n, "distinct": n, "duplicates": n, "ids": [...], "statuses": {...}}."""
 import argparse
 import json
@@ -31,7 +31,7 @@ for line in lines:
     if not e["path"].startswith(a.prefix):
         continue
     statuses[str(e["status"])] = statuses.get(str(e["status"]), 0) + 1
-    if e["status"] != 200:
+    if e["status"] != 200 or e.get("slack_ok") is False:  # Slack API errors come as 200
         continue
     wid = e["headers"].get("webhook-id")
     if not wid:

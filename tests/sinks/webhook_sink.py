@@ -7,6 +7,11 @@ answered and why. Behaviour by path prefix:
               blocks, header text plain_text of at most 150 characters, section text at most
               3000, top-level text at most 40000; errors answered as Slack does (400 and a
               plain-text code: invalid_payload, no_text, invalid_blocks).
+  /api/chat.postMessage  Slack Web API with a bot token, as Slack checks it: Authorization
+              "Bearer <--slack-token>" (else not_authed / invalid_auth), a JSON body whose
+              `channel` is one of --slack-users (else channel_not_found) and the message rules
+              above; answered as Slack does, HTTP 200 with {"ok": true, ...} or
+              {"ok": false, "error": code} (recorded with "slack_ok").
   /hr/..., /webhook/...  Standard Webhooks: webhook-id, webhook-timestamp (within 5 minutes)
               and a v1 HMAC-SHA256 webhook-signature made with --secret; 401 otherwise.
   anything else: 200.
@@ -89,6 +94,26 @@ def slack_check(body):
     return None
 
 
+def slack_api_check(headers, body):
+    """chat.postMessage as Slack answers it: None when accepted, else Slack's error code."""
+    auth = headers.get("authorization", "")
+    if not auth:
+        return "not_authed"
+    if not ARGS.slack_token or not hmac.compare_digest(auth, "Bearer " + ARGS.slack_token):
+        return "invalid_auth"
+    if not headers.get("content-type", "").startswith("application/json"):
+        return "invalid_arguments"
+    try:
+        msg = json.loads(body)
+    except ValueError:
+        return "invalid_json"
+    if not isinstance(msg, dict):
+        return "json_not_object"
+    if msg.get("channel") not in ARGS.slack_users.split(","):
+        return "channel_not_found"
+    return slack_check(body)
+
+
 def signature_check(headers, body):
     """Standard Webhooks verification; returns None when fine, else the reason."""
     mid, ts, sig = (headers.get("webhook-id"), headers.get("webhook-timestamp"),
@@ -157,6 +182,15 @@ class Handler(BaseHTTPRequestHandler):
             err = slack_check(body)
             if err:
                 status, answer, why = 400, err, "slack rules"
+        slack_ok = None
+        if status == 200 and self.path.startswith("/api/"):
+            err = slack_api_check(headers, body) if self.path == "/api/chat.postMessage" \
+                else "unknown_method"
+            slack_ok = err is None
+            answer = json.dumps({"ok": True, "channel": "D" + json.loads(body)["channel"][1:],
+                                 "ts": "%.6f" % time.time()} if slack_ok
+                                else {"ok": False, "error": err})
+            why = "" if slack_ok else "slack api: " + err
         if status == 200 and (self.path.startswith("/hr/") or self.path.startswith("/webhook/")) \
                 and ARGS.secret:
             err = signature_check(headers, body)
@@ -164,8 +198,11 @@ class Handler(BaseHTTPRequestHandler):
                 status, answer, why = 401, err, err
         if ARGS.delay_ms:
             time.sleep(ARGS.delay_ms / 1000.0)
-        record({"t": time.time(), "path": self.path, "headers": headers,
-                "body": body.decode("utf-8", "replace"), "status": status, "why": why})
+        entry = {"t": time.time(), "path": self.path, "headers": headers,
+                 "body": body.decode("utf-8", "replace"), "status": status, "why": why}
+        if slack_ok is not None:
+            entry["slack_ok"] = slack_ok
+        record(entry)
         self.reply(status, answer, extra)
 
     def control(self, cmd):
@@ -216,6 +253,8 @@ def main():
     p.add_argument("--log", required=True)
     p.add_argument("--secret", default="", help="whsec_... for Standard Webhooks checks")
     p.add_argument("--delay-ms", type=int, default=0, help="answer every request this late")
+    p.add_argument("--slack-token", default="", help="the bot token /api/ accepts")
+    p.add_argument("--slack-users", default="", help="Slack user ids /api/ knows, comma-separated")
     ARGS = p.parse_args()
     SERVER = Server(("127.0.0.1", ARGS.port), Handler)
     threading.Thread(target=SERVER.serve_forever, daemon=True).start()

@@ -169,6 +169,45 @@ Test(notifier_route, manager_address_from_roster_first, .init = load_good, .fini
     cr_assert_str_eq(find(t, n, "manager.email")->address, "roster-boss@example.com");
 }
 
+/* With a bot token, people without a DM webhook of their own are reached by Slack user id; a
+ * configured webhook still wins, and without a token there is no Slack address at all. */
+static const char *const dm_routes =
+    "routes:\n"
+    "  - {name: rep-slack, audience: rep, channel: slack, types: ['*']}\n"
+    "  - {name: mgr-slack, audience: manager, channel: slack, types: ['*']}\n"
+    "addresses:\n"
+    "  reps:\n"
+    "    rep-9: {slack_webhook: 'http://sink/dm/rep-9'}\n";
+
+Test(notifier_route, slack_dm_by_user_id_with_a_bot_token)
+{
+    char err[256];
+    qw_route_cfg_t c;
+    qw_route_cfg_init(&c);
+    cr_assert_eq(qw_route_load_string(&c, dm_routes, strlen(dm_routes), err, sizeof(err)), 0, "%s",
+                 err);
+    Quotawatch__V1__Decision d = dec("warning.at_risk", 2);
+    Quotawatch__V1__RepProfile rep = rep_profile(), mgr = QUOTAWATCH__V1__REP_PROFILE__INIT;
+    rep.slack_user_id = "U07REP";
+    mgr.slack_user_id = "U01BOSS";
+    qw_target_t t[QW_ROUTE_MAX_TARGETS];
+    size_t n = qw_route_resolve(&c, &d, &rep, &mgr, t, QW_ROUTE_MAX_TARGETS);
+    cr_assert_str_eq(find(t, n, "rep.slack")->address, "", "no token: no Slack address");
+    c.slack_api = 1;
+    n = qw_route_resolve(&c, &d, &rep, &mgr, t, QW_ROUTE_MAX_TARGETS);
+    cr_assert_str_eq(find(t, n, "rep.slack")->address, QW_ROUTE_SLACK_USER "U07REP");
+    cr_assert_str_eq(find(t, n, "manager.slack")->address, QW_ROUTE_SLACK_USER "U01BOSS");
+    cr_assert_not(find(t, n, "rep.slack")->shared, "a DM is private");
+    d.rep_id = "rep-9"; /* has a DM webhook of their own */
+    n = qw_route_resolve(&c, &d, &rep, &mgr, t, QW_ROUTE_MAX_TARGETS);
+    cr_assert_str_eq(find(t, n, "rep.slack")->address, "http://sink/dm/rep-9");
+    rep.slack_user_id = ""; /* not in the roster: no address, dead-lettered as no_address */
+    d.rep_id = "rep-7";
+    n = qw_route_resolve(&c, &d, &rep, &mgr, t, QW_ROUTE_MAX_TARGETS);
+    cr_assert_str_eq(find(t, n, "rep.slack")->address, "");
+    qw_route_cfg_free(&c);
+}
+
 Test(notifier_route, generic_webhook_gets_everything, .init = load_good, .fini = unload)
 {
     snprintf(cfg.webhook_url, sizeof(cfg.webhook_url), "http://sink/all");

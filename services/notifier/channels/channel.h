@@ -39,6 +39,19 @@ int64_t qw_chan_retry_after(const char *value, int64_t now_ms);
 void qw_chan_slack_send(CURL *h, const qw_http_opts_t *o, const char *url, const char *json,
                         size_t len, qw_send_result_t *res);
 
+/* Slack Web API chat.postMessage to a user id (the app's DM with that user), authorised with
+ * a bot token (scope chat:write) that is never logged. json is the rendered Slack message;
+ * the channel is added. HTTP 200 with "ok":false is an error: ratelimited, internal_error and
+ * the like retry, everything else (channel_not_found, invalid_auth, ...) is permanent, with
+ * Slack's error code as the reason. */
+void qw_chan_slack_api_send(CURL *h, const qw_http_opts_t *o, const char *api_url,
+                            const char *token, const char *user_id, const char *json, size_t len,
+                            qw_send_result_t *res);
+/* The classification of a 2xx answer's body (pure; the first bytes are enough). */
+void qw_chan_slack_api_classify(const char *body, qw_send_result_t *res);
+/* 1 when id looks like a Slack user id (U... or W..., upper-case letters and digits). */
+int qw_chan_slack_user_ok(const char *id);
+
 /* Signed webhook (CloudEvents structured mode): webhook-id, webhook-timestamp (now_s) and
  * webhook-signature headers per Standard Webhooks; key NULL sends unsigned. */
 void qw_chan_webhook_send(CURL *h, const qw_http_opts_t *o, const char *url, const char *json,
