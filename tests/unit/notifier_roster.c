@@ -61,6 +61,12 @@ Test(notifier_roster, retry_after_forms)
     cr_assert_eq(qw_chan_retry_after("999999", 0), 86400000);
     cr_assert_eq(qw_chan_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412470000LL), 10000);
     cr_assert_eq(qw_chan_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412490000LL), 0);
+    cr_assert_eq(
+        qw_chan_retry_after("Oct0000000522680363\x90"
+                            "20;",
+                            1445412470000LL),
+        86400000,
+        "a date far in the future (found by fuzz_notifier_answers) is capped, no overflow");
     cr_assert_eq(qw_chan_retry_after("soon", 0), -1);
     cr_assert_eq(qw_chan_retry_after("", 0), -1);
 }

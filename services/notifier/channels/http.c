@@ -54,6 +54,8 @@ int64_t qw_chan_retry_after(const char *v, int64_t now_ms)
     }
     time_t at = curl_getdate(v, NULL);
     if (at < 0) return -1;
+    /* Compare in seconds first: a far-future date would overflow in milliseconds. */
+    if ((int64_t)at - now_ms / 1000 > 86400) return 86400000;
     int64_t d = (int64_t)at * 1000 - now_ms;
     return d < 0 ? 0 : d > 86400000 ? 86400000 : d;
 }
