@@ -20,31 +20,34 @@ Test(notifier_slack_api, ok_true_is_sent)
     cr_assert_eq(r.status, QW_SEND_OK, "any order, spaces allowed");
 }
 
-Test(notifier_slack_api, request_errors_are_permanent_with_slacks_code)
+/* Each code, in an answer spelled with format, classifies as want with the code as reason. */
+static void expect_codes(const char *const *codes, size_t n, const char *format,
+                         qw_send_status_t want)
 {
-    const char *codes[] = {
-        "channel_not_found", "invalid_auth",   "not_authed",   "account_inactive", "token_revoked",
-        "missing_scope",     "invalid_blocks", "msg_too_long", "no_text",          "is_archived"};
-    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+    for (size_t i = 0; i < n; i++) {
         char body[128];
-        snprintf(body, sizeof(body), "{\"ok\":false,\"error\":\"%s\"}", codes[i]);
+        snprintf(body, sizeof(body), format, codes[i]);
         qw_send_result_t r = classify(body);
-        cr_assert_eq(r.status, QW_SEND_PERMANENT, "%s", codes[i]);
+        cr_assert_eq(r.status, want, "%s", codes[i]);
         cr_assert_str_eq(r.reason, codes[i]);
     }
 }
 
+Test(notifier_slack_api, request_errors_are_permanent_with_slacks_code)
+{
+    const char *const codes[] = {
+        "channel_not_found", "invalid_auth",   "not_authed",   "account_inactive", "token_revoked",
+        "missing_scope",     "invalid_blocks", "msg_too_long", "no_text",          "is_archived"};
+    expect_codes(codes, sizeof(codes) / sizeof(codes[0]), "{\"ok\":false,\"error\":\"%s\"}",
+                 QW_SEND_PERMANENT);
+}
+
 Test(notifier_slack_api, transient_errors_retry)
 {
-    const char *codes[] = {"ratelimited", "rate_limited",        "internal_error",
-                           "fatal_error", "service_unavailable", "request_timeout"};
-    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
-        char body[128];
-        snprintf(body, sizeof(body), "{\"ok\": false, \"error\": \"%s\"}", codes[i]);
-        qw_send_result_t r = classify(body);
-        cr_assert_eq(r.status, QW_SEND_RETRY, "%s", codes[i]);
-        cr_assert_str_eq(r.reason, codes[i]);
-    }
+    const char *const codes[] = {"ratelimited", "rate_limited",        "internal_error",
+                                 "fatal_error", "service_unavailable", "request_timeout"};
+    expect_codes(codes, sizeof(codes) / sizeof(codes[0]), "{\"ok\": false, \"error\": \"%s\"}",
+                 QW_SEND_RETRY);
 }
 
 Test(notifier_slack_api, odd_answers_are_bounded_labels)
