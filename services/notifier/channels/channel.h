@@ -30,6 +30,10 @@ typedef struct qw_http_opts_s {
 void qw_chan_http_post(CURL *h, const qw_http_opts_t *o, const char *url, const char *body,
                        size_t len, struct curl_slist *headers, qw_send_result_t *res);
 
+/* Length of the run of [a-z0-9_] that s starts with, at most max: how an endpoint's error code
+ * becomes a bounded metric label (and nothing else does). */
+size_t qw_chan_label_len(const char *s, size_t max);
+
 /* Parses a Retry-After value: delta seconds, or an HTTP date relative to now_ms.
  * Returns milliseconds (>= 0), or -1 when it is not one of those. */
 int64_t qw_chan_retry_after(const char *value, int64_t now_ms);

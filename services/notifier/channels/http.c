@@ -41,6 +41,14 @@ static size_t on_header(char *p, size_t size, size_t n, void *opaque)
     return len;
 }
 
+size_t qw_chan_label_len(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
+        n++;
+    return n;
+}
+
 int64_t qw_chan_retry_after(const char *v, int64_t now_ms)
 {
     if (!v || !*v) return -1;

@@ -13,15 +13,7 @@ void qw_chan_slack_send(CURL *h, const qw_http_opts_t *o, const char *url, const
     if (res->status == QW_SEND_OK || res->code == 0) return;
     /* Slack answers errors with a short plain-text code (invalid_blocks, no_text,
      * channel_not_found, ...): a bounded label made of [a-z0-9_] only. */
-    char label[40];
-    size_t n = 0;
-    for (const char *p = res->detail; *p && n + 1 < sizeof(label); p++) {
-        char c = *p;
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
-            label[n++] = c;
-        else
-            break;
-    }
-    label[n] = '\0';
-    if (n > 0 && res->detail[n] == '\0') snprintf(res->reason, sizeof(res->reason), "%s", label);
+    size_t n = qw_chan_label_len(res->detail, 39);
+    if (n > 0 && res->detail[n] == '\0')
+        snprintf(res->reason, sizeof(res->reason), "%.*s", (int)n, res->detail);
 }

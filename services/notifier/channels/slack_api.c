@@ -41,26 +41,18 @@ void qw_chan_slack_api_classify(const char *body, qw_send_result_t *res)
         snprintf(res->reason, sizeof(res->reason), "ok");
         return;
     }
-    char label[40] = "slack_error";
+    snprintf(res->reason, sizeof(res->reason), "slack_error");
     const char *e = strstr(body, "\"error\":");
     if (e) {
         e += 8;
         while (*e == ' ')
             e++;
-        if (*e == '"') {
-            size_t n = 0;
-            for (e++; n + 1 < sizeof(label) && ((*e >= 'a' && *e <= 'z') || *e == '_'); e++)
-                label[n++] = *e;
-            if (n > 0 && *e == '"')
-                label[n] = '\0';
-            else
-                snprintf(label, sizeof(label), "slack_error");
-        }
+        size_t n = *e == '"' ? qw_chan_label_len(++e, 39) : 0;
+        if (n > 0 && e[n] == '"') snprintf(res->reason, sizeof(res->reason), "%.*s", (int)n, e);
     }
-    snprintf(res->reason, sizeof(res->reason), "%s", label);
     res->status = QW_SEND_PERMANENT;
     for (const char *const *t = qw_slack_transient; *t; t++)
-        if (strcmp(label, *t) == 0) res->status = QW_SEND_RETRY;
+        if (strcmp(res->reason, *t) == 0) res->status = QW_SEND_RETRY;
 }
 
 void qw_chan_slack_api_send(CURL *h, const qw_http_opts_t *o, const char *api_url,
