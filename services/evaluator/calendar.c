@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "decision_pb.h"
+#include "engine_internal.h"
 #include "quotawatch/clock.h"
 #include "quotawatch/date.h"
 #include "quotawatch/log.h"
@@ -615,6 +616,89 @@ static int run_step(qw_calendar_t *c, const qw_period_t *period, unsigned todo, 
     return rc;
 }
 
+/* One health.data_delayed notice per wait, to sales ops: the judgment is late, not wrong. */
+static void data_delayed(qw_calendar_t *c, const qw_period_t *period, int64_t now_ms)
+{
+    qw_complete_t *k = c->complete;
+    qw_decision_t *d = calloc(1, sizeof(*d));
+    if (!d) return;
+    char rule[48];
+    snprintf(rule, sizeof(rule), "health.data_delayed:t%" PRId64, k->target_ms / 1000);
+    if (qw_engine_decision_id(d->id, "calendar", period->id, rule, NULL) != QW_OK) {
+        free(d);
+        return;
+    }
+    snprintf(d->type, sizeof(d->type), "health.data_delayed");
+    snprintf(d->period, sizeof(d->period), "%s", period->id);
+    snprintf(d->policy_version, sizeof(d->policy_version), "%s", c->policy->version);
+    snprintf(d->currency, sizeof(d->currency), "%s", c->policy->rates.base);
+    d->time_ms = now_ms;
+    d->audience = QW_AUD_SALES_OPS;
+    int64_t waited = qw_clock_now(&qw_clock_system) - k->since_ms;
+    qw_engine_evidence(d, "waited_seconds", waited / 1000, "");
+    qw_engine_evidence(d, "needed_complete_to_ms", k->target_ms, "");
+    qw_engine_evidence(d, "lagging_input", 0, k->reason);
+    snprintf(d->summary, sizeof(d->summary),
+             "The %s checkpoint/close of %s has waited %" PRId64
+             " min for complete CRM data; no warning or close is computed on incomplete data. %s",
+             k->waiting_for, period->id, waited / 60000, k->reason);
+    uint8_t *buf = malloc(65536);
+    size_t n = buf ? qw_decision_pb_pack(d, buf, 65536) : 0;
+    int nparts = partitions(c);
+    if (n && nparts > 0 &&
+        qw_store_outbox_push(c->store, qw_partition_murmur2("team:", 5, nparts), buf, n) == QW_OK) {
+        k->alerted = 1;
+        qw_metric_add(k->m_delayed, 1);
+        qw_log(QW_LOG_WARN, "calendar.data_delayed", "%s", d->summary);
+    }
+    free(buf);
+    free(d);
+}
+
+/* May the due steps run? They wait until every input is complete up to the instant they became
+ * due (docs/completeness.md); the wait is visible in a gauge and a log line. */
+static int inputs_complete(qw_calendar_t *c, const qw_period_t *first, const char *what,
+                           int64_t now_ms)
+{
+    qw_complete_t *k = c->complete;
+    if (!k) return 1;
+    int64_t real = qw_clock_now(&qw_clock_system);
+    if (strcmp(k->waiting_for, what)) {
+        snprintf(k->waiting_for, sizeof(k->waiting_for), "%s", what);
+        /* A simulated clock's instants mean nothing to Kafka: what it judges is the data that
+         * has arrived by the time the step became due. A real clock's now is Kafka time. */
+        k->target_ms = k->simulated ? real : now_ms;
+        k->since_ms = real;
+        k->logged_ms = 0;
+        k->alerted = 0;
+    }
+    int nparts = partitions(c);
+    qw_complete_status_t st =
+        nparts > 0 ? qw_complete_check(k, nparts, k->target_ms, now_ms) : QW_COMPLETE_ERROR;
+    if (st == QW_COMPLETE_OK) {
+        if (k->logged_ms)
+            qw_log(QW_LOG_INFO, "calendar.complete", "inputs complete for %s after %" PRId64 " s",
+                   what, (real - k->since_ms) / 1000);
+        k->waiting_for[0] = 0;
+        qw_metric_set(k->m_waiting, 0);
+        qw_metric_set(k->m_wait_s, 0);
+        return 1;
+    }
+    qw_metric_set(k->m_waiting, 1);
+    qw_metric_set(k->m_wait_s, (real - k->since_ms) / 1000);
+    if (!k->logged_ms || real - k->logged_ms >= 60000) {
+        k->logged_ms = real;
+        qw_log_fields(QW_LOG_WARN,
+                      st == QW_COMPLETE_CLOCK_AHEAD ? "calendar.clock_ahead" : "calendar.waiting",
+                      json_pack("{s:s,s:I,s:I}", "steps", what, "target_ms",
+                                (json_int_t)k->target_ms, "waited_s",
+                                (json_int_t)((real - k->since_ms) / 1000)),
+                      "%s waits: %s", what, k->reason);
+    }
+    if (!k->alerted && real - k->since_ms >= k->alert_ms) data_delayed(c, first, now_ms);
+    return 0;
+}
+
 void qw_calendar_run(qw_calendar_t *c, int64_t now_ms)
 {
     int64_t t = qw_clock_mono_ns();
@@ -637,24 +721,36 @@ void qw_calendar_run(qw_calendar_t *c, int64_t now_ms)
         qw_period_prev(&p, &prev);
         p = prev;
     }
-    /* Oldest first: streaks need the closes in order. */
-    for (int i = 0; i <= c->lookback; i++) {
+    /* The due steps, oldest first: streaks need the closes in order. */
+    qw_period_t periods[16];
+    unsigned todos[16], dones[16];
+    int nsteps = 0;
+    char what[128] = "";
+    for (int i = 0; i <= c->lookback && nsteps < 16; i++) {
         unsigned due = qw_calendar_due(c->policy, &p, now_ms);
         if (due) {
             redisReply *r = qw_redis_command(c->store->r, "HGET %s %s", c->done_key, p.id);
             if (!r) return;
             unsigned done = r->type == REDIS_REPLY_STRING ? (unsigned)atoi(r->str) : 0;
             freeReplyObject(r);
-            unsigned todo = due & ~done;
-            if (todo) {
-                if (run_step(c, &p, todo, now_ms) != QW_OK) return; /* retried next interval */
-                c->steps++;
-                r = qw_redis_command(c->store->r, "HSET %s %s %u", c->done_key, p.id, done | todo);
-                if (r) freeReplyObject(r);
+            if (due & ~done) {
+                size_t wl = strlen(what);
+                snprintf(what + wl, sizeof(what) - wl, "%s%s/%x", wl ? "," : "", p.id, due & ~done);
+                periods[nsteps] = p;
+                todos[nsteps] = due & ~done;
+                dones[nsteps++] = done;
             }
         }
         qw_period_t next;
         qw_period_next(&p, &next);
         p = next;
+    }
+    if (!nsteps || !inputs_complete(c, &periods[0], what, now_ms)) return;
+    for (int i = 0; i < nsteps; i++) {
+        if (run_step(c, &periods[i], todos[i], now_ms) != QW_OK) return; /* retried next interval */
+        c->steps++;
+        redisReply *r = qw_redis_command(c->store->r, "HSET %s %s %u", c->done_key, periods[i].id,
+                                         dones[i] | todos[i]);
+        if (r) freeReplyObject(r);
     }
 }

@@ -18,6 +18,7 @@
 #include <librdkafka/rdkafka.h>
 #include <stdint.h>
 
+#include "completeness.h"
 #include "engine.h"
 #include "quotawatch/metrics.h"
 #include "quotawatch/policy.h"
@@ -46,6 +47,9 @@ typedef struct qw_calendar_s {
     int64_t last_step_ms, last_hold_ms; /* the last step: whole, and how long it held */
     int last_dirty;                     /* reps owners wrote during its snapshot */
     int nparts;                         /* tests: partitions without asking Kafka (0: ask) */
+    /* Steps wait for complete inputs (docs/completeness.md); NULL: no check (unit tests that
+     * drive the job directly). */
+    qw_complete_t *complete;
     qw_metric_t *m_steps, *m_failed, *m_step_s, *m_hold_s;
     /* Tests: called between the snapshot's tick and the hold (owners may write meanwhile). */
     void (*on_snapshot)(void *opaque, const char *period);

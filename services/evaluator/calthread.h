@@ -22,6 +22,7 @@ typedef struct qw_calthread_s {
     qw_evclock_t evclock;
     qw_clock_t clock;
     qw_calendar_t cal;
+    qw_complete_t complete;
 } qw_calthread_t;
 
 /* Start the thread; the job runs every interval_ms under the Redis lease (calendar.h). rk is
@@ -29,7 +30,8 @@ typedef struct qw_calthread_s {
 int qw_calthread_start(qw_calthread_t *t, const char *redis_url, const char *ns,
                        const qw_refdata_t *ref, pthread_rwlock_t *ref_lock,
                        const qw_policy_t *policy, const char *credits_topic, rd_kafka_t *rk,
-                       int64_t interval_ms, const qw_evclock_t *clock, char *errbuf, size_t errlen);
+                       int64_t interval_ms, const qw_evclock_t *clock,
+                       const qw_complete_opts_t *complete, char *errbuf, size_t errlen);
 
 /* Ask the thread to stop after its current step, wait for it, release the lease. */
 void qw_calthread_stop(qw_calthread_t *t);

@@ -59,3 +59,8 @@ qw_clock_t qw_evclock_clock(qw_evclock_t *c)
     qw_clock_t k = {now_ms, c};
     return k;
 }
+
+int qw_evclock_simulated(const qw_evclock_t *c)
+{
+    return c->file != NULL || c->fixed_ms != INT64_MIN;
+}

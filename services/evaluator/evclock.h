@@ -21,6 +21,9 @@ typedef struct qw_evclock_s {
 /* fake_now: RFC 3339 or NULL/""; file: path or NULL/"". */
 int qw_evclock_init(qw_evclock_t *c, const char *fake_now, int64_t offset_ms, const char *file,
                     char *errbuf, size_t errlen);
+/* Frozen (--fake-now) or read from a file: business time that is not the wall clock, so not
+ * Kafka time either (an offset clock is a skewed wall clock and counts as real). */
+int qw_evclock_simulated(const qw_evclock_t *c);
 qw_clock_t qw_evclock_clock(qw_evclock_t *c);
 
 #endif

@@ -40,6 +40,16 @@ static int run_service(int argc, char **argv)
          "Run the calendar job (checkpoints, period close) under the Redis lease", &o.calendar, 0},
         {"calendar-interval-ms", "QW_CALENDAR_INTERVAL_MS", QW_OPT_INT, "10000",
          "How often the calendar job looks for due checkpoints", &o.calendar_interval_ms, 0},
+        {"sources", "QW_SOURCES", QW_OPT_STR, "salesforce,hubspot,pipedrive,canonical",
+         "Raw CRM sources qw-ingest reads: a checkpoint or close waits until each of their "
+         "partitions is complete (docs/completeness.md)",
+         &o.sources, 0},
+        {"max-clock-lead-ms", "QW_MAX_CLOCK_LEAD_MS", QW_OPT_INT, "600000",
+         "Refuse calendar steps while the clock is this far ahead of the newest Kafka timestamp",
+         &o.max_clock_lead_ms, 0},
+        {"data-delay-alert-ms", "QW_DATA_DELAY_ALERT_MS", QW_OPT_INT, "900000",
+         "A step that waited this long for complete data sends sales ops health.data_delayed",
+         &o.data_delay_alert_ms, 0},
         {"fake-now", "QW_FAKE_NOW", QW_OPT_STR, "",
          "Test/what-if: freeze the business clock at this RFC 3339 instant", &o.fake_now, 0},
         {"clock-offset-ms", "QW_CLOCK_OFFSET_MS", QW_OPT_INT, "0",
@@ -67,8 +77,10 @@ static int run_service(int argc, char **argv)
                 cfg.args[0]);
         return 2;
     }
-    if (o.batch_size < 1 || o.batch_size > 100000 || o.id_window < 1) {
-        fprintf(stderr, "qw-evaluator: --batch-size 1..100000 and --id-window >= 1\n");
+    if (o.batch_size < 1 || o.batch_size > 100000 || o.id_window < 1 ||
+        o.max_clock_lead_ms < 1000 || o.data_delay_alert_ms < 1000) {
+        fprintf(stderr, "qw-evaluator: --batch-size 1..100000, --id-window >= 1, "
+                        "--max-clock-lead-ms and --data-delay-alert-ms >= 1000\n");
         return 2;
     }
     qw_log_init("qw-evaluator", o.log_level);

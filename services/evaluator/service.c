@@ -24,6 +24,7 @@
 #include "quotawatch/policy.h"
 #include "quotawatch/redis.h"
 #include "quotawatch/svc.h"
+#include "quotawatch/watermark.h"
 #include "refdata.h"
 #include "relay.h"
 #include "store.h"
@@ -86,6 +87,14 @@ typedef struct ev_s {
     int ndec, dcap;
     int emit_failed;
     qw_strmap_t type_metrics;
+    /* completeness marks of the batch: the newest per raw partition, and their Kafka time */
+    struct {
+        char field[QW_WM_TOPIC_MAX + 16];
+        int64_t ms;
+    } wm[128];
+    int nwm;
+    int64_t wm_ts;
+    qw_args_t wm_args;
 
     int32_t credits_nparts; /* partitions of the credits topic at start, for the key check */
     int64_t mismatch_logged;
@@ -302,6 +311,57 @@ static void batch_reset(ev_t *ev)
     ev->arena_len = 0;
     ev->ndec = 0;
     ev->emit_failed = 0;
+    ev->nwm = 0;
+    ev->wm_ts = 0;
+}
+
+static int add_mark_cb(void *opaque, const char *topic, int32_t partition, int64_t ms)
+{
+    ev_t *ev = opaque;
+    char f[sizeof(ev->wm[0].field)];
+    if (qw_wm_field(f, sizeof(f), topic, partition) < 0) return QW_ERR;
+    for (int i = 0; i < ev->nwm; i++)
+        if (!strcmp(ev->wm[i].field, f)) {
+            if (ms > ev->wm[i].ms) ev->wm[i].ms = ms;
+            return QW_OK;
+        }
+    if (ev->nwm == (int)(sizeof(ev->wm) / sizeof(ev->wm[0]))) return QW_ERR;
+    strcpy(ev->wm[ev->nwm].field, f);
+    ev->wm[ev->nwm++].ms = ms;
+    return QW_OK;
+}
+
+/* A mark record: remember its marks for after the commit (nothing else to apply). */
+static void take_marks(ev_t *ev, const rd_kafka_message_t *m)
+{
+    if (!m->payload || qw_wm_unpack(m->payload, m->len, add_mark_cb, ev) != QW_OK) {
+        qw_log_fields(
+            QW_LOG_WARN, "watermark.invalid",
+            json_pack("{s:i,s:I}", "partition", (int)m->partition, "offset", (json_int_t)m->offset),
+            "unreadable watermark record skipped");
+        return;
+    }
+    int64_t ts = rd_kafka_message_timestamp(m, NULL);
+    if (ts > ev->wm_ts) ev->wm_ts = ts;
+}
+
+/* After the batch that carried them is in Redis: raise the partition's marks. Marks come again
+ * with every ingest transaction, so a failure here only delays the calendar a little. */
+static void write_marks(ev_t *ev, int32_t part, int64_t epoch)
+{
+    if (!ev->nwm) return;
+    qw_args_reset(&ev->wm_args);
+    for (int i = 0; i < ev->nwm; i++) {
+        qw_args_push(&ev->wm_args, ev->wm[i].field, strlen(ev->wm[i].field));
+        qw_args_push_i64(&ev->wm_args, ev->wm[i].ms);
+    }
+    if (ev->wm_ts > 0) {
+        qw_args_push(&ev->wm_args, "_ts", 3);
+        qw_args_push_i64(&ev->wm_args, ev->wm_ts);
+    }
+    if (qw_store_marks_write(&ev->store, part, epoch, &ev->wm_args) != QW_OK)
+        qw_log(QW_LOG_WARN, "redis.unavailable", "writing marks of partition %d: %s", (int)part,
+               ev->store.errstr);
 }
 
 typedef enum { RUN_DONE, RUN_RETRY, RUN_HELD, RUN_DROP } run_result_t;
@@ -335,6 +395,10 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         rd_kafka_message_t *m = ev->msgs[i];
         ev->state[i] = 0;
         ev->dlq_reason[i] = NULL;
+        if (qw_wm_is(m)) {
+            take_marks(ev, m);
+            continue;
+        }
         char err[QW_ERRSTR_MAX] = "";
         Quotawatch__V1__CreditEntry *ce =
             m->payload ? quotawatch__v1__credit_entry__unpack(NULL, m->len, m->payload) : NULL;
@@ -542,6 +606,7 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
     }
     switch (st) {
     case QW_COMMIT_OK: {
+        write_marks(ev, run->part, pt->epoch);
         it = 0;
         while (qw_strmap_next(&ev->work, &it, &rep, &val)) {
             void *old = NULL;
@@ -588,6 +653,7 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         qw_log(QW_LOG_INFO, "batch.skipped",
                "partition %d offsets %" PRId64 "..%" PRId64 " already applied (next %" PRId64 ")",
                (int)run->part, ev->commit.first_offset, ev->commit.next_offset - 1, value);
+        write_marks(ev, run->part, pt->epoch);
         part_drop_cache(pt);
         pt->next = value;
         if (value > ev->commit.next_offset) {
@@ -817,6 +883,7 @@ static void free_all(ev_t *ev)
     qw_strmap_free(&ev->seen, NULL);
     qw_strmap_free(&ev->type_metrics, NULL);
     qw_commit_free(&ev->commit);
+    qw_args_free(&ev->wm_args);
     free(ev->msgs), free(ev->mpart), free(ev->moff), free(ev->idx), free(ev->runs);
     free(ev->credits), free(ev->rep_of), free(ev->state), free(ev->arena);
     free(ev->dlq_reason), free(ev->dlq_msg);
@@ -843,6 +910,7 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
     qw_strmap_init(&ev->seen);
     qw_strmap_init(&ev->type_metrics);
     qw_commit_init(&ev->commit);
+    qw_args_init(&ev->wm_args);
     qw_refdata_init(&ev->ref);
     pthread_rwlock_init(&ev->ref_lock, NULL);
     int rc = 1;
@@ -931,10 +999,15 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
         qw_log(QW_LOG_ERROR, "kafka.failed", "%s", err);
         goto out;
     }
+    qw_complete_opts_t copts = {.sources = o->sources,
+                                .prefix = o->prefix,
+                                .simulated = qw_evclock_simulated(&ev->evclock),
+                                .max_lead_ms = o->max_clock_lead_ms,
+                                .alert_ms = o->data_delay_alert_ms};
     if (o->calendar &&
         qw_calthread_start(&ev->cal, o->redis_url, o->prefix, &ev->ref, &ev->ref_lock, &ev->policy,
-                           ev->credits_topic, ev->rk, o->calendar_interval_ms, &ev->evclock, err,
-                           sizeof(err)) != QW_OK) {
+                           ev->credits_topic, ev->rk, o->calendar_interval_ms, &ev->evclock, &copts,
+                           err, sizeof(err)) != QW_OK) {
         qw_log(QW_LOG_ERROR, "calendar.failed", "%s", err);
         goto out;
     }

@@ -20,6 +20,9 @@ typedef struct qw_ev_opts_s {
     const char *log_level;
     const char *fake_now;
     const char *clock_file;
+    const char *sources; /* raw topics whose completeness the calendar waits for */
+    int64_t max_clock_lead_ms;
+    int64_t data_delay_alert_ms;
     int64_t clock_offset_ms;
     int64_t http_port;
     int64_t batch_size;

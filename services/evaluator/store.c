@@ -67,6 +67,18 @@ static const char job_lua[] =
     "redis.call('INCR', KEYS[3])\n"
     "return 1\n";
 
+/* Completeness marks of one credits partition (docs/completeness.md): only the owner writes
+ * them, after the batch that carried them committed, and a mark only ever grows. KEYS: epoch,
+ * marks hash; ARGV: epoch, (field, ms) pairs... */
+static const char marks_lua[] = "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end\n"
+                                "for a = 2, #ARGV, 2 do\n"
+                                "  local cur = redis.call('HGET', KEYS[2], ARGV[a])\n"
+                                "  if not cur or tonumber(ARGV[a + 1]) > tonumber(cur) then\n"
+                                "    redis.call('HSET', KEYS[2], ARGV[a], ARGV[a + 1])\n"
+                                "  end\n"
+                                "end\n"
+                                "return 1\n";
+
 /* ---- argument lists ---------------------------------------------------------------------- */
 
 void qw_args_init(qw_args_t *a)
@@ -295,7 +307,8 @@ static int load_scripts(qw_store_t *s)
     if (s->loaded && s->r->c) return QW_OK;
     if (qw_redis_script_load(s->r, commit_lua, s->commit_sha) != QW_OK ||
         qw_redis_script_load(s->r, trim_lua, s->trim_sha) != QW_OK ||
-        qw_redis_script_load(s->r, job_lua, s->job_sha) != QW_OK)
+        qw_redis_script_load(s->r, job_lua, s->job_sha) != QW_OK ||
+        qw_redis_script_load(s->r, marks_lua, s->marks_sha) != QW_OK)
         return qw_err_set(s->errstr, sizeof(s->errstr), "loading scripts: %s", s->r->errstr);
     s->loaded = 1;
     return QW_OK;
@@ -307,9 +320,10 @@ static redisReply *evalsha(qw_store_t *s, const char *sha_field_name, int argc, 
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         if (load_scripts(s) != QW_OK) return NULL;
-        const char *sha = !strcmp(sha_field_name, "commit") ? s->commit_sha
-                          : !strcmp(sha_field_name, "trim") ? s->trim_sha
-                                                            : s->job_sha;
+        const char *sha = !strcmp(sha_field_name, "commit")  ? s->commit_sha
+                          : !strcmp(sha_field_name, "trim")  ? s->trim_sha
+                          : !strcmp(sha_field_name, "marks") ? s->marks_sha
+                                                             : s->job_sha;
         argv[1] = sha;
         lens[1] = 40;
         redisReply *r = qw_redis_command_argv(s->r, argc, argv, lens);
@@ -600,4 +614,55 @@ int qw_store_job_write(qw_store_t *s, int32_t part, const char *token, const qw_
     free(lens);
     qw_args_free(&a);
     return rc;
+}
+
+int qw_store_marks_write(qw_store_t *s, int32_t part, int64_t epoch, const qw_args_t *fv)
+{
+    if (fv->oom) return qw_err_set(s->errstr, sizeof(s->errstr), "out of memory for the marks");
+    char ke[QW_STORE_KEY_MAX], km[QW_STORE_KEY_MAX], ep[24];
+    qw_store_key(s, ke, sizeof(ke), part, "epoch");
+    qw_store_key(s, km, sizeof(km), part, "marks");
+    snprintf(ep, sizeof(ep), "%" PRId64, epoch);
+    int argc = 6 + fv->n;
+    const char **argv = malloc((size_t)argc * sizeof(*argv));
+    size_t *lens = malloc((size_t)argc * sizeof(*lens));
+    if (!argv || !lens) {
+        free(argv);
+        free(lens);
+        return qw_err_set(s->errstr, sizeof(s->errstr), "out of memory for the marks");
+    }
+    const char *head[] = {"EVALSHA", "", "2", ke, km, ep};
+    for (int i = 0; i < 6; i++) {
+        argv[i] = head[i];
+        lens[i] = strlen(head[i]);
+    }
+    int n = 6;
+    flatten(fv, argv, lens, &n);
+    redisReply *r = evalsha(s, "marks", argc, argv, lens);
+    free(argv);
+    free(lens);
+    if (!r) return QW_ERR;
+    if (r->type != REDIS_REPLY_INTEGER) return fail_reply(s, r, "marks script");
+    freeReplyObject(r);
+    return QW_OK;
+}
+
+int qw_store_marks_read(qw_store_t *s, int32_t part, void **reply)
+{
+    char k[QW_STORE_KEY_MAX];
+    qw_store_key(s, k, sizeof(k), part, "marks");
+    redisReply *r = qw_redis_command(s->r, "HGETALL %s", k);
+    if (!r || r->type != REDIS_REPLY_ARRAY) return fail_reply(s, r, "HGETALL marks");
+    *reply = r;
+    return QW_OK;
+}
+
+int qw_store_outbox_push(qw_store_t *s, int32_t part, const void *entry, size_t len)
+{
+    char k[QW_STORE_KEY_MAX];
+    qw_store_key(s, k, sizeof(k), part, "outbox");
+    redisReply *r = qw_redis_command(s->r, "RPUSH %s %b", k, entry, len);
+    if (!r || r->type != REDIS_REPLY_INTEGER) return fail_reply(s, r, "RPUSH outbox");
+    freeReplyObject(r);
+    return QW_OK;
 }

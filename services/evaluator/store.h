@@ -8,6 +8,8 @@
  *   <ns>qw:ev:{p<N>}:reps     set of the rep keys of the partition (for the calendar job)
  *   <ns>qw:ev:{p<N>}:gen      state generation: the calendar job bumps it after changing reps
  *   <ns>qw:ev:{p<N>}:hold     present while the calendar job works on the partition
+ *   <ns>qw:ev:{p<N>}:marks    completeness marks: "<raw topic>/<part>" -> ms, "_ts" -> newest
+ *                             Kafka timestamp of a mark record (docs/completeness.md)
  *   <ns>qw:rep:{p<N>}:<rep>   the engine's per-rep state blob
  * Every write goes through a Lua script that checks the epoch first. */
 #ifndef QW_STORE_H
@@ -26,6 +28,7 @@ typedef struct qw_store_s {
     char commit_sha[41];
     char trim_sha[41];
     char job_sha[41];
+    char marks_sha[41];
     int loaded; /* scripts loaded on this connection's server (cleared on NOSCRIPT) */
     char errstr[QW_ERRSTR_MAX];
 } qw_store_t;
@@ -106,6 +109,14 @@ int qw_store_outbox_read(qw_store_t *s, int32_t part, int n, void **reply);
 /* Remove the first n entries if the epoch is still ours; *fenced = 1 when it is not. */
 int qw_store_outbox_trim(qw_store_t *s, int32_t part, int64_t epoch, int64_t n, int *fenced);
 int qw_store_outbox_len(qw_store_t *s, int32_t part, int64_t *len);
+
+/* Completeness marks: raise each field of the partition's mark hash to the given value (fv:
+ * field, value pairs) if the epoch is still ours; _read returns the hash (an array reply). */
+int qw_store_marks_write(qw_store_t *s, int32_t part, int64_t epoch, const qw_args_t *fv);
+int qw_store_marks_read(qw_store_t *s, int32_t part, void **reply);
+/* Append one entry to a partition's outbox without a fence (a notice of the calendar job's
+ * that no batch produces: the owner's relay publishes it). */
+int qw_store_outbox_push(qw_store_t *s, int32_t part, const void *entry, size_t len);
 
 /* Calendar job primitives (calendar.c). */
 /* SET key token NX PX ttl: 1 when acquired (or already ours: then the ttl is renewed), 0 when

@@ -96,6 +96,8 @@ int qw_ingest_batch_init(qw_ingest_t *ig)
                                                "time to transform and commit a batch", NULL);
     ig->m.redis_errors =
         qw_metrics_counter("qw_ingest_redis_errors_total", "failed Redis round trips", NULL);
+    ig->m.marks = qw_metrics_counter("qw_ingest_watermarks_total",
+                                     "completeness watermark records produced", NULL);
     /* Every DLQ reason exists from the start, so dashboards see zeros rather than gaps. */
     for (int r = 1; r < QW_AERR_COUNT; r++) {
         char labels[64];

@@ -8,6 +8,7 @@
 
 #include "adapter.h"
 #include "ledger.h"
+#include "progress.h"
 #include "quotawatch/config.h"
 #include "quotawatch/http.h"
 #include "quotawatch/metrics.h"
@@ -29,6 +30,7 @@ typedef struct qw_ingest_opts_s {
     int64_t http_port;
     int64_t batch_size;
     int64_t batch_ms;
+    int64_t watermark_ms;
 } qw_ingest_opts_t;
 
 typedef struct qw_ingest_s {
@@ -44,6 +46,8 @@ typedef struct qw_ingest_s {
     char credits_topic[QW_INGEST_TOPIC_MAX];
     char dlq_topic[QW_INGEST_TOPIC_MAX];
     int txn_open;
+    qw_progress_t progress; /* completeness marks for the raw partitions we own */
+    int32_t credits_nparts; /* partitions of the credits topic (marks go to each) */
     /* Messages of the batch being processed (owned until the transaction ends). */
     rd_kafka_message_t **batch;
     int nbatch;
@@ -51,7 +55,7 @@ typedef struct qw_ingest_s {
     void *scratch;
     struct {
         qw_metric_t *messages, *credits, *dlq_by_reason[QW_AERR_COUNT + QW_LEDGER_E_COUNT_],
-            *commits, *aborts, *batch_latency, *redis_errors;
+            *commits, *aborts, *batch_latency, *redis_errors, *marks;
     } m;
     char errstr[QW_ERRSTR_MAX];
 } qw_ingest_t;

@@ -10,6 +10,7 @@
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
 #include "quotawatch/svc.h"
+#include "quotawatch/watermark.h"
 
 /* Give every fatal error one exit path with a message an operator can act on. */
 static void fatal(const char *what, rd_kafka_error_t *error)
@@ -69,8 +70,36 @@ static void abort_and_rewind(qw_ingest_t *ig, const char *why)
     rd_kafka_error_t *error = rd_kafka_abort_transaction(ig->producer, -1);
     if (error) fatal("abort_transaction", error);
     ig->txn_open = 0;
+    qw_progress_aborted(&ig->progress);
     batch_release(ig);
     rewind_consumer(ig);
+}
+
+/* The completeness marks these positions allow, to every credits partition, behind the
+ * transaction's credits. A produce failure only means no marks this time (the evaluator waits
+ * a little longer); it never fails the batch. */
+static void produce_marks(qw_ingest_t *ig, const rd_kafka_topic_partition_list_t *positions)
+{
+    qw_wm_mark_t marks[64];
+    uint8_t buf[64 * (QW_WM_TOPIC_MAX + 32)];
+    if (ig->credits_nparts <= 0) return;
+    int n = qw_progress_marks(&ig->progress, positions, marks, 64);
+    if (!n) return;
+    size_t len = qw_wm_pack(marks, n, ig->opt.txn_id, buf, sizeof(buf));
+    if (!len) return;
+    for (int32_t q = 0; q < ig->credits_nparts; q++) {
+        rd_kafka_resp_err_t err = rd_kafka_producev(
+            ig->producer, RD_KAFKA_V_TOPIC(ig->credits_topic), RD_KAFKA_V_PARTITION(q),
+            RD_KAFKA_V_VALUE(buf, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_HEADER(QW_WM_HEADER, QW_WM_KIND, (ssize_t)(sizeof(QW_WM_KIND) - 1)),
+            RD_KAFKA_V_END);
+        if (err) {
+            qw_log(QW_LOG_WARN, "ingest.watermark_failed", "producing marks: %s",
+                   rd_kafka_err2str(err));
+            return;
+        }
+    }
+    qw_metric_add(ig->m.marks, ig->credits_nparts);
 }
 
 /* Commit the open transaction with the consumer's positions. Returns QW_OK, or QW_ERR after an
@@ -84,6 +113,7 @@ static int commit(qw_ingest_t *ig)
         return QW_ERR;
     }
     rd_kafka_position(ig->consumer, offsets);
+    produce_marks(ig, offsets);
     rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata(ig->consumer);
     error = rd_kafka_send_offsets_to_transaction(ig->producer, offsets, cgmd, -1);
     rd_kafka_consumer_group_metadata_destroy(cgmd);
@@ -105,8 +135,9 @@ static int commit(qw_ingest_t *ig)
         fatal("commit_transaction", error);
     }
     ig->txn_open = 0;
+    qw_progress_committed(&ig->progress);
     qw_metric_add(ig->m.commits, 1);
-    qw_ingest_batch_committed(ig);
+    if (ig->nbatch) qw_ingest_batch_committed(ig);
     batch_release(ig);
     return QW_OK;
 }
@@ -124,6 +155,7 @@ static void flush(qw_ingest_t *ig)
         rd_kafka_error_t *error = rd_kafka_abort_transaction(ig->producer, -1);
         if (error) fatal("abort_transaction", error);
         ig->txn_open = 0;
+        qw_progress_aborted(&ig->progress);
         qw_metric_add(ig->m.aborts, 1);
         qw_log(QW_LOG_WARN, "ingest.batch_retry", "%s; retrying the batch of %d", ig->errstr,
                ig->nbatch);
@@ -145,11 +177,13 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         qw_log(QW_LOG_INFO, "ingest.assigned", "%d partitions assigned", parts->cnt);
         rd_kafka_assign(rk, parts);
+        qw_progress_assign(&ig->progress, parts);
     } else {
         /* Commit what was consumed from these partitions before another instance owns them. */
         qw_log(QW_LOG_INFO, "ingest.revoked", "%d partitions revoked", parts->cnt);
         if (ig->nbatch) flush(ig);
         rd_kafka_assign(rk, NULL);
+        qw_progress_assign(&ig->progress, NULL);
     }
 }
 
@@ -200,7 +234,9 @@ static int create_clients(qw_ingest_t *ig)
         qw_kafka_conf_set(cc, "partition.assignment.strategy", "range", e, sizeof(e)) ||
         /* An idle fetch waits this long for data: librdkafka's 500 ms default is most of the
          * event-to-credit latency at low rates. */
-        qw_kafka_conf_set(cc, "fetch.wait.max.ms", "100", e, sizeof(e)))
+        qw_kafka_conf_set(cc, "fetch.wait.max.ms", "100", e, sizeof(e)) ||
+        /* The end-of-partition event tells how far an idle or empty partition was read. */
+        qw_kafka_conf_set(cc, "enable.partition.eof", "true", e, sizeof(e)))
         return qw_err_set(ig->errstr, sizeof(ig->errstr), "%s", e);
     rd_kafka_conf_set_rebalance_cb(cc, rebalance_cb);
     rd_kafka_conf_set_opaque(cc, ig);
@@ -229,8 +265,35 @@ static void init_transactions(qw_ingest_t *ig)
     }
 }
 
+/* Partitions of the credits topic, which every mark goes to; retried until known. */
+static void credits_partitions(qw_ingest_t *ig)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_topic_t *t = rd_kafka_topic_new(ig->producer, ig->credits_topic, NULL);
+    if (t && rd_kafka_metadata(ig->producer, 0, t, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        md->topic_cnt == 1 && !md->topics[0].err)
+        ig->credits_nparts = md->topics[0].partition_cnt;
+    if (md) rd_kafka_metadata_destroy(md);
+    if (t) rd_kafka_topic_destroy(t);
+}
+
+/* Between batches: read the raw ends when due, and when only marks have moved (an idle or
+ * caught-up ingest) commit a transaction that carries just them and the positions. */
+static void progress(qw_ingest_t *ig)
+{
+    if (ig->credits_nparts <= 0) credits_partitions(ig);
+    if (qw_progress_probe(&ig->progress, ig->consumer, qw_clock_now(&qw_clock_system)) != QW_OK) {
+        qw_log(QW_LOG_WARN, "ingest.watermark_probe", "%s", ig->progress.errstr);
+        return;
+    }
+    if (ig->nbatch || qw_svc_stop || !qw_progress_idle_due(&ig->progress, ig->consumer)) return;
+    begin(ig);
+    commit(ig);
+}
+
 int qw_ingest_run(qw_ingest_t *ig)
 {
+    qw_progress_init(&ig->progress, ig->opt.watermark_ms);
     if (create_clients(ig) != QW_OK || subscribe(ig) != QW_OK) {
         qw_log(QW_LOG_ERROR, "ingest.config", "%s", ig->errstr);
         return 2;
@@ -240,6 +303,7 @@ int qw_ingest_run(qw_ingest_t *ig)
         return 1;
     }
     init_transactions(ig);
+    credits_partitions(ig);
     qw_log(QW_LOG_INFO, "ingest.started", "consuming %s; credits to %s, dead letters to %s",
            ig->opt.sources, ig->credits_topic, ig->dlq_topic);
     while (!qw_svc_stop) {
@@ -252,7 +316,10 @@ int qw_ingest_run(qw_ingest_t *ig)
             rd_kafka_message_t *m = rd_kafka_consumer_poll(ig->consumer, (int)left_ms);
             if (!m) continue;
             if (m->err) {
-                if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                    qw_progress_eof(&ig->progress, rd_kafka_topic_name(m->rkt), m->partition,
+                                    m->offset);
+                else
                     qw_log(QW_LOG_WARN, "ingest.consume_error", "%s", rd_kafka_message_errstr(m));
                 rd_kafka_message_destroy(m);
                 continue;
@@ -261,6 +328,7 @@ int qw_ingest_run(qw_ingest_t *ig)
             ig->batch[ig->nbatch++] = m;
         }
         flush(ig);
+        progress(ig);
     }
     qw_log(QW_LOG_INFO, "ingest.stopping", "finishing the batch and closing");
     flush(ig);
@@ -273,5 +341,6 @@ int qw_ingest_run(qw_ingest_t *ig)
     rd_kafka_flush(ig->producer, 10000);
     rd_kafka_destroy(ig->producer);
     qw_ingest_batch_free(ig);
+    qw_progress_free(&ig->progress);
     return 0;
 }

@@ -122,3 +122,14 @@ ev_dump_decisions() {
     "$QW_BIN/qw-test-decisions" --brokers "$QW_KAFKA_BOOTSTRAP" \
         --topic "${QW_IT_TOPIC_PREFIX}qw.decisions.v1" --timeout-ms 30000 >"$1"
 }
+
+# ev_ingest_start NAME: an idle qw-ingest on the test's topics. Tests that write credits
+# straight to qw.credits.v1 still need it: its completeness marks are what lets the calendar
+# judge a checkpoint or close (docs/completeness.md). Raw topics it reads stay empty.
+ev_ingest_start() {
+    qw_it_bg "$1" "$QW_BIN/qw-ingest" --brokers "$QW_KAFKA_BOOTSTRAP" --redis "$QW_REDIS_URL" \
+        --topic-prefix "$QW_IT_TOPIC_PREFIX" --group "${QW_IT_TOPIC_PREFIX}ingest" \
+        --transactional-id "${QW_IT_TOPIC_PREFIX}ingest-$1" \
+        --policy "$QW_SRC/deploy/policy.example.yaml" --watermark-ms 200 \
+        -X session.timeout.ms=6000 -X heartbeat.interval.ms=500
+}

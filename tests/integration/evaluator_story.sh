@@ -69,6 +69,7 @@ PY
 CLOCK="$D/clock"
 echo 2026-09-01T00:00:00Z >"$CLOCK"
 ev_start ev1 --clock-file "$CLOCK" --calendar-interval-ms 300 --batch-size 3 --log-level debug
+ev_ingest_start ingest # its completeness marks let the calendar judge (docs/completeness.md)
 
 done_bits() { redis-cli -u "$QW_REDIS_URL" HGET "${P}qw:ev:calendar:done" "$1"; }
 credited() { # credited() REP PERIOD AMOUNT: the rep's state shows that credit
