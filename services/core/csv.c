@@ -40,6 +40,14 @@ static int scratch_reserve(qw_csv_t *r, size_t need)
     return 0;
 }
 
+/* Fields become C strings: an embedded NUL would cut an id short ("\0r1" reads as an empty
+ * id that passed the emptiness check). UTF-16, as some spreadsheets export, is full of them. */
+static int nul_byte(qw_csv_t *r)
+{
+    return qw_err_set(r->errstr, sizeof(r->errstr),
+                      "NUL byte in a field (not UTF-8 text: a UTF-16 export?)");
+}
+
 int qw_csv_next(qw_csv_t *r)
 {
     /* Skip blank lines (a trailing newline at the end of a file is the common case). */
@@ -67,6 +75,7 @@ int qw_csv_next(qw_csv_t *r)
                 if (r->pos >= r->len)
                     return qw_err_set(r->errstr, sizeof(r->errstr), "unterminated quoted field");
                 char c = r->buf[r->pos++];
+                if (c == 0) return nul_byte(r);
                 if (c == '"') {
                     if (r->pos < r->len && r->buf[r->pos] == '"') {
                         r->pos++;
@@ -90,6 +99,7 @@ int qw_csv_next(qw_csv_t *r)
                 if (c == '"')
                     return qw_err_set(r->errstr, sizeof(r->errstr),
                                       "quote inside an unquoted field");
+                if (c == 0) return nul_byte(r);
                 if (scratch_reserve(r, out + 2) != 0)
                     return qw_err_set(r->errstr, sizeof(r->errstr), "out of memory");
                 r->scratch[out++] = c;

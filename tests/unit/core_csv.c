@@ -395,3 +395,20 @@ Test(core_csv, demo_files_are_valid)
     cr_assert_eq(qw_csv_quota_load(QW_FIXTURES "/e2e/quotas.csv", &o, NULL, NULL, err, sizeof(err)),
                  QW_OK, "%s", err);
 }
+
+/* Found by fuzz_csv: NUL bytes before an id made it an empty C string that had passed the
+ * "required" check (its field was not empty). */
+Test(core_csv, nul_byte_in_a_field_is_refused)
+{
+    static const char text[] = QH "\0\0r1,2026-11,10,USD,v1\n";
+    char err[QW_ERRSTR_MAX];
+    sink_t s = {0};
+    cr_assert_eq(qw_csv_quota_parse(text, sizeof(text) - 1, on_quota, &s, err, sizeof(err)),
+                 QW_ERR);
+    cr_assert_str_eq(err, "quotas:2: NUL byte in a field (not UTF-8 text: a UTF-16 export?)");
+    cr_assert_eq(s.nq, 0);
+    static const char quoted[] = "rep_id\n\"r\0\"\n";
+    cr_assert_eq(qw_csv_roster_parse(quoted, sizeof(quoted) - 1, on_rep, &s, err, sizeof(err)),
+                 QW_ERR);
+    cr_assert_eq(s.n, 0);
+}
