@@ -9,6 +9,9 @@
 #include "quotawatch/csv.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
+#include "quotawatch/metrics.h"
+#include "quotawatch/money.h"
+#include "quotawatch/svc.h"
 #include "quotawatch/v1/roster.pb-c.h"
 
 void qw_refdata_init(qw_refdata_t *d)
@@ -91,17 +94,101 @@ static int put_profile_cb(void *o, const qw_rep_profile_t *p)
     return qw_refdata_put_profile(o, p);
 }
 
+void qw_refdata_set_policy(qw_refdata_t *d, const qw_policy_t *policy)
+{
+    d->policy = policy;
+}
+
+/* Every bad row is logged (an operator fixes them all at once); the caller reports the first. */
+static void log_csv_error(void *o, const char *msg)
+{
+    qw_log(QW_LOG_ERROR, "refdata.csv_invalid", "%s: %s", (const char *)o, msg);
+}
+
 int qw_refdata_load_quotas_csv(qw_refdata_t *d, const char *path, char *errbuf, size_t errlen)
 {
-    return qw_csv_quota_load_file(path, put_quota_cb, d, errbuf, errlen);
+    qw_csv_opts_t o = {
+        .policy = d->policy, .max_errors = 20, .on_error = log_csv_error, .error_opaque = "quotas"};
+    return qw_csv_quota_load(path, &o, put_quota_cb, d, errbuf, errlen);
 }
 
 int qw_refdata_load_roster_csv(qw_refdata_t *d, const char *path, char *errbuf, size_t errlen)
 {
-    return qw_csv_roster_load_file(path, put_profile_cb, d, errbuf, errlen);
+    qw_csv_opts_t o = {.max_errors = 20, .on_error = log_csv_error, .error_opaque = "roster"};
+    return qw_csv_roster_load(path, &o, put_profile_cb, d, errbuf, errlen);
 }
 
 /* ---- following the topics ------------------------------------------------------------------ */
+
+/* One attempt at finding every partition of both topics and where they end, then assigning
+ * them. Right after the topics were created their partitions or leaders may not be known yet:
+ * any failure leaves d->parts as it was and the caller retries. */
+static int follow_try(qw_refdata_t *d, const char topics[2][256], char *errbuf, size_t errlen)
+{
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(16);
+    int rc = QW_OK;
+    for (int t = 0; t < 2 && rc == QW_OK; t++) {
+        const struct rd_kafka_metadata *md = NULL;
+        rd_kafka_topic_t *rkt = rd_kafka_topic_new(d->rk, topics[t], NULL);
+        rd_kafka_resp_err_t e =
+            rkt ? rd_kafka_metadata(d->rk, 0, rkt, &md, 5000) : rd_kafka_last_error();
+        if (rkt) rd_kafka_topic_destroy(rkt);
+        if (e) {
+            rc = qw_err_set(errbuf, errlen, "metadata of %s: %s", topics[t], rd_kafka_err2str(e));
+        } else if (md->topic_cnt != 1) {
+            rc = qw_err_set(errbuf, errlen, "metadata of %s: %d topics in the answer", topics[t],
+                            md->topic_cnt);
+        } else if (md->topics[0].err) {
+            rc = qw_err_set(errbuf, errlen, "metadata of %s: %s", topics[t],
+                            rd_kafka_err2str(md->topics[0].err));
+        } else if (md->topics[0].partition_cnt <= 0) {
+            rc = qw_err_set(errbuf, errlen, "metadata of %s: no partitions yet", topics[t]);
+        } else {
+            for (int p = 0; p < md->topics[0].partition_cnt && rc == QW_OK; p++) {
+                const struct rd_kafka_metadata_partition *mp = &md->topics[0].partitions[p];
+                if (mp->err || mp->leader < 0)
+                    rc = qw_err_set(errbuf, errlen, "%s [%d]: no leader yet (%s)", topics[t],
+                                    (int)mp->id, rd_kafka_err2str(mp->err));
+                else
+                    rd_kafka_topic_partition_list_add(list, topics[t], mp->id)->offset =
+                        RD_KAFKA_OFFSET_BEGINNING;
+            }
+        }
+        if (md) rd_kafka_metadata_destroy(md);
+    }
+    struct qw_refdata_part_s *parts = NULL;
+    if (rc == QW_OK && !(parts = calloc((size_t)list->cnt, sizeof(*parts))))
+        rc = qw_err_set(errbuf, errlen, "out of memory");
+    for (int i = 0; i < list->cnt && rc == QW_OK; i++) {
+        const rd_kafka_topic_partition_t *tp = &list->elems[i];
+        int64_t lo = 0, hi = 0;
+        rd_kafka_resp_err_t e =
+            rd_kafka_query_watermark_offsets(d->rk, tp->topic, tp->partition, &lo, &hi, 5000);
+        /* The message reads the list: format it before the list is freed below. */
+        if (e) {
+            rc = qw_err_set(errbuf, errlen, "watermarks of %s [%d]: %s", tp->topic,
+                            (int)tp->partition, rd_kafka_err2str(e));
+            break;
+        }
+        snprintf(parts[i].topic, sizeof(parts[i].topic), "%s", tp->topic);
+        parts[i].partition = tp->partition;
+        parts[i].high = hi;
+        parts[i].pos = lo;
+    }
+    if (rc == QW_OK) {
+        rd_kafka_resp_err_t e = rd_kafka_assign(d->rk, list);
+        if (e) rc = qw_err_set(errbuf, errlen, "assign refdata: %s", rd_kafka_err2str(e));
+    }
+    if (rc == QW_OK) {
+        free(d->parts);
+        d->parts = parts;
+        d->npart = list->cnt;
+    } else {
+        free(parts);
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+    return rc;
+}
 
 int qw_refdata_follow(qw_refdata_t *d, const char *brokers, const char *prefix,
                       const qw_config_t *cfg, char *errbuf, size_t errlen)
@@ -130,44 +217,17 @@ int qw_refdata_follow(qw_refdata_t *d, const char *brokers, const char *prefix,
     char topics[2][256];
     qw_kafka_topic(topics[0], sizeof(topics[0]), prefix, "qw.roster.v1");
     qw_kafka_topic(topics[1], sizeof(topics[1]), prefix, "qw.quotas.v1");
-    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(16);
-    for (int t = 0; t < 2; t++) {
-        const struct rd_kafka_metadata *md = NULL;
-        rd_kafka_topic_t *rkt = rd_kafka_topic_new(d->rk, topics[t], NULL);
-        rd_kafka_resp_err_t e = rd_kafka_metadata(d->rk, 0, rkt, &md, 10000);
-        rd_kafka_topic_destroy(rkt);
-        if (e || md->topic_cnt != 1 || md->topics[0].err) {
-            int rc = qw_err_set(errbuf, errlen, "metadata of %s: %s", topics[t],
-                                rd_kafka_err2str(e ? e : md->topics[0].err));
-            if (md) rd_kafka_metadata_destroy(md);
-            rd_kafka_topic_partition_list_destroy(list);
-            return rc;
-        }
-        for (int p = 0; p < md->topics[0].partition_cnt; p++)
-            rd_kafka_topic_partition_list_add(list, topics[t], md->topics[0].partitions[p].id)
-                ->offset = RD_KAFKA_OFFSET_BEGINNING;
-        rd_kafka_metadata_destroy(md);
+    /* The README promises that the evaluator waits for its topics: retry with backoff until
+     * they are usable or a stop is requested. */
+    int backoff_ms = 200;
+    for (;;) {
+        d->follow_attempts++;
+        if (follow_try(d, topics, errbuf, errlen) == QW_OK) return QW_OK;
+        if (qw_svc_stop) return QW_ERR;
+        qw_log(QW_LOG_WARN, "refdata.waiting", "%s; retrying in %d ms", errbuf, backoff_ms);
+        qw_svc_sleep_ms(backoff_ms);
+        backoff_ms = backoff_ms >= 2500 ? 5000 : backoff_ms * 2;
     }
-    d->npart = list->cnt;
-    d->parts = calloc((size_t)list->cnt, sizeof(*d->parts));
-    for (int i = 0; i < list->cnt && d->parts; i++) {
-        int64_t lo = 0, hi = 0;
-        rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(
-            d->rk, list->elems[i].topic, list->elems[i].partition, &lo, &hi, 10000);
-        if (e) {
-            rd_kafka_topic_partition_list_destroy(list);
-            return qw_err_set(errbuf, errlen, "watermarks of %s: %s", list->elems[i].topic,
-                              rd_kafka_err2str(e));
-        }
-        snprintf(d->parts[i].topic, sizeof(d->parts[i].topic), "%s", list->elems[i].topic);
-        d->parts[i].partition = list->elems[i].partition;
-        d->parts[i].high = hi;
-        d->parts[i].pos = lo;
-    }
-    rd_kafka_resp_err_t e = rd_kafka_assign(d->rk, list);
-    rd_kafka_topic_partition_list_destroy(list);
-    if (e) return qw_err_set(errbuf, errlen, "assign refdata: %s", rd_kafka_err2str(e));
-    return QW_OK;
 }
 
 static void check_caught_up(qw_refdata_t *d)
@@ -188,21 +248,96 @@ static void check_caught_up(qw_refdata_t *d)
            d->roster.n, d->quotas.n);
 }
 
+/* A refused record: logged with its key, counted per topic and reason, never applied. */
+static void reject(qw_refdata_t *d, const rd_kafka_message_t *m, int is_roster, const char *reason,
+                   const char *why)
+{
+    d->invalid++;
+    char labels[96];
+    snprintf(labels, sizeof(labels), "topic=\"%s\",reason=\"%s\"",
+             is_roster ? "qw.roster.v1" : "qw.quotas.v1", reason);
+    /* Rare by nature: the registry lookup (a lock) per refusal is fine. */
+    qw_metric_add(qw_metrics_counter("qw_evaluator_refdata_rejected_total",
+                                     "Roster and quota records refused (logged, not applied)",
+                                     labels),
+                  1);
+    qw_log(QW_LOG_WARN, "refdata.rejected", "%s key \"%.*s\" offset %lld: %s (%s; not applied)",
+           rd_kafka_topic_name(m->rkt), m->key ? (int)(m->key_len > 200 ? 200 : m->key_len) : 0,
+           m->key ? (const char *)m->key : "", (long long)m->offset, why, reason);
+}
+
+static int key_is(const rd_kafka_message_t *m, const char *want)
+{
+    size_t n = strlen(want);
+    return m->key && m->key_len == n && !memcmp(m->key, want, n);
+}
+
+static void apply_roster(qw_refdata_t *d, const rd_kafka_message_t *m)
+{
+    char err[QW_ERRSTR_MAX];
+    Quotawatch__V1__RepProfile *pb = quotawatch__v1__rep_profile__unpack(NULL, m->len, m->payload);
+    if (!pb) {
+        reject(d, m, 1, "not_protobuf", "not a RepProfile");
+        return;
+    }
+    qw_rep_profile_t p;
+    if (qw_engine_profile_from_pb(pb, &p, err, sizeof(err)) != QW_OK) {
+        reject(d, m, 1, "invalid", err);
+    } else if (!p.rep_id[0]) {
+        reject(d, m, 1, "invalid", "empty rep_id");
+    } else if (!key_is(m, p.rep_id)) {
+        /* Compaction keeps one record per key: a profile under another rep's key would never
+         * be replaced nor deleted by that rep's own records. */
+        snprintf(err, sizeof(err), "the key is not the rep_id \"%s\"", p.rep_id);
+        reject(d, m, 1, "key_mismatch", err);
+    } else if (qw_refdata_put_profile(d, &p) != QW_OK) {
+        reject(d, m, 1, "out_of_memory", "out of memory");
+    }
+    quotawatch__v1__rep_profile__free_unpacked(pb, NULL);
+}
+
+static void apply_quota(qw_refdata_t *d, const rd_kafka_message_t *m)
+{
+    char err[QW_ERRSTR_MAX], key[QW_ID_MAX + QW_PERIOD_ID_MAX + 2];
+    Quotawatch__V1__QuotaAssignment *pb =
+        quotawatch__v1__quota_assignment__unpack(NULL, m->len, m->payload);
+    if (!pb) {
+        reject(d, m, 0, "not_protobuf", "not a QuotaAssignment");
+        return;
+    }
+    qw_quota_t q;
+    const char *reason = NULL;
+    if (qw_engine_quota_from_pb(pb, &q, err, sizeof(err)) != QW_OK) {
+        reject(d, m, 0, "invalid", err);
+    } else if (!q.rep_id[0] || !q.version[0] || qw_money_exponent(q.currency) < 0) {
+        reject(d, m, 0, "invalid", "rep_id, version and an ISO 4217 currency are required");
+    } else if (snprintf(key, sizeof(key), "%s:%s", q.rep_id, q.period), !key_is(m, key)) {
+        snprintf(err, sizeof(err), "the key is not rep_id:period \"%s\"", key);
+        reject(d, m, 0, "key_mismatch", err);
+    } else if (d->policy && qw_csv_quota_check(&q, d->policy, &reason, err, sizeof(err)) != QW_OK) {
+        reject(d, m, 0, reason, err);
+    } else if (qw_refdata_put_quota(d, &q) != QW_OK) {
+        reject(d, m, 0, "out_of_memory", "out of memory");
+    }
+    quotawatch__v1__quota_assignment__free_unpacked(pb, NULL);
+}
+
 static void apply(qw_refdata_t *d, const rd_kafka_message_t *m)
 {
     const char *topic = rd_kafka_topic_name(m->rkt);
     size_t tl = strlen(topic);
     int is_roster = tl >= 12 && !strcmp(topic + tl - 12, "qw.roster.v1");
-    char err[QW_ERRSTR_MAX];
     for (int i = 0; i < d->npart; i++)
         if (d->parts[i].partition == m->partition && !strcmp(d->parts[i].topic, topic))
             d->parts[i].pos = m->offset + 1;
     d->records++;
     if (!m->payload) {
         /* A tombstone: the key is gone. */
-        if (is_roster && m->key) {
+        if (!m->key) {
+            reject(d, m, is_roster, "no_key", "a tombstone without a key");
+        } else if (is_roster) {
             free(qw_strmap_del(&d->roster, m->key, m->key_len));
-        } else if (m->key) {
+        } else {
             char k[QW_ID_MAX + QW_PERIOD_ID_MAX + 2];
             const char *key = m->key, *colon = NULL;
             for (size_t i = m->key_len; i > 0 && !colon; i--)
@@ -212,35 +347,16 @@ static void apply(qw_refdata_t *d, const rd_kafka_message_t *m)
                 memcpy(k, m->key, m->key_len);
                 k[rl] = '\x1f';
                 free(qw_strmap_del(&d->quotas, k, m->key_len));
+            } else {
+                reject(d, m, 0, "key_mismatch", "a tombstone whose key is not rep_id:period");
             }
         }
         return;
     }
-    if (is_roster) {
-        Quotawatch__V1__RepProfile *pb =
-            quotawatch__v1__rep_profile__unpack(NULL, m->len, m->payload);
-        qw_rep_profile_t p;
-        if (pb && qw_engine_profile_from_pb(pb, &p, err, sizeof(err)) == QW_OK) {
-            qw_refdata_put_profile(d, &p);
-        } else {
-            d->invalid++;
-            qw_log(QW_LOG_WARN, "refdata.invalid", "%s offset %lld: %s", topic,
-                   (long long)m->offset, pb ? err : "not a RepProfile");
-        }
-        if (pb) quotawatch__v1__rep_profile__free_unpacked(pb, NULL);
-    } else {
-        Quotawatch__V1__QuotaAssignment *pb =
-            quotawatch__v1__quota_assignment__unpack(NULL, m->len, m->payload);
-        qw_quota_t q;
-        if (pb && qw_engine_quota_from_pb(pb, &q, err, sizeof(err)) == QW_OK) {
-            qw_refdata_put_quota(d, &q);
-        } else {
-            d->invalid++;
-            qw_log(QW_LOG_WARN, "refdata.invalid", "%s offset %lld: %s", topic,
-                   (long long)m->offset, pb ? err : "not a QuotaAssignment");
-        }
-        if (pb) quotawatch__v1__quota_assignment__free_unpacked(pb, NULL);
-    }
+    if (is_roster)
+        apply_roster(d, m);
+    else
+        apply_quota(d, m);
 }
 
 int qw_refdata_poll(qw_refdata_t *d, int timeout_ms)

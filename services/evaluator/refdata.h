@@ -10,6 +10,7 @@
 
 #include "quotawatch/common.h"
 #include "quotawatch/config.h"
+#include "quotawatch/policy.h"
 #include "quotawatch/roster.h"
 #include "strmap.h"
 
@@ -19,13 +20,15 @@ typedef struct qw_refdata_s {
     rd_kafka_t *rk;     /* NULL when not following topics (simulate) */
     int caught_up;      /* every partition reached the high watermark seen at start */
     int npart;
-    struct {
+    struct qw_refdata_part_s {
         char topic[256];
         int32_t partition;
         int64_t high; /* high watermark at start */
         int64_t pos;  /* next offset seen */
     } * parts;
-    int64_t records, invalid;
+    int64_t records, invalid;  /* invalid: records refused (logged, counted, not applied) */
+    int follow_attempts;       /* tries to find and assign the partitions (retried until usable) */
+    const qw_policy_t *policy; /* quotas must fit its period kind and rates; NULL: unchecked */
     char errstr[QW_ERRSTR_MAX];
 } qw_refdata_t;
 
@@ -39,11 +42,17 @@ int qw_refdata_put_quota(qw_refdata_t *d, const qw_quota_t *q);
 const qw_rep_profile_t *qw_refdata_profile(const qw_refdata_t *d, const char *rep_id);
 const qw_quota_t *qw_refdata_quota(const qw_refdata_t *d, const char *rep_id, const char *period);
 
-/* Load a quotas / roster CSV file (docs/formats/csv.md). */
+/* The policy quotas are checked against (CSV and topic alike); set it before loading. */
+void qw_refdata_set_policy(qw_refdata_t *d, const qw_policy_t *policy);
+
+/* Load a quotas / roster CSV file (docs/formats/csv.md): the whole file or nothing of it; every
+ * error is logged, the first is returned. */
 int qw_refdata_load_quotas_csv(qw_refdata_t *d, const char *path, char *errbuf, size_t errlen);
 int qw_refdata_load_roster_csv(qw_refdata_t *d, const char *path, char *errbuf, size_t errlen);
 
-/* Start following <prefix>qw.roster.v1 and <prefix>qw.quotas.v1 from the beginning. */
+/* Start following <prefix>qw.roster.v1 and <prefix>qw.quotas.v1 from the beginning. Waits
+ * (log and retry with backoff) while the topics or their partition leaders are not known yet;
+ * fails only on a configuration error or when a stop is requested (qw_svc_stop). */
 int qw_refdata_follow(qw_refdata_t *d, const char *brokers, const char *prefix,
                       const qw_config_t *cfg, char *errbuf, size_t errlen);
 

@@ -946,6 +946,8 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
         return 2;
     }
     qw_engine_init(&ev->engine, &ev->policy, on_decision, ev);
+    /* Quotas from the CSV and the topic must fit the policy's period kind and rates. */
+    qw_refdata_set_policy(&ev->ref, &ev->policy);
     if (o->quotas_csv && *o->quotas_csv &&
         qw_refdata_load_quotas_csv(&ev->ref, o->quotas_csv, err, sizeof(err)) != QW_OK) {
         qw_log(QW_LOG_ERROR, "quotas.invalid", "%s", err);

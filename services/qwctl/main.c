@@ -14,7 +14,9 @@ static const char qwctl_summary[] =
     "  produce TOPIC [FILE]\n"
     "                    send JSON documents, one per line, to a topic (e.g. qw.crm.canonical)\n"
     "  publish roster|quotas FILE.csv\n"
-    "                    publish the roster or quotas (docs/formats/csv.md) to their topics\n\n"
+    "                    publish the roster or quotas (docs/formats/csv.md) to their topics;\n"
+    "                    the whole file is validated first (--policy for the quotas' period\n"
+    "                    kind and currency rates) and a bad file publishes nothing (exit 2)\n\n"
     "Options go before the command.";
 
 int main(int argc, char **argv)
@@ -36,6 +38,10 @@ int main(int argc, char **argv)
         {"key", NULL, QW_OPT_STR, NULL, "produce: the key of every record", &ctl.key, 0},
         {"key-field", NULL, QW_OPT_STR, NULL, "produce: take the key from this JSON field",
          &ctl.key_field, 0},
+        {"policy", "QW_POLICY", QW_OPT_STR, "",
+         "publish: policy YAML; quotas must fit its period kind and rate table", &ctl.policy, 0},
+        {"dry-run", NULL, QW_OPT_BOOL, "false", "publish: validate the file, send nothing",
+         &ctl.dry_run, 0},
         {0},
     };
     int rc = qw_config_parse(&ctl.cfg, "qwctl", qwctl_summary, opts, argc, argv);

@@ -13,6 +13,8 @@ typedef struct qwctl_s {
     const char *topic_prefix;
     const char *key;
     const char *key_field;
+    const char *policy; /* publish: the policy quotas are checked against ("" = unchecked) */
+    int dry_run;        /* publish: validate only */
     int until_eof;
     int uncommitted;
     int64_t timeout_ms;
