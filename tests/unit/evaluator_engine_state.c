@@ -73,7 +73,7 @@ Test(evaluator_engine_state, another_format_version_is_refused)
 {
     some_history();
     size_t n = qw_rep_state_encode(&t.st[0], blob, sizeof(blob));
-    blob[4] = 2; /* format version; fix the checksum so only the version is wrong */
+    blob[4] = 3; /* format version; fix the checksum so only the version is wrong */
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < n - 4; i++)
         h = (h ^ blob[i]) * 16777619u;
@@ -82,7 +82,7 @@ Test(evaluator_engine_state, another_format_version_is_refused)
     qw_rep_state_t back;
     char err[QW_ERRSTR_MAX];
     cr_assert_eq(qw_rep_state_decode(&back, blob, n, err, sizeof(err)), QW_ERR);
-    cr_assert(strstr(err, "format 2") != NULL, "%s", err);
+    cr_assert(strstr(err, "format 3") != NULL, "%s", err);
 }
 
 Test(evaluator_engine_state, old_periods_are_evicted_without_losing_the_streak)
