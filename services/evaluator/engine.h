@@ -38,6 +38,7 @@
 #define QW_DT_FINAL_WARNING     "warning.final"
 #define QW_DT_WARNING_WITHDRAWN "warning.withdrawn"
 #define QW_DT_COACHING          "support.coaching_recommended"
+#define QW_DT_SUPPORT_WITHDRAWN "support.withdrawn"
 #define QW_DT_REVIEW            "review.termination_review"
 #define QW_DT_REVIEW_WITHDRAWN  "review.withdrawn"
 #define QW_DT_QUOTA_ACHIEVED    "reward.quota_achieved"
@@ -47,6 +48,7 @@
 #define QW_DT_INTEGRITY         "integrity.flag"
 #define QW_DT_QUOTA_PRESSURE    "health.quota_pressure"
 #define QW_DT_ADVERSE_IMPACT    "health.adverse_impact"
+#define QW_DT_HEALTH_WITHDRAWN  "health.withdrawn"
 
 /* Audience bits; names "rep", "manager", "team", "hr", "sales_ops" (qw_audience_name). */
 enum {
@@ -131,6 +133,10 @@ enum {
     QW_PF_COACHED_AT_CLOSE = 1u << 12, /* coaching recommended at this close (with warning.final,
                                           or because a review lacked prior support) */
     QW_PF_CONSISTENT_WITHDRAWN = 1u << 13,
+    /* Team facts copied onto every member's slot (a team has no state of its own): the team's
+     * health.quota_pressure at the team-health checkpoint was raised / later withdrawn. */
+    QW_PF_TEAM_PRESSURE = 1u << 14,
+    QW_PF_TEAM_PRESSURE_WITHDRAWN = 1u << 15,
 };
 
 typedef struct qw_period_state_s {
@@ -147,12 +153,17 @@ typedef struct qw_period_state_s {
     uint32_t flags;           /* QW_PF_* */
     uint8_t outcome;          /* qw_outcome_t */
     uint8_t checkpoints_done; /* bit i: checkpoint i evaluated */
-    uint8_t at_risk;          /* bit i: at risk at checkpoint i */
+    uint8_t at_risk;          /* bit i: at risk at checkpoint i (and not withdrawn) */
     uint16_t rewards;         /* bit 0: quota achieved, bit 1+i: accelerator tier i granted */
     uint8_t reward_gen[1 + QW_POLICY_TIERS_MAX]; /* times each was withdrawn (id suffix) */
     uint16_t integrity_flags; /* integrity.flag decisions raised for this period */
     int16_t miss_streak;      /* counted misses in a row up to this closed period */
-    int16_t hit_streak;       /* hits in a row up to this closed period */
+    int16_t hit_streak;       /* periods in a row at or above quota_achieved (recognition) */
+    /* Late data at checkpoints: bit i = the at-risk verdict of checkpoint i was withdrawn
+     * because credits closed by its instant arrived after it ran; and per checkpoint the net
+     * credit closed by its instant (what it saw when it ran, plus such late credits). */
+    uint8_t at_risk_withdrawn;
+    int64_t cp_credited_minor[QW_POLICY_CHECKPOINTS_MAX];
 } qw_period_state_t;
 
 typedef struct qw_rep_state_s {
@@ -161,8 +172,8 @@ typedef struct qw_rep_state_s {
     qw_period_state_t p[QW_ENGINE_PERIODS]; /* ascending by period id */
     /* The streaks just before p[0], so evicting old periods loses no count. */
     int16_t base_miss_streak;
-    int16_t base_hit_streak;
-    uint32_t base_flags; /* QW_PF_COACHED / QW_PF_REVIEW: seen earlier in the running streak */
+    int16_t base_hit_streak; /* recognition streak (see hit_streak) */
+    uint32_t base_flags;     /* QW_PF_COACHED / QW_PF_REVIEW: seen earlier in the running streak */
 } qw_rep_state_t;
 
 void qw_rep_state_init(qw_rep_state_t *s, const char *rep_id);
@@ -222,18 +233,21 @@ void qw_engine_init(qw_engine_t *e, const qw_policy_t *policy, qw_emit_fn emit, 
 int qw_engine_credit_period(const qw_engine_t *e, const qw_credit_in_t *c, qw_period_t *out);
 
 /* Event-driven rules for one credit: net attainment, quota achieved, accelerator tiers, reward
- * withdrawal after a clawback, integrity flags (reversal, discount), and -- when the period is
- * already closed -- corrections (withdrawal of a final warning / review a late credit made
- * unjustified). quota: the rep's quota for the credit's period, or NULL. Returns QW_OK, or QW_ERR
- * (state untouched, e->errstr says why: unknown currency, quota of another period, a period
- * older than the state keeps) -- the shell sends such a credit to the DLQ. */
+ * withdrawal after a clawback, integrity flags (reversal, discount), corrections of checkpoints
+ * that already ran (a credit closed by a checkpoint's instant that contradicts its at-risk
+ * verdict withdraws warning.at_risk and its coaching), and -- when the period is already closed
+ * -- corrections (withdrawal of a final warning / review a late credit made unjustified). quota:
+ * the rep's quota for the credit's period, or NULL. Returns QW_OK, or QW_ERR (state untouched,
+ * e->errstr says why: unknown currency, quota of another period, a period older than the state
+ * keeps) -- the shell sends such a credit to the DLQ. */
 int qw_engine_apply_credit(qw_engine_t *e, const qw_rep_profile_t *profile, const qw_quota_t *quota,
                            qw_rep_state_t *st, const qw_credit_in_t *c, int64_t now_ms);
 
 /* Pacing checkpoint `checkpoint_index` (into policy->checkpoints_bp) of `period` for one team:
  * warning.at_risk + support.coaching_recommended per rep at risk (once per checkpoint), and at
  * the team-health checkpoint health.quota_pressure when more than the policy's share is at risk.
- * QW_ERR when now_ms is before the checkpoint instant. */
+ * A rep evaluated here has its earlier checkpoints that never ran marked done without decisions
+ * (missed checkpoints collapse into the latest). QW_ERR when now_ms is before the instant. */
 int qw_engine_checkpoint(qw_engine_t *e, qw_engine_rep_t *team, int n, const char *period,
                          int checkpoint_index, int64_t now_ms);
 
@@ -244,10 +258,21 @@ int qw_engine_checkpoint(qw_engine_t *e, qw_engine_rep_t *team, int n, const cha
 int qw_engine_close_period(qw_engine_t *e, qw_engine_rep_t *team, int n, const char *period,
                            int64_t now_ms);
 
-/* Run whatever is due at now_ms for `period`: every checkpoint whose instant has passed and that
- * the state has not yet recorded, then the close when due. For the calendar job. */
+/* Run whatever is due at now_ms for `period`, for the calendar job: while the period runs, the
+ * latest checkpoint whose instant has passed (earlier ones not yet run are marked done and
+ * skipped: at most one set of pacing decisions per call); then qw_engine_rejudge(); then the
+ * close when due. Calling it again is safe: it emits only what late data changed. */
 int qw_engine_tick(qw_engine_t *e, qw_engine_rep_t *team, int n, const char *period,
                    int64_t now_ms);
+
+/* Re-judges team quota pressure at the team-health checkpoint of `period` (when it has run) from
+ * the reps' current at-risk verdicts, which late credits may have withdrawn
+ * (qw_engine_apply_credit): a health.quota_pressure that the team no longer warrants is
+ * withdrawn (health.withdrawn), once (flag in the members' states; the id is deterministic).
+ * Evaluates no rep and raises nothing new. Cheap and silent when nothing changed, so the
+ * calendar job may call it for every team of an open or recently closed period on each run. */
+int qw_engine_rejudge(qw_engine_t *e, qw_engine_rep_t *team, int n, const char *period,
+                      int64_t now_ms);
 
 /* ---- fairness ----------------------------------------------------------------------------- */
 
@@ -256,7 +281,7 @@ int qw_engine_tick(qw_engine_t *e, qw_engine_rep_t *team, int n, const char *per
 typedef struct qw_fairness_cohort_s {
     char cohort[QW_COHORT_MAX];
     int32_t members;
-    int32_t warned;     /* warning.at_risk or warning.final in the period */
+    int32_t warned;     /* warning.at_risk or warning.final in the period (not withdrawn) */
     int32_t reviewed;   /* review.termination_review in the period (not withdrawn) */
     int32_t favourable; /* neither warned nor reviewed */
     int32_t favourable_rate_bp;

@@ -93,8 +93,10 @@ static void review(qw_engine_t *e, const qw_rep_profile_t *prof, qw_rep_state_t 
         const qw_period_state_t *q = &st->p[j];
         if (!(q->flags & QW_PF_CLOSED) || q->miss_streak == 0 || i - j >= s->miss_streak + 3)
             continue;
+        /* Decisions, not periods, for both counts: every at-risk warning came with one
+         * coaching recommendation; withdrawn ones are no longer in at_risk. */
         at_risk += __builtin_popcount(q->at_risk);
-        coached += (q->flags & QW_PF_COACHED) != 0;
+        coached += __builtin_popcount(q->at_risk);
         coached += (q->flags & QW_PF_COACHED_AT_CLOSE) != 0;
         finals += (q->flags & QW_PF_FINAL_WARNING) && !(q->flags & QW_PF_FINAL_WITHDRAWN);
         integrity += q->integrity_flags;
@@ -128,10 +130,25 @@ static void review(qw_engine_t *e, const qw_rep_profile_t *prof, qw_rep_state_t 
     s->flags |= QW_PF_REVIEW;
 }
 
-static int integrity_in_streak(const qw_rep_state_t *st, int i, int n)
+/* A closed period that counts for the streaks at all: it had a quota and was not excused by
+ * leave. Excused periods are neutral: they neither add to a streak nor reset it. */
+static int judged(const qw_period_state_t *s)
+{
+    return (s->flags & QW_PF_CLOSED) && !(s->flags & QW_PF_LEAVE) &&
+           (s->outcome == QW_OUTCOME_HIT || s->outcome == QW_OUTCOME_MISS);
+}
+
+/* "Met quota" for recognition: reached rewards.quota_achieved, not merely the miss line. */
+static int met_quota(const qw_engine_t *e, const qw_period_state_t *s)
+{
+    return judged(s) &&
+           qw_engine_attainment(s->credited_minor, s->quota_minor) >= e->policy->quota_achieved_bp;
+}
+
+static int integrity_in_streak(const qw_engine_t *e, const qw_rep_state_t *st, int i, int n)
 {
     for (int j = i; j >= 0 && n > 0; j--) {
-        if (!(st->p[j].flags & QW_PF_CLOSED) || st->p[j].outcome != QW_OUTCOME_HIT) continue;
+        if (!met_quota(e, &st->p[j])) continue;
         if (st->p[j].integrity_flags) return 1;
         n--;
     }
@@ -148,8 +165,10 @@ static void consistent(qw_engine_t *e, const qw_rep_profile_t *prof, qw_rep_stat
     qw_engine_evidence(&d, "hit_streak", s->hit_streak, NULL);
     qw_engine_evidence(&d, "streak_required", e->policy->consistent_streak, NULL);
     qw_engine_history(&d, st, i, e->policy->consistent_streak);
-    qw_engine_summary(&d, "%s met quota %d periods in a row.",
-                      prof->name[0] ? prof->name : prof->rep_id, s->hit_streak);
+    qw_engine_evidence(&d, "quota_achieved_bp", e->policy->quota_achieved_bp, NULL);
+    qw_engine_summary(&d, "%s met quota (at least %d%%) %d periods in a row.",
+                      prof->name[0] ? prof->name : prof->rep_id, e->policy->quota_achieved_bp / 100,
+                      s->hit_streak);
     qw_engine_emit(e, &d);
     s->flags |= QW_PF_CONSISTENT;
 }
@@ -168,15 +187,16 @@ void qw_engine_reconcile(qw_engine_t *e, const qw_rep_profile_t *prof, qw_rep_st
     for (int i = 0; i < st->nperiods; i++) {
         qw_period_state_t *s = &st->p[i];
         if (!(s->flags & QW_PF_CLOSED)) continue;
-        int is_hit = s->outcome == QW_OUTCOME_HIT;
-        /* Ramp, leave and systemic periods never count as misses: neutral, not a reset. */
-        int counted = s->outcome == QW_OUTCOME_MISS &&
-                      !(s->flags & (QW_PF_RAMP | QW_PF_LEAVE | QW_PF_SYSTEMIC));
-        if (is_hit) {
-            miss = 0, hit++, coached = 0, reviewed = 0;
-        } else if (counted) {
-            miss++, hit = 0;
-        }
+        /* Two notions of a hit: at or above the miss line ends a run of misses; reaching
+         * quota_achieved counts towards recognition. Ramp and systemic misses are neutral for
+         * the misses; a leave-excused period is neutral for both (judged()). */
+        int is_hit = judged(s) && s->outcome == QW_OUTCOME_HIT;
+        int met = met_quota(e, s);
+        int counted = judged(s) && s->outcome == QW_OUTCOME_MISS &&
+                      !(s->flags & (QW_PF_RAMP | QW_PF_SYSTEMIC));
+        if (is_hit) miss = 0, coached = 0, reviewed = 0;
+        if (counted) miss++;
+        if (judged(s)) hit = met ? hit + 1 : 0;
         s->miss_streak = (int16_t)(miss > 999 ? 999 : miss);
         s->hit_streak = (int16_t)(hit > 999 ? 999 : hit);
         int coached_before = coached || (s->flags & QW_PF_COACHED);
@@ -208,8 +228,8 @@ void qw_engine_reconcile(qw_engine_t *e, const qw_rep_profile_t *prof, qw_rep_st
         }
         if (RAISED(s, QW_PF_REVIEW, QW_PF_REVIEW_WITHDRAWN)) reviewed = 1;
 
-        int cons_due = is_hit && hit == p->consistent_streak &&
-                       !integrity_in_streak(st, i, p->consistent_streak);
+        int cons_due = met && hit == p->consistent_streak &&
+                       !integrity_in_streak(e, st, i, p->consistent_streak);
         if (cons_due && !(s->flags & QW_PF_CONSISTENT))
             consistent(e, prof, st, i, now_ms);
         else if (!cons_due && RAISED(s, QW_PF_CONSISTENT, QW_PF_CONSISTENT_WITHDRAWN)) {

@@ -164,6 +164,8 @@ int qw_engine_apply_credit(qw_engine_t *e, const qw_rep_profile_t *prof, const q
         integrity_flag(e, prof, s, c, "discount", c->discount_bp, p->discount_limit_bp, now_ms);
 
     qw_engine_rewards(e, prof, s, now_ms);
+    /* Before the close's corrections: a withdrawn coaching must not count as prior support. */
+    qw_engine_late_checkpoints(e, prof, s, &per, c, amount, now_ms);
 
     if (closed) {
         qw_outcome_t o = qw_engine_outcome(e, s);

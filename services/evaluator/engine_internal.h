@@ -51,9 +51,21 @@ void qw_engine_rewards(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_s
  * at most `max`): key "history.<period>", value the attainment, text the facts. */
 void qw_engine_history(qw_decision_t *d, const qw_rep_state_t *st, int upto, int max);
 
+/* Checkpoints that already ran, corrected by a credit of the slot's period applied after them
+ * (engine_pacing.c): a credit closed by checkpoint i's instant adds to what checkpoint i saw,
+ * and withdraws its at-risk verdict (warning.at_risk + coaching) when that now reaches the
+ * pace. amount: in base currency, signed. */
+void qw_engine_late_checkpoints(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_state_t *s,
+                                const qw_period_t *per, const qw_credit_in_t *c, int64_t amount,
+                                int64_t now_ms);
+
 /* Team rules (engine_team.c). */
 void qw_engine_team_pressure(qw_engine_t *e, qw_engine_rep_t *team, int n, const char *period,
                              int checkpoint_index, int64_t now_ms);
+/* Withdraws the team's health.quota_pressure at checkpoint_index when it was raised and the
+ * members' current (not withdrawn) at-risk verdicts no longer warrant it. */
+void qw_engine_team_rejudge(qw_engine_t *e, qw_engine_rep_t *team, int n, const char *period,
+                            int checkpoint_index, int64_t now_ms);
 /* Marks the period systemic for the team's missed reps and emits health.quota_pressure when more
  * than the policy's share missed. Returns 1 when systemic. */
 int qw_engine_team_systemic(qw_engine_t *e, qw_engine_rep_t *team, int n, const char *period,

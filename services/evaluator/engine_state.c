@@ -24,7 +24,8 @@ static void evict_oldest(qw_rep_state_t *st)
     const qw_period_state_t *o = &st->p[0];
     st->base_miss_streak = o->miss_streak;
     st->base_hit_streak = o->hit_streak;
-    if (o->outcome == QW_OUTCOME_HIT) {
+    /* A hit ends the run; a leave-excused one is neutral (as in qw_engine_reconcile). */
+    if (o->outcome == QW_OUTCOME_HIT && !(o->flags & QW_PF_LEAVE)) {
         st->base_flags = 0;
     } else {
         st->base_flags |= o->flags & (QW_PF_COACHED | QW_PF_COACHED_AT_CLOSE);

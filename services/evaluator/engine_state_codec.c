@@ -7,7 +7,7 @@
 #include "engine_internal.h"
 
 #define MAGIC  "QWRS"
-#define FORMAT 1
+#define FORMAT 2 /* 2: late-data checkpoint fields; 1 is still read */
 
 typedef struct {
     uint8_t *p;
@@ -112,6 +112,9 @@ size_t qw_rep_state_encode(const qw_rep_state_t *s, uint8_t *buf, size_t cap)
         put_u(&w, q->integrity_flags, 2);
         put_u(&w, (uint16_t)q->miss_streak, 2);
         put_u(&w, (uint16_t)q->hit_streak, 2);
+        put_u(&w, q->at_risk_withdrawn, 1); /* format 2 */
+        for (int k = 0; k < QW_POLICY_CHECKPOINTS_MAX; k++)
+            put_u(&w, (uint64_t)q->cp_credited_minor[k], 8);
     }
     if (w.bad) return 0;
     put_u(&w, fnv1a(buf, w.n), 4);
@@ -128,8 +131,9 @@ int qw_rep_state_decode(qw_rep_state_t *s, const uint8_t *buf, size_t len, char 
         return qw_err_set(errbuf, errlen, "rep state: checksum mismatch (corrupt blob)");
     rbuf_t r = {buf, len - 4, 4, 0};
     unsigned fmt = (unsigned)get_u(&r, 2);
-    if (fmt != FORMAT)
-        return qw_err_set(errbuf, errlen, "rep state: format %u, this build reads %d", fmt, FORMAT);
+    if (fmt != FORMAT && fmt != 1)
+        return qw_err_set(errbuf, errlen, "rep state: format %u, this build reads 1 to %d", fmt,
+                          FORMAT);
     qw_rep_state_t t;
     memset(&t, 0, sizeof(t));
     get_s(&r, t.rep_id, sizeof(t.rep_id));
@@ -167,6 +171,11 @@ int qw_rep_state_decode(qw_rep_state_t *s, const uint8_t *buf, size_t len, char 
         q->integrity_flags = (uint16_t)get_u(&r, 2);
         q->miss_streak = (int16_t)get_u(&r, 2);
         q->hit_streak = (int16_t)get_u(&r, 2);
+        if (fmt >= 2) {
+            q->at_risk_withdrawn = (uint8_t)get_u(&r, 1);
+            for (int k = 0; k < QW_POLICY_CHECKPOINTS_MAX; k++)
+                q->cp_credited_minor[k] = (int64_t)get_u(&r, 8);
+        }
         if (q->outcome > QW_OUTCOME_NO_QUOTA)
             return qw_err_set(errbuf, errlen, "rep state: bad outcome %u", q->outcome);
     }

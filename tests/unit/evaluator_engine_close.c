@@ -345,3 +345,93 @@ Test(evaluator_engine_close, no_quota_is_neither_hit_nor_miss)
     cr_assert_eq(slot("2026-11")->outcome, QW_OUTCOME_NO_QUOTA);
     cr_assert_eq(slot("2026-11")->miss_streak, 0);
 }
+
+Test(evaluator_engine_close, recognition_needs_quota_achieved_not_just_the_miss_line)
+{
+    fx_team(&t, 4, "2026-06", 100000);
+    period_with("2026-06", 90000);
+    period_with("2026-07", 95000);
+    period_with("2026-08", 99999);
+    cr_assert_eq(slot("2026-08")->outcome, QW_OUTCOME_HIT, "above the miss line: no miss");
+    cr_assert_eq(slot("2026-08")->miss_streak, 0);
+    cr_assert_eq(count_for(QW_DT_CONSISTENT, "r1"), 0, "but quota was never met");
+    cr_assert_eq(slot("2026-08")->hit_streak, 0);
+    period_with("2026-09", 100000);
+    period_with("2026-10", 120000);
+    period_with("2026-11", 100000);
+    cr_assert_eq(count_for(QW_DT_CONSISTENT, "r1"), 1);
+    const qw_decision_t *d = NULL;
+    for (int i = 0; i < sink.n; i++)
+        if (!strcmp(got[i].type, QW_DT_CONSISTENT) && !strcmp(got[i].rep_id, "r1")) d = &got[i];
+    cr_assert_str_eq(d->period, "2026-11");
+    cr_assert_eq(fx_ev(d, "quota_achieved_bp")->value, 10000);
+    cr_assert(strstr(d->summary, "met quota") != NULL, "%s", d->summary);
+}
+
+Test(evaluator_engine_close, a_period_short_of_quota_breaks_the_recognition_run)
+{
+    fx_team(&t, 4, "2026-08", 100000);
+    period_with("2026-08", 100000);
+    period_with("2026-09", 100000);
+    period_with("2026-10", 85000); /* a hit for the misses, not for recognition */
+    period_with("2026-11", 100000);
+    cr_assert_eq(count_for(QW_DT_CONSISTENT, "r1"), 0);
+    cr_assert_eq(slot("2026-11")->hit_streak, 1);
+}
+
+Test(evaluator_engine_close, a_leave_excused_hit_does_not_reset_the_misses)
+{
+    fx_team(&t, 4, "2026-09", 100000);
+    period_with("2026-09", 50000);
+    period_with("2026-10", 50000); /* final warning, with coaching */
+    t.prof[0].nleave = 1;
+    t.prof[0].leave[0].start = fx_day("2026-11-05");
+    t.prof[0].leave[0].end = fx_day("2026-11-24"); /* 20 of 30 days */
+    period_with("2026-11", 100000);
+    cr_assert(slot("2026-11")->flags & QW_PF_LEAVE);
+    cr_assert_eq(slot("2026-11")->outcome, QW_OUTCOME_HIT);
+    cr_assert_eq(slot("2026-11")->miss_streak, 2, "excused: neutral, not a reset");
+    t.prof[0].nleave = 0;
+    period_with("2026-12", 50000);
+    cr_assert_eq(slot("2026-12")->miss_streak, 3);
+    cr_assert_eq(count_for(QW_DT_REVIEW, "r1"), 1);
+}
+
+Test(evaluator_engine_close, a_leave_excused_period_is_neutral_for_recognition_too)
+{
+    fx_team(&t, 4, "2026-08", 100000);
+    period_with("2026-08", 100000);
+    period_with("2026-09", 100000);
+    t.prof[0].nleave = 1;
+    t.prof[0].leave[0].start = fx_day("2026-10-05");
+    t.prof[0].leave[0].end = fx_day("2026-10-24");
+    period_with("2026-10", 100000);
+    cr_assert_eq(slot("2026-10")->hit_streak, 2, "does not add to the run");
+    cr_assert_eq(count_for(QW_DT_CONSISTENT, "r1"), 0);
+    t.prof[0].nleave = 0;
+    period_with("2026-11", 100000);
+    cr_assert_eq(count_for(QW_DT_CONSISTENT, "r1"), 1, "nor break it");
+}
+
+Test(evaluator_engine_close, the_review_counts_warnings_and_coaching_as_decisions)
+{
+    fx_team(&t, 4, "2026-09", 100000);
+    qw_period_t p;
+    qw_period_parse("2026-09", &p);
+    for (int c = 0; c < 2; c++)
+        cr_assert_eq(
+            qw_engine_checkpoint(&eng, t.r, t.n, "2026-09", c,
+                                 qw_period_checkpoint_ms(&p, &pol.tz, pol.checkpoints_bp[c])),
+            QW_OK);
+    /* Closed after both checkpoints: they stand (two warnings, two coaching recommendations). */
+    fx_credit_rep(&t, 0, "end-of-month", 50000, "2026-09-28");
+    period_with("2026-09", 0);
+    period_with("2026-10", 50000); /* final warning + coaching */
+    fx_clear();
+    period_with("2026-11", 50000);
+    const qw_decision_t *d = fx_find(QW_DT_REVIEW);
+    cr_assert_not_null(d);
+    cr_assert_eq(fx_ev(d, "at_risk_warnings")->value, 2);
+    cr_assert_eq(fx_ev(d, "coaching_recommendations")->value, 3);
+    cr_assert_eq(fx_ev(d, "final_warnings")->value, 1);
+}

@@ -63,6 +63,37 @@ Test(evaluator_engine_fairness, reviews_count_and_withdrawn_ones_do_not)
     cr_assert_eq(r.c[1].favourable, 4);
 }
 
+Test(evaluator_engine_fairness, a_warning_withdrawn_by_late_data_is_not_counted)
+{
+    /* Cohort B was behind at 50% only because its deals reached the system late. */
+    memset(&t, 0, sizeof(t));
+    fx_team(&t, 10, "2026-11", 100000);
+    for (int i = 0; i < 10; i++) {
+        snprintf(t.prof[i].cohort, sizeof(t.prof[i].cohort), "%s", i < 5 ? "A" : "B");
+        if (i < 5) fx_credit_rep(&t, i, "d", 50000, "2026-11-02");
+    }
+    qw_period_t p;
+    qw_period_parse("2026-11", &p);
+    int64_t at = qw_period_checkpoint_ms(&p, &pol.tz, pol.checkpoints_bp[0]);
+    cr_assert_eq(qw_engine_checkpoint(&eng, t.r, t.n, "2026-11", 0, at), QW_OK);
+    cr_assert_eq(fx_count(QW_DT_AT_RISK), 5);
+    for (int i = 5; i < 10; i++) {
+        qw_credit_in_t c = fx_credit("late", 50000, "2026-11-09");
+        cr_assert_eq(
+            qw_engine_apply_credit(&eng, &t.prof[i], &t.quota[i], &t.st[i], &c, at + 86400000),
+            QW_OK);
+    }
+    cr_assert_eq(fx_count(QW_DT_WARNING_WITHDRAWN), 5);
+    fx_clear();
+    qw_fairness_report_t r;
+    cr_assert_eq(qw_engine_fairness_report(&eng, t.r, t.n, "2026-11", at + 2 * 86400000, &r),
+                 QW_OK);
+    cr_assert_str_eq(r.c[1].cohort, "B");
+    cr_assert_eq(r.c[1].warned, 0);
+    cr_assert_eq(r.c[1].favourable, 5);
+    cr_assert_eq(fx_count(QW_DT_ADVERSE_IMPACT), 0);
+}
+
 Test(evaluator_engine_fairness, small_cohorts_and_reps_without_cohort_are_not_flagged)
 {
     cohorts(0, 3);

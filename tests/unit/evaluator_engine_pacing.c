@@ -151,3 +151,20 @@ Test(evaluator_engine_pacing, checkpoints_follow_the_time_zone)
     cr_assert_eq(qw_engine_checkpoint(&eng, t.r, t.n, "2026-11", 0, fx_at("2026-11-15T18:30:00Z")),
                  QW_OK);
 }
+
+Test(evaluator_engine_pacing, missed_checkpoints_collapse_into_the_latest)
+{
+    fx_team(&t, 4, "2026-11", 100000);
+    /* The job was down over the 50% checkpoint: its first tick is after 75%. */
+    cr_assert_eq(qw_engine_tick(&eng, t.r, t.n, "2026-11", fx_at("2026-11-24T00:00:00Z")), QW_OK);
+    cr_assert_eq(fx_count(QW_DT_AT_RISK), 4, "one warning per rep, not two");
+    for (int i = 0; i < sink.n; i++)
+        cr_assert(strstr(got[i].id, "cp5000") == NULL, "%s", got[i].id);
+    cr_assert_not_null(fx_find(QW_DT_QUOTA_PRESSURE), "75%% is the team checkpoint");
+    const qw_period_state_t *s = qw_rep_state_find(&t.st[0], "2026-11");
+    cr_assert_eq(s->checkpoints_done, 3, "50%% marked done (skipped)");
+    cr_assert_eq(s->at_risk, 2, "at risk at 75%% only");
+    fx_clear();
+    cr_assert_eq(checkpoint(0), QW_OK);
+    cr_assert_eq(sink.n, 0, "the skipped checkpoint is not replayed late");
+}

@@ -73,7 +73,7 @@ Test(evaluator_engine_state, another_format_version_is_refused)
 {
     some_history();
     size_t n = qw_rep_state_encode(&t.st[0], blob, sizeof(blob));
-    blob[4] = 2; /* format version; fix the checksum so only the version is wrong */
+    blob[4] = 3; /* format version; fix the checksum so only the version is wrong */
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < n - 4; i++)
         h = (h ^ blob[i]) * 16777619u;
@@ -82,7 +82,7 @@ Test(evaluator_engine_state, another_format_version_is_refused)
     qw_rep_state_t back;
     char err[QW_ERRSTR_MAX];
     cr_assert_eq(qw_rep_state_decode(&back, blob, n, err, sizeof(err)), QW_ERR);
-    cr_assert(strstr(err, "format 2") != NULL, "%s", err);
+    cr_assert(strstr(err, "format 3") != NULL, "%s", err);
 }
 
 Test(evaluator_engine_state, old_periods_are_evicted_without_losing_the_streak)
@@ -109,4 +109,28 @@ Test(evaluator_engine_state, old_periods_are_evicted_without_losing_the_streak)
     qw_credit_in_t c = fx_credit("old", 100, "2025-01-15");
     cr_assert_eq(qw_engine_apply_credit(&eng, &t.prof[0], NULL, &t.st[0], &c, 0), QW_ERR);
     cr_assert(strstr(eng.errstr, "older") != NULL, "%s", eng.errstr);
+}
+
+Test(evaluator_engine_state, format_1_blobs_are_still_read)
+{
+    /* A state written before the late-data fields: one period, the new fields absent. */
+    qw_rep_state_t s;
+    qw_rep_state_init(&s, "r1");
+    s.nperiods = 1;
+    snprintf(s.p[0].period, sizeof(s.p[0].period), "2026-11");
+    s.p[0].credited_minor = 1234;
+    s.p[0].at_risk = 1;
+    size_t n = qw_rep_state_encode(&s, blob, sizeof(blob));
+    size_t extra = 1 + 8 * QW_POLICY_CHECKPOINTS_MAX; /* format 2's per-period tail */
+    n -= 4 + extra;                                   /* drop the tail and the checksum */
+    blob[4] = 1;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ blob[i]) * 16777619u;
+    for (int i = 0; i < 4; i++)
+        blob[n + (size_t)i] = (uint8_t)(h >> (8 * i));
+    qw_rep_state_t back;
+    char err[QW_ERRSTR_MAX];
+    cr_assert_eq(qw_rep_state_decode(&back, blob, n + 4, err, sizeof(err)), QW_OK, "%s", err);
+    cr_assert_eq(memcmp(&back, &s, sizeof(back)), 0);
 }
