@@ -699,6 +699,36 @@ static int inputs_complete(qw_calendar_t *c, const qw_period_t *first, const cha
     return 0;
 }
 
+/* Periods whose checkpoint verdicts late credits withdrew (owners ask, store.h): their teams
+ * are ticked again, which withdraws a quota-pressure notice the team no longer warrants
+ * (qw_engine_tick re-judges and emits only what changed). Only periods whose team-health
+ * checkpoint ran; the request is dropped once served. */
+static void rejudge(qw_calendar_t *c, int64_t now_ms)
+{
+    char key[QW_STORE_KEY_MAX];
+    snprintf(key, sizeof(key), "%sqw:ev:calendar:rejudge", c->store->ns);
+    redisReply *r = qw_redis_command(c->store->r, "HKEYS %s", key);
+    if (!r || r->type != REDIS_REPLY_ARRAY) {
+        if (r) freeReplyObject(r);
+        return;
+    }
+    int team_bit = -1;
+    for (int i = 0; i < c->policy->ncheckpoints; i++)
+        if (c->policy->checkpoints_bp[i] == c->policy->team_checkpoint_bp) team_bit = i;
+    for (size_t i = 0; i < r->elements && team_bit >= 0; i++) {
+        qw_period_t p;
+        const char *id = r->element[i]->str;
+        if (qw_period_parse(id, &p) != QW_OK) continue;
+        redisReply *d = qw_redis_command(c->store->r, "HGET %s %s", c->done_key, id);
+        unsigned done = d && d->type == REDIS_REPLY_STRING ? (unsigned)atoi(d->str) : 0;
+        if (d) freeReplyObject(d);
+        if ((done & (1u << team_bit)) && run_step(c, &p, 1u << team_bit, now_ms) != QW_OK) continue;
+        redisReply *x = qw_redis_command(c->store->r, "HDEL %s %s", key, id);
+        if (x) freeReplyObject(x);
+    }
+    freeReplyObject(r);
+}
+
 void qw_calendar_run(qw_calendar_t *c, int64_t now_ms)
 {
     int64_t t = qw_clock_mono_ns();
@@ -745,6 +775,7 @@ void qw_calendar_run(qw_calendar_t *c, int64_t now_ms)
         qw_period_next(&p, &next);
         p = next;
     }
+    rejudge(c, now_ms);
     if (!nsteps || !inputs_complete(c, &periods[0], what, now_ms)) return;
     for (int i = 0; i < nsteps; i++) {
         if (run_step(c, &periods[i], todos[i], now_ms) != QW_OK) return; /* retried next interval */

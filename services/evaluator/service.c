@@ -94,6 +94,8 @@ typedef struct ev_s {
     } wm[128];
     int nwm;
     int64_t wm_ts;
+    char rejudge[QW_PERIOD_ID_MAX]; /* a period whose teams need re-judging after this batch */
+    int nrejudge;
     qw_args_t wm_args;
 
     int32_t credits_nparts; /* partitions of the credits topic at start, for the key check */
@@ -249,6 +251,10 @@ static qw_metric_t *type_metric(ev_t *ev, const char *type)
 static void on_decision(void *opaque, const qw_decision_t *d)
 {
     ev_t *ev = opaque;
+    /* A late credit withdrew a checkpoint verdict: the team's quota-pressure notice may no
+     * longer hold; the calendar job re-judges the period's teams (after the commit). */
+    if (!strcmp(d->type, "warning.withdrawn") && !ev->nrejudge)
+        snprintf(ev->rejudge, sizeof(ev->rejudge), "%s", d->period), ev->nrejudge = 1;
     if (ev->ndec == ev->dcap) {
         int ncap = ev->dcap ? ev->dcap * 2 : 256;
         size_t *no = realloc(ev->doff, (size_t)ncap * sizeof(*no));
@@ -313,6 +319,7 @@ static void batch_reset(ev_t *ev)
     ev->emit_failed = 0;
     ev->nwm = 0;
     ev->wm_ts = 0;
+    ev->nrejudge = 0;
 }
 
 static int add_mark_cb(void *opaque, const char *topic, int32_t partition, int64_t ms)
@@ -607,6 +614,9 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
     switch (st) {
     case QW_COMMIT_OK: {
         write_marks(ev, run->part, pt->epoch);
+        if (ev->nrejudge && qw_store_rejudge_request(&ev->store, ev->rejudge) != QW_OK)
+            qw_log(QW_LOG_WARN, "redis.unavailable", "asking for a re-judge of %s: %s", ev->rejudge,
+                   ev->store.errstr);
         it = 0;
         while (qw_strmap_next(&ev->work, &it, &rep, &val)) {
             void *old = NULL;

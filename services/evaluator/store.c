@@ -666,3 +666,13 @@ int qw_store_outbox_push(qw_store_t *s, int32_t part, const void *entry, size_t 
     freeReplyObject(r);
     return QW_OK;
 }
+
+int qw_store_rejudge_request(qw_store_t *s, const char *period)
+{
+    char k[QW_STORE_KEY_MAX];
+    snprintf(k, sizeof(k), "%sqw:ev:calendar:rejudge", s->ns);
+    redisReply *r = qw_redis_command(s->r, "HSET %s %s 1", k, period);
+    if (!r || r->type != REDIS_REPLY_INTEGER) return fail_reply(s, r, "HSET rejudge");
+    freeReplyObject(r);
+    return QW_OK;
+}

@@ -118,6 +118,10 @@ int qw_store_marks_read(qw_store_t *s, int32_t part, void **reply);
  * that no batch produces: the owner's relay publishes it). */
 int qw_store_outbox_push(qw_store_t *s, int32_t part, const void *entry, size_t len);
 
+/* A late credit withdrew a checkpoint verdict of `period`: ask the calendar job to re-judge
+ * that period's teams (<ns>qw:ev:calendar:rejudge, a hash of periods). */
+int qw_store_rejudge_request(qw_store_t *s, const char *period);
+
 /* Calendar job primitives (calendar.c). */
 /* SET key token NX PX ttl: 1 when acquired (or already ours: then the ttl is renewed), 0 when
  * another holds it. */

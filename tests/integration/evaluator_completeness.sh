@@ -4,7 +4,10 @@
 #  2. qw-ingest is down across the 50% checkpoint while CRM events wait on the raw topic: the
 #     step waits (gauge, log line naming the lagging input), and once ingest is back it runs
 #     once, on the complete data — the rep whose deals were waiting is not warned;
-#  3. a business clock far ahead of Kafka's timestamps (a forward jump) closes nothing and says
+#  3. a CRM event that arrives after the checkpoints, for a deal closed before them, withdraws
+#     the rep's at-risk warnings and coaching recommendations and, re-judged by the calendar
+#     job, the team's quota-pressure notice;
+#  4. a business clock far ahead of Kafka's timestamps (a forward jump) closes nothing and says
 #     so (calendar.clock_ahead).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/evaluator_common.bash"
@@ -29,12 +32,14 @@ rep_id,name,manager_id,team_id,hire_date
 r1,Ann,m1,east,2025-01-10
 r2,Bob,m1,east,2025-01-10
 r3,Cid,m1,west,2025-01-10
+r4,Dee,m1,east,2025-01-10
 CSV
 cat >"$D/quotas.csv" <<'CSV'
 rep_id,period,amount,currency,version
 r1,2026-11,1000.00,EUR,v1
 r2,2026-11,1000.00,EUR,v1
 r3,2026-11,1000.00,EUR,v1
+r4,2026-11,1000.00,EUR,v1
 CSV
 "$QW_BIN/qw-test-credits" --topic "${P}qw.roster.v1" roster "$D/roster.csv"
 "$QW_BIN/qw-test-credits" --topic "${P}qw.quotas.v1" quotas "$D/quotas.csv"
@@ -86,7 +91,40 @@ if len(nov) != 1: sys.exit("the 50%% checkpoint ran %d times" % len(nov))
 print("checkpoint ran once on complete data; %d decisions" % len(ids))
 PY
 
-# 3. A clock 40 days ahead of every Kafka timestamp (offset clocks are wall clocks): closes
+# 3. The 75% checkpoint: east (r1 on pace, r2 and r4 at risk) is under quota pressure. Then r2's
+# deal of 10 November reaches the CRM topic late: 600 EUR puts r2 on pace at both checkpoints.
+echo 2026-11-24T00:00:00Z >"$CLOCK"
+qw_it_wait_for "[[ \$(done_bits 2026-11) == 3 ]]" 60 || qw_it_fail "the 75% checkpoint did not run"
+cat >"$D/late.jsonl" <<'JSON'
+{"deal_id":"C-3","version":1,"event_time":"2026-11-10T10:00:00Z","status":"won","amount":"600.00","currency":"EUR","owner_id":"r2","close_date":"2026-11-10"}
+JSON
+"$QW_BIN/qwctl" --brokers "$QW_KAFKA_BOOTSTRAP" produce "${P}qw.crm.canonical" "$D/late.jsonl" ||
+    qw_it_fail "qwctl produce failed"
+W="d:team:east:2026-11:health.withdrawn:health.quota_pressure:cp7500"
+has_decision() { ev_dump_decisions "$D/d.jsonl" && grep -q "\"id\":\"$1\"" "$D/d.jsonl"; }
+qw_it_wait_for "has_decision '$W'" 90 || qw_it_fail "the team's quota pressure was not withdrawn"
+python3 - "$D/d.jsonl" <<'PY' || qw_it_fail "wrong corrections"
+import json, sys
+ds = {}
+for l in open(sys.argv[1]):
+    o = json.loads(l); ds[o["id"]] = o
+need = {
+    "d:team:east:2026-11:health.quota_pressure:cp7500": None,
+    "d:r2:2026-11:warning.withdrawn:warning.at_risk:cp5000": "d:r2:2026-11:warning.at_risk:cp5000",
+    "d:r2:2026-11:warning.withdrawn:warning.at_risk:cp7500": "d:r2:2026-11:warning.at_risk:cp7500",
+    "d:r2:2026-11:support.withdrawn:support.coaching_recommended:cp5000":
+        "d:r2:2026-11:support.coaching_recommended:cp5000",
+    "d:team:east:2026-11:health.withdrawn:health.quota_pressure:cp7500":
+        "d:team:east:2026-11:health.quota_pressure:cp7500",
+}
+for i, w in need.items():
+    if i not in ds: sys.exit("missing %s (have %s)" % (i, sorted(ds)))
+    if w and ds[i]["withdraws"] != w: sys.exit("%s withdraws %r" % (i, ds[i]["withdraws"]))
+if any(i.startswith("d:r4:2026-11:warning.withdrawn") for i in ds): sys.exit("r4 withdrawn")
+print("late data withdrew %d verdicts" % sum(1 for i in ds if ".withdrawn:" in i))
+PY
+
+# 4. A clock 40 days ahead of every Kafka timestamp (offset clocks are wall clocks): closes
 # nothing, says why.
 qw_it_kill ev1 TERM
 before="$(redis-cli -u "$QW_REDIS_URL" HGETALL "${P}qw:ev:calendar:done" | tr '\n' ' ')"
