@@ -10,6 +10,7 @@
 #include "engine_pb.h"
 #include "quotawatch/config.h"
 #include "quotawatch/date.h"
+#include "quotawatch/file.h"
 #include "quotawatch/policy.h"
 #include "refdata.h"
 #include "service.h"
@@ -29,38 +30,66 @@ typedef struct sim_s {
     qw_strmap_t periods; /* period id -> done bits + 1 (as a pointer-sized integer) */
     qw_strmap_t applied; /* credit ids applied */
     int64_t now;
+    int frozen; /* --now: the clock stays at `now` */
     FILE *out;
+    int sorted;
+    char **lines; /* with --sorted: the decision lines, printed at the end */
+    size_t nlines, caplines;
     long decisions, credits, duplicates, rejected;
 } sim_t;
 
-static void emit(void *opaque, const qw_decision_t *d)
+/* One message of an input file, kept until all inputs are read and ordered. */
+typedef struct sim_msg_s {
+    int64_t t; /* latest event time of its patches, INT64_MIN when none */
+    long seq;  /* input order: ties keep the order of the command line and the file */
+    int input;
+    long lineno;
+    char *text;
+    size_t len;
+} sim_msg_t;
+
+json_t *qw_sim_decision_json(const qw_decision_t *d)
 {
-    sim_t *s = opaque;
     char t[25];
     qw_time_format_iso8601(d->time_ms, t);
     json_t *aud = json_array();
     for (unsigned b = 0; b < QW_AUD_COUNT; b++)
         if (d->audience & (1u << b)) json_array_append_new(aud, json_string(qw_audience_name(b)));
+    /* Both halves of every entry: an amount has its currency as text, a day count its date. */
     json_t *ev = json_object();
     for (int i = 0; i < d->nevidence; i++)
         json_object_set_new(ev, d->evidence[i].key,
-                            d->evidence[i].text[0] ? json_string(d->evidence[i].text)
-                                                   : json_integer(d->evidence[i].value));
-    json_t *o = json_pack(
+                            json_pack("{s:I,s:s}", "value", (json_int_t)d->evidence[i].value,
+                                      "text", d->evidence[i].text));
+    return json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:o,s:s,s:s,s:I,s:I,s:I,s:s,s:o,s:s,s:s}", "id", d->id,
         "type", d->type, "rep_id", d->rep_id, "team_id", d->team_id, "period", d->period, "time", t,
         "time_ms", (json_int_t)d->time_ms, "audience", aud, "policy_version", d->policy_version,
         "quota_version", d->quota_version, "attainment_bp", (json_int_t)d->attainment_bp,
         "credited_minor", (json_int_t)d->credited_minor, "quota_minor", (json_int_t)d->quota_minor,
         "currency", d->currency, "evidence", ev, "summary", d->summary, "withdraws", d->withdraws);
+}
+
+static void emit(void *opaque, const qw_decision_t *d)
+{
+    sim_t *s = opaque;
+    json_t *o = qw_sim_decision_json(d);
     char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    if (txt) {
-        fputs(txt, s->out);
-        fputc('\n', s->out);
-        free(txt);
-    }
     json_decref(o);
     s->decisions++;
+    if (!txt) return;
+    if (s->sorted && s->nlines == s->caplines) {
+        size_t ncap = s->caplines ? s->caplines * 2 : 64;
+        char **nl = realloc(s->lines, ncap * sizeof(*nl));
+        if (nl) s->lines = nl, s->caplines = ncap;
+    }
+    if (s->sorted && s->nlines < s->caplines) {
+        s->lines[s->nlines++] = txt;
+        return;
+    }
+    fputs(txt, s->out);
+    fputc('\n', s->out);
+    free(txt);
 }
 
 static sim_rep_t *rep_get(sim_t *s, const char *rep_id)
@@ -173,7 +202,8 @@ static int on_credit(void *opaque, const char *rep_id, const uint8_t *pb, size_t
     int rc = m && qw_engine_credit_from_pb(m, &c, err, sizeof(err)) == QW_OK ? QW_OK : QW_ERR;
     if (m) quotawatch__v1__credit_entry__free_unpacked(m, NULL);
     if (rc != QW_OK) {
-        fprintf(stderr, "simulate: credit for %s: %s\n", rep_id, err);
+        fprintf(stderr, "simulate: refused a credit for %s: %s\n", rep_id,
+                m ? err : "not a CreditEntry");
         s->rejected++;
         return QW_OK;
     }
@@ -191,12 +221,136 @@ static int on_credit(void *opaque, const char *rep_id, const uint8_t *pb, size_t
         q = qw_refdata_quota(&s->ref, rep_id, p.id);
     }
     if (qw_engine_apply_credit(&s->e, &r->prof, q, &r->st, &c, s->now) != QW_OK) {
-        fprintf(stderr, "simulate: credit %s refused: %s\n", c.id, s->e.errstr);
+        /* Name what was refused: the amount and currency as well as the engine's reason. */
+        fprintf(stderr, "simulate: refused credit %s (rep %s, %lld minor units of %s): %s\n", c.id,
+                rep_id, (long long)c.amount_minor, c.currency, s->e.errstr);
         s->rejected++;
     } else {
         s->credits++;
     }
     return QW_OK;
+}
+
+int qw_sim_input_parse(const char *spec, char *src, size_t srclen, const char **path)
+{
+    const char *colon = spec ? strchr(spec, ':') : NULL;
+    snprintf(src, srclen, "canonical");
+    if (spec && colon && (size_t)(colon - spec) < srclen) {
+        char name[16];
+        size_t n = (size_t)(colon - spec);
+        if (n < sizeof(name)) {
+            memcpy(name, spec, n);
+            name[n] = '\0';
+            /* Only a known source is a prefix: "./a:b.jsonl" stays a file name. */
+            if (qw_sim_feed_source_ok(name) == QW_OK) {
+                snprintf(src, srclen, "%s", name);
+                spec = colon + 1;
+            }
+        }
+    }
+    *path = spec;
+    return spec && *spec ? QW_OK : QW_ERR;
+}
+
+static int msg_cmp(const void *a, const void *b)
+{
+    const sim_msg_t *x = a, *y = b;
+    if (x->t != y->t) return x->t < y->t ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The id of a printed decision line: it starts with {"id":"...". */
+static size_t line_id(const char *l, const char **id)
+{
+    const char *p = strstr(l, "\"id\":\"");
+    *id = p ? p + 6 : l;
+    const char *e = strchr(*id, '"');
+    return e ? (size_t)(e - *id) : strlen(*id);
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+    const char *x, *y;
+    size_t nx = line_id(*(char *const *)a, &x), ny = line_id(*(char *const *)b, &y);
+    int c = memcmp(x, y, nx < ny ? nx : ny);
+    return c ? c : (nx > ny) - (nx < ny);
+}
+
+/* Read every input, parse each line once for its event time, and order them all by event time
+ * (ties: command-line order, then line order). Unusable lines are reported and counted. */
+static int read_inputs(int nin, char src[][16], const char **paths, qw_sim_feed_t *feed,
+                       sim_msg_t **msgs, size_t *nmsgs, long *lines, long *bad)
+{
+    size_t cap = 0;
+    char err[QW_ERRSTR_MAX];
+    for (int i = 0; i < nin; i++) {
+        FILE *f = fopen(paths[i], "r");
+        if (!f) {
+            fprintf(stderr, "simulate: cannot read %s\n", paths[i]);
+            return QW_ERR;
+        }
+        char *line = NULL;
+        size_t lcap = 0;
+        ssize_t n;
+        long lineno = 0;
+        while ((n = getline(&line, &lcap, f)) > 0) {
+            lineno++;
+            (*lines)++;
+            while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+                n--;
+            if (!n) continue;
+            int64_t t;
+            if (qw_sim_feed_parse(feed, src[i], line, (size_t)n, &t, err, sizeof(err)) != QW_OK) {
+                fprintf(stderr, "simulate: %s:%s line %ld: %s\n", src[i], paths[i], lineno, err);
+                (*bad)++;
+                continue;
+            }
+            if (*nmsgs == cap) {
+                size_t ncap = cap ? cap * 2 : 64;
+                sim_msg_t *nm = realloc(*msgs, ncap * sizeof(*nm));
+                if (!nm) break;
+                *msgs = nm;
+                cap = ncap;
+            }
+            sim_msg_t *m = &(*msgs)[*nmsgs];
+            m->text = malloc((size_t)n);
+            if (!m->text) break;
+            memcpy(m->text, line, (size_t)n);
+            m->len = (size_t)n;
+            m->t = t;
+            m->seq = (long)*nmsgs;
+            m->input = i;
+            m->lineno = lineno;
+            (*nmsgs)++;
+        }
+        free(line);
+        fclose(f);
+    }
+    qsort(*msgs, *nmsgs, sizeof(**msgs), msg_cmp);
+    return QW_OK;
+}
+
+/* --now: the periods the service's calendar job examines (the current one and three before). */
+static void note_service_periods(sim_t *s)
+{
+    qw_period_t p;
+    qw_period_of_date(s->policy.period, qw_tz_local_date(&s->policy.tz, s->now), &p);
+    for (int i = 0; i <= 3; i++) {
+        period_note(s, p.id);
+        qw_period_t prev;
+        qw_period_prev(&p, &prev);
+        p = prev;
+    }
+}
+
+static int parse_now(const char *v, int64_t *ms)
+{
+    size_t n = strlen(v);
+    int digits = n > 0;
+    for (size_t i = 0; i < n; i++)
+        digits &= v[i] >= '0' && v[i] <= '9';
+    if (digits && n <= 15) return *ms = strtoll(v, NULL, 10), 0;
+    return qw_time_parse_iso8601(v, n, ms);
 }
 
 int qw_sim_run(const qw_sim_opts_t *o)
@@ -205,83 +359,148 @@ int qw_sim_run(const qw_sim_opts_t *o)
     sim_t *s = &sim;
     memset(s, 0, sizeof(*s));
     s->out = o->out ? o->out : stdout;
+    s->sorted = o->sorted;
     s->now = INT64_MIN;
     qw_strmap_init(&s->reps);
     qw_strmap_init(&s->periods);
     qw_strmap_init(&s->applied);
     qw_refdata_init(&s->ref);
     char err[QW_ERRSTR_MAX] = "";
-    int rc = 0;
-    FILE *f = NULL;
+    int rc = QW_SIM_EXIT_OK;
     qw_sim_feed_t *feed = NULL;
+    sim_msg_t *msgs = NULL;
+    size_t nmsgs = 0;
+    char src[QW_SIM_INPUTS_MAX + 1][16];
+    const char *paths[QW_SIM_INPUTS_MAX + 1];
+    int nin = 0;
+    if (o->deals && *o->deals &&
+        qw_sim_input_parse(o->deals, src[nin], sizeof(src[0]), &paths[nin]) == QW_OK)
+        nin++;
+    for (int i = 0; i < o->ninputs && i < QW_SIM_INPUTS_MAX; i++) {
+        if (qw_sim_input_parse(o->inputs[i], src[nin], sizeof(src[0]), &paths[nin]) != QW_OK) {
+            fprintf(stderr, "simulate: --deals %s: expected [SOURCE:]FILE\n", o->inputs[i]);
+            rc = QW_SIM_EXIT_CONFIG;
+            goto out;
+        }
+        nin++;
+    }
+    if (!nin) {
+        fprintf(stderr, "simulate: no --deals input\n");
+        rc = QW_SIM_EXIT_CONFIG;
+        goto out;
+    }
     if (qw_ev_load_policy(&s->policy, o->policy, err, sizeof(err)) != QW_OK ||
         (o->roster && *o->roster &&
          qw_refdata_load_roster_csv(&s->ref, o->roster, err, sizeof(err)) != QW_OK) ||
         (o->quotas && *o->quotas &&
          qw_refdata_load_quotas_csv(&s->ref, o->quotas, err, sizeof(err)) != QW_OK)) {
         fprintf(stderr, "simulate: %s\n", err);
-        rc = 2;
+        rc = QW_SIM_EXIT_CONFIG;
         goto out;
     }
     int32_t until_day = QW_DATE_NONE;
     if (o->until && *o->until && qw_date_parse(o->until, strlen(o->until), &until_day) != 0) {
         fprintf(stderr, "simulate: --until %s: expected YYYY-MM-DD\n", o->until);
-        rc = 2;
+        rc = QW_SIM_EXIT_CONFIG;
         goto out;
     }
+    int64_t now_ms = 0;
+    if (o->now && *o->now) {
+        if (parse_now(o->now, &now_ms) != 0 || now_ms < 0) {
+            fprintf(stderr, "simulate: --now %s: expected RFC 3339 or epoch ms\n", o->now);
+            rc = QW_SIM_EXIT_CONFIG;
+            goto out;
+        }
+        if (until_day != QW_DATE_NONE) {
+            fprintf(stderr, "simulate: --now and --until exclude each other\n");
+            rc = QW_SIM_EXIT_CONFIG;
+            goto out;
+        }
+        s->frozen = 1;
+    }
     qw_engine_init(&s->e, &s->policy, emit, s);
+    feed = qw_sim_feed_new(&s->policy.rates);
+    if (!feed) {
+        rc = QW_SIM_EXIT_CONFIG;
+        goto out;
+    }
+    if (o->stage_map && *o->stage_map) {
+        size_t len;
+        char *text = qw_file_read(o->stage_map, 4 * 1024 * 1024, &len, err, sizeof(err));
+        int mrc = text ? qw_sim_feed_stage_map(feed, text, len, err, sizeof(err)) : QW_ERR;
+        free(text);
+        if (mrc != QW_OK) {
+            fprintf(stderr, "simulate: --stage-map %s: %s\n", o->stage_map, err);
+            rc = QW_SIM_EXIT_CONFIG;
+            goto out;
+        }
+    }
+    long lines = 0, bad = 0, refused_lines = 0;
+    if (read_inputs(nin, src, paths, feed, &msgs, &nmsgs, &lines, &bad) != QW_OK) {
+        rc = QW_SIM_EXIT_CONFIG;
+        goto out;
+    }
     size_t it = 0;
     const char *id;
     void *v;
-    while (qw_strmap_next(&s->ref.quotas, &it, &id, &v))
-        period_note(s, ((qw_quota_t *)v)->period);
-    feed = qw_sim_feed_new(&s->policy.rates);
-    f = fopen(o->deals, "r");
-    if (!feed || !f) {
-        fprintf(stderr, "simulate: cannot read %s\n", o->deals);
-        rc = 2;
-        goto out;
+    if (s->frozen) {
+        /* As the service with --fake-now: its calendar job runs the steps due at `now` when it
+         * starts, before the feed arrives; every credit is then applied at `now`. */
+        s->now = now_ms;
+        note_service_periods(s);
+        advance(s, now_ms);
+    } else {
+        while (qw_strmap_next(&s->ref.quotas, &it, &id, &v))
+            period_note(s, ((qw_quota_t *)v)->period);
     }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    long lineno = 0, bad = 0;
-    while ((n = getline(&line, &cap, f)) > 0) {
-        lineno++;
-        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            n--;
-        if (!n) continue;
+    for (size_t i = 0; i < nmsgs; i++) {
+        const sim_msg_t *m = &msgs[i];
         int64_t t;
-        if (qw_sim_feed_parse(feed, line, (size_t)n, &t, err, sizeof(err)) != QW_OK) {
-            fprintf(stderr, "simulate: %s line %ld: %s\n", o->deals, lineno, err);
-            bad++;
+        /* Parsed again (pure, deterministic): only one message's patches are held at a time. */
+        if (qw_sim_feed_parse(feed, src[m->input], m->text, m->len, &t, err, sizeof(err)) != QW_OK)
             continue;
-        }
-        /* Event time drives the clock, which never goes back: a late event is applied now. */
-        if (t != INT64_MIN && t > s->now) {
+        /* Event time drives the clock, which never goes back. */
+        if (!s->frozen && t != INT64_MIN && t > s->now) {
             advance(s, t);
             s->now = t;
         }
         if (s->now == INT64_MIN) s->now = 0;
+        long before = s->rejected;
         if (qw_sim_feed_apply(feed, on_credit, s, err, sizeof(err)) < 0) {
-            fprintf(stderr, "simulate: %s line %ld: %s\n", o->deals, lineno, err);
-            bad++;
+            fprintf(stderr, "simulate: %s:%s line %ld: refused: %s\n", src[m->input],
+                    paths[m->input], m->lineno, err);
+            refused_lines++;
+        } else if (s->rejected > before) {
+            fprintf(stderr, "simulate: (the refused credit came from %s:%s line %ld)\n",
+                    src[m->input], paths[m->input], m->lineno);
         }
     }
-    free(line);
     if (until_day != QW_DATE_NONE) {
         int64_t end = qw_tz_day_start_ms(&s->policy.tz, until_day + 1) - 1;
         advance(s, end);
         if (end > s->now) s->now = end;
     }
+    if (s->sorted) {
+        qsort(s->lines, s->nlines, sizeof(*s->lines), line_cmp);
+        for (size_t i = 0; i < s->nlines; i++) {
+            fputs(s->lines[i], s->out);
+            fputc('\n', s->out);
+        }
+    }
     fflush(s->out);
     fprintf(stderr,
-            "simulate: %ld lines, %ld credits applied, %ld duplicates, %ld refused, %ld unusable "
-            "lines, %ld decisions\n",
-            lineno, s->credits, s->duplicates, s->rejected, bad, s->decisions);
-    if (bad) rc = 3;
+            "simulate: %ld lines, %ld credits applied, %ld duplicates, %ld credits refused, %ld "
+            "lines refused by the ledger, %ld unusable lines, %ld decisions\n",
+            lines, s->credits, s->duplicates, s->rejected, refused_lines, bad, s->decisions);
+    if (bad) rc = QW_SIM_EXIT_UNUSABLE;
+    if (s->rejected || refused_lines) rc = QW_SIM_EXIT_REFUSED;
 out:
-    if (f) fclose(f);
+    for (size_t i = 0; i < nmsgs; i++)
+        free(msgs[i].text);
+    free(msgs);
+    for (size_t i = 0; i < s->nlines; i++)
+        free(s->lines[i]);
+    free(s->lines);
     qw_sim_feed_free(feed);
     qw_strmap_free(&s->reps, free);
     qw_strmap_free(&s->periods, NULL);
@@ -290,32 +509,71 @@ out:
     return rc;
 }
 
+/* --deals may be given several times; qw_config keeps one value per option, so the
+ * occurrences are taken out of argv first. */
+static int take_deals(int *argc, char **argv, qw_sim_opts_t *o)
+{
+    int w = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char *v = NULL;
+        if (strcmp(argv[i], "--deals") == 0) {
+            if (i + 1 >= *argc) return QW_ERR;
+            v = argv[++i];
+        } else if (strncmp(argv[i], "--deals=", 8) == 0) {
+            v = argv[i] + 8;
+        } else {
+            argv[w++] = argv[i];
+            continue;
+        }
+        if (o->ninputs >= QW_SIM_INPUTS_MAX) return QW_ERR;
+        o->inputs[o->ninputs++] = v;
+    }
+    *argc = w;
+    argv[w] = NULL;
+    return QW_OK;
+}
+
 int qw_sim_main(int argc, char **argv)
 {
     qw_sim_opts_t o;
     memset(&o, 0, sizeof(o));
+    int sorted = 0;
     const qw_opt_t opts[] = {
         {"policy", "QW_POLICY", QW_OPT_STR, "", "Policy YAML file (empty: built-in defaults)",
          &o.policy, 0},
         {"roster", NULL, QW_OPT_STR, "", "Roster CSV (docs/formats/csv.md)", &o.roster, 0},
         {"quotas", NULL, QW_OPT_STR, "", "Quotas CSV (docs/formats/csv.md)", &o.quotas, 0},
         {"deals", NULL, QW_OPT_STR, NULL,
-         "Deal changes, canonical JSON lines (docs/formats/canonical-json.md)", &o.deals, 0},
+         "[SOURCE:]FILE, repeatable: CRM messages one per line, SOURCE salesforce, hubspot, "
+         "pipedrive or canonical (default; docs/formats/crm-sources.md)",
+         &o.deals, 0},
+        {"stage-map", "QW_STAGE_MAP", QW_OPT_STR, "",
+         "Stage map over the vendor defaults, as qw-ingest --stage-map", &o.stage_map, 0},
         {"until", NULL, QW_OPT_STR, "",
          "Advance the clock to the end of this day (YYYY-MM-DD), closing what is due", &o.until, 0},
+        {"now", NULL, QW_OPT_STR, "",
+         "Freeze the clock here (RFC 3339 or epoch ms), as the service's --fake-now", &o.now, 0},
+        {"sorted", NULL, QW_OPT_BOOL, "false", "Print decisions sorted by id", &sorted, 0},
         {NULL, NULL, 0, NULL, NULL, NULL, 0},
     };
+    if (take_deals(&argc, argv, &o) != QW_OK) {
+        fprintf(stderr, "qw-evaluator simulate: --deals needs [SOURCE:]FILE (at most %d)\n",
+                QW_SIM_INPUTS_MAX);
+        return QW_SIM_EXIT_CONFIG;
+    }
     qw_config_t cfg;
-    int rc = qw_config_parse(&cfg, "qw-evaluator simulate",
-                             "What-if: run the ledger and the policy engine in memory over files "
-                             "and print every decision as a JSON line.",
-                             opts, argc, argv);
+    int rc =
+        qw_config_parse(&cfg, "qw-evaluator simulate",
+                        "What-if: run the adapters, the ledger and the policy engine in memory "
+                        "over files and print every decision as a JSON line.",
+                        opts, argc, argv);
     if (rc == QW_CONFIG_HELP) return 0;
-    if (rc != QW_OK || !o.deals) {
+    if (rc != QW_OK || !o.ninputs) {
         fprintf(stderr, "qw-evaluator simulate: %s\n",
                 rc != QW_OK ? cfg.errstr : "--deals is required");
-        return 2;
+        return QW_SIM_EXIT_CONFIG;
     }
+    o.sorted = sorted;
     o.out = stdout;
     return qw_sim_run(&o);
 }

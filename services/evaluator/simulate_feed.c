@@ -51,17 +51,38 @@ static int collect(void *opaque, const qw_deal_change_t *dc)
     return QW_OK;
 }
 
-int qw_sim_feed_parse(qw_sim_feed_t *f, const char *line, size_t len, int64_t *event_ms,
-                      char *errbuf, size_t errlen)
+int qw_sim_feed_source_ok(const char *name)
+{
+    qw_source_t src;
+    return qw_source_parse(name, &src);
+}
+
+int qw_sim_feed_stage_map(qw_sim_feed_t *f, const char *text, size_t len, char *errbuf,
+                          size_t errlen)
+{
+    return qw_stage_map_load(&f->acfg, text, len, errbuf, errlen);
+}
+
+int qw_sim_feed_parse(qw_sim_feed_t *f, const char *source, const char *line, size_t len,
+                      int64_t *event_ms, char *errbuf, size_t errlen)
 {
     f->n = 0;
+    qw_source_t src;
+    if (qw_source_parse(source, &src) != QW_OK)
+        return qw_err_set(errbuf, errlen, "unknown source %s", source);
     qw_adapter_err_t err;
     memset(&err, 0, sizeof(err));
-    if (qw_adapter_parse(&f->acfg, QW_SRC_CANONICAL, line, len, collect, f, &err) < 0)
+    if (qw_adapter_parse(&f->acfg, src, line, len, collect, f, &err) < 0) {
+        if (err.index >= 0)
+            return qw_err_set(errbuf, errlen, "%s: event %d: %s",
+                              qw_adapter_reason_name(err.reason), err.index, err.errstr);
         return qw_err_set(errbuf, errlen, "%s: %s", qw_adapter_reason_name(err.reason), err.errstr);
+    }
+    /* 0 is "no event time" in a patch (qw-ingest convert leaves it out too). */
     *event_ms = INT64_MIN;
     for (int i = 0; i < f->n; i++)
-        if (f->patches[i].event_time_ms > *event_ms) *event_ms = f->patches[i].event_time_ms;
+        if (f->patches[i].event_time_ms && f->patches[i].event_time_ms > *event_ms)
+            *event_ms = f->patches[i].event_time_ms;
     return QW_OK;
 }
 
@@ -80,7 +101,16 @@ int qw_sim_feed_apply(qw_sim_feed_t *f, qw_sim_credit_fn fn, void *opaque, char 
             }
             qw_strmap_put(&f->deals, p->deal_id, strlen(p->deal_id), st, NULL);
         }
-        if (qw_ledger_apply(&f->lcfg, st, p, &f->out, errbuf, errlen) != QW_OK) return QW_ERR;
+        char why[QW_ERRSTR_MAX];
+        if (qw_ledger_apply(&f->lcfg, st, p, &f->out, why, sizeof(why)) != QW_OK) {
+            /* Name the value refused, not only the reason: the ledger's text is generic. */
+            if (p->present & QW_DC_AMOUNT)
+                return qw_err_set(
+                    errbuf, errlen, "deal %s version %lld, %lld minor units of %s: %s", p->deal_id,
+                    (long long)p->version, (long long)p->amount_minor, p->currency, why);
+            return qw_err_set(errbuf, errlen, "deal %s version %lld: %s", p->deal_id,
+                              (long long)p->version, why);
+        }
         for (int k = 0; k < f->out.n; k++) {
             size_t n = qw_credit_pb_pack(&f->out.e[k], f->buf, sizeof(f->buf));
             if (!n) return qw_err_set(errbuf, errlen, "credit entry too large");

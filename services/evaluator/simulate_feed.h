@@ -1,7 +1,8 @@
-/* The ingest half of `simulate`: canonical deal-change JSON lines through the real adapter and
- * deal ledger (services/ingest), in memory, out as packed CreditEntry protobufs -- the bytes
- * qw-ingest would publish. Kept apart from the engine half because ledger.h and engine.h each
- * define their own credit-kind type. */
+/* The ingest half of `simulate`: raw CRM messages of any source (Salesforce CDC, HubSpot
+ * webhook arrays, Pipedrive webhooks, canonical JSON) through the real adapters and deal ledger
+ * (services/ingest), in memory, out as packed CreditEntry protobufs -- the bytes qw-ingest would
+ * publish. Kept apart from the engine half because ledger.h and engine.h each define their own
+ * credit-kind type. */
 #ifndef QW_SIMULATE_FEED_H
 #define QW_SIMULATE_FEED_H
 
@@ -19,10 +20,18 @@ typedef int (*qw_sim_credit_fn)(void *opaque, const char *rep_id, const uint8_t 
 qw_sim_feed_t *qw_sim_feed_new(const qw_rates_t *rates);
 void qw_sim_feed_free(qw_sim_feed_t *f);
 
-/* Parse one line (one change or an array of them); *event_ms gets the latest event time of
- * its patches. QW_ERR with errbuf (the DLQ reason) for an unusable line. */
-int qw_sim_feed_parse(qw_sim_feed_t *f, const char *line, size_t len, int64_t *event_ms,
-                      char *errbuf, size_t errlen);
+/* QW_OK when `name` is a source adapter's name (salesforce, hubspot, pipedrive, canonical). */
+int qw_sim_feed_source_ok(const char *name);
+
+/* Stage-map text over the vendor defaults, as qw-ingest --stage-map. QW_ERR with errbuf. */
+int qw_sim_feed_stage_map(qw_sim_feed_t *f, const char *text, size_t len, char *errbuf,
+                          size_t errlen);
+
+/* Parse one message of `source` (a line of the file); *event_ms gets the latest event time of
+ * its patches (INT64_MIN when none has one). QW_ERR with errbuf (the DLQ reason) for an
+ * unusable message. */
+int qw_sim_feed_parse(qw_sim_feed_t *f, const char *source, const char *line, size_t len,
+                      int64_t *event_ms, char *errbuf, size_t errlen);
 
 /* Apply the parsed patches to the deal ledger and emit the credit entries they imply. Returns
  * the number of entries, or QW_ERR (errbuf) when the ledger refused a patch. */

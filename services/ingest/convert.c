@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "quotawatch/date.h"
+#include "quotawatch/money.h"
 
 typedef struct {
     char *p;
@@ -51,19 +52,33 @@ int qw_convert_format(const qw_deal_change_t *dc, char *out, size_t outlen)
 {
     qw_sbuf_t b = {out, 0, outlen, 0};
     char date[11];
+    /* Canonical deal-change JSON (docs/formats/canonical-json.md), so that the output can be
+     * fed back to the canonical adapter or to `qw-evaluator simulate` and mean the same: the
+     * deal-id prefix becomes `source`, amounts are decimal strings in major units. */
+    const char *colon = strchr(dc->deal_id, ':');
+    char source[QW_SOURCE_MAX + 1];
+    size_t plen = colon ? (size_t)(colon - dc->deal_id) : 0;
+    if (plen >= sizeof(source)) plen = 0;
+    memcpy(source, dc->deal_id, plen);
+    source[plen] = '\0';
     sb_printf(&b, "{");
-    sb_str(&b, 0, "deal_id", dc->deal_id);
-    sb_str(&b, 1, "source", dc->source);
+    sb_str(&b, 0, "source", plen ? source : dc->source);
+    sb_str(&b, 1, "deal_id", plen ? colon + 1 : dc->deal_id);
     sb_printf(&b, ",\"version\":%lld", (long long)dc->version);
     if (dc->event_time_ms) {
         char t[25];
         qw_time_format_iso8601(dc->event_time_ms, t);
         sb_str(&b, 1, "event_time", t);
     }
-    if (dc->flags & QW_DCF_GAP) sb_printf(&b, ",\"gap\":true");
+    if (dc->flags & QW_DCF_GAP) sb_printf(&b, ",\"resync\":true");
     if (dc->present & QW_DC_STATUS) sb_str(&b, 1, "status", qw_deal_status_name(dc->status));
     if (dc->present & QW_DC_AMOUNT) {
-        sb_printf(&b, ",\"amount\":%lld", (long long)dc->amount_minor);
+        char major[32];
+        int exp = qw_money_exponent(dc->currency);
+        if (exp < 0) return QW_ERR; /* adapters never set an amount without a known currency */
+        sb_str(&b, 1, "amount", qw_money_format(dc->amount_minor, exp, major, sizeof(major)));
+        /* Informational (the canonical adapter ignores it): the exact integer the ledger gets. */
+        sb_printf(&b, ",\"amount_minor\":%lld", (long long)dc->amount_minor);
         sb_str(&b, 1, "currency", dc->currency);
         if (!(dc->present & QW_DC_CURRENCY)) sb_printf(&b, ",\"currency_assumed\":true");
     } else if (dc->present & QW_DC_CURRENCY) {
@@ -89,7 +104,10 @@ int qw_convert_format(const qw_deal_change_t *dc, char *out, size_t outlen)
         }
         sb_printf(&b, "]");
     }
-    if (dc->present & QW_DC_DISCOUNT) sb_printf(&b, ",\"discount_bp\":%d", (int)dc->discount_bp);
+    if (dc->present & QW_DC_DISCOUNT) {
+        char pct[32];
+        sb_str(&b, 1, "discount_percent", qw_money_format(dc->discount_bp, 2, pct, sizeof(pct)));
+    }
     sb_printf(&b, "}");
     return b.overflow ? QW_ERR : QW_OK;
 }

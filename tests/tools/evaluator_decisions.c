@@ -2,7 +2,7 @@
  * to the end offsets seen at start, then exit. One line per record:
  *   {"partition","offset","key","id","type","rep_id","team_id","period","attainment_bp",
  *    "credited_minor","quota_minor","currency","quota_version","policy_version","withdraws",
- *    "audience":[...],"evidence":{key:value|text},"headers":{...}}
+ *    "audience":[...],"evidence":{key:{"value","text"}},"headers":{...}}
  * Usage: qw-test-decisions --brokers B --topic T [--timeout-ms N] */
 #include <jansson.h>
 #include <librdkafka/rdkafka.h>
@@ -120,9 +120,9 @@ int main(int argc, char **argv)
             json_t *ev = json_object();
             for (size_t i = 0; i < d->n_evidence; i++)
                 json_object_set_new(ev, d->evidence[i]->key,
-                                    d->evidence[i]->text && *d->evidence[i]->text
-                                        ? json_string(d->evidence[i]->text)
-                                        : json_integer(d->evidence[i]->value));
+                                    json_pack("{s:I,s:s}", "value",
+                                              (json_int_t)d->evidence[i]->value, "text",
+                                              d->evidence[i]->text ? d->evidence[i]->text : ""));
             json_object_set_new(o, "evidence", ev);
             quotawatch__v1__decision__free_unpacked(d, NULL);
         } else {

@@ -150,3 +150,9 @@ Test(canonical, rejections)
     snprintf(big, sizeof(big), "{\"deal_id\":\"%0*d\",\"version\":1}", QW_ID_MAX, 7);
     t_reject(QW_SRC_CANONICAL, big, QW_AERR_ID_TOO_LONG);
 }
+
+/* Dates: every unambiguous form is read, ambiguous integers are refused (bad_date). */
+Test(canonical, close_date_in_every_connector_form)
+{
+    t_check_date_forms(QW_SRC_CANONICAL, "{\"deal_id\":\"D-1\",\"version\":1,\"close_date\":%s}");
+}

@@ -171,3 +171,12 @@ Test(hubspot, rejections)
              QW_AERR_UNKNOWN_CURRENCY);
     t_reject(QW_SRC_HUBSPOT, "[" PROP("1", "1", "closedate", "\"tomorrow\"") "]", QW_AERR_BAD_DATE);
 }
+
+/* Dates: every unambiguous form is read, ambiguous integers are refused (bad_date). */
+Test(hubspot, closedate_in_every_connector_form)
+{
+    t_check_date_forms(QW_SRC_HUBSPOT,
+                       "[{\"eventId\":1,\"occurredAt\":1793800000000,\"subscriptionType\":"
+                       "\"deal.propertyChange\",\"objectId\":77,\"propertyName\":\"closedate\","
+                       "\"propertyValue\":%s}]");
+}

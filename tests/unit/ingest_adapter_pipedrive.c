@@ -113,3 +113,20 @@ Test(pipedrive, rejections)
              "{\"meta\":{\"action\":\"change\",\"entity\":\"deal\",\"timestamp\":1},\"data\":{}}",
              QW_AERR_NO_DEAL_ID);
 }
+
+/* Dates: every unambiguous form is read, ambiguous integers are refused (bad_date). */
+Test(pipedrive, expected_close_date_in_every_connector_form)
+{
+    t_check_date_forms(QW_SRC_PIPEDRIVE,
+                       "{\"meta\":{\"action\":\"change\",\"entity\":\"deal\",\"version\":\"2.0\","
+                       "\"timestamp\":1794729600},\"data\":{\"id\":42,\"status\":\"open\","
+                       "\"expected_close_date\":%s}}");
+}
+
+Test(pipedrive, won_time_in_every_connector_form)
+{
+    t_check_date_forms(QW_SRC_PIPEDRIVE,
+                       "{\"meta\":{\"action\":\"change\",\"entity\":\"deal\",\"version\":\"2.0\","
+                       "\"timestamp\":1794729600},\"data\":{\"id\":42,\"status\":\"won\","
+                       "\"expected_close_date\":\"2027-01-31\",\"won_time\":%s}}");
+}

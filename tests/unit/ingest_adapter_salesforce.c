@@ -294,3 +294,24 @@ Test(salesforce, rejections)
     /* A bad id among several rejects the whole event: nothing is emitted. */
     t_reject(QW_SRC_SALESFORCE, COMETD(HDR("DELETE", "[\"006A\",17.5]", "")), QW_AERR_NO_DEAL_ID);
 }
+
+/* Dates: every unambiguous form is read, ambiguous integers are refused (bad_date). */
+Test(salesforce, cometd_close_date_in_every_connector_form)
+{
+    t_check_date_forms(
+        QW_SRC_SALESFORCE,
+        "{\"channel\":\"/data/OpportunityChangeEvent\",\"data\":{\"payload\":{"
+        "\"ChangeEventHeader\":{\"entityName\":\"Opportunity\",\"recordIds\":[\"006X1\"],"
+        "\"changeType\":\"UPDATE\",\"commitTimestamp\":1793700000000,\"commitNumber\":1,"
+        "\"changedFields\":[\"CloseDate\"]},\"CloseDate\":%s}}}");
+}
+
+Test(salesforce, connect_record_close_date_in_every_connector_form)
+{
+    t_check_date_forms(
+        QW_SRC_SALESFORCE,
+        "{\"Id\":\"006K\",\"ReplayId\":\"9\",\"CloseDate\":%s,"
+        "\"_ObjectType\":\"OpportunityChangeEvent\",\"ChangeEventHeader\":{\"entityName\":"
+        "\"Opportunity\",\"recordIds\":[\"006K\"],\"changeType\":\"UPDATE\",\"commitTimestamp\":"
+        "1793700000000,\"changedFields\":[\"CloseDate\"]}}");
+}

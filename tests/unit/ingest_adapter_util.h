@@ -71,4 +71,58 @@ __attribute__((unused)) static char *t_slurp(const char *path, size_t *len)
     return buf;
 }
 
+/* Every form a connector may give a close date in (docs/formats/crm-sources.md, "Dates"), with
+ * the date it must mean (or NULL: refused as bad_date). 2026-11-15 is day 20772. */
+typedef struct {
+    const char *json; /* the field's JSON value */
+    const char *want; /* YYYY-MM-DD, or NULL for a refusal */
+} t_date_form_t;
+
+static const t_date_form_t t_date_forms[] = {
+    {"\"2026-11-15\"", "2026-11-15"},                   /* ISO date */
+    {"\"2026-11-15T08:00:00Z\"", "2026-11-15"},         /* ISO timestamp */
+    {"\"2026-11-15T08:00:00.000+0000\"", "2026-11-15"}, /* Salesforce's datetime spelling */
+    {"\"2026-11-15T23:30:00-02:00\"", "2026-11-16"},    /* an offset: its UTC date */
+    {"20772", "2026-11-15"},                            /* day count (Kafka Connect Date) */
+    {"\"20772\"", "2026-11-15"},                        /* day count as text */
+    {"1794729600", "2026-11-15"},                       /* epoch seconds */
+    {"\"1794729600\"", "2026-11-15"},                   /* epoch seconds as text */
+    {"1794729600000", "2026-11-15"},                    /* epoch ms */
+    {"\"1794729600000\"", "2026-11-15"},                /* epoch ms as text */
+    {"1794729600000.0", "2026-11-15"},                  /* epoch ms as an integral real */
+    {"20261115", NULL},                                 /* YYYYMMDD? seconds? neither range */
+    {"179472960000", NULL},                             /* between seconds and ms */
+    {"1794729600000000", NULL},                         /* microseconds: refused */
+    {"100000", NULL},                                   /* just past the day counts */
+    {"\"15/11/2026\"", NULL},                           /* day/month order is ambiguous */
+    {"true", NULL},
+};
+
+/* Run every form through a message template with one %s for the date's JSON value; `date_of`
+ * picks the close date out of the parsed patches. */
+__attribute__((unused)) static void t_check_date_forms(qw_source_t src, const char *fmt)
+{
+    for (size_t i = 0; i < sizeof(t_date_forms) / sizeof(t_date_forms[0]); i++) {
+        char json[2048];
+        snprintf(json, sizeof(json), fmt, t_date_forms[i].json);
+        if (!t_date_forms[i].want) {
+            t_reject(src, json, QW_AERR_BAD_DATE);
+            continue;
+        }
+        t_patches_t p;
+        qw_adapter_err_t err;
+        int rc = t_parse(src, json, &p, &err);
+        cr_assert_geq(rc, 1, "%s: %s", t_date_forms[i].json, err.errstr);
+        int found = 0;
+        for (int k = 0; k < p.n; k++) {
+            if (!(p.dc[k].present & QW_DC_CLOSE_DATE)) continue;
+            found = 1;
+            char got[11];
+            qw_date_format(p.dc[k].close_date, got);
+            cr_assert_str_eq(got, t_date_forms[i].want, "%s read as %s", t_date_forms[i].json, got);
+        }
+        cr_assert(found, "%s: no close date in the patch", t_date_forms[i].json);
+    }
+}
+
 #endif

@@ -104,10 +104,10 @@ Test(convert, good_documents_are_printed_around_bad_ones)
     fclose(o);
     fclose(e);
     cr_assert_eq(bad, 1);
-    cr_assert_str_eq(out, "{\"deal_id\":\"canonical:a\",\"source\":\"canonical\",\"version\":1,"
+    cr_assert_str_eq(out, "{\"source\":\"canonical\",\"deal_id\":\"a\",\"version\":1,"
                           "\"status\":\"won\"}\n"
-                          "{\"deal_id\":\"canonical:c\",\"source\":\"canonical\",\"version\":2,"
-                          "\"amount\":5,\"currency\":\"JPY\"}\n");
+                          "{\"source\":\"canonical\",\"deal_id\":\"c\",\"version\":2,"
+                          "\"amount\":\"5\",\"amount_minor\":5,\"currency\":\"JPY\"}\n");
     cr_assert_str_eq(err, "in:3: bad_field: status must be open, won, lost or deleted\n");
     free(out);
     free(err);
@@ -125,7 +125,7 @@ Test(convert, format_escapes_and_bounds)
     dc.close_date = QW_DATE_NONE;
     char buf[256];
     cr_assert_eq(qw_convert_format(&dc, buf, sizeof(buf)), QW_OK);
-    cr_assert_str_eq(buf, "{\"deal_id\":\"canonical:a\\\"b\\\\c\\u000a\",\"source\":\"canonical\","
+    cr_assert_str_eq(buf, "{\"source\":\"canonical\",\"deal_id\":\"a\\\"b\\\\c\\u000a\","
                           "\"version\":3,\"owner_id\":\"o\",\"close_date\":null}");
     cr_assert_eq(qw_convert_format(&dc, buf, 20), QW_ERR);
 }

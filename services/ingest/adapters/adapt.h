@@ -74,10 +74,22 @@ int qw_adapt_amount(qw_actx_t *a, const json_t *v, const char *currency, int64_t
 int qw_adapt_set_amount(qw_actx_t *a, qw_deal_change_t *dc, qw_source_t src, const json_t *amount,
                         const json_t *cur);
 
-/* A civil date: "YYYY-MM-DD" or a longer ISO 8601 timestamp (its UTC date), a digit string or
- * integer of epoch milliseconds, or - when ints_are_days - an integer of days since the epoch
- * (Kafka Connect's Date). "" or null = QW_DATE_NONE. Fails with bad_date. */
-int qw_adapt_date(qw_actx_t *a, const json_t *v, int ints_are_days, int32_t *days);
+/* How a bare integer date is read, by magnitude alone (docs/formats/crm-sources.md, "Dates"):
+ * |n| < 100000 days since the epoch (Kafka Connect's Date), 1e9 <= n < 1e10 epoch seconds,
+ * 1e12 <= n < 1e13 epoch milliseconds; anything else fits no reading or several: refused. */
+#define QW_DATE_DAYS_LIMIT 100000
+typedef enum {
+    QW_INT_DATE_DAYS,
+    QW_INT_DATE_SECONDS,
+    QW_INT_DATE_MS,
+    QW_INT_DATE_AMBIGUOUS,
+} qw_int_date_kind_t;
+qw_int_date_kind_t qw_int_date_kind(int64_t n);
+
+/* A civil date: "YYYY-MM-DD" or a longer ISO 8601 timestamp (its UTC date), or an integer (a
+ * JSON integer or a digit string) read by qw_int_date_kind. "" or null = QW_DATE_NONE. Fails
+ * with bad_date, naming the ranges for an ambiguous integer. */
+int qw_adapt_date(qw_actx_t *a, const json_t *v, int32_t *days);
 
 /* An instant: integer/digit-string epoch ms, or ISO 8601. Fails with bad_date. */
 int qw_adapt_time_ms(qw_actx_t *a, const json_t *v, int64_t *ms);

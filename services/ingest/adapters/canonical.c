@@ -131,7 +131,7 @@ static int one(qw_actx_t *a, const json_t *o)
         dc.present |= QW_DC_OWNER;
     }
     if (json_object_get(o, "close_date")) {
-        if (qw_adapt_date(a, qw_j_get(o, "close_date"), 0, &dc.close_date) != QW_OK) return QW_ERR;
+        if (qw_adapt_date(a, qw_j_get(o, "close_date"), &dc.close_date) != QW_OK) return QW_ERR;
         if (dc.close_date != QW_DATE_NONE) dc.present |= QW_DC_CLOSE_DATE;
     }
     if ((v = qw_j_get(o, "splits")) && splits(a, v, &dc) != QW_OK) return QW_ERR;

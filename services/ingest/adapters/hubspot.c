@@ -20,7 +20,7 @@ static int prop_change(qw_actx_t *a, const json_t *ev, qw_deal_change_t *dc)
         return QW_OK;
     }
     if (strcmp(name, "closedate") == 0) {
-        if (qw_adapt_date(a, val, 0, &dc->close_date) != QW_OK) return QW_ERR;
+        if (qw_adapt_date(a, val, &dc->close_date) != QW_OK) return QW_ERR;
         if (dc->close_date == QW_DATE_NONE) return 1; /* cleared: the deal keeps its date */
         dc->present |= QW_DC_CLOSE_DATE;
         return QW_OK;

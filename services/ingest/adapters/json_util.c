@@ -243,7 +243,37 @@ static int all_digits(const char *s, size_t len)
     return 1;
 }
 
-int qw_adapt_date(qw_actx_t *a, const json_t *v, int ints_are_days, int32_t *days)
+qw_int_date_kind_t qw_int_date_kind(int64_t n)
+{
+    /* Three ranges with decades between them: no value fits two readings. Days reach 2243,
+     * seconds and ms cover 2001-09-09 .. 2286-11-20; anything between is refused. */
+    if (n > -QW_DATE_DAYS_LIMIT && n < QW_DATE_DAYS_LIMIT) return QW_INT_DATE_DAYS;
+    if (n >= 1000000000LL && n < 10000000000LL) return QW_INT_DATE_SECONDS;
+    if (n >= 1000000000000LL && n < 10000000000000LL) return QW_INT_DATE_MS;
+    return QW_INT_DATE_AMBIGUOUS;
+}
+
+static int int_date(qw_actx_t *a, int64_t n, int32_t *days)
+{
+    switch (qw_int_date_kind(n)) {
+    case QW_INT_DATE_DAYS:
+        *days = (int32_t)n;
+        return QW_OK;
+    case QW_INT_DATE_SECONDS:
+        *days = qw_date_from_ms(n * 1000);
+        return QW_OK;
+    case QW_INT_DATE_MS:
+        *days = qw_date_from_ms(n);
+        return QW_OK;
+    default:
+        return qw_actx_fail(a, QW_AERR_BAD_DATE,
+                            "ambiguous integer date %lld: day counts are below 100000, epoch "
+                            "seconds 1e9..1e10, epoch ms 1e12..1e13",
+                            (long long)n);
+    }
+}
+
+int qw_adapt_date(qw_actx_t *a, const json_t *v, int32_t *days)
 {
     const char *s;
     size_t len;
@@ -257,9 +287,11 @@ int qw_adapt_date(qw_actx_t *a, const json_t *v, int ints_are_days, int32_t *day
             *days = QW_DATE_NONE;
             return QW_OK;
         }
-        if (all_digits(s, len) && len <= 16 && digits_to_i64(s, len, &n) == 0) {
-            *days = qw_date_from_ms(n);
-            return QW_OK;
+        /* A digit string is an integer date (HubSpot sends ms as text). */
+        if (all_digits(s, len)) {
+            if (len > 16 || digits_to_i64(s, len, &n) != 0)
+                return qw_actx_fail(a, QW_AERR_BAD_DATE, "date out of range");
+            return int_date(a, n, days);
         }
         if (len > 10) {
             int64_t ms;
@@ -272,18 +304,7 @@ int qw_adapt_date(qw_actx_t *a, const json_t *v, int ints_are_days, int32_t *day
         return qw_actx_fail(a, QW_AERR_BAD_DATE, "not a date: \"%.*s\"", (int)(len > 40 ? 40 : len),
                             s);
     }
-    if (qw_j_i64(v, &n) == 0) {
-        if (ints_are_days) {
-            if (n < -1000000 || n > 1000000)
-                return qw_actx_fail(a, QW_AERR_BAD_DATE, "date out of range");
-            *days = (int32_t)n;
-        } else {
-            if (n < -100000000000000LL || n > 100000000000000LL)
-                return qw_actx_fail(a, QW_AERR_BAD_DATE, "date out of range");
-            *days = qw_date_from_ms(n);
-        }
-        return QW_OK;
-    }
+    if (qw_j_i64(v, &n) == 0) return int_date(a, n, days);
     return qw_actx_fail(a, QW_AERR_BAD_DATE, "date is neither a string nor an integer");
 }
 

@@ -92,8 +92,12 @@ static int pd_fields(qw_actx_t *a, const json_t *d, qw_deal_change_t *dc)
     if (when && (v = qw_j_get(d, when)) && pd_time(v, &ms) == 0) {
         dc->close_date = qw_date_from_ms(ms);
         dc->present |= QW_DC_CLOSE_DATE;
+    } else if (when && v) {
+        /* Not Pipedrive's own spelling: a connector's epoch number or date, by magnitude. */
+        if (qw_adapt_date(a, v, &dc->close_date) != QW_OK) return QW_ERR;
+        if (dc->close_date != QW_DATE_NONE) dc->present |= QW_DC_CLOSE_DATE;
     } else if (json_object_get(d, "expected_close_date")) {
-        if (qw_adapt_date(a, qw_j_get(d, "expected_close_date"), 0, &dc->close_date) != QW_OK)
+        if (qw_adapt_date(a, qw_j_get(d, "expected_close_date"), &dc->close_date) != QW_OK)
             return QW_ERR;
         if (dc->close_date != QW_DATE_NONE) dc->present |= QW_DC_CLOSE_DATE;
     }

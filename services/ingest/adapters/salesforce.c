@@ -124,7 +124,7 @@ static int sf_fields(qw_actx_t *a, const sf_t *sf, qw_deal_change_t *dc)
         return QW_ERR;
     const json_t *v = sf_field(sf, "CloseDate", &set);
     if (set) {
-        if (qw_adapt_date(a, v, sf->connect, &dc->close_date) != QW_OK) return QW_ERR;
+        if (qw_adapt_date(a, v, &dc->close_date) != QW_OK) return QW_ERR;
         /* A deal always has a close date in the ledger: a nulled one keeps the old one. */
         if (dc->close_date != QW_DATE_NONE) dc->present |= QW_DC_CLOSE_DATE;
     }
