@@ -58,16 +58,24 @@ bg sink python3 tests/sinks/webhook_sink.py --port "$SINK_PORT" --log "$RUN/webh
     --secret "$SECRET"
 
 say "publishing the roster and the quotas (qwctl publish, from deploy/demo/*.csv)"
-"$BUILD/bin/qwctl" publish roster deploy/demo/roster.csv
-"$BUILD/bin/qwctl" publish quotas deploy/demo/quotas.csv
-
 POLICY="$ROOT/deploy/policy.example.yaml"
-# The demo's clock stands at 24 November 2026, past the 75% pacing checkpoint of November.
+"$BUILD/bin/qwctl" publish roster --policy "$POLICY" deploy/demo/roster.csv
+"$BUILD/bin/qwctl" publish quotas --policy "$POLICY" deploy/demo/quotas.csv
+
+# The demo's clock stands at 24 November 2026, past both pacing checkpoints of November. The
+# sample events are the CRM's history up to then: they are on the raw topics before the
+# evaluator looks at the clock, and its checkpoint waits until qw-ingest has credited all of
+# them (docs/completeness.md) — so what it shows first is what a rep or manager would receive.
 NOW=2026-11-24T12:00:00Z
-say "starting qw-ingest, qw-notifier and qw-evaluator (clock: $NOW)"
+say "starting qw-ingest and qw-notifier"
 bg ingest "$BUILD/bin/qw-ingest" --policy "$POLICY" --http-port 0
 bg notifier "$BUILD/bin/qw-notifier" --webhook-url "http://127.0.0.1:$SINK_PORT/webhook/demo" \
     --webhook-secret-file "$RUN/webhook.secret" --http-port 0
+for src in salesforce hubspot pipedrive canonical; do
+    say "feeding $src events (deploy/demo/$src.jsonl)"
+    "$BUILD/bin/qwctl" produce "qw.crm.$src" "deploy/demo/$src.jsonl" 2>>"$RUN/qwctl.log"
+done
+say "starting qw-evaluator (clock: $NOW)"
 bg evaluator "$BUILD/bin/qw-evaluator" --policy "$POLICY" --fake-now "$NOW" --http-port 0
 
 # Decisions as they reach the webhook: type, who, period and the engine's own explanation.
@@ -75,12 +83,6 @@ tail -n +1 -F "$RUN/webhook.jsonl" 2>/dev/null | jq -r --unbuffered '
     select(.status == 200) | .body | fromjson |
     "\u001b[1m\(.type)\u001b[0m  \(.data.rep_name // .subject)  \(.data.period)  \(.data.attainment_bp / 100)%\n    \(.data.summary)"' &
 PIDS+=($!)
-
-sleep 3
-for src in salesforce hubspot pipedrive canonical; do
-    say "feeding $src events (deploy/demo/$src.jsonl)"
-    "$BUILD/bin/qwctl" produce "qw.crm.$src" "deploy/demo/$src.jsonl" 2>>"$RUN/qwctl.log"
-done
 
 say "waiting for decisions (Ctrl-C to stop)"
 if [[ -z "${QW_DEMO_KEEP:-}" && ! -t 0 ]]; then

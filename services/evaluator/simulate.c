@@ -444,11 +444,10 @@ int qw_sim_run(const qw_sim_opts_t *o)
     const char *id;
     void *v;
     if (s->frozen) {
-        /* As the service with --fake-now: its calendar job runs the steps due at `now` when it
-         * starts, before the feed arrives; every credit is then applied at `now`. */
+        /* As the service with --fake-now: every credit is applied at `now`; the calendar job's
+         * steps due at `now` run once all of it is in (they wait for complete data,
+         * docs/completeness.md), after the feed below. */
         s->now = now_ms;
-        note_service_periods(s);
-        advance(s, now_ms);
     } else {
         while (qw_strmap_next(&s->ref.quotas, &it, &id, &v))
             period_note(s, ((qw_quota_t *)v)->period);
@@ -474,6 +473,10 @@ int qw_sim_run(const qw_sim_opts_t *o)
             fprintf(stderr, "simulate: (the refused credit came from %s:%s line %ld)\n",
                     src[m->input], paths[m->input], m->lineno);
         }
+    }
+    if (s->frozen) {
+        note_service_periods(s);
+        advance(s, now_ms);
     }
     if (until_day != QW_DATE_NONE) {
         int64_t end = qw_tz_day_start_ms(&s->policy.tz, until_day + 1) - 1;
