@@ -389,7 +389,10 @@ int qw_sim_run(const qw_sim_opts_t *o)
         rc = QW_SIM_EXIT_CONFIG;
         goto out;
     }
-    if (qw_ev_load_policy(&s->policy, o->policy, err, sizeof(err)) != QW_OK ||
+    int loaded = qw_ev_load_policy(&s->policy, o->policy, err, sizeof(err)) == QW_OK;
+    /* The quotas are checked against the policy as the service checks them. */
+    if (loaded) qw_refdata_set_policy(&s->ref, &s->policy);
+    if (!loaded ||
         (o->roster && *o->roster &&
          qw_refdata_load_roster_csv(&s->ref, o->roster, err, sizeof(err)) != QW_OK) ||
         (o->quotas && *o->quotas &&
