@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Decisions wait for complete data (docs/completeness.md), on the real stack:
-#  1. the evaluator starts the instant its topics exist and keeps going;
+#  1. the evaluator starts before its topics exist, retries, and goes on once they are created;
 #  2. qw-ingest is down across the 50% checkpoint while CRM events wait on the raw topic: the
 #     step waits (gauge, log line naming the lagging input), and once ingest is back it runs
 #     once, on the complete data — the rep whose deals were waiting is not warned;
@@ -12,19 +12,22 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/evaluator_common.bash"
 qw_it_init
-qw_it_topics "$(qw_it_unique_prefix)"
 qw_it_redis_start
+export QW_IT_TOPIC_PREFIX="$(qw_it_unique_prefix)"
 D="$QW_IT_DIR"
 P="$QW_IT_TOPIC_PREFIX"
 POLICY="$QW_SRC/deploy/policy.example.yaml"
 
-# 1. Started right after its topics were created, before any reference data exists.
+# 1. Started before its topics exist: it must wait and retry, then go on.
 CLOCK="$D/clock"
 echo 2026-11-10T00:00:00Z >"$CLOCK"
 PORT="$(qw_it_free_port)"
 ev_start ev1 --policy "$POLICY" --clock-file "$CLOCK" --calendar-interval-ms 300 \
     --http-port "$PORT"
 metrics() { curl -fs "http://127.0.0.1:$PORT/metrics"; }
+sleep 2
+qw_it_topics "$P"
+qw_it_alive ev1 || qw_it_fail "ev1 died while its topics were being created"
 qw_it_wait_for "metrics >/dev/null" 30 || qw_it_fail "ev1 does not serve /metrics"
 
 cat >"$D/roster.csv" <<'CSV'
