@@ -43,6 +43,10 @@ struct fy_node *qw_yaml_root(const qw_yaml_t *y);
 /* Where a node starts (scalars only: libfyaml 0.7.12 keeps no mark for collections). */
 qw_yaml_pos_t qw_yaml_pos(struct fy_node *n);
 
+/* Like qw_yaml_pos, and for a collection the position of its first scalar (a mapping's first
+ * key, a list's first item): where a route or an address block starts. */
+qw_yaml_pos_t qw_yaml_first_pos(struct fy_node *n);
+
 /* Screen only: QW_OK when the bytes may be given to libfyaml; else QW_ERR and *pos at the
  * offending byte and errbuf "the file is not UTF-8 text (...)". Exposed for tests. */
 int qw_yaml_screen(const char *text, size_t len, qw_yaml_pos_t *pos, char *errbuf, size_t errlen);

@@ -91,6 +91,21 @@ qw_yaml_pos_t qw_yaml_pos(struct fy_node *n)
     return p;
 }
 
+qw_yaml_pos_t qw_yaml_first_pos(struct fy_node *n)
+{
+    for (int depth = 0; n && depth < 256; depth++) { /* bounded like the parser's own depth */
+        if (fy_node_is_scalar(n)) return qw_yaml_pos(n);
+        void *it = NULL;
+        if (fy_node_is_mapping(n)) {
+            struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
+            n = p ? fy_node_pair_key(p) : NULL;
+        } else {
+            n = fy_node_sequence_iterate(n, &it);
+        }
+    }
+    return (qw_yaml_pos_t){0, 0};
+}
+
 const char *qw_yaml_scalar(struct fy_node *n, char *buf, size_t cap, size_t *len)
 {
     size_t l = 0;
@@ -217,32 +232,38 @@ static int check_node(const qw_yaml_t *y, struct fy_node *n, const char *path, q
     return QW_OK;
 }
 
+/* Digits at *q (at most 8), advancing *q; -1 when there are none. */
+static int digits(const char **q, const char *end)
+{
+    int v = 0, n = 0;
+    while (*q < end && **q >= '0' && **q <= '9' && n < 8)
+        v = v * 10 + (*(*q)++ - '0'), n++;
+    return n ? v : -1;
+}
+
 /* libfyaml 0.7.12 leaks the errors it collects (FYPCF_COLLECT_DIAG), so the first error is
- * taken from the text it would print instead: "<input>:LINE:COL: error: MESSAGE". */
+ * taken from the text it would print instead: "<memory-@...>:LINE:COL: error: MESSAGE". The
+ * layout is matched from the start of the line: the message itself may quote the input. */
 static void capture(struct fy_diag *diag, void *user, const char *buf, size_t len)
 {
     (void)diag;
     qw_yaml_t *y = user;
-    const char *e = NULL;
-    for (size_t i = 0; !e && i + 9 <= len; i++)
-        if (memcmp(buf + i, ": error: ", 9) == 0) e = buf + i;
-    if (y->emsg[0] || !e) return;
-    const char *q = e, *end = buf + len;
-    int col = 0, line = 0, m = 1;
-    while (q > buf && q[-1] >= '0' && q[-1] <= '9')
-        col += (*--q - '0') * m, m *= 10;
-    if (q > buf && q[-1] == ':') {
-        q--, m = 1;
-        while (q > buf && q[-1] >= '0' && q[-1] <= '9' && m < 100000000)
-            line += (*--q - '0') * m, m *= 10;
-    }
-    e += 9;
-    size_t ml = (size_t)(end - e);
-    while (ml && (e[ml - 1] == '\n' || e[ml - 1] == ' '))
+    const char *end = buf + len, *q = buf;
+    if (y->emsg[0] || len < 2 || buf[0] != '<') return;
+    while (q < end && *q != '>')
+        q++;
+    if (end - q < 2 || q[1] != ':') return;
+    q += 2;
+    int line = digits(&q, end);
+    if (line < 0 || q >= end || *q++ != ':') return;
+    int col = digits(&q, end);
+    if (col < 0 || end - q < 9 || memcmp(q, ": error: ", 9) != 0) return;
+    q += 9;
+    size_t ml = (size_t)(end - q);
+    while (ml && (q[ml - 1] == '\n' || q[ml - 1] == ' '))
         ml--;
-    if (ml == 0) ml = 1, e = "?";
-    y->epos = line > 0 && col < 100000000 ? (qw_yaml_pos_t){line, col} : (qw_yaml_pos_t){0, 0};
-    snprintf(y->emsg, sizeof(y->emsg), "%.*s", (int)ml, e);
+    y->epos = line > 0 ? (qw_yaml_pos_t){line, col} : (qw_yaml_pos_t){0, 0};
+    snprintf(y->emsg, sizeof(y->emsg), "%.*s", (int)(ml ? ml : 1), ml ? q : "?");
 }
 
 /* The first error libfyaml reported, with its position. */
