@@ -180,6 +180,15 @@ static int check_mapping(const qw_yaml_t *y, struct fy_node *n, const char *path
         }
         keys[nk].s = fy_node_get_scalar(k, &keys[nk].len);
         if (!keys[nk].s) keys[nk].s = "", keys[nk].len = 0;
+        if (keys[nk].len == 0) {
+            qw_yaml_pos_t kp = qw_yaml_pos(k), vp = qw_yaml_first_pos(fy_node_pair_value(pair));
+            rc = qw_yaml_err(errbuf, errlen, y,
+                             kp.line   ? kp
+                             : vp.line ? vp
+                                       : at,
+                             path, "an empty key");
+            break;
+        }
         keys[nk].at = input_pos(k);
         keys[nk].key = k;
         nk++;

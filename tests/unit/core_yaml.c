@@ -121,3 +121,9 @@ Test(core_yaml, positions_and_messages)
     cr_assert_str_eq(err, "f.yaml: whole file");
     qw_yaml_free(&y);
 }
+
+Test(core_yaml, empty_keys_are_refused)
+{
+    REFUSED(": 1\n", "t.yaml:1:3: an empty key");
+    REFUSED("a:\n  '': 1\n", "t.yaml:2:4: a: an empty key");
+}
