@@ -63,11 +63,16 @@ typedef struct qw_policy_s {
 void qw_policy_defaults(qw_policy_t *p);
 
 /* Parse YAML text; the time zone is loaded from zoneinfo_dir (NULL = $TZDIR or
- * /usr/share/zoneinfo). Returns QW_OK, or QW_ERR with "policy: <key path>: <problem>" in errbuf. */
+ * /usr/share/zoneinfo). Returns QW_OK, or QW_ERR with "policy:LINE:COL: <key path>: <problem>"
+ * in errbuf (docs/policy.md lists every refusal). */
 int qw_policy_load_string(qw_policy_t *p, const char *yaml, size_t len, const char *zoneinfo_dir,
                           char *errbuf, size_t errlen);
 
-/* Read and parse a policy file. */
+/* The same, with messages named by name (a file name) instead of "policy". */
+int qw_policy_load_named(qw_policy_t *p, const char *name, const char *yaml, size_t len,
+                         const char *zoneinfo_dir, char *errbuf, size_t errlen);
+
+/* Read and parse a policy file (at most 1 MiB); messages are named by path. */
 int qw_policy_load_file(qw_policy_t *p, const char *path, const char *zoneinfo_dir, char *errbuf,
                         size_t errlen);
 

@@ -1,14 +1,14 @@
-/* The policy file: YAML (libfyaml) into a qw_policy_t. A table names every key; a key not in the
- * table is an error, so a typo never silently falls back to a default. */
-#include "quotawatch/file.h"
+/* The policy file: YAML (libfyaml, through quotawatch/yaml.h) into a qw_policy_t. A table names
+ * every key; a key not in the table is an error, so a typo never silently falls back to a
+ * default. Every message is "FILE:LINE:COL: key.path: problem, got VALUE". */
 #include "quotawatch/policy.h"
 
-#include <libfyaml.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "quotawatch/money.h"
+#include "quotawatch/yaml.h"
 
 void qw_policy_defaults(qw_policy_t *p)
 {
@@ -100,37 +100,37 @@ static const pkey_t keys[] = {
 };
 #undef F
 
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
 typedef struct {
     qw_policy_t *p;
+    const qw_yaml_t *y;
     char *err;
     size_t errlen;
     int have_version;
+    qw_yaml_pos_t kpos[NKEYS]; /* where each key was given, for the cross-key checks */
 } ctx_t;
 
 static const pkey_t *find_key(const char *path)
 {
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+    for (size_t i = 0; i < NKEYS; i++)
         if (strcmp(keys[i].path, path) == 0) return &keys[i];
     return NULL;
 }
 
-/* The scalar text of a node as a NUL-terminated string, or NULL when it is not a scalar. */
-static const char *scalar(struct fy_node *n, char *buf, size_t cap)
+/* How a value is shown in a message: an empty value must still be visible. */
+static const char *shown(const char *v)
 {
-    size_t len;
-    const char *s;
-    if (!n || !fy_node_is_scalar(n) || !(s = fy_node_get_scalar(n, &len))) return NULL;
-    if (len >= cap) len = cap - 1; /* callers check the length separately where it matters */
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    return buf;
+    return v && *v ? v : "nothing";
 }
 
-/* "80", "80%", "12.5", "12.25 %": a percentage with up to two decimals, into basis points. */
-static int parse_pct(const char *s, int64_t *bp)
+/* "80", "80%", "12.5", "12.25 %": a percentage with up to two decimals, into basis points.
+ * *sign tells whether a '%' was written. A bare number with more decimals is read as far as
+ * needed to suggest the percentage it would be as a fraction: *frac_e6 = value x 10^6. */
+static int parse_pct(const char *s, int64_t *bp, int *sign, int64_t *frac_e6)
 {
-    int64_t whole = 0, frac = 0;
-    int nd = 0, nf = 0;
+    int64_t whole = 0, frac = 0, e6 = 0;
+    int nd = 0, nf = 0, nf6 = 0, over = 0;
     const char *q = s;
     while (*q >= '0' && *q <= '9' && nd < 9)
         whole = whole * 10 + (*q++ - '0'), nd++;
@@ -138,8 +138,9 @@ static int parse_pct(const char *s, int64_t *bp)
     if (*q == '.') {
         q++;
         while (*q >= '0' && *q <= '9') {
+            if (nf6 < 6) e6 = e6 * 10 + (*q - '0'), nf6++;
             if (nf == 2) {
-                if (*q != '0') return -1;
+                if (*q != '0') over = 1;
             } else {
                 frac = frac * 10 + (*q - '0');
                 nf++;
@@ -149,12 +150,16 @@ static int parse_pct(const char *s, int64_t *bp)
     }
     while (nf < 2)
         frac *= 10, nf++;
+    while (nf6 < 6)
+        e6 *= 10, nf6++;
     while (*q == ' ')
         q++;
+    *sign = *q == '%';
     if (*q == '%') q++;
     if (*q != '\0') return -1;
+    *frac_e6 = whole <= 1 ? whole * 1000000 + e6 : INT64_MAX;
     *bp = whole * 100 + frac;
-    return 0;
+    return over ? -2 : 0;
 }
 
 static int parse_int(const char *s, int64_t *v)
@@ -167,57 +172,111 @@ static int parse_int(const char *s, int64_t *v)
     return 0;
 }
 
+/* Basis points as a percentage number: 8000 -> "80", 1250 -> "12.5", 1225 -> "12.25". */
 static void fmt_bp(int64_t bp, char *out, size_t cap)
 {
     if (bp % 100 == 0)
         snprintf(out, cap, "%lld", (long long)(bp / 100));
+    else if (bp % 10 == 0)
+        snprintf(out, cap, "%lld.%lld", (long long)(bp / 100), (long long)(bp % 100 / 10));
     else
         snprintf(out, cap, "%lld.%02lld", (long long)(bp / 100), (long long)(bp % 100));
 }
 
-static int pct_error(ctx_t *c, const char *path, const pkey_t *k, const char *got)
+/* A whole percentage in words ("eighty"), so the hint cannot be misread; digits otherwise. */
+static void pct_words(int64_t bp, char *out, size_t cap)
+{
+    static const char *const ones[] = {"zero",    "one",     "two",       "three",    "four",
+                                       "five",    "six",     "seven",     "eight",    "nine",
+                                       "ten",     "eleven",  "twelve",    "thirteen", "fourteen",
+                                       "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"};
+    static const char *const tens[] = {"",      "",      "twenty",  "thirty", "forty",
+                                       "fifty", "sixty", "seventy", "eighty", "ninety"};
+    int64_t n = bp / 100;
+    if (bp % 100 != 0 || n > 100) {
+        char num[32];
+        fmt_bp(bp, num, sizeof(num));
+        snprintf(out, cap, "%s percent", num);
+    } else if (n == 100)
+        snprintf(out, cap, "one hundred percent");
+    else if (n < 20)
+        snprintf(out, cap, "%s percent", ones[n]);
+    else if (n % 10 == 0)
+        snprintf(out, cap, "%s percent", tens[n / 10]);
+    else
+        snprintf(out, cap, "%s-%s percent", tens[n / 10], ones[n % 10]);
+}
+
+static int pct_error(ctx_t *c, qw_yaml_pos_t at, const char *path, const pkey_t *k, const char *got)
 {
     char lo[24], hi[24];
     fmt_bp(k->min, lo, sizeof(lo));
     fmt_bp(k->max, hi, sizeof(hi));
-    return qw_err_set(c->err, c->errlen,
-                      "policy: %s: must be a percentage between %s and %s, got %s", path, lo, hi,
-                      got);
+    return qw_yaml_err(c->err, c->errlen, c->y, at, path,
+                       "must be a percentage between %s%% and %s%%, got %s", lo, hi, shown(got));
 }
 
-static int load_rates(ctx_t *c, const char *path, struct fy_node *n)
+/* One percentage value: the forms in docs/policy.md. A bare number in (0, 1] is refused: 0.8
+ * is far more likely a fraction meaning 80% than the 0.8% it would be read as. */
+static int pct_value(ctx_t *c, qw_yaml_pos_t at, const char *path, const pkey_t *k, const char *val,
+                     int64_t *bp)
+{
+    int sign = 0;
+    int64_t e6 = 0;
+    int rc = val ? parse_pct(val, bp, &sign, &e6) : -1;
+    if (rc != -1 && !sign && e6 > 0 && e6 <= 1000000) {
+        char num[32], words[64];
+        int64_t h = (e6 + 50) / 100; /* hundredths of a percent */
+        fmt_bp(h, num, sizeof(num));
+        pct_words(h, words, sizeof(words));
+        return qw_yaml_err(c->err, c->errlen, c->y, at, path,
+                           "%s is ambiguous: write %s%% for %s (or %s%% if you mean it)", val, num,
+                           words, val);
+    }
+    if (rc != 0 || *bp < k->min || *bp > k->max) return pct_error(c, at, path, k, val);
+    return QW_OK;
+}
+
+static int load_rates(ctx_t *c, qw_yaml_pos_t at, const char *path, struct fy_node *n)
 {
     if (!fy_node_is_mapping(n))
-        return qw_err_set(c->err, c->errlen,
-                          "policy: %s: must be a mapping of currency code to rate", path);
+        return qw_yaml_err(c->err, c->errlen, c->y, at, path,
+                           "must be a mapping of currency code to rate");
     void *it = NULL;
     struct fy_node_pair *pair;
     while ((pair = fy_node_mapping_iterate(n, &it))) {
-        char code[8], val[64];
-        if (!scalar(fy_node_pair_key(pair), code, sizeof(code)) || strlen(code) != 3 ||
-            qw_money_exponent(code) < 0)
-            return qw_err_set(c->err, c->errlen, "policy: %s: keys must be ISO 4217 codes, got %s",
-                              path,
-                              scalar(fy_node_pair_key(pair), code, sizeof(code)) ? code : "?");
+        char code[8], val[64], sub[192];
+        struct fy_node *kn = fy_node_pair_key(pair), *vn = fy_node_pair_value(pair);
+        const char *cs = qw_yaml_scalar(kn, code, sizeof(code), NULL);
+        if (!cs || strlen(code) != 3 || qw_money_exponent(code) < 0) {
+            char kt[64];
+            return qw_yaml_err(c->err, c->errlen, c->y, qw_yaml_pos(kn), path,
+                               "keys must be ISO 4217 codes, got %s",
+                               shown(qw_yaml_scalar(kn, kt, sizeof(kt), NULL)));
+        }
+        snprintf(sub, sizeof(sub), "%s.%s", path, code);
+        qw_yaml_pos_t vp = qw_yaml_pos(vn);
+        if (!vp.line) vp = qw_yaml_pos(kn);
         int64_t rate;
-        if (!scalar(fy_node_pair_value(pair), val, sizeof(val)) ||
+        if (!qw_yaml_scalar(vn, val, sizeof(val), NULL) ||
             qw_money_parse_rate(val, strlen(val), &rate) != 0 || rate <= 0)
-            return qw_err_set(c->err, c->errlen,
-                              "policy: %s.%s: must be a positive decimal rate, got %s", path, code,
-                              scalar(fy_node_pair_value(pair), val, sizeof(val)) ? val : "?");
+            return qw_yaml_err(c->err, c->errlen, c->y, vp, sub,
+                               "must be a positive decimal rate, got %s",
+                               fy_node_is_scalar(vn) ? shown(val) : "a list or mapping");
         if (qw_rates_set(&c->p->rates, code, rate) != 0)
-            return qw_err_set(c->err, c->errlen, "policy: %s: too many rates (at most %d)", path,
-                              QW_RATES_MAX);
+            return qw_yaml_err(c->err, c->errlen, c->y, vp, path, "too many rates (at most %d)",
+                               QW_RATES_MAX);
     }
     return QW_OK;
 }
 
-static int load_pctlist(ctx_t *c, const char *path, const pkey_t *k, struct fy_node *n)
+static int load_pctlist(ctx_t *c, qw_yaml_pos_t at, const char *path, const pkey_t *k,
+                        struct fy_node *n)
 {
     int max = k->off == offsetof(qw_policy_t, checkpoints_bp) ? QW_POLICY_CHECKPOINTS_MAX
                                                               : QW_POLICY_TIERS_MAX;
     if (!fy_node_is_sequence(n))
-        return qw_err_set(c->err, c->errlen, "policy: %s: must be a list of percentages", path);
+        return qw_yaml_err(c->err, c->errlen, c->y, at, path, "must be a list of percentages");
     int32_t *arr = (int32_t *)((char *)c->p + k->off);
     int *count = (int *)((char *)c->p + k->size_or_count_off);
     int i = 0;
@@ -227,43 +286,52 @@ static int load_pctlist(ctx_t *c, const char *path, const pkey_t *k, struct fy_n
         char val[64], ipath[192];
         int64_t bp;
         snprintf(ipath, sizeof(ipath), "%s[%d]", path, i);
+        qw_yaml_pos_t ip = qw_yaml_pos(item);
+        if (!ip.line) ip = at;
         if (i >= max)
-            return qw_err_set(c->err, c->errlen, "policy: %s: at most %d entries", path, max);
-        if (!scalar(item, val, sizeof(val)) || parse_pct(val, &bp) != 0 || bp < k->min ||
-            bp > k->max)
-            return pct_error(c, ipath, k, scalar(item, val, sizeof(val)) ? val : "a non-scalar");
-        if (i > 0 && bp <= arr[i - 1])
-            return qw_err_set(c->err, c->errlen, "policy: %s: must be in ascending order", path);
+            return qw_yaml_err(c->err, c->errlen, c->y, ip, path, "at most %d entries", max);
+        if (!fy_node_is_scalar(item)) return pct_error(c, ip, ipath, k, "a list or mapping");
+        if (!qw_yaml_scalar(item, val, sizeof(val), NULL)) return pct_error(c, ip, ipath, k, "?");
+        if (pct_value(c, ip, ipath, k, val, &bp) != QW_OK) return QW_ERR;
+        if (i > 0 && bp <= arr[i - 1]) {
+            char prev[24];
+            fmt_bp(arr[i - 1], prev, sizeof(prev));
+            return qw_yaml_err(c->err, c->errlen, c->y, ip, ipath,
+                               "must be in ascending order, got %s after %s%%", val, prev);
+        }
         arr[i++] = (int32_t)bp;
     }
     *count = i;
     return QW_OK;
 }
 
-static int load_leaf(ctx_t *c, const char *path, const pkey_t *k, struct fy_node *n)
+static int load_leaf(ctx_t *c, qw_yaml_pos_t kp, const char *path, const pkey_t *k,
+                     struct fy_node *n)
 {
     char val[256];
     void *field = (char *)c->p + k->off;
-    if (k->kind == K_RATES) return load_rates(c, path, n);
-    if (k->kind == K_PCTLIST) return load_pctlist(c, path, k, n);
+    qw_yaml_pos_t at = qw_yaml_pos(n);
+    if (!at.line) at = kp; /* collections and empty values: point at the key */
+    if (k->kind == K_RATES) return load_rates(c, at, path, n);
+    if (k->kind == K_PCTLIST) return load_pctlist(c, at, path, k, n);
     size_t len = 0;
-    if (!n || !fy_node_is_scalar(n) || !fy_node_get_scalar(n, &len))
-        return qw_err_set(c->err, c->errlen, "policy: %s: must be a single value", path);
-    if (len >= sizeof(val))
-        return qw_err_set(c->err, c->errlen, "policy: %s: value too long", path);
-    scalar(n, val, sizeof(val));
+    if (!n || !fy_node_is_scalar(n))
+        return qw_yaml_err(c->err, c->errlen, c->y, at, path,
+                           "must be a single value, got a list or mapping");
+    if (!qw_yaml_scalar(n, val, sizeof(val), &len))
+        return qw_yaml_err(c->err, c->errlen, c->y, at, path, "value too long (%zu bytes)", len);
     int64_t v;
     switch (k->kind) {
     case K_STR:
-        if (len == 0 || len >= k->size_or_count_off)
-            return qw_err_set(c->err, c->errlen,
-                              "policy: %s: must be a non-empty string of at most %zu characters",
-                              path, k->size_or_count_off - 1);
+        if (len == 0 || len >= k->size_or_count_off || memchr(val, '\0', len))
+            return qw_yaml_err(c->err, c->errlen, c->y, at, path,
+                               "must be a non-empty string of at most %zu characters, got %s",
+                               k->size_or_count_off - 1, shown(val));
         memcpy(field, val, len + 1);
         if (strcmp(path, "version") == 0) c->have_version = 1;
         if (strcmp(path, "currency.base") == 0 && qw_money_exponent(val) < 0)
-            return qw_err_set(c->err, c->errlen, "policy: %s: not an ISO 4217 currency: %s", path,
-                              val);
+            return qw_yaml_err(c->err, c->errlen, c->y, at, path,
+                               "not an ISO 4217 currency, got %s", val);
         return QW_OK;
     case K_PERIOD:
         if (strcmp(val, "month") == 0)
@@ -271,18 +339,18 @@ static int load_leaf(ctx_t *c, const char *path, const pkey_t *k, struct fy_node
         else if (strcmp(val, "quarter") == 0)
             c->p->period = QW_PERIOD_QUARTER;
         else
-            return qw_err_set(c->err, c->errlen, "policy: %s: must be month or quarter, got %s",
-                              path, val);
+            return qw_yaml_err(c->err, c->errlen, c->y, at, path,
+                               "must be month or quarter, got %s", shown(val));
         return QW_OK;
     case K_INT:
         if (parse_int(val, &v) != 0 || v < k->min || v > k->max)
-            return qw_err_set(c->err, c->errlen,
-                              "policy: %s: must be a whole number between %lld and %lld, got %s",
-                              path, (long long)k->min, (long long)k->max, val);
+            return qw_yaml_err(c->err, c->errlen, c->y, at, path,
+                               "must be a whole number between %lld and %lld, got %s",
+                               (long long)k->min, (long long)k->max, shown(val));
         *(int *)field = (int)v;
         return QW_OK;
     case K_PCT:
-        if (parse_pct(val, &v) != 0 || v < k->min || v > k->max) return pct_error(c, path, k, val);
+        if (pct_value(c, at, path, k, val, &v) != QW_OK) return QW_ERR;
         *(int32_t *)field = (int32_t)v;
         return QW_OK;
     case K_BOOL:
@@ -291,11 +359,11 @@ static int load_leaf(ctx_t *c, const char *path, const pkey_t *k, struct fy_node
         else if (strcmp(val, "false") == 0)
             *(int *)field = 0;
         else
-            return qw_err_set(c->err, c->errlen, "policy: %s: must be true or false, got %s", path,
-                              val);
+            return qw_yaml_err(c->err, c->errlen, c->y, at, path, "must be true or false, got %s",
+                               shown(val));
         return QW_OK;
     default:
-        return qw_err_set(c->err, c->errlen, "policy: %s: internal error", path);
+        return qw_yaml_err(c->err, c->errlen, c->y, at, path, "internal error");
     }
 }
 
@@ -305,113 +373,125 @@ static int walk(ctx_t *c, struct fy_node *map, const char *prefix)
     struct fy_node_pair *pair;
     while ((pair = fy_node_mapping_iterate(map, &it))) {
         char key[64], path[160];
-        if (!scalar(fy_node_pair_key(pair), key, sizeof(key)))
-            return qw_err_set(c->err, c->errlen, "policy: %s%skeys must be plain names", prefix,
-                              *prefix ? ": " : "");
+        struct fy_node *kn = fy_node_pair_key(pair);
+        qw_yaml_pos_t kp = qw_yaml_pos(kn);
+        size_t klen;
+        if (!qw_yaml_scalar(kn, key, sizeof(key), &klen) || memchr(key, '\0', klen))
+            return qw_yaml_err(c->err, c->errlen, c->y, kp, prefix,
+                               "keys must be plain names (at most %zu characters)",
+                               sizeof(key) - 1);
         snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
         const pkey_t *k = find_key(path);
-        if (!k) return qw_err_set(c->err, c->errlen, "policy: %s: unknown key", path);
+        if (!k) return qw_yaml_err(c->err, c->errlen, c->y, kp, path, "unknown key");
+        c->kpos[k - keys] = kp;
         struct fy_node *v = fy_node_pair_value(pair);
         if (k->kind == K_MAP) {
-            if (!fy_node_is_mapping(v))
-                return qw_err_set(c->err, c->errlen, "policy: %s: must be a mapping", path);
+            if (!v || !fy_node_is_mapping(v)) {
+                char val[64];
+                return qw_yaml_err(c->err, c->errlen, c->y, kp, path, "must be a mapping, got %s",
+                                   v && fy_node_is_sequence(v)
+                                       ? "a list"
+                                       : shown(qw_yaml_scalar(v, val, sizeof(val), NULL)));
+            }
             if (walk(c, v, path) != QW_OK) return QW_ERR;
-        } else if (load_leaf(c, path, k, v) != QW_OK) {
+        } else if (load_leaf(c, kp, path, k, v) != QW_OK) {
             return QW_ERR;
         }
     }
     return QW_OK;
 }
 
+/* Where a key was written (unknown when it took its default). */
+static qw_yaml_pos_t at_key(const ctx_t *c, const char *path)
+{
+    const pkey_t *k = find_key(path);
+    return k ? c->kpos[k - keys] : (qw_yaml_pos_t){0, 0};
+}
+
 /* Rules that tie keys together. */
 static int check(ctx_t *c)
 {
     qw_policy_t *p = c->p;
+    char a[24], b[24];
     if (!c->have_version)
-        return qw_err_set(c->err, c->errlen, "policy: version: required (recorded in decisions)");
+        return qw_yaml_err(c->err, c->errlen, c->y, (qw_yaml_pos_t){0, 0}, "version",
+                           "required (recorded in decisions)");
     if (p->final_warning_at >= p->review_at)
-        return qw_err_set(c->err, c->errlen,
-                          "policy: misses.review_at: must be greater than "
-                          "misses.final_warning_at (%d), got %d",
-                          p->final_warning_at, p->review_at);
+        return qw_yaml_err(c->err, c->errlen, c->y, at_key(c, "misses.review_at"),
+                           "misses.review_at",
+                           "must be greater than misses.final_warning_at (%d), got %d",
+                           p->final_warning_at, p->review_at);
     if (p->ncheckpoints == 0)
-        return qw_err_set(c->err, c->errlen, "policy: pacing.checkpoints: must not be empty");
+        return qw_yaml_err(c->err, c->errlen, c->y, at_key(c, "pacing.checkpoints"),
+                           "pacing.checkpoints", "must not be empty");
     int found = 0;
     for (int i = 0; i < p->ncheckpoints; i++)
         found |= p->checkpoints_bp[i] == p->team_checkpoint_bp;
-    if (!found)
-        return qw_err_set(c->err, c->errlen,
-                          "policy: team_health.checkpoint: must be one of pacing.checkpoints");
-    if (p->ntiers > 0 && p->tiers_bp[0] <= p->quota_achieved_bp)
-        return qw_err_set(c->err, c->errlen,
-                          "policy: rewards.accelerators: tiers must be above "
-                          "rewards.quota_achieved");
-    if (p->miss_line_bp > p->quota_achieved_bp)
-        return qw_err_set(c->err, c->errlen,
-                          "policy: miss_line: must not be above rewards.quota_achieved");
+    if (!found) {
+        fmt_bp(p->team_checkpoint_bp, a, sizeof(a));
+        return qw_yaml_err(c->err, c->errlen, c->y, at_key(c, "team_health.checkpoint"),
+                           "team_health.checkpoint", "must be one of pacing.checkpoints, got %s%%",
+                           a);
+    }
+    if (p->ntiers > 0 && p->tiers_bp[0] <= p->quota_achieved_bp) {
+        fmt_bp(p->tiers_bp[0], a, sizeof(a));
+        fmt_bp(p->quota_achieved_bp, b, sizeof(b));
+        char hint[64] = "";
+        if ((int64_t)p->tiers_bp[0] * 100 > p->quota_achieved_bp && p->tiers_bp[0] < 1000) {
+            char h[24]; /* 1.25 read as 1.25% was probably meant as 125% */
+            fmt_bp((int64_t)p->tiers_bp[0] * 100, h, sizeof(h));
+            snprintf(hint, sizeof(hint), " (write %s%% for a %sx tier)", h, a);
+        }
+        return qw_yaml_err(
+            c->err, c->errlen, c->y, at_key(c, "rewards.accelerators"), "rewards.accelerators",
+            "tiers must be above rewards.quota_achieved (%s%%), got %s%%%s", b, a, hint);
+    }
+    if (p->miss_line_bp > p->quota_achieved_bp) {
+        fmt_bp(p->miss_line_bp, a, sizeof(a));
+        fmt_bp(p->quota_achieved_bp, b, sizeof(b));
+        return qw_yaml_err(c->err, c->errlen, c->y, at_key(c, "miss_line"), "miss_line",
+                           "must not be above rewards.quota_achieved (%s%%), got %s%%", b, a);
+    }
     return QW_OK;
 }
 
-static int load_doc(qw_policy_t *p, struct fy_document *fyd, struct fy_diag *diag,
-                    const char *zoneinfo_dir, char *errbuf, size_t errlen)
+static int load_doc(qw_policy_t *p, const qw_yaml_t *y, const char *zoneinfo_dir, char *errbuf,
+                    size_t errlen)
 {
-    if (!fyd) {
-        void *it = NULL;
-        struct fy_diag_error *de = diag ? fy_diag_errors_iterate(diag, &it) : NULL;
-        if (de)
-            return qw_err_set(errbuf, errlen, "policy: invalid YAML at line %d column %d: %s",
-                              de->line + 1, de->column + 1, de->msg);
-        return qw_err_set(errbuf, errlen, "policy: invalid YAML");
-    }
-    struct fy_node *root = fy_document_root(fyd);
-    if (!root || !fy_node_is_mapping(root))
-        return qw_err_set(errbuf, errlen, "policy: the document must be a mapping of keys");
+    ctx_t c;
     qw_policy_defaults(p);
-    ctx_t c = {p, errbuf, errlen, 0};
-    if (walk(&c, root, "") != QW_OK || check(&c) != QW_OK) return QW_ERR;
+    memset(&c, 0, sizeof(c));
+    c.p = p, c.y = y, c.err = errbuf, c.errlen = errlen;
+    if (walk(&c, qw_yaml_root(y), "") != QW_OK || check(&c) != QW_OK) return QW_ERR;
     char tzerr[QW_ERRSTR_MAX];
     if (qw_tz_load(&p->tz, p->timezone, zoneinfo_dir, tzerr, sizeof(tzerr)) != 0)
-        return qw_err_set(errbuf, errlen, "policy: timezone: %s", tzerr);
+        return qw_yaml_err(errbuf, errlen, y, at_key(&c, "timezone"), "timezone", "%s", tzerr);
     return QW_OK;
 }
 
-static void no_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
+int qw_policy_load_named(qw_policy_t *p, const char *name, const char *yaml, size_t len,
+                         const char *zoneinfo_dir, char *errbuf, size_t errlen)
 {
-    (void)diag, (void)user, (void)buf, (void)len;
-}
-
-static struct fy_diag *make_diag(void)
-{
-    struct fy_diag_cfg dc;
-    fy_diag_cfg_default(&dc);
-    dc.fp = NULL;
-    dc.output_fn = no_output;
-    dc.colorize = false;
-    return fy_diag_create(&dc);
+    qw_yaml_t y;
+    if (qw_yaml_parse(&y, name, yaml, len, errbuf, errlen) != QW_OK) return QW_ERR;
+    int rc = load_doc(p, &y, zoneinfo_dir, errbuf, errlen);
+    qw_yaml_free(&y);
+    return rc;
 }
 
 int qw_policy_load_string(qw_policy_t *p, const char *yaml, size_t len, const char *zoneinfo_dir,
                           char *errbuf, size_t errlen)
 {
-    struct fy_diag *diag = make_diag();
-    struct fy_parse_cfg cfg = {0};
-    cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
-    cfg.diag = diag;
-    struct fy_document *fyd = fy_document_build_from_string(&cfg, yaml, len);
-    int rc = load_doc(p, fyd, diag, zoneinfo_dir, errbuf, errlen);
-    fy_document_destroy(fyd);
-    if (diag) fy_diag_unref(diag);
-    return rc;
+    return qw_policy_load_named(p, "policy", yaml, len, zoneinfo_dir, errbuf, errlen);
 }
 
 int qw_policy_load_file(qw_policy_t *p, const char *path, const char *zoneinfo_dir, char *errbuf,
                         size_t errlen)
 {
-    char e[QW_ERRSTR_MAX];
-    size_t n;
-    char *buf = qw_file_read(path, 1024 * 1024, &n, e, sizeof(e)); /* a policy is a few KB */
-    if (!buf) return qw_err_set(errbuf, errlen, "policy: %s", e);
-    int rc = qw_policy_load_string(p, buf, n, zoneinfo_dir, errbuf, errlen);
-    free(buf);
+    qw_yaml_t y;
+    /* a policy is a few KB */
+    if (qw_yaml_parse_file(&y, path, 1024 * 1024, errbuf, errlen) != QW_OK) return QW_ERR;
+    int rc = load_doc(p, &y, zoneinfo_dir, errbuf, errlen);
+    qw_yaml_free(&y);
     return rc;
 }

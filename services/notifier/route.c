@@ -1,9 +1,10 @@
 #include "route.h"
 
-#include <libfyaml.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "quotawatch/yaml.h"
 
 static const char *const qw_aud_names[QW_AUD_COUNT] = {"rep", "manager",   "team",
                                                        "hr",  "sales_ops", "webhook"};
@@ -82,10 +83,9 @@ static int combo_allowed(qw_aud_t a, qw_chan_kind_t k)
     }
 }
 
-int qw_route_check(const qw_route_cfg_t *cfg, char *errbuf, size_t errlen)
+static int check_route(const qw_route_t *r, char *errbuf, size_t errlen)
 {
-    for (size_t i = 0; i < cfg->n_routes; i++) {
-        const qw_route_t *r = &cfg->routes[i];
+    {
         if (!combo_allowed(r->audience, r->kind))
             return qw_err_set(errbuf, errlen, "route '%s': audience %s cannot use channel %s",
                               r->name, qw_aud_name(r->audience), qw_chan_kind_name(r->kind));
@@ -113,176 +113,269 @@ int qw_route_check(const qw_route_cfg_t *cfg, char *errbuf, size_t errlen)
     return QW_OK;
 }
 
-/* ---- YAML ---- */
-
-static int scalar(struct fy_node *n, char *dst, size_t dstlen, const char *what, char *errbuf,
-                  size_t errlen)
+int qw_route_check(const qw_route_cfg_t *cfg, char *errbuf, size_t errlen)
 {
-    size_t len;
-    const char *s = n && fy_node_is_scalar(n) ? fy_node_get_scalar(n, &len) : NULL;
-    if (!s) return qw_err_set(errbuf, errlen, "%s: expected a scalar", what);
-    if (qw_strlcpy_checked(dst, dstlen, s, len))
-        return qw_err_set(errbuf, errlen, "%s: value too long", what);
+    for (size_t i = 0; i < cfg->n_routes; i++)
+        if (check_route(&cfg->routes[i], errbuf, errlen) != QW_OK) return QW_ERR;
     return QW_OK;
 }
 
-static int opt_scalar(struct fy_node *map, const char *key, char *dst, size_t dstlen,
-                      const char *what, char *errbuf, size_t errlen)
+/* ---- YAML ---- */
+
+/* Parsing state: the document (for positions in messages) and the caller's error buffer. */
+typedef struct {
+    const qw_yaml_t *y;
+    char *err;
+    size_t errlen;
+} rload_t;
+
+static qw_yaml_pos_t pos_or(struct fy_node *n, qw_yaml_pos_t fallback)
 {
-    struct fy_node *n = fy_node_mapping_lookup_by_string(map, key, FY_NT);
-    if (!n) return QW_OK;
-    char w[256];
-    snprintf(w, sizeof(w), "%.180s.%.60s", what, key);
-    return scalar(n, dst, dstlen, w, errbuf, errlen);
+    qw_yaml_pos_t p = qw_yaml_first_pos(n);
+    return p.line ? p : fallback;
 }
 
-static int parse_route(qw_route_t *r, struct fy_node *n, size_t idx, char *errbuf, size_t errlen)
+/* A typo'd key ("adresses", "type") must stop start-up, not silently route nothing. */
+static int known_keys(rload_t *L, struct fy_node *map, const char *path, const char *const *allowed)
 {
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(map, &it))) {
+        char k[64], sub[256];
+        const char *ks = qw_yaml_scalar(fy_node_pair_key(p), k, sizeof(k), NULL);
+        int ok = 0;
+        for (size_t i = 0; ks && allowed[i]; i++)
+            ok |= strcmp(ks, allowed[i]) == 0;
+        if (!ok) {
+            snprintf(sub, sizeof(sub), "%s%s%.60s", path, *path ? "." : "", ks ? ks : "?");
+            return qw_yaml_err(L->err, L->errlen, L->y, qw_yaml_pos(fy_node_pair_key(p)), sub,
+                               "unknown key");
+        }
+    }
+    return QW_OK;
+}
+
+static int scalar(rload_t *L, struct fy_node *n, qw_yaml_pos_t at, char *dst, size_t dstlen,
+                  const char *what)
+{
+    size_t len;
+    if (!n || !fy_node_is_scalar(n))
+        return qw_yaml_err(L->err, L->errlen, L->y, pos_or(n, at), what,
+                           "expected a single value, got a list or mapping");
+    if (!qw_yaml_scalar(n, dst, dstlen, &len) || memchr(dst, '\0', len))
+        return qw_yaml_err(L->err, L->errlen, L->y, pos_or(n, at), what,
+                           "value too long (%zu bytes, at most %zu)", len, dstlen - 1);
+    return QW_OK;
+}
+
+/* key's value in map when present (dst untouched otherwise). */
+static int opt_scalar(rload_t *L, struct fy_node *map, const char *key, char *dst, size_t dstlen,
+                      const char *what)
+{
+    struct fy_node_pair *pair = NULL;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while (!pair && (p = fy_node_mapping_iterate(map, &it))) {
+        size_t kl;
+        const char *ks = fy_node_get_scalar(fy_node_pair_key(p), &kl);
+        if (ks && kl == strlen(key) && memcmp(ks, key, kl) == 0) pair = p;
+    }
+    if (!pair) return QW_OK;
+    char w[256];
+    snprintf(w, sizeof(w), "%.180s.%.60s", what, key);
+    return scalar(L, fy_node_pair_value(pair), qw_yaml_pos(fy_node_pair_key(pair)), dst, dstlen, w);
+}
+
+static int parse_route(rload_t *L, qw_route_t *r, struct fy_node *n, size_t idx)
+{
+    static const char *const keys[] = {"name", "audience", "channel", "types", NULL};
     char what[96], buf[64];
     snprintf(what, sizeof(what), "routes[%zu]", idx);
-    if (!fy_node_is_mapping(n)) return qw_err_set(errbuf, errlen, "%s: expected a mapping", what);
+    qw_yaml_pos_t at = qw_yaml_first_pos(n);
+    if (!fy_node_is_mapping(n))
+        return qw_yaml_err(L->err, L->errlen, L->y, at, what,
+                           "expected a mapping (name, audience, channel, types)");
+    if (known_keys(L, n, what, keys)) return QW_ERR;
+    r->line = at.line, r->col = at.col;
     snprintf(r->name, sizeof(r->name), "#%zu", idx);
-    if (opt_scalar(n, "name", r->name, sizeof(r->name), what, errbuf, errlen)) return QW_ERR;
+    if (opt_scalar(L, n, "name", r->name, sizeof(r->name), what)) return QW_ERR;
     buf[0] = '\0';
-    if (opt_scalar(n, "audience", buf, sizeof(buf), what, errbuf, errlen)) return QW_ERR;
+    if (opt_scalar(L, n, "audience", buf, sizeof(buf), what)) return QW_ERR;
+    struct fy_node *an = fy_node_mapping_lookup_by_string(n, "audience", FY_NT);
     int a = -1;
     for (int k = 0; k < QW_AUD_WEBHOOK; k++)
         if (strcmp(buf, qw_aud_names[k]) == 0) a = k;
+    char fw[128];
+    snprintf(fw, sizeof(fw), "%s.audience", what);
     if (a < 0)
-        return qw_err_set(errbuf, errlen,
-                          "route '%s': audience '%s' is not one of rep, manager, "
-                          "team, hr, sales_ops",
-                          r->name, buf);
+        return qw_yaml_err(L->err, L->errlen, L->y, pos_or(an, at), fw,
+                           "route '%s': audience '%s' is not one of rep, manager, "
+                           "team, hr, sales_ops",
+                           r->name, buf);
     r->audience = (qw_aud_t)a;
     buf[0] = '\0';
-    if (opt_scalar(n, "channel", buf, sizeof(buf), what, errbuf, errlen)) return QW_ERR;
+    if (opt_scalar(L, n, "channel", buf, sizeof(buf), what)) return QW_ERR;
+    struct fy_node *cn = fy_node_mapping_lookup_by_string(n, "channel", FY_NT);
     int k = -1;
     for (int j = 0; j < 3; j++)
         if (strcmp(buf, qw_kind_names[j]) == 0) k = j;
+    snprintf(fw, sizeof(fw), "%s.channel", what);
     if (k < 0)
-        return qw_err_set(errbuf, errlen,
-                          "route '%s': channel '%s' is not one of slack, email, "
-                          "webhook",
-                          r->name, buf);
+        return qw_yaml_err(L->err, L->errlen, L->y, pos_or(cn, at), fw,
+                           "route '%s': channel '%s' is not one of slack, email, "
+                           "webhook",
+                           r->name, buf);
     r->kind = (qw_chan_kind_t)k;
     struct fy_node *types = fy_node_mapping_lookup_by_string(n, "types", FY_NT);
+    snprintf(fw, sizeof(fw), "%s.types", what);
     if (!types || !fy_node_is_sequence(types))
-        return qw_err_set(errbuf, errlen, "route '%s': types must be a list", r->name);
+        return qw_yaml_err(L->err, L->errlen, L->y, pos_or(types, at), fw,
+                           "route '%s': types must be a list", r->name);
     void *it = NULL;
     struct fy_node *t;
     while ((t = fy_node_sequence_iterate(types, &it))) {
+        char tw[128];
+        snprintf(tw, sizeof(tw), "%s.types[%zu]", what, r->n_types);
         if (r->n_types >= QW_ROUTE_MAX_TYPES)
-            return qw_err_set(errbuf, errlen, "route '%s': too many types", r->name);
-        if (scalar(t, r->types[r->n_types], sizeof(r->types[0]), r->name, errbuf, errlen))
-            return QW_ERR;
+            return qw_yaml_err(L->err, L->errlen, L->y, pos_or(t, at), tw,
+                               "route '%s': too many types (at most %d)", r->name,
+                               QW_ROUTE_MAX_TYPES);
+        if (scalar(L, t, at, r->types[r->n_types], sizeof(r->types[0]), tw)) return QW_ERR;
         r->n_types++;
     }
     return QW_OK;
 }
 
-static int add_addrs(qw_route_cfg_t *cfg, struct fy_node *map, const char *kind, char *errbuf,
-                     size_t errlen)
+static int add_addrs(rload_t *L, qw_route_cfg_t *cfg, struct fy_node *map, const char *kind)
 {
+    static const char *const keys[] = {"slack_webhook", "email", NULL};
+    char what[160];
+    snprintf(what, sizeof(what), "addresses.%ss", kind);
     if (!map) return QW_OK;
     if (!fy_node_is_mapping(map))
-        return qw_err_set(errbuf, errlen, "addresses.%ss: expected a mapping of id to address",
-                          kind);
+        return qw_yaml_err(L->err, L->errlen, L->y, qw_yaml_first_pos(map), what,
+                           "expected a mapping of id to address");
     void *it = NULL;
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(map, &it))) {
+        qw_yaml_pos_t kp = qw_yaml_pos(fy_node_pair_key(p));
         if (cfg->n_addrs >= QW_ROUTE_MAX_ADDRS)
-            return qw_err_set(errbuf, errlen, "more than %d static addresses", QW_ROUTE_MAX_ADDRS);
+            return qw_yaml_err(L->err, L->errlen, L->y, kp, what, "more than %d static addresses",
+                               QW_ROUTE_MAX_ADDRS);
         qw_route_addr_t *a = &cfg->addrs[cfg->n_addrs];
         memset(a, 0, sizeof(*a));
         snprintf(a->kind, sizeof(a->kind), "%s", kind);
-        char what[160];
-        snprintf(what, sizeof(what), "addresses.%ss", kind);
-        if (scalar(fy_node_pair_key(p), a->id, sizeof(a->id), what, errbuf, errlen)) return QW_ERR;
+        if (scalar(L, fy_node_pair_key(p), kp, a->id, sizeof(a->id), what)) return QW_ERR;
         struct fy_node *v = fy_node_pair_value(p);
+        char sub[256];
+        snprintf(sub, sizeof(sub), "addresses.%ss.%.100s", kind, a->id);
         if (!v || !fy_node_is_mapping(v))
-            return qw_err_set(errbuf, errlen, "%s.%s: expected a mapping", what, a->id);
-        snprintf(what, sizeof(what), "addresses.%ss.%s", kind, a->id);
-        if (opt_scalar(v, "slack_webhook", a->slack, sizeof(a->slack), what, errbuf, errlen) ||
-            opt_scalar(v, "email", a->email, sizeof(a->email), what, errbuf, errlen))
+            return qw_yaml_err(L->err, L->errlen, L->y, pos_or(v, kp), sub,
+                               "expected a mapping (slack_webhook, email)");
+        if (known_keys(L, v, sub, keys) ||
+            opt_scalar(L, v, "slack_webhook", a->slack, sizeof(a->slack), sub) ||
+            opt_scalar(L, v, "email", a->email, sizeof(a->email), sub))
             return QW_ERR;
         cfg->n_addrs++;
     }
     return QW_OK;
 }
 
-static int load_doc(qw_route_cfg_t *cfg, struct fy_document *doc, char *errbuf, size_t errlen)
+static int pair_map(rload_t *L, struct fy_node *parent, const char *key, const char *what,
+                    const char *const *keys, struct fy_node **out)
 {
-    struct fy_node *root = fy_document_root(doc);
-    if (!root || !fy_node_is_mapping(root))
-        return qw_err_set(errbuf, errlen, "routing file: expected a mapping at the top");
+    *out = fy_node_mapping_lookup_by_string(parent, key, FY_NT);
+    if (!*out) return QW_OK;
+    if (!fy_node_is_mapping(*out))
+        return qw_yaml_err(L->err, L->errlen, L->y, qw_yaml_first_pos(*out), what,
+                           "expected a mapping");
+    return known_keys(L, *out, what, keys);
+}
+
+static int load_doc(qw_route_cfg_t *cfg, const qw_yaml_t *y, char *errbuf, size_t errlen)
+{
+    static const char *const root_keys[] = {"routes", "addresses", NULL};
+    static const char *const addr_keys[] = {"teams", "managers", "reps", "hr", "sales_ops", NULL};
+    static const char *const hr_keys[] = {"webhook", "email", NULL};
+    static const char *const so_keys[] = {"slack_webhook", "email", NULL};
+    rload_t L = {y, errbuf, errlen};
+    struct fy_node *root = qw_yaml_root(y);
+    if (known_keys(&L, root, "", root_keys)) return QW_ERR;
     struct fy_node *routes = fy_node_mapping_lookup_by_string(root, "routes", FY_NT);
     if (routes) {
         if (!fy_node_is_sequence(routes))
-            return qw_err_set(errbuf, errlen, "routes: expected a list");
+            return qw_yaml_err(errbuf, errlen, y, qw_yaml_first_pos(routes), "routes",
+                               "expected a list");
         void *it = NULL;
         struct fy_node *n;
         while ((n = fy_node_sequence_iterate(routes, &it))) {
             if (cfg->n_routes >= QW_ROUTE_MAX)
-                return qw_err_set(errbuf, errlen, "more than %d routes", QW_ROUTE_MAX);
+                return qw_yaml_err(errbuf, errlen, y, qw_yaml_first_pos(n), "routes",
+                                   "more than %d routes", QW_ROUTE_MAX);
             qw_route_t *r = &cfg->routes[cfg->n_routes];
             memset(r, 0, sizeof(*r));
-            if (parse_route(r, n, cfg->n_routes, errbuf, errlen)) return QW_ERR;
+            if (parse_route(&L, r, n, cfg->n_routes)) return QW_ERR;
             cfg->n_routes++;
         }
     }
-    struct fy_node *addrs = fy_node_mapping_lookup_by_string(root, "addresses", FY_NT);
+    struct fy_node *addrs, *hr, *so;
+    if (pair_map(&L, root, "addresses", "addresses", addr_keys, &addrs)) return QW_ERR;
     if (addrs) {
-        if (!fy_node_is_mapping(addrs))
-            return qw_err_set(errbuf, errlen, "addresses: expected a mapping");
         free(cfg->addrs);
         cfg->addrs = calloc(QW_ROUTE_MAX_ADDRS, sizeof(*cfg->addrs));
         if (!cfg->addrs) return qw_err_set(errbuf, errlen, "out of memory");
-        if (add_addrs(cfg, fy_node_mapping_lookup_by_string(addrs, "teams", FY_NT), "team", errbuf,
-                      errlen) ||
-            add_addrs(cfg, fy_node_mapping_lookup_by_string(addrs, "managers", FY_NT), "manager",
-                      errbuf, errlen) ||
-            add_addrs(cfg, fy_node_mapping_lookup_by_string(addrs, "reps", FY_NT), "rep", errbuf,
-                      errlen))
+        if (add_addrs(&L, cfg, fy_node_mapping_lookup_by_string(addrs, "teams", FY_NT), "team") ||
+            add_addrs(&L, cfg, fy_node_mapping_lookup_by_string(addrs, "managers", FY_NT),
+                      "manager") ||
+            add_addrs(&L, cfg, fy_node_mapping_lookup_by_string(addrs, "reps", FY_NT), "rep"))
             return QW_ERR;
-        struct fy_node *hr = fy_node_mapping_lookup_by_string(addrs, "hr", FY_NT);
-        if (hr && (opt_scalar(hr, "webhook", cfg->hr_webhook, sizeof(cfg->hr_webhook),
-                              "addresses.hr", errbuf, errlen) ||
-                   opt_scalar(hr, "email", cfg->hr_email, sizeof(cfg->hr_email), "addresses.hr",
-                              errbuf, errlen)))
+        if (pair_map(&L, addrs, "hr", "addresses.hr", hr_keys, &hr) ||
+            (hr &&
+             (opt_scalar(&L, hr, "webhook", cfg->hr_webhook, sizeof(cfg->hr_webhook),
+                         "addresses.hr") ||
+              opt_scalar(&L, hr, "email", cfg->hr_email, sizeof(cfg->hr_email), "addresses.hr"))))
             return QW_ERR;
-        struct fy_node *so = fy_node_mapping_lookup_by_string(addrs, "sales_ops", FY_NT);
-        if (so &&
-            (opt_scalar(so, "slack_webhook", cfg->sales_ops_slack, sizeof(cfg->sales_ops_slack),
-                        "addresses.sales_ops", errbuf, errlen) ||
-             opt_scalar(so, "email", cfg->sales_ops_email, sizeof(cfg->sales_ops_email),
-                        "addresses.sales_ops", errbuf, errlen)))
+        if (pair_map(&L, addrs, "sales_ops", "addresses.sales_ops", so_keys, &so) ||
+            (so && (opt_scalar(&L, so, "slack_webhook", cfg->sales_ops_slack,
+                               sizeof(cfg->sales_ops_slack), "addresses.sales_ops") ||
+                    opt_scalar(&L, so, "email", cfg->sales_ops_email, sizeof(cfg->sales_ops_email),
+                               "addresses.sales_ops"))))
             return QW_ERR;
     }
-    return qw_route_check(cfg, errbuf, errlen);
+    /* The privacy rules, with the position of the route they refuse. */
+    for (size_t i = 0; i < cfg->n_routes; i++) {
+        char why[QW_ERRSTR_MAX], what[32];
+        if (check_route(&cfg->routes[i], why, sizeof(why)) != QW_OK) {
+            snprintf(what, sizeof(what), "routes[%zu]", i);
+            return qw_yaml_err(errbuf, errlen, y,
+                               (qw_yaml_pos_t){cfg->routes[i].line, cfg->routes[i].col}, what, "%s",
+                               why);
+        }
+    }
+    return QW_OK;
 }
 
-static int load_common(qw_route_cfg_t *cfg, struct fy_document *doc, const char *what, char *errbuf,
-                       size_t errlen)
+static int load_parsed(qw_route_cfg_t *cfg, qw_yaml_t *y, int rc, char *errbuf, size_t errlen)
 {
-    if (!doc) return qw_err_set(errbuf, errlen, "%s: not valid YAML", what);
-    int rc = load_doc(cfg, doc, errbuf, errlen);
-    fy_document_destroy(doc);
+    if (rc != QW_OK) return QW_ERR;
+    rc = load_doc(cfg, y, errbuf, errlen);
+    qw_yaml_free(y);
     return rc;
 }
-
-/* libfyaml prints its own parse diagnostics to stderr unless told to keep quiet. */
-static const struct fy_parse_cfg qw_fy_cfg = {.flags = FYPCF_QUIET};
 
 int qw_route_load_string(qw_route_cfg_t *cfg, const char *yaml, size_t len, char *errbuf,
                          size_t errlen)
 {
-    return load_common(cfg, fy_document_build_from_string(&qw_fy_cfg, yaml, len), "routing", errbuf,
+    qw_yaml_t y;
+    return load_parsed(cfg, &y, qw_yaml_parse(&y, "routing", yaml, len, errbuf, errlen), errbuf,
                        errlen);
 }
 
 int qw_route_load_file(qw_route_cfg_t *cfg, const char *path, char *errbuf, size_t errlen)
 {
-    return load_common(cfg, fy_document_build_from_file(&qw_fy_cfg, path), path, errbuf, errlen);
+    qw_yaml_t y; /* a routing file with every static address is well under 4 MiB */
+    return load_parsed(cfg, &y, qw_yaml_parse_file(&y, path, 4 * 1024 * 1024, errbuf, errlen),
+                       errbuf, errlen);
 }
 
 /* ---- resolution ---- */

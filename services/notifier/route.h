@@ -35,6 +35,7 @@ typedef struct qw_route_s {
     qw_chan_kind_t kind;
     char types[QW_ROUTE_MAX_TYPES][64]; /* "*", "reward.*" or an exact type */
     size_t n_types;
+    int line, col; /* where the route starts in the routing file (0: not from a file) */
 } qw_route_t;
 
 /* A static address entry: a team, a manager or a rep by id. */
@@ -80,7 +81,8 @@ void qw_route_cfg_init(qw_route_cfg_t *cfg);
 void qw_route_cfg_free(qw_route_cfg_t *cfg);
 
 /* Parses YAML text (or a file) into cfg and checks it (qw_route_check). Returns QW_OK, or
- * QW_ERR with a message naming the offending route in errbuf. */
+ * QW_ERR with "FILE:LINE:COL: key.path: problem" in errbuf ("routing" instead of FILE for text);
+ * unknown keys, duplicate keys and the bytes quotawatch/yaml.h screens out are refused. */
 int qw_route_load_string(qw_route_cfg_t *cfg, const char *yaml, size_t len, char *errbuf,
                          size_t errlen);
 int qw_route_load_file(qw_route_cfg_t *cfg, const char *path, char *errbuf, size_t errlen);

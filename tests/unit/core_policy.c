@@ -73,44 +73,154 @@ static void expect_error(const char *yaml, const char *needle)
     cr_assert(strstr(err, needle) != NULL, "error \"%s\" lacks \"%s\"", err, needle);
 }
 
+/* The whole message, exactly as docs/policy.md lists it. */
+static void expect_exact(const char *yaml, const char *msg)
+{
+    cr_assert_eq(load(yaml), QW_ERR, "accepted: %s", yaml);
+    cr_assert_str_eq(err, msg);
+}
+
 Test(core_policy, errors_name_the_key_and_the_problem)
 {
-    expect_error("version: v1\npacing:\n  threshold: 170\n",
-                 "policy: pacing.threshold: must be a percentage between 0 and 100, got 170");
-    expect_error("version: v1\nmiss_line: lots\n", "policy: miss_line: must be a percentage");
-    expect_error("version: v1\npacing: {checkpoints: [50, 150]}\n", "pacing.checkpoints[1]");
-    expect_error("version: v1\npacing: {checkpoints: [75, 50]}\n", "ascending");
-    expect_error("version: v1\nperiod: week\n",
-                 "policy: period: must be month or quarter, got week");
-    expect_error("version: v1\ngrace_days: -1\n", "policy: grace_days: must be a whole number");
-    expect_error("version: v1\nleave: {prorate: maybe}\n", "leave.prorate: must be true or false");
-    expect_error("version: v1\ncurrency: {base: XYZ}\n", "currency.base: not an ISO 4217");
-    expect_error("version: v1\ncurrency: {rates: {USD: abc}}\n", "currency.rates.USD");
-    expect_error("version: v1\ncurrency: {rates: {usd: \"1\"}}\n", "currency.rates: keys");
-    expect_error("version: v1\ntimezone: Mars/Olympus\n", "policy: timezone: unknown time zone");
-    expect_error("version: v1\ntimezone: ../etc/passwd\n", "policy: timezone:");
-    expect_error("version: v1\nmisses: {final_warning_at: 3, review_at: 3}\n", "misses.review_at");
-    expect_error("version: v1\nrewards: {accelerators: [90]}\n", "rewards.accelerators");
-    expect_error("version: v1\nteam_health: {checkpoint: 60}\n", "team_health.checkpoint");
-    expect_error("version: v1\npacing: 5\n", "policy: pacing: must be a mapping");
+    expect_exact(
+        "version: v1\npacing:\n  threshold: 170\n",
+        "policy:3:14: pacing.threshold: must be a percentage between 0% and 100%, got 170");
+    expect_exact("version: v1\nmiss_line: lots\n",
+                 "policy:2:12: miss_line: must be a percentage between 0.01% and 100%, got lots");
+    expect_exact("version: v1\npacing: {checkpoints: [50, 150]}\n",
+                 "policy:2:28: pacing.checkpoints[1]: must be a percentage between 0.01% and "
+                 "99.99%, got 150");
+    expect_exact(
+        "version: v1\npacing: {checkpoints: [75, 50]}\n",
+        "policy:2:28: pacing.checkpoints[1]: must be in ascending order, got 50 after 75%");
+    expect_exact("version: v1\nperiod: week\n",
+                 "policy:2:9: period: must be month or quarter, got week");
+    expect_exact("version: v1\ngrace_days: -1\n",
+                 "policy:2:13: grace_days: must be a whole number between 0 and 60, got -1");
+    expect_exact("version: v1\nleave: {prorate: maybe}\n",
+                 "policy:2:18: leave.prorate: must be true or false, got maybe");
+    expect_exact("version: v1\ncurrency: {base: XYZ}\n",
+                 "policy:2:18: currency.base: not an ISO 4217 currency, got XYZ");
+    expect_exact("version: v1\ncurrency: {rates: {USD: abc}}\n",
+                 "policy:2:25: currency.rates.USD: must be a positive decimal rate, got abc");
+    expect_exact("version: v1\ncurrency: {rates: {usd: \"1\"}}\n",
+                 "policy:2:20: currency.rates: keys must be ISO 4217 codes, got usd");
+    expect_error("version: v1\ntimezone: Mars/Olympus\n",
+                 "policy:2:1: timezone: unknown time zone");
+    expect_error("version: v1\ntimezone: ../etc/passwd\n", "policy:2:1: timezone:");
+    expect_exact("version: v1\nmisses: {final_warning_at: 3, review_at: 3}\n",
+                 "policy:2:31: misses.review_at: must be greater than misses.final_warning_at (3), "
+                 "got 3");
+    expect_exact("version: v1\nrewards: {accelerators: [90]}\n",
+                 "policy:2:11: rewards.accelerators: tiers must be above rewards.quota_achieved "
+                 "(100%), got 90%");
+    expect_exact("version: v1\nteam_health: {checkpoint: 60}\n",
+                 "policy:2:15: team_health.checkpoint: must be one of pacing.checkpoints, got 60%");
+    expect_exact("version: v1\npacing: 5\n", "policy:2:1: pacing: must be a mapping, got 5");
+    expect_exact("version: v1\nmiss_line:\n",
+                 "policy:2:1: miss_line: must be a percentage between 0.01% and 100%, got nothing");
+    expect_exact("version: v1\nmiss_line: [80]\n",
+                 "policy:2:1: miss_line: must be a single value, got a list or mapping");
 }
 
 Test(core_policy, unknown_keys_are_errors_not_defaults)
 {
-    expect_error("version: v1\nmiss_lien: 70\n", "policy: miss_lien: unknown key");
-    expect_error("version: v1\npacing:\n  treshold: 50\n", "policy: pacing.treshold: unknown key");
+    expect_exact("version: v1\nmiss_lien: 70\n", "policy:2:1: miss_lien: unknown key");
+    expect_exact("version: v1\npacing:\n  treshold: 50\n",
+                 "policy:3:3: pacing.treshold: unknown key");
 }
 
 Test(core_policy, version_is_required)
 {
-    expect_error("period: month\n", "policy: version: required");
+    expect_exact("period: month\n", "policy: version: required (recorded in decisions)");
 }
 
 Test(core_policy, bad_yaml_and_bad_shape)
 {
-    expect_error("version: [unclosed\n", "policy: invalid YAML");
-    expect_error("- a\n- b\n", "must be a mapping");
-    expect_error("version: v1\nversion: v2\n", "policy:");
+    expect_exact("version: [unclosed\n",
+                 "policy:2:1: invalid YAML: flow sequence without a closing bracket");
+    expect_exact("- a\n- b\n", "policy: the document must be a mapping of keys");
+}
+
+/* Issue 8: a fraction written for a percentage was silently read as a tiny percentage. */
+Test(core_policy, a_bare_fraction_is_ambiguous)
+{
+    expect_exact("version: v1\nmiss_line: 0.8\n",
+                 "policy:2:12: miss_line: 0.8 is ambiguous: write 80% for eighty percent (or "
+                 "0.8% if you mean it)");
+    expect_exact("version: v1\nmiss_line: \"0.8\"\n",
+                 "policy:2:13: miss_line: 0.8 is ambiguous: write 80% for eighty percent (or "
+                 "0.8% if you mean it)");
+    expect_exact("version: v1\nrewards: {quota_achieved: 1}\n",
+                 "policy:2:27: rewards.quota_achieved: 1 is ambiguous: write 100% for one "
+                 "hundred percent (or 1% if you mean it)");
+    expect_exact("version: v1\npacing: {checkpoints: [0.5, 75]}\n",
+                 "policy:2:24: pacing.checkpoints[0]: 0.5 is ambiguous: write 50% for fifty "
+                 "percent (or 0.5% if you mean it)");
+    expect_exact("version: v1\npacing: {threshold: 0.125}\n",
+                 "policy:2:21: pacing.threshold: 0.125 is ambiguous: write 12.5% for 12.5 percent "
+                 "(or 0.125% if you mean it)");
+    expect_exact("version: v1\nintegrity: {discount_limit: 0.35}\n",
+                 "policy:2:29: integrity.discount_limit: 0.35 is ambiguous: write 35% for "
+                 "thirty-five percent (or 0.35% if you mean it)");
+}
+
+Test(core_policy, explicit_small_percentages_and_zero_are_fine)
+{
+    cr_assert_eq(load("version: v1\nmiss_line: 0.8%\npacing: {threshold: 0}\n"
+                      "integrity: {discount_limit: 1 %}\nleave: {excuse_over: 1.5}\n"),
+                 QW_OK, "%s", err);
+    cr_assert_eq(pol.miss_line_bp, 80);
+    cr_assert_eq(pol.pacing_threshold_bp, 0);
+    cr_assert_eq(pol.discount_limit_bp, 100);
+    cr_assert_eq(pol.leave_excuse_over_bp, 150);
+}
+
+Test(core_policy, fractional_accelerators_get_a_hint)
+{
+    expect_exact("version: v1\nrewards: {accelerators: [1.25, 1.5]}\n",
+                 "policy:2:11: rewards.accelerators: tiers must be above rewards.quota_achieved "
+                 "(100%), got 1.25% (write 125% for a 1.25x tier)");
+}
+
+/* Issue 10: libfyaml reported duplicates without the key, and the loader said "invalid YAML". */
+Test(core_policy, duplicate_keys_name_the_key_path_and_both_lines)
+{
+    expect_exact("version: v1\nmiss_line: 80\nmiss_line: 70\n",
+                 "policy:3:1: miss_line: duplicate key (first at line 2)");
+    expect_exact("version: v1\npacing:\n  threshold: 50\n  threshold: 60\n",
+                 "policy:4:3: pacing.threshold: duplicate key (first at line 3)");
+    expect_exact("version: v1\ncurrency: {rates: {USD: \"1\", USD: \"2\"}}\n",
+                 "policy:2:30: currency.rates.USD: duplicate key (first at line 2)");
+}
+
+/* Issue 10: two bytes hung every service at start (libfyaml 0.7.12 loops on them). */
+Test(core_policy, the_parser_hang_trigger_is_refused_within_a_second, .timeout = 1.0)
+{
+    expect_exact("%\x80", "policy:1:2: invalid UTF-8 (byte 0x80): a YAML file must be UTF-8 text");
+    expect_exact("version: v1\n%YAML\xff\n",
+                 "policy:2:6: invalid UTF-8 (byte 0xff): a YAML file must be UTF-8 text");
+}
+
+Test(core_policy, one_document_no_aliases_no_nul)
+{
+    expect_exact("version: v1\n---\nmiss_line: 70\n",
+                 "policy:2:1: a second YAML document: one document per file (remove the ---)");
+    expect_exact("x: &a 1\nversion: *a\n",
+                 "policy:2:11: version: aliases (*a) are not supported: write the value out");
+    expect_exact("", "policy: empty: no YAML document");
+    cr_assert_eq(qw_policy_load_string(&pol, "version: v1\n\0x: 1\n", 17, NULL, err, sizeof(err)),
+                 QW_ERR);
+    cr_assert_str_eq(err, "policy:2:1: a NUL byte: the file is not text");
+}
+
+Test(core_policy, messages_are_named_by_the_file)
+{
+    const char *y = "version: v1\nmiss_line: 0.8\n";
+    cr_assert_eq(qw_policy_load_named(&pol, "policy.yaml", y, strlen(y), NULL, err, sizeof(err)),
+                 QW_ERR);
+    cr_assert_str_eq(err, "policy.yaml:2:12: miss_line: 0.8 is ambiguous: write 80% for eighty "
+                          "percent (or 0.8% if you mean it)");
 }
 
 Test(core_policy, missing_file)

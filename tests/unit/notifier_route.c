@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "route.h"
 
@@ -276,5 +277,82 @@ Test(notifier_route, example_config_loads)
         qw_route_load_file(&c, QW_FIXTURES "/../../deploy/notifier.example.yaml", err, sizeof(err)),
         0, "%s", err);
     cr_assert_gt(c.n_routes, 0);
+    qw_route_cfg_free(&c);
+}
+
+/* The whole message, as docs/notifier.md and docs/policy.md describe it. */
+static void refused_exact(const char *yaml, size_t len, const char *msg)
+{
+    qw_route_cfg_t c;
+    char err[QW_ERRSTR_MAX] = "";
+    qw_route_cfg_init(&c);
+    cr_assert_neq(qw_route_load_string(&c, yaml, len, err, sizeof(err)), 0, "accepted: %s", yaml);
+    cr_assert_str_eq(err, msg);
+    qw_route_cfg_free(&c);
+}
+#define REFUSED(yaml, msg) refused_exact(yaml, sizeof(yaml) - 1, msg)
+
+/* Issue 10: the routing loader said only "routing: not valid YAML". */
+Test(notifier_route, yaml_errors_name_line_column_and_key)
+{
+    REFUSED("routes: [\n", "routing:2:1: invalid YAML: flow sequence without a closing bracket");
+    REFUSED("routes:\n  - {name: a, audience: rep, channel: slack, types: [a], types: [b]}\n",
+            "routing:2:58: routes[0].types: duplicate key (first at line 2)");
+    REFUSED("routes:\n  - {name: x, audience: ceo, channel: slack, types: ['*']}\n",
+            "routing:2:25: routes[0].audience: route 'x': audience 'ceo' is not one of rep, "
+            "manager, team, hr, sales_ops");
+    REFUSED("routes:\n  - {name: leaky, audience: team, channel: slack, types: ['*']}\n",
+            "routing:2:6: routes[0]: route 'leaky' refused: types '*' would send termination "
+            "reviews or integrity flags to the shared team slack channel");
+    REFUSED("addresses:\n  hr: {webhook: [x]}\n",
+            "routing:2:18: addresses.hr.webhook: expected a single value, got a list or mapping");
+}
+
+/* A typo'd key used to be ignored: the route or the addresses silently did nothing. */
+Test(notifier_route, unknown_keys_refused)
+{
+    REFUSED("adresses: {}\n", "routing:1:1: adresses: unknown key");
+    REFUSED("routes:\n  - name: x\n    audience: rep\n    chanel: slack\n",
+            "routing:4:5: routes[0].chanel: unknown key");
+    REFUSED("addresses:\n  reps:\n    rep-1: {slack: 'http://x'}\n",
+            "routing:3:13: addresses.reps.rep-1.slack: unknown key");
+}
+
+/* Issue 10: `%` + a non-UTF-8 byte at a line start hung the notifier at start (libfyaml). */
+Test(notifier_route, parser_hang_trigger_refused_within_a_second, .timeout = 1.0)
+{
+    REFUSED("%\xff", "routing:1:2: invalid UTF-8 (byte 0xff): a YAML file must be UTF-8 text");
+    REFUSED("routes: []\n%\x80\n",
+            "routing:2:2: invalid UTF-8 (byte 0x80): a YAML file must be UTF-8 text");
+}
+
+Test(notifier_route, file_messages_name_the_file)
+{
+    char path[] = "/tmp/qw-route-test-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    const char bad[] = "routes:\n  - {name: a, audience: rep, channel: slack, types: [a]}\n"
+                       "routes: []\n";
+    cr_assert_eq(write(fd, bad, sizeof(bad) - 1), (ssize_t)(sizeof(bad) - 1));
+    close(fd);
+    qw_route_cfg_t c;
+    char err[QW_ERRSTR_MAX], want[QW_ERRSTR_MAX];
+    qw_route_cfg_init(&c);
+    cr_assert_neq(qw_route_load_file(&c, path, err, sizeof(err)), 0);
+    snprintf(want, sizeof(want), "%s:3:1: routes: duplicate key (first at line 1)", path);
+    cr_assert_str_eq(err, want);
+    qw_route_cfg_free(&c);
+    unlink(path);
+}
+
+Test(notifier_route, example_file_loads)
+{
+    qw_route_cfg_t c;
+    char err[QW_ERRSTR_MAX];
+    qw_route_cfg_init(&c);
+    cr_assert_eq(
+        qw_route_load_file(&c, QW_FIXTURES "/../../deploy/notifier.example.yaml", err, sizeof(err)),
+        0, "%s", err);
+    cr_assert_eq(c.n_routes, 7);
     qw_route_cfg_free(&c);
 }
