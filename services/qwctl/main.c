@@ -33,6 +33,8 @@ int main(int argc, char **argv)
          &ctl.until_eof, 0},
         {"uncommitted", NULL, QW_OPT_BOOL, "false",
          "tail: read_uncommitted (show records of aborted transactions too)", &ctl.uncommitted, 0},
+        {"marks", NULL, QW_OPT_BOOL, "false",
+         "tail credits: show qw-ingest's completeness watermark records too", &ctl.marks, 0},
         {"timeout-ms", NULL, QW_OPT_INT, "0", "tail: stop after this long without a record",
          &ctl.timeout_ms, 0},
         {"key", NULL, QW_OPT_STR, NULL, "produce: the key of every record", &ctl.key, 0},

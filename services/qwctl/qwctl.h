@@ -17,6 +17,7 @@ typedef struct qwctl_s {
     int dry_run;        /* publish: validate only */
     int until_eof;
     int uncommitted;
+    int marks; /* tail credits: show completeness watermark records too */
     int64_t timeout_ms;
 } qwctl_t;
 

@@ -8,10 +8,12 @@
 #include "qwctl.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/svc.h"
+#include "quotawatch/watermark.h"
 #include "quotawatch/v1/credit_entry.pb-c.h"
 #include "quotawatch/v1/decision.pb-c.h"
 #include "quotawatch/v1/deal_change.pb-c.h"
 #include "quotawatch/v1/roster.pb-c.h"
+#include "quotawatch/v1/watermark.pb-c.h"
 
 static const struct {
     const char *name, *topic;
@@ -131,6 +133,15 @@ int qwctl_tail(qwctl_t *ctl, int argc, char **argv)
         } else if (m->err) {
             fprintf(stderr, "qwctl: %s\n", rd_kafka_message_errstr(m));
             rc = 1;
+        } else if (desc == &quotawatch__v1__credit_entry__descriptor && qw_wm_is(m)) {
+            /* qw-ingest's completeness marks share the topic (docs/completeness.md). */
+            if (ctl->marks) {
+                json_t *o = record_json(m, &quotawatch__v1__watermark__descriptor);
+                char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                if (line) printf("%s\n", line);
+                free(line);
+                json_decref(o);
+            }
         } else {
             json_t *o = record_json(m, desc);
             char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
