@@ -281,7 +281,9 @@ static void credits_partitions(qw_ingest_t *ig)
  * caught-up ingest) commit a transaction that carries just them and the positions. */
 static void progress(qw_ingest_t *ig)
 {
-    if (ig->credits_nparts <= 0) credits_partitions(ig);
+    /* Retried at the reading's pace, never per loop: a missing topic costs a metadata wait. */
+    if (ig->credits_nparts <= 0 && qw_clock_mono_ns() >= ig->progress.next_probe_ns)
+        credits_partitions(ig);
     if (qw_progress_probe(&ig->progress, ig->consumer, qw_clock_now(&qw_clock_system)) != QW_OK) {
         qw_log(QW_LOG_WARN, "ingest.watermark_probe", "%s", ig->progress.errstr);
         return;
