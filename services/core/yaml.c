@@ -67,6 +67,12 @@ int qw_yaml_screen(const char *text, size_t len, qw_yaml_pos_t *pos, char *errbu
             *pos = (qw_yaml_pos_t){line, col};
             return qw_err_set(errbuf, errlen, "a NUL byte: the file is not text");
         }
+        /* libfyaml 0.7.12 crashes (a wild read) rendering the diagnostic of some lines full of
+         * tabs (found by fuzz_routes); YAML never needs a tab in a configuration file. */
+        if (s[i] == '\t') {
+            *pos = (qw_yaml_pos_t){line, col};
+            return qw_err_set(errbuf, errlen, "a tab character: indent and separate with spaces");
+        }
         size_t k = utf8_seq(s + i, len - i);
         if (k == 0) {
             *pos = (qw_yaml_pos_t){line, col};

@@ -69,7 +69,8 @@ Test(core_yaml, syntax_errors_have_a_position)
 {
     REFUSED("a: [1, 2\n", "t.yaml:2:1: invalid YAML: flow sequence without a closing bracket");
     REFUSED("a: \"x\n", "t.yaml:1:5: invalid YAML: double-quoted scalar without closing quote");
-    REFUSED("\ta: 1\n", "t.yaml:1:1: invalid YAML: invalid tab as indendation in a mapping");
+    REFUSED("\ta: 1\n", "t.yaml:1:1: a tab character: indent and separate with spaces");
+    REFUSED("a: 1 \t# c\n", "t.yaml:1:6: a tab character: indent and separate with spaces");
 }
 
 /* Found by fuzz_policy: a diagnostic quoting a long run of digits and ": error:" overflowed the
@@ -79,7 +80,22 @@ Test(core_yaml, diagnostics_quoting_the_input_do_not_confuse_the_position)
     static const char in[] = "%%versio3333333333333333333333333333333333333333333: error:\t\t\t\t"
                              "\r\t\t\t\t\t\t\t\t\t\t\t\nrs";
     cr_assert_eq(parse_n(in, sizeof(in) - 1), QW_ERR);
-    cr_assert_str_eq(err, "t.yaml:3:1: the document must be a mapping of keys");
+    cr_assert_str_eq(err, "t.yaml:1:60: a tab character: indent and separate with spaces");
+    /* The same digits without the tabs still reach the position parse. */
+    static const char in2[] = "%%versio3333333333333333333333333333333333333333333: error:\nrs";
+    cr_assert_eq(parse_n(in2, sizeof(in2) - 1), QW_ERR);
+}
+
+/* Found by fuzz_routes: libfyaml 0.7.12 dies rendering the diagnostic of a line of tabs. The
+ * input is kept here; it is refused before libfyaml sees it. */
+Test(core_yaml, tab_runs_never_reach_libfyaml)
+{
+    static const char in[] = "routes:\n  - n\x02\x02ame: rep-det\ncridien\t\t\t\t\t\t\t\t\t\t\t\t"
+                             "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\te\t\t\t\t\t\t"
+                             "*\"\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t"
+                             "ce: re# qw-notp\n   \n# ifL";
+    cr_assert_eq(parse_n(in, sizeof(in) - 1), QW_ERR);
+    cr_assert_str_eq(err, "t.yaml:3:8: a tab character: indent and separate with spaces");
 }
 
 Test(core_yaml, duplicate_keys_name_the_path)
