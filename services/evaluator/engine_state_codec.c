@@ -6,8 +6,9 @@
 
 #include "engine_internal.h"
 
-#define MAGIC  "QWRS"
-#define FORMAT 1
+#define MAGIC "QWRS"
+/* 2 appends ids_floor; format 1 (without it) still decodes, with ids_floor "". */
+#define FORMAT 2
 
 typedef struct {
     uint8_t *p;
@@ -113,6 +114,7 @@ size_t qw_rep_state_encode(const qw_rep_state_t *s, uint8_t *buf, size_t cap)
         put_u(&w, (uint16_t)q->miss_streak, 2);
         put_u(&w, (uint16_t)q->hit_streak, 2);
     }
+    put_s(&w, s->ids_floor, sizeof(s->ids_floor));
     if (w.bad) return 0;
     put_u(&w, fnv1a(buf, w.n), 4);
     return w.bad ? 0 : w.n;
@@ -128,8 +130,9 @@ int qw_rep_state_decode(qw_rep_state_t *s, const uint8_t *buf, size_t len, char 
         return qw_err_set(errbuf, errlen, "rep state: checksum mismatch (corrupt blob)");
     rbuf_t r = {buf, len - 4, 4, 0};
     unsigned fmt = (unsigned)get_u(&r, 2);
-    if (fmt != FORMAT)
-        return qw_err_set(errbuf, errlen, "rep state: format %u, this build reads %d", fmt, FORMAT);
+    if (fmt < 1 || fmt > FORMAT)
+        return qw_err_set(errbuf, errlen, "rep state: format %u, this build reads 1..%d", fmt,
+                          FORMAT);
     qw_rep_state_t t;
     memset(&t, 0, sizeof(t));
     get_s(&r, t.rep_id, sizeof(t.rep_id));
@@ -169,6 +172,12 @@ int qw_rep_state_decode(qw_rep_state_t *s, const uint8_t *buf, size_t len, char 
         q->hit_streak = (int16_t)get_u(&r, 2);
         if (q->outcome > QW_OUTCOME_NO_QUOTA)
             return qw_err_set(errbuf, errlen, "rep state: bad outcome %u", q->outcome);
+    }
+    if (fmt >= 2 && !r.bad) {
+        qw_period_t per;
+        get_s(&r, t.ids_floor, sizeof(t.ids_floor));
+        if (!r.bad && t.ids_floor[0] && qw_period_parse(t.ids_floor, &per) != 0)
+            return qw_err_set(errbuf, errlen, "rep state: bad ids floor \"%s\"", t.ids_floor);
     }
     if (r.bad || r.off != r.n)
         return qw_err_set(errbuf, errlen, "rep state: truncated or trailing bytes");

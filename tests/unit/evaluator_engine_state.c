@@ -1,4 +1,6 @@
 /* The per-rep state: its Redis blob encoding, and a bounded history that keeps its counts. */
+#include <unistd.h>
+
 #include "evaluator_engine_fixture.h"
 
 TestSuite(evaluator_engine_state, .init = fx_setup, .fini = fx_teardown);
@@ -69,20 +71,56 @@ Test(evaluator_engine_state, garbage_truncation_and_corruption_are_errors)
     cr_assert_eq(back.nperiods, 0, "the target is untouched on error");
 }
 
+static void fix_checksum(uint8_t *b, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n - 4; i++)
+        h = (h ^ b[i]) * 16777619u;
+    for (int i = 0; i < 4; i++)
+        b[n - 4 + i] = (uint8_t)(h >> (8 * i));
+}
+
 Test(evaluator_engine_state, another_format_version_is_refused)
 {
     some_history();
     size_t n = qw_rep_state_encode(&t.st[0], blob, sizeof(blob));
-    blob[4] = 2; /* format version; fix the checksum so only the version is wrong */
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n - 4; i++)
-        h = (h ^ blob[i]) * 16777619u;
-    for (int i = 0; i < 4; i++)
-        blob[n - 4 + i] = (uint8_t)(h >> (8 * i));
+    blob[4] = 3; /* format version; fix the checksum so only the version is wrong */
+    fix_checksum(blob, n);
     qw_rep_state_t back;
     char err[QW_ERRSTR_MAX];
     cr_assert_eq(qw_rep_state_decode(&back, blob, n, err, sizeof(err)), QW_ERR);
-    cr_assert(strstr(err, "format 2") != NULL, "%s", err);
+    cr_assert(strstr(err, "format 3") != NULL, "%s", err);
+}
+
+Test(evaluator_engine_state, ids_floor_round_trips_and_format_1_still_decodes)
+{
+    some_history();
+    snprintf(t.st[0].ids_floor, sizeof(t.st[0].ids_floor), "2026-09");
+    size_t n = qw_rep_state_encode(&t.st[0], blob, sizeof(blob));
+    qw_rep_state_t back;
+    char err[QW_ERRSTR_MAX];
+    cr_assert_eq(qw_rep_state_decode(&back, blob, n, err, sizeof(err)), QW_OK, "%s", err);
+    cr_assert_str_eq(back.ids_floor, "2026-09");
+    cr_assert_eq(memcmp(&back, &t.st[0], sizeof(back)), 0);
+
+    /* A blob written before the floor existed: format 1, no trailing floor string. */
+    memset(t.st[0].ids_floor, 0, sizeof(t.st[0].ids_floor));
+    n = qw_rep_state_encode(&t.st[0], blob, sizeof(blob));
+    cr_assert_eq(blob[n - 5], 0, "the empty floor is one length byte before the checksum");
+    blob[4] = 1;
+    memmove(blob + n - 5, blob + n - 4, 4);
+    n--;
+    fix_checksum(blob, n);
+    memset(&back, 0, sizeof(back));
+    cr_assert_eq(qw_rep_state_decode(&back, blob, n, err, sizeof(err)), QW_OK, "%s", err);
+    cr_assert_str_eq(back.ids_floor, "");
+    cr_assert_eq(memcmp(&back, &t.st[0], sizeof(back)), 0, "the same state as format 2");
+
+    /* A floor that is no period is refused. */
+    snprintf(t.st[0].ids_floor, sizeof(t.st[0].ids_floor), "nope");
+    n = qw_rep_state_encode(&t.st[0], blob, sizeof(blob));
+    cr_assert_eq(qw_rep_state_decode(&back, blob, n, err, sizeof(err)), QW_ERR);
+    cr_assert(strstr(err, "floor") != NULL, "%s", err);
 }
 
 Test(evaluator_engine_state, old_periods_are_evicted_without_losing_the_streak)
@@ -109,4 +147,55 @@ Test(evaluator_engine_state, old_periods_are_evicted_without_losing_the_streak)
     qw_credit_in_t c = fx_credit("old", 100, "2025-01-15");
     cr_assert_eq(qw_engine_apply_credit(&eng, &t.prof[0], NULL, &t.st[0], &c, 0), QW_ERR);
     cr_assert(strstr(eng.errstr, "older") != NULL, "%s", eng.errstr);
+}
+
+/* The seed corpus of tests/fuzz/fuzz_rep_state.c, and golden blobs of both formats: a blob
+ * written by an older build must keep decoding. Rewrite with QW_WRITE_SEEDS=1 after a
+ * deliberate format change (format 1 files are never rewritten: they are the old build's). */
+static void seed(const char *name, const qw_rep_state_t *s, int format)
+{
+    uint8_t b[QW_REP_STATE_BLOB_MAX];
+    size_t n = qw_rep_state_encode(s, b, sizeof(b));
+    cr_assert_gt(n, 0);
+    if (format == 1) { /* drop the floor string (empty here) and mark format 1 */
+        cr_assert_eq(b[n - 5], 0);
+        b[4] = 1;
+        memmove(b + n - 5, b + n - 4, 4);
+        n--;
+        fix_checksum(b, n);
+    }
+    char path[512];
+    snprintf(path, sizeof(path), "%s/rep_state/%s", QW_FIXTURES, name);
+    if (getenv("QW_WRITE_SEEDS") && (format == 2 || access(path, F_OK) != 0)) {
+        FILE *f = fopen(path, "wb");
+        cr_assert_not_null(f, "%s", path);
+        cr_assert_eq(fwrite(b, 1, n, f), n);
+        fclose(f);
+    }
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s (QW_WRITE_SEEDS=1 writes it)", path);
+    uint8_t got_b[QW_REP_STATE_BLOB_MAX];
+    size_t gn = fread(got_b, 1, sizeof(got_b), f);
+    fclose(f);
+    qw_rep_state_t back;
+    char err[QW_ERRSTR_MAX];
+    cr_assert_eq(qw_rep_state_decode(&back, got_b, gn, err, sizeof(err)), QW_OK, "%s: %s", name,
+                 err);
+    size_t rn = qw_rep_state_encode(&back, b, sizeof(b));
+    uint8_t want[QW_REP_STATE_BLOB_MAX];
+    cr_assert_eq(qw_rep_state_encode(s, want, sizeof(want)), rn, "%s", name);
+    cr_assert_eq(memcmp(b, want, rn), 0, "%s decodes to the state it was written from", name);
+}
+
+Test(evaluator_engine_state, seed_blobs_decode)
+{
+    qw_rep_state_t fresh;
+    qw_rep_state_init(&fresh, "rep-fresh");
+    seed("fresh-v2.bin", &fresh, 2);
+    some_history();
+    seed("history-v1.bin", &t.st[0], 1);
+    snprintf(t.st[0].ids_floor, sizeof(t.st[0].ids_floor), "%s", t.st[0].p[0].period);
+    seed("history-v2.bin", &t.st[0], 2);
+    snprintf(t.st[1].ids_floor, sizeof(t.st[1].ids_floor), "2026-01");
+    seed("history-old-floor-v2.bin", &t.st[1], 2);
 }
