@@ -75,8 +75,13 @@ typedef struct ev_s {
     qw_credit_in_t *credits;
     char (*rep_of)[QW_ID_MAX];
     char (*period_of)[QW_PERIOD_ID_MAX]; /* per message: the period an applied credit counts in */
-    uint8_t *state;                      /* per message: 0 skip (invalid), 1 apply, 2 duplicate */
-    const char **dlq_reason;             /* per message: NULL, or why it goes to qw.dlq.v1 */
+    /* The script's exact section grouped by rep (a counting sort; sized once, never per batch):
+     * per message its rep's index, per rep its group's start and fill cursor, the messages in
+     * group order, and whether the rep may have an id hash (its stored state has a floor). */
+    int *xrep, *xstart, *xfill, *xorder;
+    uint8_t *xcheck;
+    uint8_t *state;          /* per message: 0 skip (invalid), 1 apply, 2 duplicate */
+    const char **dlq_reason; /* per message: NULL, or why it goes to qw.dlq.v1 */
     char (*dlq_msg)[QW_ERRSTR_MAX];
     qw_strmap_t work;   /* rep id -> working copy of the state */
     qw_strmap_t seen;   /* credit ids of this batch */
@@ -513,6 +518,7 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         size_t ckl = strlen(ckey);
         ev->arena_len += ckl + 1;
         qw_args_push(&ev->commit.cids, ckey, ckl);
+        ev->xcheck[wi] = ((qw_rep_state_t *)val)->ids_floor[0] != '\0';
         if (qw_strmap_put(&ev->widx, rep, strlen(rep), (void *)(uintptr_t)(wi + 1), NULL) != 0)
             return RUN_RETRY;
         qw_dedup_prune(&ev->commit.prune, wi, val);
@@ -555,13 +561,36 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         if (ev->state[i] != 1) continue;
         qw_args_push_i64(&ev->commit.ids, ev->moff[i]);
         qw_args_push(&ev->commit.ids, ev->credits[i].id, strlen(ev->credits[i].id));
-        if (ev->dlq_reason[i]) continue; /* refused: nothing was counted */
-        const char *r = ev->rep_of[i];
-        uintptr_t wi = (uintptr_t)qw_strmap_get(&ev->widx, r, strlen(r));
+    }
+    /* The applied credits (refused ones counted nothing) into their reps' exact id sets,
+     * grouped by rep: one HMGET and one HSET per rep in the script. */
+    memset(ev->xstart, 0, (size_t)(nwork + 1) * sizeof(*ev->xstart));
+    for (int k = 0; k < n; k++) {
+        int i = ix[k];
+        ev->xrep[k] = -1;
+        if (ev->state[i] != 1 || ev->dlq_reason[i]) continue;
+        uintptr_t wi = (uintptr_t)qw_strmap_get(&ev->widx, ev->rep_of[i], strlen(ev->rep_of[i]));
         if (!wi) return RUN_RETRY;
-        qw_args_push_i64(&ev->commit.exact, (int64_t)wi - 1);
-        qw_args_push(&ev->commit.exact, ev->credits[i].id, strlen(ev->credits[i].id));
-        qw_args_push(&ev->commit.exact, ev->period_of[i], strlen(ev->period_of[i]));
+        ev->xrep[k] = (int)wi - 1;
+        ev->xstart[wi]++;
+    }
+    for (int w = 0; w < nwork; w++) {
+        ev->xstart[w + 1] += ev->xstart[w];
+        ev->xfill[w] = ev->xstart[w];
+    }
+    for (int k = 0; k < n; k++)
+        if (ev->xrep[k] >= 0) ev->xorder[ev->xfill[ev->xrep[k]]++] = k;
+    for (int w = 0; w < nwork; w++) {
+        int cnt = ev->xstart[w + 1] - ev->xstart[w];
+        if (!cnt) continue;
+        qw_args_push_i64(&ev->commit.exact, w);
+        qw_args_push(&ev->commit.exact, ev->xcheck[w] ? "1" : "0", 1);
+        qw_args_push_i64(&ev->commit.exact, cnt);
+        for (int q = ev->xstart[w]; q < ev->xstart[w + 1]; q++) {
+            int i = ix[ev->xorder[q]];
+            qw_args_push(&ev->commit.exact, ev->credits[i].id, strlen(ev->credits[i].id));
+            qw_args_push(&ev->commit.exact, ev->period_of[i], strlen(ev->period_of[i]));
+        }
     }
     ev->commit.on_dup = dup_id_cb;
     ev->commit.dup_opaque = ev;
@@ -846,11 +875,17 @@ static int alloc_batch(ev_t *ev)
     ev->credits = calloc((size_t)c, sizeof(*ev->credits));
     ev->rep_of = calloc((size_t)c, sizeof(*ev->rep_of));
     ev->period_of = calloc((size_t)c, sizeof(*ev->period_of));
+    ev->xrep = calloc((size_t)c, sizeof(int));
+    ev->xstart = calloc((size_t)c + 1, sizeof(int));
+    ev->xfill = calloc((size_t)c + 1, sizeof(int));
+    ev->xorder = calloc((size_t)c, sizeof(int));
+    ev->xcheck = calloc((size_t)c + 1, 1);
     ev->state = calloc((size_t)c, 1);
     ev->dlq_reason = calloc((size_t)c, sizeof(*ev->dlq_reason));
     ev->dlq_msg = calloc((size_t)c, sizeof(*ev->dlq_msg));
     return ev->msgs && ev->mpart && ev->moff && ev->idx && ev->runs && ev->credits && ev->rep_of &&
-                   ev->period_of && ev->state && ev->dlq_reason && ev->dlq_msg
+                   ev->period_of && ev->xrep && ev->xstart && ev->xfill && ev->xorder &&
+                   ev->xcheck && ev->state && ev->dlq_reason && ev->dlq_msg
                ? QW_OK
                : QW_ERR;
 }
@@ -873,6 +908,7 @@ static void free_all(ev_t *ev)
     free(ev->msgs), free(ev->mpart), free(ev->moff), free(ev->idx), free(ev->runs);
     free(ev->credits), free(ev->rep_of), free(ev->period_of), free(ev->state), free(ev->arena);
     free(ev->dlq_reason), free(ev->dlq_msg);
+    free(ev->xrep), free(ev->xstart), free(ev->xfill), free(ev->xorder), free(ev->xcheck);
     free(ev->doff), free(ev->dlen), free(ev->dmetric);
 }
 

@@ -9,10 +9,11 @@
  * job that changed states, and idempotent by the stored next offset. Everything or nothing.
  * While the job has a snapshot open (KEYS[8], the dirty set, exists) it also names every rep
  * it writes there, so the job re-reads just those under its short hold.
- * Exact de-duplication: before writing anything, every applied credit id is looked up in its
- * rep's id hash (qw:cid, id -> period); one found there was applied before, however long ago,
- * and the step answers 'dup' with those ids (the shell drops them and redoes the batch). On
- * success the ids join the hashes; a rep whose state evicted periods keeps only the ids of the
+ * Exact de-duplication: before writing anything, the applied credit ids are looked up in their
+ * rep's id hash (qw:cid, id -> period; one HMGET per rep, skipped for reps the shell knows have
+ * none yet); one found there was applied before, however long ago, and the step answers 'dup'
+ * with those ids (the shell drops them and redoes the batch). On success the ids join the
+ * hashes (one variadic HSET per rep); a rep whose state evicted periods keeps only the ids of the
  * periods it retains (a credit for an evicted period is refused by the engine anyway). */
 static const char commit_lua[] =
     "local e = redis.call('GET', KEYS[1])\n"
@@ -26,15 +27,24 @@ static const char commit_lua[] =
     "local a = 7 + nreps\n"
     "local nd = tonumber(ARGV[a]); local da = a + 1; a = da + nd\n"
     "local ni = tonumber(ARGV[a]); local ia = a + 1; a = ia + 2 * ni\n"
-    "local nx = tonumber(ARGV[a]); local xa = a + 1; a = xa + 3 * nx\n"
-    "local np = tonumber(ARGV[a]); local pa = a + 1\n"
+    "local nx = tonumber(ARGV[a]); local xa = a + 1\n"
+    "local x = xa\n"
+    "for j = 1, nx do x = x + 3 + 2 * tonumber(ARGV[x + 2]) end\n"
+    "local np = tonumber(ARGV[x]); local pa = x + 1\n"
     "local ck = 9 + nreps\n"
     "local dups = {'dup'}\n"
-    "for j = 0, nx - 1 do\n"
-    "  local x = xa + 3 * j\n"
-    "  if redis.call('HEXISTS', KEYS[ck + tonumber(ARGV[x])], ARGV[x + 1]) == 1 then\n"
-    "    dups[#dups + 1] = ARGV[x + 1]\n"
+    "x = xa\n"
+    "for j = 1, nx do\n"
+    "  local key, m = KEYS[ck + tonumber(ARGV[x])], tonumber(ARGV[x + 2])\n"
+    "  if ARGV[x + 1] == '1' then\n"
+    "    for c0 = 0, m - 1, 1000 do\n"
+    "      local ids = {}\n"
+    "      for q = c0, math.min(m, c0 + 1000) - 1 do ids[#ids + 1] = ARGV[x + 3 + 2 * q] end\n"
+    "      local got = redis.call('HMGET', key, unpack(ids))\n"
+    "      for q = 1, #ids do if got[q] then dups[#dups + 1] = ids[q] end end\n"
+    "    end\n"
     "  end\n"
+    "  x = x + 3 + 2 * m\n"
     "end\n"
     "if #dups > 1 then return dups end\n"
     "local track = redis.call('EXISTS', KEYS[8]) == 1\n"
@@ -46,9 +56,17 @@ static const char commit_lua[] =
     "for k = 0, nd - 1 do redis.call('RPUSH', KEYS[3], ARGV[da + k]) end\n"
     "for k = 0, ni - 1 do redis.call('ZADD', KEYS[4], ARGV[ia + 2 * k], ARGV[ia + 2 * k + 1]) end\n"
     "if ni > 0 then redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -(tonumber(ARGV[5]) + 1)) end\n"
-    "for j = 0, nx - 1 do\n"
-    "  local x = xa + 3 * j\n"
-    "  redis.call('HSET', KEYS[ck + tonumber(ARGV[x])], ARGV[x + 1], ARGV[x + 2])\n"
+    "x = xa\n"
+    "for j = 1, nx do\n"
+    "  local key, m = KEYS[ck + tonumber(ARGV[x])], tonumber(ARGV[x + 2])\n"
+    "  for c0 = 0, m - 1, 500 do\n"
+    "    local fv = {}\n"
+    "    for q = c0, math.min(m, c0 + 500) - 1 do\n"
+    "      fv[#fv + 1] = ARGV[x + 3 + 2 * q]; fv[#fv + 1] = ARGV[x + 4 + 2 * q]\n"
+    "    end\n"
+    "    redis.call('HSET', key, unpack(fv))\n"
+    "  end\n"
+    "  x = x + 3 + 2 * m\n"
     "end\n"
     "local p = pa\n"
     "for j = 1, np do\n"
@@ -458,7 +476,12 @@ int qw_store_commit(qw_store_t *s, const qw_commit_t *c, qw_commit_status_t *sta
     lens[argc++] = strlen(nids);
     flatten(&c->ids, argv, lens, &argc);
     char nx[24], np[24];
-    snprintf(nx, sizeof(nx), "%d", c->exact.n / 3);
+    int nxg = 0; /* exact groups: rep index, check, count, (id, period) pairs */
+    for (int i = 0; i + 2 < c->exact.n; nxg++) {
+        const char *cnt = arg_at(&c->exact, i + 2, &l);
+        i += 3 + 2 * (int)strtol(cnt, NULL, 10);
+    }
+    snprintf(nx, sizeof(nx), "%d", nxg);
     argv[argc] = nx;
     lens[argc++] = strlen(nx);
     flatten(&c->exact, argv, lens, &argc);

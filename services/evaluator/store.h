@@ -86,8 +86,9 @@ typedef enum {
 
 /* One batch of one partition, as the commit script takes it. The caller fills reps (key,
  * blob pairs: two entries each; with cids: one <ns>qw:cid key per rep, same order), outbox
- * (entries), ids (offset, id pairs: the window), exact (rep index 0.., id, period triples: the
- * applied credits, checked against and added to the rep's exact set) and prune (per rep whose
+ * (entries), ids (offset, id pairs: the window), exact (per rep with applied credits: rep index
+ * 0.., check (1: look its ids up first; 0: the rep has no id hash yet), count, then count (id,
+ * period) pairs: checked against and added to the rep's exact set) and prune (per rep whose
  * state evicted periods: rep index, number of periods kept, the periods kept: the rep's other
  * ids are dropped). */
 typedef struct qw_commit_s {

@@ -82,9 +82,17 @@ static void fill(qw_commit_t *c, int64_t first, const char *const *ids, int n, c
     for (int i = 0; i < n; i++) {
         qw_args_push_i64(&c->ids, first + i);
         qw_args_push_str(&c->ids, ids[i]);
-        qw_args_push_i64(&c->exact, i % 2);
-        qw_args_push_str(&c->exact, ids[i]);
-        qw_args_push_str(&c->exact, period);
+    }
+    for (int k = 0; k < 2; k++) { /* one group per rep: index, check, count, (id, period)... */
+        int cnt = n / 2 + (k < n % 2);
+        if (!cnt) continue;
+        qw_args_push_i64(&c->exact, k);
+        qw_args_push_str(&c->exact, "1");
+        qw_args_push_i64(&c->exact, cnt);
+        for (int i = k; i < n; i += 2) {
+            qw_args_push_str(&c->exact, ids[i]);
+            qw_args_push_str(&c->exact, period);
+        }
     }
 }
 
@@ -122,10 +130,9 @@ Test(evaluator_dedup, a_duplicate_after_forty_windows_of_other_ids_is_found)
     cr_assert_eq(cmd_int("HLEN %s", "t.qw:cid:{p2}:r2"), 1001);
 
     /* The retry of deal-A (same id) among new ones: the step writes nothing and names it. */
+    /* credit i goes to rep i % 2: deal-A (third) to r1 again */
     const char *again[3] = {"deal-new1:1:r1", "deal-new2:1:r2", "deal-A:100:r1"};
-    /* rep index of credit i is i % 2: put deal-A on r1 (index 0) */
-    const char *again_ordered[3] = {again[0], again[1], again[2]};
-    fill(&c, off, again_ordered, 3, "2026-11", &d);
+    fill(&c, off, again, 3, "2026-11", &d);
     cr_assert_eq(commit(&c, &v), QW_COMMIT_DUP);
     cr_assert_eq(v, 1);
     cr_assert_eq(d.n, 1);
@@ -136,7 +143,7 @@ Test(evaluator_dedup, a_duplicate_after_forty_windows_of_other_ids_is_found)
     cr_assert_eq(cmd_int("HEXISTS t.qw:cid:{p2}:r1 %s", "deal-new1:1:r1"), 0, "nothing written");
 
     /* The redo without it commits. */
-    fill(&c, off, again_ordered, 2, "2026-11", &d);
+    fill(&c, off, again, 2, "2026-11", &d);
     c.next_offset = off + 3;
     cr_assert_eq(commit(&c, &v), QW_COMMIT_OK);
     cr_assert_eq(cmd_int("HEXISTS t.qw:cid:{p2}:r1 %s", "deal-new1:1:r1"), 1);
@@ -218,4 +225,55 @@ Test(evaluator_dedup, the_floor_follows_the_oldest_period)
     cr_assert_eq(a.n, 3, "rep index, count, the one period");
     cr_assert_str_eq(st.ids_floor, "2026-06");
     qw_args_free(&a);
+}
+
+/* One rep with more ids in one batch than the script's chunks (1000 per HMGET, 500 per HSET),
+ * and an old id at the very end of a later one. */
+static void one_group(qw_commit_t *c, int64_t first, int n, const char *fmt, const char *last)
+{
+    static char buf[2600][32];
+    qw_commit_reset(c);
+    c->part = 2;
+    c->epoch = epoch;
+    c->first_offset = first;
+    c->next_offset = first + n + (last != NULL);
+    c->window = 50;
+    char key[QW_STORE_KEY_MAX];
+    qw_store_rep_key(&store, key, sizeof(key), 2, "r1");
+    qw_args_push_str(&c->reps, key);
+    qw_args_push_str(&c->reps, "blob");
+    qw_store_cid_key(&store, key, sizeof(key), 2, "r1");
+    qw_args_push_str(&c->cids, key);
+    qw_args_push_i64(&c->exact, 0);
+    qw_args_push_str(&c->exact, "1");
+    qw_args_push_i64(&c->exact, n + (last != NULL));
+    for (int i = 0; i < n; i++) {
+        snprintf(buf[i], sizeof(buf[i]), fmt, i);
+        qw_args_push(&c->exact, buf[i], strlen(buf[i]));
+        qw_args_push(&c->exact, "2026-11", 7);
+    }
+    if (last) {
+        qw_args_push_str(&c->exact, last);
+        qw_args_push(&c->exact, "2026-11", 7);
+    }
+}
+
+Test(evaluator_dedup, large_groups_are_chunked)
+{
+    qw_commit_t c;
+    qw_commit_init(&c);
+    dups_t d = {0};
+    c.on_dup = on_dup;
+    int64_t v;
+    one_group(&c, 0, 2500, "a%d:1:r1", NULL);
+    cr_assert_eq(commit(&c, &v), QW_COMMIT_OK);
+    cr_assert_eq(cmd_int("HLEN %s", "t.qw:cid:{p2}:r1"), 2500);
+    one_group(&c, 2500, 2500, "b%d:1:r1", "a7:1:r1");
+    c.on_dup = on_dup;
+    c.dup_opaque = &d;
+    cr_assert_eq(commit(&c, &v), QW_COMMIT_DUP);
+    cr_assert_eq(d.n, 1);
+    cr_assert_str_eq(d.ids[0], "a7:1:r1");
+    cr_assert_eq(cmd_int("HLEN %s", "t.qw:cid:{p2}:r1"), 2500, "nothing written");
+    qw_commit_free(&c);
 }
