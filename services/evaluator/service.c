@@ -556,12 +556,9 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         ev->arena_len += dn;
         ndlq++;
     }
-    for (int k = 0; k < n; k++) {
-        int i = ix[k];
-        if (ev->state[i] != 1) continue;
-        qw_args_push_i64(&ev->commit.ids, ev->moff[i]);
-        qw_args_push(&ev->commit.ids, ev->credits[i].id, strlen(ev->credits[i].id));
-    }
+    /* The Redis window (commit.ids) is no longer written: the exact sets below decide, and the
+     * in-memory window is only a fast path (a ZADD per credit cost as much as the exact set's
+     * upkeep). It is still read on takeover, for the ids applied before the exact sets. */
     /* The applied credits (refused ones counted nothing) into their reps' exact id sets,
      * grouped by rep: one HMGET and one HSET per rep in the script. */
     memset(ev->xstart, 0, (size_t)(nwork + 1) * sizeof(*ev->xstart));

@@ -9,10 +9,11 @@
  * job that changed states, and idempotent by the stored next offset. Everything or nothing.
  * While the job has a snapshot open (KEYS[8], the dirty set, exists) it also names every rep
  * it writes there, so the job re-reads just those under its short hold.
- * Exact de-duplication: before writing anything, the applied credit ids are looked up in their
- * rep's id hash (qw:cid, id -> period; one HMGET per rep, skipped for reps the shell knows have
- * none yet); one found there was applied before, however long ago, and the step answers 'dup'
- * with those ids (the shell drops them and redoes the batch). On success the ids join the
+ * Exact de-duplication: before writing anything else, the applied credit ids are looked up in
+ * their rep's id hash (qw:cid, id -> period): a rep's single id by HSETNX (the check is the
+ * write), several by one HMGET, none for reps the shell knows have no hash yet. An id found
+ * there was applied before, however long ago: the step undoes its HSETNXs and answers 'dup'
+ * with those ids (the shell drops them and redoes the batch). Otherwise the other ids join the
  * hashes (one variadic HSET per rep); a rep whose state evicted periods keeps only the ids of the
  * periods it retains (a credit for an evicted period is refused by the engine anyway). */
 static const char commit_lua[] =
@@ -32,11 +33,15 @@ static const char commit_lua[] =
     "for j = 1, nx do x = x + 3 + 2 * tonumber(ARGV[x + 2]) end\n"
     "local np = tonumber(ARGV[x]); local pa = x + 1\n"
     "local ck = 9 + nreps\n"
-    "local dups = {'dup'}\n"
+    "local dups, added = {'dup'}, {}\n"
     "x = xa\n"
     "for j = 1, nx do\n"
     "  local key, m = KEYS[ck + tonumber(ARGV[x])], tonumber(ARGV[x + 2])\n"
-    "  if ARGV[x + 1] == '1' then\n"
+    "  if ARGV[x + 1] == '1' and m == 1 then\n"
+    "    if redis.call('HSETNX', key, ARGV[x + 3], ARGV[x + 4]) == 1 then\n"
+    "      added[#added + 1] = {key, ARGV[x + 3]}\n"
+    "    else dups[#dups + 1] = ARGV[x + 3] end\n"
+    "  elseif ARGV[x + 1] == '1' then\n"
     "    for c0 = 0, m - 1, 1000 do\n"
     "      local ids = {}\n"
     "      for q = c0, math.min(m, c0 + 1000) - 1 do ids[#ids + 1] = ARGV[x + 3 + 2 * q] end\n"
@@ -46,7 +51,10 @@ static const char commit_lua[] =
     "  end\n"
     "  x = x + 3 + 2 * m\n"
     "end\n"
-    "if #dups > 1 then return dups end\n"
+    "if #dups > 1 then\n"
+    "  for _, k in ipairs(added) do redis.call('HDEL', k[1], k[2]) end\n"
+    "  return dups\n"
+    "end\n"
     "local track = redis.call('EXISTS', KEYS[8]) == 1\n"
     "for k = 1, nreps do\n"
     "  redis.call('SET', KEYS[8 + k], ARGV[6 + k])\n"
@@ -59,9 +67,11 @@ static const char commit_lua[] =
     "x = xa\n"
     "for j = 1, nx do\n"
     "  local key, m = KEYS[ck + tonumber(ARGV[x])], tonumber(ARGV[x + 2])\n"
-    "  for c0 = 0, m - 1, 500 do\n"
+    "  local w = m\n"
+    "  if ARGV[x + 1] == '1' and m == 1 then w = 0 end -- its HSETNX wrote it\n"
+    "  for c0 = 0, w - 1, 500 do\n"
     "    local fv = {}\n"
-    "    for q = c0, math.min(m, c0 + 500) - 1 do\n"
+    "    for q = c0, math.min(w, c0 + 500) - 1 do\n"
     "      fv[#fv + 1] = ARGV[x + 3 + 2 * q]; fv[#fv + 1] = ARGV[x + 4 + 2 * q]\n"
     "    end\n"
     "    redis.call('HSET', key, unpack(fv))\n"

@@ -141,6 +141,8 @@ Test(evaluator_dedup, a_duplicate_after_forty_windows_of_other_ids_is_found)
     cr_assert(r && r->type == REDIS_REPLY_STRING && atoll(r->str) == off, "offset not moved");
     freeReplyObject(r);
     cr_assert_eq(cmd_int("HEXISTS t.qw:cid:{p2}:r1 %s", "deal-new1:1:r1"), 0, "nothing written");
+    cr_assert_eq(cmd_int("HEXISTS t.qw:cid:{p2}:r2 %s", "deal-new2:1:r2"), 0,
+                 "a single id's HSETNX is undone");
 
     /* The redo without it commits. */
     fill(&c, off, again, 2, "2026-11", &d);
@@ -153,6 +155,15 @@ Test(evaluator_dedup, a_duplicate_after_forty_windows_of_other_ids_is_found)
     d.n = 0;
     fill(&c, off + 3, other, 1, "2026-11", &d);
     cr_assert_eq(commit(&c, &v), QW_COMMIT_OK);
+
+    /* One id per rep (the HSETNX path): r2's is old, r1's new one is undone. */
+    const char *pair[2] = {"deal-x:1:r1", "deal-B:100:r2"};
+    d.n = 0;
+    fill(&c, off + 4, pair, 2, "2026-11", &d);
+    cr_assert_eq(commit(&c, &v), QW_COMMIT_DUP);
+    cr_assert_eq(d.n, 1);
+    cr_assert_str_eq(d.ids[0], "deal-B:100:r2");
+    cr_assert_eq(cmd_int("HEXISTS t.qw:cid:{p2}:r1 %s", "deal-x:1:r1"), 0, "undone");
     qw_commit_free(&c);
 }
 
