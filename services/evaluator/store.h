@@ -4,7 +4,8 @@
  *   <ns>qw:ev:{p<N>}:epoch    fencing token, INCR'd by each new owner
  *   <ns>qw:ev:{p<N>}:offset   next credits offset to process
  *   <ns>qw:ev:{p<N>}:outbox   list of packed Decision protobufs not yet acknowledged by Kafka
- *   <ns>qw:ev:{p<N>}:ids      sorted set of applied credit ids, scored by offset, bounded
+ *   <ns>qw:ev:{p<N>}:ids      sorted set of applied credit ids by offset: the window written
+ *                             before the exact id sets; now only read on takeover
  *   <ns>qw:ev:{p<N>}:reps     set of the rep keys of the partition (for the calendar job)
  *   <ns>qw:ev:{p<N>}:gen      state generation: the calendar job bumps it after changing reps
  *   <ns>qw:ev:{p<N>}:hold     present while the calendar job works on the partition
