@@ -10,8 +10,9 @@
  *  - decisions come out through the engine's emit callback as qw_decision_t (decision_pb.h turns
  *    one into a protobuf Decision). Every call is idempotent: flags in the state plus
  *    deterministic decision ids, so a replay emits nothing new or only ids already emitted.
- *  - de-duplication of credit ids is the shell's job (a per-partition window of applied ids in
- *    Redis, in the same atomic step that stores the state): the engine applies what it is given.
+ *  - de-duplication of credit ids is the shell's job (exact per-rep sets of applied ids in Redis,
+ *    checked in the same atomic step that stores the state, with a per-partition window of
+ *    recent ids as the fast path): the engine applies what it is given.
  */
 #ifndef QW_ENGINE_H
 #define QW_ENGINE_H
@@ -174,6 +175,10 @@ typedef struct qw_rep_state_s {
     int16_t base_miss_streak;
     int16_t base_hit_streak; /* recognition streak (see hit_streak) */
     uint32_t base_flags;     /* QW_PF_COACHED / QW_PF_REVIEW: seen earlier in the running streak */
+    /* The shell's, never the engine's: the oldest period whose applied credit ids the rep's
+     * exact id set in Redis may still hold ("" = none recorded). When p[0] moves past it, the
+     * shell drops the ids of the periods evicted meanwhile (docs/evaluator.md, "Credit ids"). */
+    char ids_floor[QW_PERIOD_ID_MAX];
 } qw_rep_state_t;
 
 void qw_rep_state_init(qw_rep_state_t *s, const char *rep_id);

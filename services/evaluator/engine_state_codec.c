@@ -6,8 +6,10 @@
 
 #include "engine_internal.h"
 
-#define MAGIC  "QWRS"
-#define FORMAT 2 /* 2: late-data checkpoint fields; 1 is still read */
+#define MAGIC "QWRS"
+/* 2 adds the late-data checkpoint fields per period and ids_floor; format 1 (without them)
+ * still decodes, with zeros and ids_floor "". */
+#define FORMAT 2
 
 typedef struct {
     uint8_t *p;
@@ -116,6 +118,7 @@ size_t qw_rep_state_encode(const qw_rep_state_t *s, uint8_t *buf, size_t cap)
         for (int k = 0; k < QW_POLICY_CHECKPOINTS_MAX; k++)
             put_u(&w, (uint64_t)q->cp_credited_minor[k], 8);
     }
+    put_s(&w, s->ids_floor, sizeof(s->ids_floor));
     if (w.bad) return 0;
     put_u(&w, fnv1a(buf, w.n), 4);
     return w.bad ? 0 : w.n;
@@ -131,8 +134,8 @@ int qw_rep_state_decode(qw_rep_state_t *s, const uint8_t *buf, size_t len, char 
         return qw_err_set(errbuf, errlen, "rep state: checksum mismatch (corrupt blob)");
     rbuf_t r = {buf, len - 4, 4, 0};
     unsigned fmt = (unsigned)get_u(&r, 2);
-    if (fmt != FORMAT && fmt != 1)
-        return qw_err_set(errbuf, errlen, "rep state: format %u, this build reads 1 to %d", fmt,
+    if (fmt < 1 || fmt > FORMAT)
+        return qw_err_set(errbuf, errlen, "rep state: format %u, this build reads 1..%d", fmt,
                           FORMAT);
     qw_rep_state_t t;
     memset(&t, 0, sizeof(t));
@@ -178,6 +181,12 @@ int qw_rep_state_decode(qw_rep_state_t *s, const uint8_t *buf, size_t len, char 
         }
         if (q->outcome > QW_OUTCOME_NO_QUOTA)
             return qw_err_set(errbuf, errlen, "rep state: bad outcome %u", q->outcome);
+    }
+    if (fmt >= 2 && !r.bad) {
+        qw_period_t per;
+        get_s(&r, t.ids_floor, sizeof(t.ids_floor));
+        if (!r.bad && t.ids_floor[0] && qw_period_parse(t.ids_floor, &per) != 0)
+            return qw_err_set(errbuf, errlen, "rep state: bad ids floor \"%s\"", t.ids_floor);
     }
     if (r.bad || r.off != r.n)
         return qw_err_set(errbuf, errlen, "rep state: truncated or trailing bytes");

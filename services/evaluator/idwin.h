@@ -1,6 +1,7 @@
 /* The window of recently applied credit ids of one partition, in memory: a set plus a ring in
- * application order, so the oldest id leaves first. It mirrors the Redis sorted set
- * qw:ev:{p<N>}:ids (scored by offset, trimmed to the same size) that the batch script keeps. */
+ * application order, so the oldest id leaves first. A fast path only: the batch step's per-rep
+ * exact id sets decide (docs/evaluator.md, "Credit ids"). Seeded on takeover from the Redis
+ * sorted set qw:ev:{p<N>}:ids, which older builds kept and this one only reads. */
 #ifndef QW_IDWIN_H
 #define QW_IDWIN_H
 

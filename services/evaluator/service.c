@@ -10,6 +10,7 @@
 #include "calendar.h"
 #include "calthread.h"
 #include "decision_pb.h"
+#include "dedup.h"
 #include "engine.h"
 #include "engine_pb.h"
 #include "evclock.h"
@@ -74,11 +75,20 @@ typedef struct ev_s {
     qw_batch_run_t *runs;
     qw_credit_in_t *credits;
     char (*rep_of)[QW_ID_MAX];
+    char (*period_of)[QW_PERIOD_ID_MAX]; /* per message: the period an applied credit counts in */
+    /* The script's exact section grouped by rep (a counting sort; sized once, never per batch):
+     * per message its rep's index, per rep its group's start and fill cursor, the messages in
+     * group order, and whether the rep may have an id hash (its stored state has a floor). */
+    int *xrep, *xstart, *xfill, *xorder;
+    uint8_t *xcheck;
     uint8_t *state;          /* per message: 0 skip (invalid), 1 apply, 2 duplicate */
     const char **dlq_reason; /* per message: NULL, or why it goes to qw.dlq.v1 */
     char (*dlq_msg)[QW_ERRSTR_MAX];
-    qw_strmap_t work; /* rep id -> working copy of the state */
-    qw_strmap_t seen; /* credit ids of this batch */
+    qw_strmap_t work;   /* rep id -> working copy of the state */
+    qw_strmap_t seen;   /* credit ids of this batch */
+    qw_strmap_t widx;   /* rep id -> 1 + its index among the batch's reps (the script's order) */
+    qw_strmap_t olddup; /* ids of this run the batch step found applied long ago (kept across
+                           its redo: the window may be smaller than their number) */
     qw_commit_t commit;
     uint8_t *arena; /* packed decisions, then rep blobs */
     size_t arena_len, arena_cap;
@@ -101,6 +111,7 @@ typedef struct ev_s {
     int32_t credits_nparts; /* partitions of the credits topic at start, for the key check */
     int64_t mismatch_logged;
     qw_metric_t *m_mismatch;
+    qw_metric_t *m_dups_exact; /* the duplicates the window no longer held */
     qw_metric_t *m_applied, *m_dups, *m_invalid, *m_rejected, *m_batch, *m_outbox, *m_fenced,
         *m_redis_err;
 } ev_t;
@@ -313,6 +324,8 @@ static void batch_reset(ev_t *ev)
     qw_strmap_init(&ev->work);
     qw_strmap_free(&ev->seen, NULL);
     qw_strmap_init(&ev->seen);
+    qw_strmap_free(&ev->widx, NULL);
+    qw_strmap_init(&ev->widx);
     qw_commit_reset(&ev->commit);
     ev->arena_len = 0;
     ev->ndec = 0;
@@ -371,7 +384,18 @@ static void write_marks(ev_t *ev, int32_t part, int64_t epoch)
                ev->store.errstr);
 }
 
-typedef enum { RUN_DONE, RUN_RETRY, RUN_HELD, RUN_DROP } run_result_t;
+typedef enum { RUN_DONE, RUN_RETRY, RUN_HELD, RUN_DROP, RUN_REDO } run_result_t;
+
+/* The batch step found ids applied before the window's reach: remember them in the window so
+ * the redo drops them (the fast path from now on). */
+static int dup_id_cb(void *opaque, const char *id, size_t len)
+{
+    ev_t *ev = opaque;
+    static char present;
+    ev_part_t *pt = part_get(ev, ev->commit.part);
+    if (!pt || qw_idwin_add(&pt->win, id, len) != 0) return QW_ERR;
+    return qw_strmap_put(&ev->olddup, id, len, &present, NULL) == 0 ? QW_OK : QW_ERR;
+}
 
 /* Decode, de-duplicate, load unseen reps, apply, commit. */
 static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
@@ -425,7 +449,8 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         quotawatch__v1__credit_entry__free_unpacked(ce, NULL);
         const char *id = ev->credits[i].id;
         size_t il = strlen(id);
-        if (qw_idwin_has(&pt->win, id, il) || qw_strmap_get(&ev->seen, id, il)) {
+        if (qw_idwin_has(&pt->win, id, il) || qw_strmap_get(&ev->seen, id, il) ||
+            qw_strmap_get(&ev->olddup, id, il)) {
             ev->state[i] = 2;
             continue;
         }
@@ -519,8 +544,11 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         }
         qw_period_t period;
         const qw_quota_t *quota = NULL;
-        if (qw_engine_credit_period(&ev->engine, &ev->credits[i], &period) == QW_OK)
+        ev->period_of[i][0] = '\0';
+        if (qw_engine_credit_period(&ev->engine, &ev->credits[i], &period) == QW_OK) {
             quota = qw_refdata_quota(&ev->ref, rep, period.id);
+            snprintf(ev->period_of[i], QW_PERIOD_ID_MAX, "%s", period.id);
+        }
         if (qw_engine_apply_credit(&ev->engine, prof, quota, w, &ev->credits[i], now) != QW_OK) {
             rejected++;
             ev->dlq_reason[i] = "credit_refused";
@@ -545,17 +573,26 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
     void *val;
     size_t blob_base = ev->arena_len;
     int nwork = (int)ev->work.n;
-    size_t need = (size_t)nwork * (QW_REP_STATE_BLOB_MAX + QW_STORE_KEY_MAX);
+    size_t need = (size_t)nwork * (QW_REP_STATE_BLOB_MAX + 2 * QW_STORE_KEY_MAX);
     for (int k = 0; k < n; k++)
         if (ev->dlq_reason[ix[k]])
             need += ev->msgs[ix[k]]->len + ev->msgs[ix[k]]->key_len + QW_ERRSTR_MAX + 512;
     if (arena_reserve(ev, need) != 0) return RUN_RETRY;
     (void)blob_base;
-    while (qw_strmap_next(&ev->work, &it, &rep, &val)) {
+    for (int wi = 0; qw_strmap_next(&ev->work, &it, &rep, &val); wi++) {
         char *key = (char *)ev->arena + ev->arena_len;
         qw_store_rep_key(&ev->store, key, QW_STORE_KEY_MAX, run->part, rep);
         size_t kl = strlen(key);
         ev->arena_len += kl + 1;
+        char *ckey = (char *)ev->arena + ev->arena_len;
+        qw_store_cid_key(&ev->store, ckey, QW_STORE_KEY_MAX, run->part, rep);
+        size_t ckl = strlen(ckey);
+        ev->arena_len += ckl + 1;
+        qw_args_push(&ev->commit.cids, ckey, ckl);
+        ev->xcheck[wi] = ((qw_rep_state_t *)val)->ids_floor[0] != '\0';
+        if (qw_strmap_put(&ev->widx, rep, strlen(rep), (void *)(uintptr_t)(wi + 1), NULL) != 0)
+            return RUN_RETRY;
+        qw_dedup_prune(&ev->commit.prune, wi, val);
         size_t bl = qw_rep_state_encode(val, ev->arena + ev->arena_len, QW_REP_STATE_BLOB_MAX);
         if (!bl) {
             qw_log(QW_LOG_ERROR, "state.encode", "rep %s state does not encode", rep);
@@ -590,12 +627,41 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         ev->arena_len += dn;
         ndlq++;
     }
+    /* The Redis window (commit.ids) is no longer written: the exact sets below decide, and the
+     * in-memory window is only a fast path (a ZADD per credit cost as much as the exact set's
+     * upkeep). It is still read on takeover, for the ids applied before the exact sets. */
+    /* The applied credits (refused ones counted nothing) into their reps' exact id sets,
+     * grouped by rep: one HMGET and one HSET per rep in the script. */
+    memset(ev->xstart, 0, (size_t)(nwork + 1) * sizeof(*ev->xstart));
     for (int k = 0; k < n; k++) {
         int i = ix[k];
-        if (ev->state[i] != 1) continue;
-        qw_args_push_i64(&ev->commit.ids, ev->moff[i]);
-        qw_args_push(&ev->commit.ids, ev->credits[i].id, strlen(ev->credits[i].id));
+        ev->xrep[k] = -1;
+        if (ev->state[i] != 1 || ev->dlq_reason[i]) continue;
+        uintptr_t wi = (uintptr_t)qw_strmap_get(&ev->widx, ev->rep_of[i], strlen(ev->rep_of[i]));
+        if (!wi) return RUN_RETRY;
+        ev->xrep[k] = (int)wi - 1;
+        ev->xstart[wi]++;
     }
+    for (int w = 0; w < nwork; w++) {
+        ev->xstart[w + 1] += ev->xstart[w];
+        ev->xfill[w] = ev->xstart[w];
+    }
+    for (int k = 0; k < n; k++)
+        if (ev->xrep[k] >= 0) ev->xorder[ev->xfill[ev->xrep[k]]++] = k;
+    for (int w = 0; w < nwork; w++) {
+        int cnt = ev->xstart[w + 1] - ev->xstart[w];
+        if (!cnt) continue;
+        qw_args_push_i64(&ev->commit.exact, w);
+        qw_args_push(&ev->commit.exact, ev->xcheck[w] ? "1" : "0", 1);
+        qw_args_push_i64(&ev->commit.exact, cnt);
+        for (int q = ev->xstart[w]; q < ev->xstart[w + 1]; q++) {
+            int i = ix[ev->xorder[q]];
+            qw_args_push(&ev->commit.exact, ev->credits[i].id, strlen(ev->credits[i].id));
+            qw_args_push(&ev->commit.exact, ev->period_of[i], strlen(ev->period_of[i]));
+        }
+    }
+    ev->commit.on_dup = dup_id_cb;
+    ev->commit.dup_opaque = ev;
     ev->commit.part = run->part;
     ev->commit.epoch = pt->epoch;
     ev->commit.gen = pt->gen;
@@ -696,6 +762,13 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         part_drop_cache(pt);
         pt->gen = value;
         return RUN_HELD; /* not a Redis failure: redo at once with the reloaded states */
+    case QW_COMMIT_DUP:
+        /* Nothing was written; the cache is still what Redis has, the window now names them. */
+        qw_metric_add(ev->m_dups_exact, value);
+        qw_log(QW_LOG_INFO, "batch.old_duplicates",
+               "partition %d: %" PRId64 " credit ids applied before the window's reach: dropped",
+               (int)run->part, value);
+        return RUN_REDO;
     }
     return RUN_RETRY;
 }
@@ -790,6 +863,8 @@ static void process(ev_t *ev)
                    (int)ev->runs[r].part);
             continue;
         }
+        qw_strmap_free(&ev->olddup, NULL);
+        qw_strmap_init(&ev->olddup);
         for (;;) {
             run_result_t rr = run_partition(ev, &ev->runs[r]);
             if (rr == RUN_HELD) {
@@ -800,6 +875,7 @@ static void process(ev_t *ev)
                 usleep(50000);
                 continue;
             }
+            if (rr == RUN_REDO) continue;
             if (rr != RUN_RETRY) {
                 set_redis_ready(ev, 1);
                 break;
@@ -871,11 +947,18 @@ static int alloc_batch(ev_t *ev)
     ev->runs = calloc((size_t)c, sizeof(*ev->runs));
     ev->credits = calloc((size_t)c, sizeof(*ev->credits));
     ev->rep_of = calloc((size_t)c, sizeof(*ev->rep_of));
+    ev->period_of = calloc((size_t)c, sizeof(*ev->period_of));
+    ev->xrep = calloc((size_t)c, sizeof(int));
+    ev->xstart = calloc((size_t)c + 1, sizeof(int));
+    ev->xfill = calloc((size_t)c + 1, sizeof(int));
+    ev->xorder = calloc((size_t)c, sizeof(int));
+    ev->xcheck = calloc((size_t)c + 1, 1);
     ev->state = calloc((size_t)c, 1);
     ev->dlq_reason = calloc((size_t)c, sizeof(*ev->dlq_reason));
     ev->dlq_msg = calloc((size_t)c, sizeof(*ev->dlq_msg));
     return ev->msgs && ev->mpart && ev->moff && ev->idx && ev->runs && ev->credits && ev->rep_of &&
-                   ev->state && ev->dlq_reason && ev->dlq_msg
+                   ev->period_of && ev->xrep && ev->xstart && ev->xfill && ev->xorder &&
+                   ev->xcheck && ev->state && ev->dlq_reason && ev->dlq_msg
                ? QW_OK
                : QW_ERR;
 }
@@ -891,12 +974,15 @@ static void free_all(ev_t *ev)
     batch_reset(ev);
     qw_strmap_free(&ev->work, NULL);
     qw_strmap_free(&ev->seen, NULL);
+    qw_strmap_free(&ev->widx, NULL);
+    qw_strmap_free(&ev->olddup, NULL);
     qw_strmap_free(&ev->type_metrics, NULL);
     qw_commit_free(&ev->commit);
     qw_args_free(&ev->wm_args);
     free(ev->msgs), free(ev->mpart), free(ev->moff), free(ev->idx), free(ev->runs);
-    free(ev->credits), free(ev->rep_of), free(ev->state), free(ev->arena);
+    free(ev->credits), free(ev->rep_of), free(ev->period_of), free(ev->state), free(ev->arena);
     free(ev->dlq_reason), free(ev->dlq_msg);
+    free(ev->xrep), free(ev->xstart), free(ev->xfill), free(ev->xorder), free(ev->xcheck);
     free(ev->doff), free(ev->dlen), free(ev->dmetric);
 }
 
@@ -918,6 +1004,8 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
     char err[QW_ERRSTR_MAX];
     qw_strmap_init(&ev->work);
     qw_strmap_init(&ev->seen);
+    qw_strmap_init(&ev->widx);
+    qw_strmap_init(&ev->olddup);
     qw_strmap_init(&ev->type_metrics);
     qw_commit_init(&ev->commit);
     qw_args_init(&ev->wm_args);
@@ -929,6 +1017,9 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
                                        "Credit entries applied to rep states", NULL);
     ev->m_dups = qw_metrics_counter("qw_evaluator_duplicates_dropped_total",
                                     "Credit entries dropped because their id was applied", NULL);
+    ev->m_dups_exact =
+        qw_metrics_counter("qw_evaluator_duplicates_exact_total",
+                           "Of those, ids older than the window, found in the rep's id set", NULL);
     ev->m_invalid = qw_metrics_counter("qw_evaluator_credits_invalid_total",
                                        "Records of the credits topic that do not decode", NULL);
     ev->m_rejected = qw_metrics_counter("qw_evaluator_credits_rejected_total",

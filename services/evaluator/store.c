@@ -8,7 +8,14 @@
 /* The batch step: fenced by the epoch, held off while the calendar job works, made stale by a
  * job that changed states, and idempotent by the stored next offset. Everything or nothing.
  * While the job has a snapshot open (KEYS[8], the dirty set, exists) it also names every rep
- * it writes there, so the job re-reads just those under its short hold. */
+ * it writes there, so the job re-reads just those under its short hold.
+ * Exact de-duplication: before writing anything else, the applied credit ids are looked up in
+ * their rep's id hash (qw:cid, id -> period): a rep's single id by HSETNX (the check is the
+ * write), several by one HMGET, none for reps the shell knows have no hash yet. An id found
+ * there was applied before, however long ago: the step undoes its HSETNXs and answers 'dup'
+ * with those ids (the shell drops them and redoes the batch). Otherwise the other ids join the
+ * hashes (one variadic HSET per rep); a rep whose state evicted periods keeps only the ids of the
+ * periods it retains (a credit for an evicted period is refused by the engine anyway). */
 static const char commit_lua[] =
     "local e = redis.call('GET', KEYS[1])\n"
     "if e ~= ARGV[1] then return {'fenced', e or ''} end\n"
@@ -18,18 +25,69 @@ static const char commit_lua[] =
     "local nxt = redis.call('GET', KEYS[2])\n"
     "if nxt and tonumber(ARGV[3]) < tonumber(nxt) then return {'skip', nxt} end\n"
     "local nreps = tonumber(ARGV[6])\n"
+    "local a = 7 + nreps\n"
+    "local nd = tonumber(ARGV[a]); local da = a + 1; a = da + nd\n"
+    "local ni = tonumber(ARGV[a]); local ia = a + 1; a = ia + 2 * ni\n"
+    "local nx = tonumber(ARGV[a]); local xa = a + 1\n"
+    "local x = xa\n"
+    "for j = 1, nx do x = x + 3 + 2 * tonumber(ARGV[x + 2]) end\n"
+    "local np = tonumber(ARGV[x]); local pa = x + 1\n"
+    "local ck = 9 + nreps\n"
+    "local dups, added = {'dup'}, {}\n"
+    "x = xa\n"
+    "for j = 1, nx do\n"
+    "  local key, m = KEYS[ck + tonumber(ARGV[x])], tonumber(ARGV[x + 2])\n"
+    "  if ARGV[x + 1] == '1' and m == 1 then\n"
+    "    if redis.call('HSETNX', key, ARGV[x + 3], ARGV[x + 4]) == 1 then\n"
+    "      added[#added + 1] = {key, ARGV[x + 3]}\n"
+    "    else dups[#dups + 1] = ARGV[x + 3] end\n"
+    "  elseif ARGV[x + 1] == '1' then\n"
+    "    for c0 = 0, m - 1, 1000 do\n"
+    "      local ids = {}\n"
+    "      for q = c0, math.min(m, c0 + 1000) - 1 do ids[#ids + 1] = ARGV[x + 3 + 2 * q] end\n"
+    "      local got = redis.call('HMGET', key, unpack(ids))\n"
+    "      for q = 1, #ids do if got[q] then dups[#dups + 1] = ids[q] end end\n"
+    "    end\n"
+    "  end\n"
+    "  x = x + 3 + 2 * m\n"
+    "end\n"
+    "if #dups > 1 then\n"
+    "  for _, k in ipairs(added) do redis.call('HDEL', k[1], k[2]) end\n"
+    "  return dups\n"
+    "end\n"
     "local track = redis.call('EXISTS', KEYS[8]) == 1\n"
     "for k = 1, nreps do\n"
     "  redis.call('SET', KEYS[8 + k], ARGV[6 + k])\n"
     "  redis.call('SADD', KEYS[7], KEYS[8 + k])\n"
     "  if track then redis.call('SADD', KEYS[8], KEYS[8 + k]) end\n"
     "end\n"
-    "local a = 7 + nreps\n"
-    "local nd = tonumber(ARGV[a]); a = a + 1\n"
-    "for k = 1, nd do redis.call('RPUSH', KEYS[3], ARGV[a]); a = a + 1 end\n"
-    "local ni = tonumber(ARGV[a]); a = a + 1\n"
-    "for k = 1, ni do redis.call('ZADD', KEYS[4], ARGV[a], ARGV[a + 1]); a = a + 2 end\n"
+    "for k = 0, nd - 1 do redis.call('RPUSH', KEYS[3], ARGV[da + k]) end\n"
+    "for k = 0, ni - 1 do redis.call('ZADD', KEYS[4], ARGV[ia + 2 * k], ARGV[ia + 2 * k + 1]) end\n"
     "if ni > 0 then redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -(tonumber(ARGV[5]) + 1)) end\n"
+    "x = xa\n"
+    "for j = 1, nx do\n"
+    "  local key, m = KEYS[ck + tonumber(ARGV[x])], tonumber(ARGV[x + 2])\n"
+    "  local w = m\n"
+    "  if ARGV[x + 1] == '1' and m == 1 then w = 0 end -- its HSETNX wrote it\n"
+    "  for c0 = 0, w - 1, 500 do\n"
+    "    local fv = {}\n"
+    "    for q = c0, math.min(w, c0 + 500) - 1 do\n"
+    "      fv[#fv + 1] = ARGV[x + 3 + 2 * q]; fv[#fv + 1] = ARGV[x + 4 + 2 * q]\n"
+    "    end\n"
+    "    redis.call('HSET', key, unpack(fv))\n"
+    "  end\n"
+    "  x = x + 3 + 2 * m\n"
+    "end\n"
+    "local p = pa\n"
+    "for j = 1, np do\n"
+    "  local key, nk, keep = KEYS[ck + tonumber(ARGV[p])], tonumber(ARGV[p + 1]), {}\n"
+    "  for q = 1, nk do keep[ARGV[p + 1 + q]] = true end\n"
+    "  p = p + 2 + nk\n"
+    "  local all = redis.call('HGETALL', key)\n"
+    "  for q = 1, #all, 2 do\n"
+    "    if not keep[all[q + 1]] then redis.call('HDEL', key, all[q]) end\n"
+    "  end\n"
+    "end\n"
     "redis.call('SET', KEYS[2], ARGV[4])\n"
     "return {'ok', ARGV[4]}\n";
 
@@ -193,6 +251,11 @@ void qw_store_rep_key(const qw_store_t *s, char *out, size_t cap, int32_t part, 
     snprintf(out, cap, "%sqw:rep:{p%d}:%s", s->ns, (int)part, rep_id);
 }
 
+void qw_store_cid_key(const qw_store_t *s, char *out, size_t cap, int32_t part, const char *rep_id)
+{
+    snprintf(out, cap, "%sqw:cid:{p%d}:%s", s->ns, (int)part, rep_id);
+}
+
 static int fail_reply(qw_store_t *s, redisReply *rep, const char *what)
 {
     if (!rep)
@@ -349,6 +412,9 @@ void qw_commit_init(qw_commit_t *c)
     qw_args_init(&c->reps);
     qw_args_init(&c->outbox);
     qw_args_init(&c->ids);
+    qw_args_init(&c->cids);
+    qw_args_init(&c->exact);
+    qw_args_init(&c->prune);
 }
 
 void qw_commit_reset(qw_commit_t *c)
@@ -356,6 +422,9 @@ void qw_commit_reset(qw_commit_t *c)
     qw_args_reset(&c->reps);
     qw_args_reset(&c->outbox);
     qw_args_reset(&c->ids);
+    qw_args_reset(&c->cids);
+    qw_args_reset(&c->exact);
+    qw_args_reset(&c->prune);
 }
 
 void qw_commit_free(qw_commit_t *c)
@@ -363,13 +432,19 @@ void qw_commit_free(qw_commit_t *c)
     qw_args_free(&c->reps);
     qw_args_free(&c->outbox);
     qw_args_free(&c->ids);
+    qw_args_free(&c->cids);
+    qw_args_free(&c->exact);
+    qw_args_free(&c->prune);
 }
 
 int qw_store_commit(qw_store_t *s, const qw_commit_t *c, qw_commit_status_t *status, int64_t *value)
 {
-    if (c->reps.oom || c->outbox.oom || c->ids.oom)
+    if (c->reps.oom || c->outbox.oom || c->ids.oom || c->cids.oom || c->exact.oom || c->prune.oom)
         return qw_err_set(s->errstr, sizeof(s->errstr), "out of memory building the batch");
     int nreps = c->reps.n / 2;
+    if ((c->exact.n || c->prune.n) && c->cids.n != nreps)
+        return qw_err_set(s->errstr, sizeof(s->errstr), "batch: %d id hash keys for %d reps",
+                          c->cids.n, nreps);
     static const char *names[] = {"epoch", "offset", "outbox", "ids",
                                   "gen",   "hold",   "reps",   "dirty"};
     char keys[8][QW_STORE_KEY_MAX];
@@ -377,7 +452,7 @@ int qw_store_commit(qw_store_t *s, const qw_commit_t *c, qw_commit_status_t *sta
     qw_args_init(&a);
     qw_args_push(&a, "EVALSHA", 7);
     qw_args_push(&a, "", 0); /* sha, set by evalsha() */
-    qw_args_push_i64(&a, 8 + nreps);
+    qw_args_push_i64(&a, 8 + nreps + c->cids.n);
     for (int i = 0; i < 8; i++) {
         qw_store_key(s, keys[i], sizeof(keys[i]), c->part, names[i]);
         qw_args_push(&a, keys[i], strlen(keys[i]));
@@ -386,6 +461,10 @@ int qw_store_commit(qw_store_t *s, const qw_commit_t *c, qw_commit_status_t *sta
     const char *p;
     for (int i = 0; i < nreps; i++) {
         p = arg_at(&c->reps, 2 * i, &l);
+        qw_args_push(&a, p, l);
+    }
+    for (int i = 0; i < c->cids.n; i++) {
+        p = arg_at(&c->cids, i, &l);
         qw_args_push(&a, p, l);
     }
     qw_args_push_i64(&a, c->epoch);
@@ -402,7 +481,7 @@ int qw_store_commit(qw_store_t *s, const qw_commit_t *c, qw_commit_status_t *sta
     const char **argv = NULL;
     size_t *lens = NULL;
     int argc = 0;
-    int total = a.n + c->outbox.n + 1 + c->ids.n;
+    int total = a.n + c->outbox.n + 1 + c->ids.n + 1 + c->exact.n + 1 + c->prune.n;
     if (!a.oom) {
         argv = malloc((size_t)total * sizeof(*argv));
         lens = malloc((size_t)total * sizeof(*lens));
@@ -420,11 +499,45 @@ int qw_store_commit(qw_store_t *s, const qw_commit_t *c, qw_commit_status_t *sta
     argv[argc] = nids;
     lens[argc++] = strlen(nids);
     flatten(&c->ids, argv, lens, &argc);
+    char nx[24], np[24];
+    int nxg = 0; /* exact groups: rep index, check, count, (id, period) pairs */
+    for (int i = 0; i + 2 < c->exact.n; nxg++) {
+        const char *cnt = arg_at(&c->exact, i + 2, &l);
+        i += 3 + 2 * (int)strtol(cnt, NULL, 10);
+    }
+    snprintf(nx, sizeof(nx), "%d", nxg);
+    argv[argc] = nx;
+    lens[argc++] = strlen(nx);
+    flatten(&c->exact, argv, lens, &argc);
+    int ngroups = 0; /* prune groups: rep index, count, periods */
+    for (int i = 0; i + 1 < c->prune.n; ngroups++) {
+        const char *cnt = arg_at(&c->prune, i + 1, &l);
+        i += 2 + (int)strtol(cnt, NULL, 10);
+    }
+    snprintf(np, sizeof(np), "%d", ngroups);
+    argv[argc] = np;
+    lens[argc++] = strlen(np);
+    flatten(&c->prune, argv, lens, &argc);
     redisReply *r = evalsha(s, "commit", argc, argv, lens);
     free(argv);
     free(lens);
     qw_args_free(&a);
     if (!r) return QW_ERR;
+    if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2 &&
+        r->element[0]->type == REDIS_REPLY_STRING && !strcmp(r->element[0]->str, "dup")) {
+        *status = QW_COMMIT_DUP;
+        *value = (int64_t)r->elements - 1;
+        for (size_t i = 1; i < r->elements; i++) {
+            const redisReply *e = r->element[i];
+            if (e->type == REDIS_REPLY_STRING && c->on_dup &&
+                c->on_dup(c->dup_opaque, e->str, e->len) != QW_OK) {
+                freeReplyObject(r);
+                return qw_err_set(s->errstr, sizeof(s->errstr), "batch: out of memory");
+            }
+        }
+        freeReplyObject(r);
+        return QW_OK;
+    }
     if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
         r->element[0]->type != REDIS_REPLY_STRING)
         return fail_reply(s, r, "batch script");

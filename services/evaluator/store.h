@@ -4,13 +4,16 @@
  *   <ns>qw:ev:{p<N>}:epoch    fencing token, INCR'd by each new owner
  *   <ns>qw:ev:{p<N>}:offset   next credits offset to process
  *   <ns>qw:ev:{p<N>}:outbox   list of packed Decision protobufs not yet acknowledged by Kafka
- *   <ns>qw:ev:{p<N>}:ids      sorted set of applied credit ids, scored by offset, bounded
+ *   <ns>qw:ev:{p<N>}:ids      sorted set of applied credit ids by offset: the window written
+ *                             before the exact id sets; now only read on takeover
  *   <ns>qw:ev:{p<N>}:reps     set of the rep keys of the partition (for the calendar job)
  *   <ns>qw:ev:{p<N>}:gen      state generation: the calendar job bumps it after changing reps
  *   <ns>qw:ev:{p<N>}:hold     present while the calendar job works on the partition
  *   <ns>qw:ev:{p<N>}:marks    completeness marks: "<raw topic>/<part>" -> ms, "_ts" -> newest
  *                             Kafka timestamp of a mark record (docs/completeness.md)
  *   <ns>qw:rep:{p<N>}:<rep>   the engine's per-rep state blob
+ *   <ns>qw:cid:{p<N>}:<rep>   hash: every credit id applied to the rep -> its period, for the
+ *                             periods its state retains (the exact de-duplication)
  * Every write goes through a Lua script that checks the epoch first. */
 #ifndef QW_STORE_H
 #define QW_STORE_H
@@ -56,6 +59,7 @@ void qw_store_init(qw_store_t *s, qw_redis_t *r, const char *ns);
 /* Key names. */
 void qw_store_key(const qw_store_t *s, char *out, size_t cap, int32_t part, const char *what);
 void qw_store_rep_key(const qw_store_t *s, char *out, size_t cap, int32_t part, const char *rep_id);
+void qw_store_cid_key(const qw_store_t *s, char *out, size_t cap, int32_t part, const char *rep_id);
 
 /* On assignment, for each partition in one round trip: INCR the epoch, GET the next offset
  * (-1 when none) and the generation. QW_ERR when Redis is unreachable. */
@@ -80,18 +84,31 @@ typedef enum {
     QW_COMMIT_FENCED = 2, /* another owner took the partition */
     QW_COMMIT_HELD = 3,   /* the calendar job is working on the partition: retry later */
     QW_COMMIT_STALE = 4,  /* the calendar job changed rep states: reload them and redo */
+    QW_COMMIT_DUP = 5,    /* some credit ids were applied before (older than the window): the
+                             batch wrote nothing; drop those ids and redo */
 } qw_commit_status_t;
 
 /* One batch of one partition, as the commit script takes it. The caller fills reps (key,
- * blob pairs: two entries each), outbox (entries) and ids (offset, id pairs). */
+ * blob pairs: two entries each; with cids: one <ns>qw:cid key per rep, same order), outbox
+ * (entries), ids (offset, id pairs: the window), exact (per rep with applied credits: rep index
+ * 0.., check (1: look its ids up first; 0: the rep has no id hash yet), count, then count (id,
+ * period) pairs: checked against and added to the rep's exact set) and prune (per rep whose
+ * state evicted periods: rep index, number of periods kept, the periods kept: the rep's other
+ * ids are dropped). */
 typedef struct qw_commit_s {
     int32_t part;
     int64_t epoch, gen;
     int64_t first_offset, next_offset;
     int64_t window;
     qw_args_t reps;
+    qw_args_t cids;
     qw_args_t outbox;
     qw_args_t ids;
+    qw_args_t exact;
+    qw_args_t prune;
+    /* QW_COMMIT_DUP: called once per credit id found applied before. */
+    int (*on_dup)(void *opaque, const char *id, size_t len);
+    void *dup_opaque;
 } qw_commit_t;
 
 void qw_commit_init(qw_commit_t *c);
@@ -99,8 +116,8 @@ void qw_commit_reset(qw_commit_t *c);
 void qw_commit_free(qw_commit_t *c);
 
 /* The one round trip per batch. QW_OK with *status (and *value: the stored next offset for
- * SKIP, the generation for STALE), or QW_ERR when Redis failed (unknown outcome: retry the same
- * batch; the offset check makes the retry idempotent). */
+ * SKIP, the generation for STALE, the number of duplicates for DUP), or QW_ERR when Redis failed
+ * (unknown outcome: retry the same batch; the offset check makes the retry idempotent). */
 int qw_store_commit(qw_store_t *s, const qw_commit_t *c, qw_commit_status_t *status,
                     int64_t *value);
 

@@ -9,7 +9,9 @@
 #   2. qw-evaluator (one instance, private redis-server, default batch 500): decode, id window,
 #      engine, one Lua step per partition batch, outbox relay; timed from its first applied
 #      credit to its last (its /metrics counter, sampled every 50 ms), CPU from /proc;
-#      The longest stall is the longest time its applied counter stood still meanwhile.
+#      The longest stall is the longest time its applied counter stood still meanwhile;
+#      then what the run cost its redis-server (CPU per credit, memory per rep);
+#      QW_BENCH_STREAM_ONLY=1 stops here;
 #   3. bench_evaluator close: the calendar job in process over the REPS states it left in Redis
 #      (teams of 100): the checkpoints step, then the close step, each timed with its hold;
 #   4. qw-evaluator again, over as many December credits, with the calendar job on: its clock
@@ -76,6 +78,12 @@ python3 "$here/tests/bench/sample_evaluator.py" qw-evaluator "http://127.0.0.1:$
 kill -TERM "$evpid"
 wait "$evpid" || true
 grep -h '"batch.slow"' "$work/ev.log" || true
+# What the run cost Redis (its Lua steps run there): CPU per credit and memory per rep, so a
+# change that moves work into the batch step shows up.
+redis-cli -p "$rport" INFO | tr -d '\r' | awk -F: -v n="$n" -v reps="$reps" \
+    '$1 == "used_cpu_user" || $1 == "used_cpu_sys" { cpu += $2 } $1 == "used_memory" { mem = $2 }
+     END { printf "{\"mode\": \"redis\", \"cpu_seconds\": %.2f, \"cpu_us_per_credit\": %.1f, \"used_memory_mb\": %.1f, \"bytes_per_rep\": %d}\n", cpu, cpu * 1e6 / n, mem / 1048576, mem / reps }'
+[[ "${QW_BENCH_STREAM_ONLY:-0}" == 1 ]] && exit 0 # phases 1 and 2 only
 echo "== calendar job over $reps reps (teams of 100)"
 "$build/bench/bench_evaluator" close "redis://127.0.0.1:$rport/0" "$QW_KAFKA_BOOTSTRAP" "$prefix" \
     "$work/roster.csv" "$work/quotas.csv" 2026-11

@@ -1,4 +1,6 @@
 /* The per-rep state: its Redis blob encoding, and a bounded history that keeps its counts. */
+#include <unistd.h>
+
 #include "evaluator_engine_fixture.h"
 
 TestSuite(evaluator_engine_state, .init = fx_setup, .fini = fx_teardown);
@@ -69,20 +71,43 @@ Test(evaluator_engine_state, garbage_truncation_and_corruption_are_errors)
     cr_assert_eq(back.nperiods, 0, "the target is untouched on error");
 }
 
+static void fix_checksum(uint8_t *b, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n - 4; i++)
+        h = (h ^ b[i]) * 16777619u;
+    for (int i = 0; i < 4; i++)
+        b[n - 4 + i] = (uint8_t)(h >> (8 * i));
+}
+
 Test(evaluator_engine_state, another_format_version_is_refused)
 {
     some_history();
     size_t n = qw_rep_state_encode(&t.st[0], blob, sizeof(blob));
     blob[4] = 3; /* format version; fix the checksum so only the version is wrong */
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n - 4; i++)
-        h = (h ^ blob[i]) * 16777619u;
-    for (int i = 0; i < 4; i++)
-        blob[n - 4 + i] = (uint8_t)(h >> (8 * i));
+    fix_checksum(blob, n);
     qw_rep_state_t back;
     char err[QW_ERRSTR_MAX];
     cr_assert_eq(qw_rep_state_decode(&back, blob, n, err, sizeof(err)), QW_ERR);
     cr_assert(strstr(err, "format 3") != NULL, "%s", err);
+}
+
+Test(evaluator_engine_state, ids_floor_round_trips_and_format_1_still_decodes)
+{
+    some_history();
+    snprintf(t.st[0].ids_floor, sizeof(t.st[0].ids_floor), "2026-09");
+    size_t n = qw_rep_state_encode(&t.st[0], blob, sizeof(blob));
+    qw_rep_state_t back;
+    char err[QW_ERRSTR_MAX];
+    cr_assert_eq(qw_rep_state_decode(&back, blob, n, err, sizeof(err)), QW_OK, "%s", err);
+    cr_assert_str_eq(back.ids_floor, "2026-09");
+    cr_assert_eq(memcmp(&back, &t.st[0], sizeof(back)), 0);
+
+    /* A floor that is no period is refused. */
+    snprintf(t.st[0].ids_floor, sizeof(t.st[0].ids_floor), "nope");
+    n = qw_rep_state_encode(&t.st[0], blob, sizeof(blob));
+    cr_assert_eq(qw_rep_state_decode(&back, blob, n, err, sizeof(err)), QW_ERR);
+    cr_assert(strstr(err, "floor") != NULL, "%s", err);
 }
 
 Test(evaluator_engine_state, old_periods_are_evicted_without_losing_the_streak)
@@ -121,16 +146,66 @@ Test(evaluator_engine_state, format_1_blobs_are_still_read)
     s.p[0].credited_minor = 1234;
     s.p[0].at_risk = 1;
     size_t n = qw_rep_state_encode(&s, blob, sizeof(blob));
-    size_t extra = 1 + 8 * QW_POLICY_CHECKPOINTS_MAX; /* format 2's per-period tail */
-    n -= 4 + extra;                                   /* drop the tail and the checksum */
+    /* Format 2 adds a per-period tail and, after the periods, the ids floor (one length byte
+     * when empty): drop both and the checksum, then mark the blob format 1. */
+    size_t extra = 1 + 8 * QW_POLICY_CHECKPOINTS_MAX + 1;
+    n -= 4 + extra;
     blob[4] = 1;
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ blob[i]) * 16777619u;
-    for (int i = 0; i < 4; i++)
-        blob[n + (size_t)i] = (uint8_t)(h >> (8 * i));
+    fix_checksum(blob, n + 4);
     qw_rep_state_t back;
     char err[QW_ERRSTR_MAX];
     cr_assert_eq(qw_rep_state_decode(&back, blob, n + 4, err, sizeof(err)), QW_OK, "%s", err);
     cr_assert_eq(memcmp(&back, &s, sizeof(back)), 0);
+    cr_assert_str_eq(back.ids_floor, "");
+}
+
+/* The seed corpus of tests/fuzz/fuzz_rep_state.c, and golden blobs of both formats: a blob
+ * written by an older build must keep decoding. Rewrite with QW_WRITE_SEEDS=1 after a
+ * deliberate format change (format 1 files are never rewritten: they are the old build's). */
+static void seed(const char *name, const qw_rep_state_t *s, int format)
+{
+    uint8_t b[QW_REP_STATE_BLOB_MAX];
+    size_t n = qw_rep_state_encode(s, b, sizeof(b));
+    cr_assert_gt(n, 0);
+    qw_rep_state_t v1 = *s; /* what a format-1 blob of s decodes to: format 2's fields zero */
+    memset(v1.ids_floor, 0, sizeof(v1.ids_floor));
+    for (int i = 0; i < v1.nperiods; i++) {
+        v1.p[i].at_risk_withdrawn = 0;
+        memset(v1.p[i].cp_credited_minor, 0, sizeof(v1.p[i].cp_credited_minor));
+    }
+    if (format == 1) s = &v1;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/rep_state/%s", QW_FIXTURES, name);
+    if (getenv("QW_WRITE_SEEDS") && format == 2) {
+        FILE *f = fopen(path, "wb");
+        cr_assert_not_null(f, "%s", path);
+        cr_assert_eq(fwrite(b, 1, n, f), n);
+        fclose(f);
+    }
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s (QW_WRITE_SEEDS=1 writes it)", path);
+    uint8_t got_b[QW_REP_STATE_BLOB_MAX];
+    size_t gn = fread(got_b, 1, sizeof(got_b), f);
+    fclose(f);
+    qw_rep_state_t back;
+    char err[QW_ERRSTR_MAX];
+    cr_assert_eq(qw_rep_state_decode(&back, got_b, gn, err, sizeof(err)), QW_OK, "%s: %s", name,
+                 err);
+    size_t rn = qw_rep_state_encode(&back, b, sizeof(b));
+    uint8_t want[QW_REP_STATE_BLOB_MAX];
+    cr_assert_eq(qw_rep_state_encode(s, want, sizeof(want)), rn, "%s", name);
+    cr_assert_eq(memcmp(b, want, rn), 0, "%s decodes to the state it was written from", name);
+}
+
+Test(evaluator_engine_state, seed_blobs_decode)
+{
+    qw_rep_state_t fresh;
+    qw_rep_state_init(&fresh, "rep-fresh");
+    seed("fresh-v2.bin", &fresh, 2);
+    some_history();
+    seed("history-v1.bin", &t.st[0], 1);
+    snprintf(t.st[0].ids_floor, sizeof(t.st[0].ids_floor), "%s", t.st[0].p[0].period);
+    seed("history-v2.bin", &t.st[0], 2);
+    snprintf(t.st[1].ids_floor, sizeof(t.st[1].ids_floor), "2026-01");
+    seed("history-old-floor-v2.bin", &t.st[1], 2);
 }
