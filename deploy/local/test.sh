@@ -2,7 +2,8 @@
 # THE test command (README.md "run all tests"; CI runs it through .ci/run):
 #   1. deploy/local/setup.sh    install what the machine lacks (Debian packages, Kafka jars)
 #   2. clang-format check       every .c/.h under services/ include/ tests/
-#   3. build                    CC=clang, ASan+UBSan, fuzz targets, in build-test/
+#   3. build                    CC=clang, ASan+UBSan, fuzz targets, in build-test/; then the
+#                               demo's gcc RelWithDebInfo build (whole runs only)
 #   4. ctest                    unit + integration tests; the stack fixture starts and stops a
 #                               real Kafka and redis-server
 #   5. fuzzers                  tests/fuzz/run.sh for QW_FUZZ_SECONDS each (default 30; under CI seed 1 and 400000 inputs)
@@ -83,6 +84,19 @@ CC=clang cmake -S . -B "$build" -G Ninja -DQW_SANITIZE=ON -DQW_FUZZ=ON || rc=$?
 ((rc == 0)) && { ninja -C "$build" -j "$jobs" -k 0 || rc=$?; }
 end build $rc
 [[ -f "$build/CTestTestfile.cmake" ]] || finish
+
+# 3b. The demo's build (gcc, optimised, no tests) must build too: deploy/local/demo.sh uses it,
+# and gcc's optimiser finds format truncations clang does not.
+if ((${#ctest_args[@]} == 0)); then
+    begin "demo build (build-demo-check: gcc, RelWithDebInfo)"
+    rc=0
+    cmake -S . -B build-demo-check -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQW_TESTS=OFF \
+        >/dev/null || rc=$?
+    ((rc == 0)) && { ninja -C build-demo-check -j "$jobs" qw-ingest qw-evaluator qw-notifier qwctl \
+        >/dev/null || rc=$?; }
+    ((rc == 0)) || ninja -C build-demo-check -j 1 -k 0 2>&1 | grep -E "error" | head -20
+    end demo-bld $rc
+fi
 
 # 4. Tests (also after a partial build: the tests whose programs built still run, the others
 # fail as not run). The stack's watchdog stops Kafka/redis should this script be killed mid-run.

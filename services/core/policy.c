@@ -436,7 +436,7 @@ static int check(ctx_t *c)
     if (p->ntiers > 0 && p->tiers_bp[0] <= p->quota_achieved_bp) {
         fmt_bp(p->tiers_bp[0], a, sizeof(a));
         fmt_bp(p->quota_achieved_bp, b, sizeof(b));
-        char hint[64] = "";
+        char hint[96] = "";
         if ((int64_t)p->tiers_bp[0] * 100 > p->quota_achieved_bp && p->tiers_bp[0] < 1000) {
             char h[24]; /* 1.25 read as 1.25% was probably meant as 125% */
             fmt_bp((int64_t)p->tiers_bp[0] * 100, h, sizeof(h));

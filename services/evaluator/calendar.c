@@ -639,8 +639,9 @@ static void data_delayed(qw_calendar_t *c, const qw_period_t *period, int64_t no
     qw_engine_evidence(d, "needed_complete_to_ms", k->target_ms, "");
     qw_engine_evidence(d, "lagging_input", 0, k->reason);
     snprintf(d->summary, sizeof(d->summary),
-             "The %s checkpoint/close of %s has waited %" PRId64
-             " min for complete CRM data; no warning or close is computed on incomplete data. %s",
+             "The %.40s checkpoint/close of %s has waited %" PRId64
+             " min for complete CRM data; no warning or close is computed on incomplete data. "
+             "%.300s",
              k->waiting_for, period->id, waited / 60000, k->reason);
     uint8_t *buf = malloc(65536);
     size_t n = buf ? qw_decision_pb_pack(d, buf, 65536) : 0;
