@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapter.h"
 #include "quotawatch/date.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
@@ -22,8 +23,8 @@ int qw_complete_init(qw_complete_t *c, qw_store_t *store, rd_kafka_t *rk, const 
     char list[512];
     snprintf(list, sizeof(list), "%s", sources ? sources : "");
     for (char *save = NULL, *s = strtok_r(list, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
-        if (strcmp(s, "salesforce") && strcmp(s, "hubspot") && strcmp(s, "pipedrive") &&
-            strcmp(s, "canonical"))
+        qw_source_t src;
+        if (qw_source_parse(s, &src) != QW_OK) /* the names qw-ingest's --sources takes */
             return qw_err_set(errbuf, errlen,
                               "--sources: unknown source \"%s\" (salesforce, hubspot, pipedrive, "
                               "canonical)",
@@ -31,7 +32,7 @@ int qw_complete_init(qw_complete_t *c, qw_store_t *store, rd_kafka_t *rk, const 
         if (c->ntopics == QW_COMPLETE_TOPICS_MAX)
             return qw_err_set(errbuf, errlen, "--sources: too many");
         char base[64];
-        snprintf(base, sizeof(base), "qw.crm.%s", s);
+        snprintf(base, sizeof(base), "qw.crm.%s", qw_source_name(src));
         qw_kafka_topic(c->topics[c->ntopics++], sizeof(c->topics[0]), prefix, base);
     }
     c->m_waiting = qw_metrics_gauge("qw_evaluator_calendar_waiting",
