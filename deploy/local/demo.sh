@@ -73,7 +73,8 @@ bg notifier "$BUILD/bin/qw-notifier" --webhook-url "http://127.0.0.1:$SINK_PORT/
     --webhook-secret-file "$RUN/webhook.secret" --http-port 0
 for src in salesforce hubspot pipedrive canonical; do
     say "feeding $src events (deploy/demo/$src.jsonl)"
-    "$BUILD/bin/qwctl" produce "qw.crm.$src" "deploy/demo/$src.jsonl" 2>>"$RUN/qwctl.log"
+    # One key per source: its events stay in file order, as one CRM connection delivers them.
+    "$BUILD/bin/qwctl" --key "$src" produce "qw.crm.$src" "deploy/demo/$src.jsonl" 2>>"$RUN/qwctl.log"
 done
 say "starting qw-evaluator (clock: $NOW)"
 bg evaluator "$BUILD/bin/qw-evaluator" --policy "$POLICY" --fake-now "$NOW" --http-port 0

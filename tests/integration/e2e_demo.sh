@@ -20,7 +20,8 @@ NOW=2026-11-24T12:00:00Z # as deploy/local/demo.sh
 "$QW_BIN/qwctl" publish quotas --policy "$POLICY" "$DEMO/quotas.csv" || qw_it_fail "quotas"
 ev_ingest_start ingest
 for src in salesforce hubspot pipedrive canonical; do
-    "$QW_BIN/qwctl" produce "qw.crm.$src" "$DEMO/$src.jsonl" || qw_it_fail "feeding $src"
+    # as deploy/local/demo.sh: one key per source, so its events stay in file order
+    "$QW_BIN/qwctl" --key "$src" produce "qw.crm.$src" "$DEMO/$src.jsonl" || qw_it_fail "feeding $src"
 done
 ev_start ev --policy "$POLICY" --fake-now "$NOW" --calendar-interval-ms 500
 qw_it_wait_for "[[ \$(redis-cli -u '$QW_REDIS_URL' HGET '${P}qw:ev:calendar:done' 2026-11) == 3 ]]" \
