@@ -37,7 +37,7 @@ typedef struct qw_ntf_opts_s {
     int64_t http_port, max_attempts, backoff_base_ms, backoff_cap_ms, slack_interval_ms,
         slack_burst, webhook_interval_ms, smtp_interval_ms, breaker_failures, breaker_cooldown_ms,
         send_timeout_ms, batch, max_age_ms;
-    int smtp_starttls, smtp_insecure;
+    int smtp_starttls, smtp_insecure, smtp_allow_plaintext, allow_insecure_webhook;
 } qw_ntf_opts_t;
 
 typedef struct qw_ntf_s {

@@ -4,6 +4,7 @@
 #include "app.h"
 
 #include "mail.h"
+#include "secure.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
 #include "quotawatch/svc.h"
@@ -49,6 +50,9 @@ static int parse_options(qw_ntf_t *a, int argc, char **argv)
          "File holding the webhook signing secret (whsec_...)", &o->webhook_secret_file, 0},
         {"webhook-secret", "QW_WEBHOOK_SECRET", QW_OPT_STR, NULL,
          "Webhook signing secret (whsec_...)", &o->webhook_secret, 1},
+        {"allow-insecure-webhook", "QW_ALLOW_INSECURE_WEBHOOK", QW_OPT_BOOL, "false",
+         "Allow an unsigned --webhook-url and webhooks over http:// to non-loopback hosts",
+         &o->allow_insecure_webhook, 0},
         {"smtp-url", "QW_SMTP_URL", QW_OPT_STR, NULL,
          "SMTP server, smtp://host:port or smtps://host:port", &o->smtp_url, 0},
         {"smtp-from", "QW_SMTP_FROM", QW_OPT_STR, "quotawatch@localhost", "Sender address",
@@ -57,8 +61,13 @@ static int parse_options(qw_ntf_t *a, int argc, char **argv)
          "SMTP login (password from QW_SMTP_PASSWORD)", &o->smtp_user, 0},
         {"smtp-password", "QW_SMTP_PASSWORD", QW_OPT_STR, NULL, "SMTP password", &o->smtp_password,
          1},
-        {"smtp-starttls", "QW_SMTP_STARTTLS", QW_OPT_BOOL, "false",
-         "Require STARTTLS (never send in clear)", &o->smtp_starttls, 0},
+        {"smtp-starttls", "QW_SMTP_STARTTLS", QW_OPT_BOOL, "true",
+         "Accepted for compatibility: smtp:// always requires STARTTLS unless "
+         "--smtp-allow-plaintext",
+         &o->smtp_starttls, 0},
+        {"smtp-allow-plaintext", "QW_SMTP_ALLOW_PLAINTEXT", QW_OPT_BOOL, "false",
+         "smtp:// without STARTTLS required (used when offered); refused with --smtp-user",
+         &o->smtp_allow_plaintext, 0},
         {"smtp-cacert", "QW_SMTP_CACERT", QW_OPT_STR, NULL,
          "CA bundle to verify the SMTP server with (default: the system's)", &o->smtp_cacert, 0},
         {"smtp-insecure", "QW_SMTP_INSECURE", QW_OPT_BOOL, "false",
@@ -164,17 +173,35 @@ static int load_config(qw_ntf_t *a)
             return QW_ERR;
         }
         a->have_key = 1;
-    } else if (a->routes.hr_webhook[0]) {
-        /* HR receivers verify signatures: unsigned reviews would only be refused there. */
-        fprintf(stderr, "qw-notifier: the HR webhook needs a signing secret "
-                        "(QW_WEBHOOK_SECRET or --webhook-secret-file)\n");
-        return QW_ERR;
-    } else if (a->routes.webhook_url[0]) {
-        qw_log(QW_LOG_WARN, "config.unsigned",
-               "no webhook secret (QW_WEBHOOK_SECRET or --webhook-secret-file): webhooks go "
-               "unsigned");
     }
     memset(secret, 0, sizeof(secret));
+    /* Nothing in clear, nothing unsigned, unless the operator said so (docs/security.md). */
+    qw_secure_in_t sin = {.smtp_url = a->o.smtp_url,
+                          .smtp_user = a->o.smtp_user,
+                          .smtp_password = a->o.smtp_password,
+                          .smtp_allow_plaintext = a->o.smtp_allow_plaintext,
+                          .webhook_url = a->routes.webhook_url,
+                          .hr_webhook = a->routes.hr_webhook,
+                          .have_secret = a->have_key,
+                          .allow_insecure_webhook = a->o.allow_insecure_webhook};
+    qw_secure_out_t sout;
+    char serr[512];
+    if (qw_secure_check(&sin, &sout, serr, sizeof(serr)) != QW_OK) {
+        fprintf(stderr, "qw-notifier: %s\n", serr);
+        return QW_ERR;
+    }
+    if (!a->o.smtp_starttls && sout.smtp_require_tls)
+        qw_log(QW_LOG_WARN, "config.starttls",
+               "--smtp-starttls=false is ignored: smtp:// requires STARTTLS unless "
+               "--smtp-allow-plaintext");
+    /* From here on smtp_starttls is what the SMTP channel enforces (CURLUSESSL_ALL). */
+    a->o.smtp_starttls = sout.smtp_require_tls;
+    if (sout.webhook_unsigned)
+        qw_log(QW_LOG_WARN, "config.unsigned",
+               "--allow-insecure-webhook: the generic webhook goes unsigned");
+    if (sout.webhook_cleartext)
+        qw_log(QW_LOG_WARN, "config.cleartext",
+               "--allow-insecure-webhook: a webhook goes over http:// to a non-loopback host");
     if (a->o.slack_token_file && *a->o.slack_token_file) {
         if (qw_config_read_secret(a->o.slack_token_file, a->slack_token, sizeof(a->slack_token),
                                   err, sizeof(err)) != QW_OK) {

@@ -20,7 +20,7 @@ for i in 0 1 2 3; do
 done
 ntf_kafka decisions --count "$N" --id-prefix crash --reps 4 --rep rep --audience rep
 
-args=(--routes "$QW_IT_DIR/routes.yaml" --smtp-url "$NTF_SMTP_URL" --smtp-from q@example.com
+args=(--routes "$QW_IT_DIR/routes.yaml" --smtp-url "$NTF_SMTP_URL" --smtp-allow-plaintext --smtp-from q@example.com
     --webhook-url "$NTF_HTTP/webhook/all" --webhook-interval-ms 1 --smtp-interval-ms 1 --batch 50)
 
 delivered() { echo $(($(ntf_distinct --prefix /webhook/all) + $(ntf_distinct --smtp))); }

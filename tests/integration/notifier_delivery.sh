@@ -36,6 +36,28 @@ set -e
 grep -q "route 'team-everything' refused" "$QW_IT_DIR/leaky.out" ||
     qw_it_fail "leaky routing file: message does not name the route: $(cat "$QW_IT_DIR/leaky.out")"
 
+# 1b. Mail or webhooks in clear, or unsigned, are refused at start (exit 2, naming the option)
+# unless asked for: AUTH over cleartext SMTP, an unsigned generic webhook, http:// off loopback.
+refused() { # EXPECTED-TEXT ARGS...: qw-notifier exits 2 within seconds, the message names it
+    local want="$1" rc
+    shift
+    set +e
+    timeout 20 "$QW_BIN/qw-notifier" --brokers "$QW_KAFKA_BOOTSTRAP" --http-port 0 \
+        --templates "$QW_SRC/services/notifier/templates" "$@" \
+        >"$QW_IT_DIR/refused.out" 2>&1
+    rc=$?
+    set -e
+    [[ $rc == 2 ]] || qw_it_fail "$*: exit code $rc, expected 2: $(cat "$QW_IT_DIR/refused.out")"
+    grep -qF -- "$want" "$QW_IT_DIR/refused.out" ||
+        qw_it_fail "$*: message does not name $want: $(cat "$QW_IT_DIR/refused.out")"
+}
+refused --smtp-allow-plaintext --webhook-url "$NTF_HTTP/webhook/all" \
+    --webhook-secret-file "$NTF_SECRET_FILE" --smtp-url "$NTF_SMTP_URL" --smtp-allow-plaintext \
+    --smtp-user quotawatch@example.com
+refused --allow-insecure-webhook --webhook-url "$NTF_HTTP/webhook/all"
+refused --allow-insecure-webhook --webhook-url "http://hooks.example.com/q" \
+    --webhook-secret-file "$NTF_SECRET_FILE"
+
 # 2. The real configuration.
 cat >"$QW_IT_DIR/routes.yaml" <<YAML
 routes:

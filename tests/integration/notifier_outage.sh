@@ -25,7 +25,7 @@ ntf_kafka decisions --count 3 --id-prefix outrv --type review.termination_review
 
 ntf_sink "{\"action\":\"down\",\"seconds\":$DOWN}"
 down_at=$SECONDS
-ntf_start notifier --routes "$QW_IT_DIR/routes.yaml" --smtp-url "$NTF_SMTP_URL" \
+ntf_start notifier --routes "$QW_IT_DIR/routes.yaml" --smtp-url "$NTF_SMTP_URL" --smtp-allow-plaintext \
     --smtp-from q@example.com --webhook-url "$NTF_HTTP/webhook/all" --max-attempts 30 \
     --backoff-base-ms 500 --backoff-cap-ms 8000 --breaker-failures 3 --breaker-cooldown-ms 5000
 

@@ -67,7 +67,7 @@ typedef struct qw_smtp_opts_s {
     const char *from; /* envelope and header From */
     const char *user; /* NULL: no authentication */
     const char *password;
-    int require_tls;    /* STARTTLS required (CURLUSESSL_ALL): never send in clear */
+    int require_tls;    /* STARTTLS required (CURLUSESSL_ALL); 0: used when offered */
     int insecure;       /* skip certificate verification (tests with self-signed certs only) */
     const char *cacert; /* CA bundle file; NULL: the system's */
     long timeout_ms;

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct {
     const char *p;
@@ -22,6 +23,14 @@ void qw_chan_smtp_send(CURL *h, const qw_smtp_opts_t *o, const char *to, const c
                        size_t len, qw_send_result_t *res)
 {
     memset(res, 0, sizeof(*res));
+    int implicit_tls = strncasecmp(o->url, "smtps://", 8) == 0;
+    if (o->user && *o->user && !o->require_tls && !implicit_tls) {
+        /* Refused at start too (qw_secure_check): a password never goes out in clear. */
+        res->status = QW_SEND_PERMANENT;
+        snprintf(res->reason, sizeof(res->reason), "auth_in_clear");
+        snprintf(res->detail, sizeof(res->detail), "SMTP AUTH over a cleartext connection");
+        return;
+    }
     char from[512], rcpt[512];
     snprintf(from, sizeof(from), "<%s>", o->from);
     snprintf(rcpt, sizeof(rcpt), "<%s>", to);
@@ -38,7 +47,10 @@ void qw_chan_smtp_send(CURL *h, const qw_smtp_opts_t *o, const char *to, const c
     curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o->timeout_ms);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    if (o->require_tls) curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    /* STARTTLS required (CURLUSESSL_ALL), or, with --smtp-allow-plaintext, used when the
+     * server offers it (CURLUSESSL_TRY). smtps:// is TLS from the first byte either way. */
+    curl_easy_setopt(h, CURLOPT_USE_SSL,
+                     (long)(o->require_tls || implicit_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
     if (o->cacert && *o->cacert) curl_easy_setopt(h, CURLOPT_CAINFO, o->cacert);
     if (o->insecure) {
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
