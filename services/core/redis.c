@@ -8,11 +8,26 @@
 #include "quotawatch/clock.h"
 #include "quotawatch/log.h"
 
-int qw_redis_init(qw_redis_t *r, const char *url, char *errbuf, size_t errlen)
+/* The URL for error messages: any user:password@ part becomes ***@ (the parser below takes the
+ * last '@' as the end of it, so that is what is cut here too). */
+static const char *redact_url(const char *url, char *out, size_t outlen)
 {
+    const char *scheme = strstr(url, "://"), *auth = url;
+    if (scheme && strspn(url, "abcdefghijklmnopqrstuvwxyz+") == (size_t)(scheme - url))
+        auth = scheme + 3; /* a "://" inside the password is not a scheme */
+    const char *at = strrchr(auth, '@');
+    if (!at) return url;
+    snprintf(out, outlen, "%.*s***%s", (int)(auth - url), url, at);
+    return out;
+}
+
+int qw_redis_init(qw_redis_t *r, const char *url_in, char *errbuf, size_t errlen)
+{
+    char shown[512];
+    const char *url = redact_url(url_in, shown, sizeof(shown)); /* only ever printed */
     memset(r, 0, sizeof(*r));
     r->port = 6379;
-    const char *p = url;
+    const char *p = url_in;
     if (!strncmp(p, "redis://", 8))
         p += 8;
     else if (strstr(p, "://"))
