@@ -100,22 +100,49 @@ int qw_redis_connect(qw_redis_t *r)
     if (r->password[0]) {
         rep = redisCommand(r->c, "AUTH %s", r->password);
         if (!rep) return fail(r, "AUTH");
-        int bad = rep->type == REDIS_REPLY_ERROR;
-        freeReplyObject(rep);
-        if (bad) {
-            qw_err_set(r->errstr, sizeof(r->errstr), "Redis %s:%d rejected the password", r->host,
-                       r->port);
+        if (rep->type == REDIS_REPLY_ERROR) {
+            /* Redis's own text (WRONGPASS, ...) says which: it never repeats the password. */
+            qw_err_set(r->errstr, sizeof(r->errstr), "Redis %s:%d rejected the password: %s",
+                       r->host, r->port, rep->str);
+            freeReplyObject(rep);
             qw_redis_reset(r);
             return QW_ERR;
         }
+        freeReplyObject(rep);
     }
     if (r->db) {
         rep = redisCommand(r->c, "SELECT %d", r->db);
         if (!rep) return fail(r, "SELECT");
+        if (rep->type == REDIS_REPLY_ERROR) {
+            qw_redis_reply_fail(r, "SELECT", rep);
+            freeReplyObject(rep);
+            qw_redis_reset(r);
+            return QW_ERR;
+        }
         freeReplyObject(rep);
     }
     r->backoff_ms = 0;
     return QW_OK;
+}
+
+int qw_redis_reply_fail(qw_redis_t *r, const char *what, const redisReply *rep)
+{
+    if (!rep) return QW_ERR; /* a connection failure: errstr is already set */
+    if (rep->type == REDIS_REPLY_ERROR)
+        return qw_err_set(r->errstr, sizeof(r->errstr), "Redis %s:%d %s: %s", r->host, r->port,
+                          what, rep->str);
+    return qw_err_set(r->errstr, sizeof(r->errstr), "Redis %s:%d %s: unexpected reply type %d",
+                      r->host, r->port, what, rep->type);
+}
+
+int qw_redis_replies_fail(qw_redis_t *r, const char *what, redisReply *const *reps, int n)
+{
+    /* In MULTI/EXEC the command that Redis refused (OOM, READONLY) carries the cause; EXEC only
+     * says EXECABORT. So the first error reply is the one to report. */
+    for (int i = 0; i < n; i++)
+        if (reps[i] && reps[i]->type == REDIS_REPLY_ERROR)
+            return qw_redis_reply_fail(r, what, reps[i]);
+    return qw_redis_reply_fail(r, what, n > 0 ? reps[n - 1] : NULL);
 }
 
 redisReply *qw_redis_command(qw_redis_t *r, const char *fmt, ...)
