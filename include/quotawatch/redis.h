@@ -41,6 +41,12 @@ redisReply *qw_redis_command_argv(qw_redis_t *r, int argc, const char **argv, co
  * after a connection failure (then reset, and any replies already read are freed). */
 int qw_redis_pipeline_read(qw_redis_t *r, redisReply **replies, int n);
 
+/* After a command failed: put the cause in r->errstr (an error reply's text, such as OOM,
+ * READONLY or NOAUTH, or the unexpected reply type; a NULL reply leaves the connection error in
+ * place). Returns QW_ERR. The replies form reports the first error among n pipelined replies. */
+int qw_redis_reply_fail(qw_redis_t *r, const char *what, const redisReply *rep);
+int qw_redis_replies_fail(qw_redis_t *r, const char *what, redisReply *const *reps, int n);
+
 /* Load a Lua script; sha gets its 40-hex SHA1. */
 int qw_redis_script_load(qw_redis_t *r, const char *src, char sha[41]);
 

@@ -8,11 +8,26 @@
 #include "quotawatch/clock.h"
 #include "quotawatch/log.h"
 
-int qw_redis_init(qw_redis_t *r, const char *url, char *errbuf, size_t errlen)
+/* The URL for error messages: any user:password@ part becomes ***@ (the parser below takes the
+ * last '@' as the end of it, so that is what is cut here too). */
+static const char *redact_url(const char *url, char *out, size_t outlen)
 {
+    const char *scheme = strstr(url, "://"), *auth = url;
+    if (scheme && strspn(url, "abcdefghijklmnopqrstuvwxyz+") == (size_t)(scheme - url))
+        auth = scheme + 3; /* a "://" inside the password is not a scheme */
+    const char *at = strrchr(auth, '@');
+    if (!at) return url;
+    snprintf(out, outlen, "%.*s***%s", (int)(auth - url), url, at);
+    return out;
+}
+
+int qw_redis_init(qw_redis_t *r, const char *url_in, char *errbuf, size_t errlen)
+{
+    char shown[512];
+    const char *url = redact_url(url_in, shown, sizeof(shown)); /* only ever printed */
     memset(r, 0, sizeof(*r));
     r->port = 6379;
-    const char *p = url;
+    const char *p = url_in;
     if (!strncmp(p, "redis://", 8))
         p += 8;
     else if (strstr(p, "://"))
@@ -85,22 +100,49 @@ int qw_redis_connect(qw_redis_t *r)
     if (r->password[0]) {
         rep = redisCommand(r->c, "AUTH %s", r->password);
         if (!rep) return fail(r, "AUTH");
-        int bad = rep->type == REDIS_REPLY_ERROR;
-        freeReplyObject(rep);
-        if (bad) {
-            qw_err_set(r->errstr, sizeof(r->errstr), "Redis %s:%d rejected the password", r->host,
-                       r->port);
+        if (rep->type == REDIS_REPLY_ERROR) {
+            /* Redis's own text (WRONGPASS, ...) says which: it never repeats the password. */
+            qw_err_set(r->errstr, sizeof(r->errstr), "Redis %s:%d rejected the password: %s",
+                       r->host, r->port, rep->str);
+            freeReplyObject(rep);
             qw_redis_reset(r);
             return QW_ERR;
         }
+        freeReplyObject(rep);
     }
     if (r->db) {
         rep = redisCommand(r->c, "SELECT %d", r->db);
         if (!rep) return fail(r, "SELECT");
+        if (rep->type == REDIS_REPLY_ERROR) {
+            qw_redis_reply_fail(r, "SELECT", rep);
+            freeReplyObject(rep);
+            qw_redis_reset(r);
+            return QW_ERR;
+        }
         freeReplyObject(rep);
     }
     r->backoff_ms = 0;
     return QW_OK;
+}
+
+int qw_redis_reply_fail(qw_redis_t *r, const char *what, const redisReply *rep)
+{
+    if (!rep) return QW_ERR; /* a connection failure: errstr is already set */
+    if (rep->type == REDIS_REPLY_ERROR)
+        return qw_err_set(r->errstr, sizeof(r->errstr), "Redis %s:%d %s: %s", r->host, r->port,
+                          what, rep->str);
+    return qw_err_set(r->errstr, sizeof(r->errstr), "Redis %s:%d %s: unexpected reply type %d",
+                      r->host, r->port, what, rep->type);
+}
+
+int qw_redis_replies_fail(qw_redis_t *r, const char *what, redisReply *const *reps, int n)
+{
+    /* In MULTI/EXEC the command that Redis refused (OOM, READONLY) carries the cause; EXEC only
+     * says EXECABORT. So the first error reply is the one to report. */
+    for (int i = 0; i < n; i++)
+        if (reps[i] && reps[i]->type == REDIS_REPLY_ERROR)
+            return qw_redis_reply_fail(r, what, reps[i]);
+    return qw_redis_reply_fail(r, what, n > 0 ? reps[n - 1] : NULL);
 }
 
 redisReply *qw_redis_command(qw_redis_t *r, const char *fmt, ...)

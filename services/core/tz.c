@@ -38,22 +38,37 @@ static const char *skip_name(const char *s)
     return s - b >= 3 ? s : NULL;
 }
 
-/* [+-]hh[:mm[:ss]] into seconds; returns the end or NULL. */
+/* Footer offsets are held to the type table's range (qw_tz_parse): a rule may not produce an
+ * offset that no TZif type could. */
+#define TZ_OFF_MIN (-25 * 3600)
+#define TZ_OFF_MAX (26 * 3600)
+
+/* A decimal number of at most max (a small bound: checked after each digit, which cannot
+ * overflow because v <= max before it). */
+static const char *parse_uint(const char *s, int max, int *out)
+{
+    if (*s < '0' || *s > '9') return NULL;
+    int v = 0;
+    while (*s >= '0' && *s <= '9') {
+        v = v * 10 + (*s++ - '0');
+        if (v > max) return NULL;
+    }
+    *out = v;
+    return s;
+}
+
+/* [+-]hh[:mm[:ss]] into seconds (RFC 8536 allows hours up to 167); returns the end or NULL. */
 static const char *parse_hms(const char *s, int32_t *out)
 {
     int sign = 1;
     if (*s == '+' || *s == '-') sign = *s++ == '-' ? -1 : 1;
-    int32_t parts[3] = {0, 0, 0};
+    static const int max[3] = {167, 59, 59};
+    int parts[3] = {0, 0, 0};
     for (int i = 0; i < 3; i++) {
-        if (*s < '0' || *s > '9') return NULL;
-        int v = 0, nd = 0;
-        while (*s >= '0' && *s <= '9' && nd < 3)
-            v = v * 10 + (*s++ - '0'), nd++;
-        parts[i] = v;
+        if (!(s = parse_uint(s, max[i], &parts[i]))) return NULL;
         if (*s != ':' || i == 2) break;
         s++;
     }
-    if (parts[0] > 167 || parts[1] > 59 || parts[2] > 59) return NULL;
     *out = sign * (parts[0] * 3600 + parts[1] * 60 + parts[2]);
     return s;
 }
@@ -62,14 +77,13 @@ static const char *parse_rule_date(const char *s, int *month, int *week, int *wd
 {
     if (*s != 'M') return NULL; /* Jn and n forms are not used by the zones we ship */
     s++;
+    static const int max[3] = {12, 5, 6};
     int v[3] = {0, 0, 0};
     for (int i = 0; i < 3; i++) {
-        if (*s < '0' || *s > '9') return NULL;
-        while (*s >= '0' && *s <= '9')
-            v[i] = v[i] * 10 + (*s++ - '0');
+        if (!(s = parse_uint(s, max[i], &v[i]))) return NULL;
         if (i < 2 && *s++ != '.') return NULL;
     }
-    if (v[0] < 1 || v[0] > 12 || v[1] < 1 || v[1] > 5 || v[2] > 6) return NULL;
+    if (v[0] < 1 || v[1] < 1) return NULL;
     *month = v[0], *week = v[1], *wday = v[2];
     *time = 7200;
     if (*s == '/') {
@@ -85,6 +99,7 @@ static int parse_footer(qw_tz_rule_t *r, const char *s)
     int32_t off;
     if (!(s = skip_name(s)) || !(s = parse_hms(s, &off))) return -1;
     r->std_off = -off; /* POSIX offsets are west of UTC */
+    if (r->std_off < TZ_OFF_MIN || r->std_off > TZ_OFF_MAX) return -1;
     if (*s == '\0') {
         r->valid = 1;
         return 0;
@@ -96,6 +111,7 @@ static int parse_footer(qw_tz_rule_t *r, const char *s)
         if (!(s = parse_hms(s, &off))) return -1;
         r->dst_off = -off;
     }
+    if (r->dst_off < TZ_OFF_MIN || r->dst_off > TZ_OFF_MAX) return -1;
     if (*s++ != ',') return -1;
     s = parse_rule_date(s, &r->start.month, &r->start.week, &r->start.wday, &r->start.time);
     if (!s || *s++ != ',') return -1;
@@ -175,7 +191,7 @@ int qw_tz_parse(qw_tz_t *tz, const char *name, const uint8_t *buf, size_t len, c
     tz->ntypes = (int)typecnt;
     for (uint32_t i = 0; i < typecnt; i++) {
         int32_t off = (int32_t)be32(ti + 6 * i);
-        if (off < -25 * 3600 || off > 26 * 3600)
+        if (off < TZ_OFF_MIN || off > TZ_OFF_MAX)
             return qw_err_set(errbuf, errlen, "%s: implausible UTC offset %d", name, off);
         tz->type_off[i] = off;
     }

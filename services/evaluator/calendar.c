@@ -362,6 +362,7 @@ static int load_partition(job_t *j, int32_t p)
     qw_store_key(s, k, sizeof(k), p, "reps");
     redisReply *m = qw_redis_command(s->r, "SMEMBERS %s", k);
     if (!m || m->type != REDIS_REPLY_ARRAY) {
+        qw_redis_reply_fail(s->r, "SMEMBERS reps", m);
         if (m) freeReplyObject(m);
         return QW_ERR;
     }

@@ -28,6 +28,7 @@ typedef struct qw_endpoint_s {
     qw_bucket_t bucket;
     qw_breaker_t breaker;
     int64_t not_before_ms; /* set by a 429's Retry-After: nothing goes before */
+    int64_t used_ms;       /* last looked up: the table evicts the least recently used */
 } qw_endpoint_t;
 
 typedef struct qw_ntf_opts_s {
@@ -80,5 +81,10 @@ int qw_ntf_dlq_publish(qw_ntf_t *a, const qw_dlv_job_t *job, const char *detail)
 /* metrics */
 void qw_ntf_count(const char *name, const char *channel, const char *reason);
 uint64_t qw_ntf_rand(qw_ntf_t *a);
+/* The endpoint state for a job's address (created on first use). When the table is full, the
+ * least recently used idle endpoint (nothing to remember: closed breaker without failures, no
+ * Retry-After, a full bucket) is reused; NULL when none is idle, with *wait_ms until asking
+ * again makes sense. Endpoints never share state. */
+qw_endpoint_t *qw_ntf_endpoint(qw_ntf_t *a, const qw_dlv_job_t *job, int64_t now, int64_t *wait_ms);
 
 #endif

@@ -33,9 +33,11 @@ static void member_of(const char *id, const char *ch, char *out, size_t n)
     snprintf(out, n, "%s %s", id, ch);
 }
 
-static int reply_ok(redisReply *rep)
+/* Frees rep; on an error reply its text goes to the connection's errstr (logged as redis.down). */
+static int reply_ok(qw_dlv_t *d, const char *what, redisReply *rep)
 {
     int ok = rep && rep->type != REDIS_REPLY_ERROR;
+    if (!ok) qw_redis_reply_fail(d->r, what, rep);
     freeReplyObject(rep);
     return ok ? QW_OK : QW_ERR;
 }
@@ -46,6 +48,7 @@ int qw_dlv_state(qw_dlv_t *d, const char *id, const char *ch, char *out, size_t 
     state_key(d, id, ch, k, sizeof(k));
     redisReply *rep = qw_redis_command(d->r, "GET %s", k);
     if (!rep || rep->type == REDIS_REPLY_ERROR) {
+        qw_redis_reply_fail(d->r, "GET delivery state", rep);
         freeReplyObject(rep);
         return QW_ERR;
     }
@@ -60,6 +63,7 @@ int qw_dlv_claim(qw_dlv_t *d, const char *id, const char *ch)
     state_key(d, id, ch, k, sizeof(k));
     redisReply *rep = qw_redis_command(d->r, "SET %s sending NX PX %" PRId64, k, d->window_ms);
     if (!rep || rep->type == REDIS_REPLY_ERROR) {
+        qw_redis_reply_fail(d->r, "SET delivery claim", rep);
         freeReplyObject(rep);
         return QW_ERR;
     }
@@ -92,6 +96,7 @@ static int finish(qw_dlv_t *d, const qw_dlv_job_t *job, const char *state)
     redisReply *reps[5];
     if (qw_redis_pipeline_read(d->r, reps, 5) != QW_OK) return QW_ERR;
     int ok = reps[4] && reps[4]->type == REDIS_REPLY_ARRAY;
+    if (!ok) qw_redis_replies_fail(d->r, "MULTI/EXEC delivery finish", reps, 5);
     for (int i = 0; i < 5; i++)
         freeReplyObject(reps[i]);
     return ok ? QW_OK : QW_ERR;
@@ -111,7 +116,8 @@ int qw_dlv_mark_sending(qw_dlv_t *d, const qw_dlv_job_t *job)
 {
     char sk[512];
     state_key(d, job->decision_id, job->channel, sk, sizeof(sk));
-    return reply_ok(qw_redis_command(d->r, "SET %s sending PX %" PRId64, sk, d->window_ms));
+    return reply_ok(d, "SET delivery sending",
+                    qw_redis_command(d->r, "SET %s sending PX %" PRId64, sk, d->window_ms));
 }
 
 int qw_dlv_schedule(qw_dlv_t *d, const qw_dlv_job_t *job, int64_t next_ms)
@@ -154,6 +160,7 @@ int qw_dlv_schedule(qw_dlv_t *d, const qw_dlv_job_t *job, int64_t next_ms)
     redisReply *reps[6];
     if (qw_redis_pipeline_read(d->r, reps, 6) != QW_OK) return QW_ERR;
     int ok = reps[5] && reps[5]->type == REDIS_REPLY_ARRAY;
+    if (!ok) qw_redis_replies_fail(d->r, "MULTI/EXEC delivery schedule", reps, 6);
     for (int i = 0; i < 6; i++)
         freeReplyObject(reps[i]);
     return ok ? QW_OK : QW_ERR;
@@ -173,6 +180,7 @@ int qw_dlv_due(qw_dlv_t *d, int prio, int64_t now_ms, char **out, int max)
     redisReply *rep = qw_redis_command(d->r, "EVAL %s 1 %s %" PRId64 " %" PRId64 " %d",
                                        qw_dlv_claim_lua, qk, now_ms, now_ms + d->lease_ms, max);
     if (!rep || rep->type != REDIS_REPLY_ARRAY) {
+        qw_redis_reply_fail(d->r, "EVAL retry claim", rep);
         freeReplyObject(rep);
         return QW_ERR;
     }
@@ -187,7 +195,7 @@ int qw_dlv_forget(qw_dlv_t *d, int prio, const char *member)
 {
     char qk[128];
     queue_key(d, prio, qk, sizeof(qk));
-    return reply_ok(qw_redis_command(d->r, "ZREM %s %s", qk, member));
+    return reply_ok(d, "ZREM retry", qw_redis_command(d->r, "ZREM %s %s", qk, member));
 }
 
 int qw_dlv_job_load(qw_dlv_t *d, const char *member, qw_dlv_job_t *job)
@@ -201,6 +209,7 @@ int qw_dlv_job_load(qw_dlv_t *d, const char *member, qw_dlv_job_t *job)
     job_key(d, job->decision_id, job->channel, jk, sizeof(jk));
     redisReply *rep = qw_redis_command(d->r, "HGETALL %s", jk);
     if (!rep || rep->type != REDIS_REPLY_ARRAY) {
+        qw_redis_reply_fail(d->r, "HGETALL retry job", rep);
         freeReplyObject(rep);
         return QW_ERR;
     }
@@ -245,6 +254,7 @@ int64_t qw_dlv_backlog(qw_dlv_t *d)
         queue_key(d, p, qk, sizeof(qk));
         redisReply *rep = qw_redis_command(d->r, "ZCARD %s", qk);
         if (!rep || rep->type != REDIS_REPLY_INTEGER) {
+            qw_redis_reply_fail(d->r, "ZCARD retry", rep);
             freeReplyObject(rep);
             return -1;
         }

@@ -34,15 +34,44 @@ void qw_ntf_count(const char *name, const char *channel, const char *reason)
     qw_metric_add(qw_metrics_counter(name, help, labels), 1);
 }
 
-static qw_endpoint_t *endpoint(qw_ntf_t *a, const qw_dlv_job_t *job, int64_t now)
+/* Forgetting an idle endpoint loses nothing: a new one starts in the same state. */
+static int endpoint_idle(const qw_endpoint_t *e, int64_t now)
+{
+    const qw_bucket_t *b = &e->bucket;
+    return e->not_before_ms <= now && e->breaker.state == QW_BREAKER_CLOSED &&
+           e->breaker.failures == 0 &&
+           b->tokens_ms + (now > b->last_ms ? now - b->last_ms : 0) >= b->interval_ms * b->burst;
+}
+
+qw_endpoint_t *qw_ntf_endpoint(qw_ntf_t *a, const qw_dlv_job_t *job, int64_t now, int64_t *wait_ms)
 {
     const char *key = job->kind == QW_CHAN_EMAIL ? "smtp" : job->address;
+    *wait_ms = 0;
     for (size_t i = 0; i < a->n_endpoints; i++)
-        if (strcmp(a->endpoints[i].key, key) == 0) return &a->endpoints[i];
-    if (a->n_endpoints >= QW_NTF_MAX_ENDPOINTS) return &a->endpoints[0]; /* share the first */
-    qw_endpoint_t *e = &a->endpoints[a->n_endpoints++];
+        if (strcmp(a->endpoints[i].key, key) == 0) {
+            a->endpoints[i].used_ms = now;
+            return &a->endpoints[i];
+        }
+    qw_endpoint_t *e = NULL;
+    if (a->n_endpoints < QW_NTF_MAX_ENDPOINTS) {
+        e = &a->endpoints[a->n_endpoints++];
+    } else {
+        /* Sharing a slot would give this endpoint another one's breaker and Retry-After. */
+        for (size_t i = 0; i < a->n_endpoints; i++)
+            if (endpoint_idle(&a->endpoints[i], now) &&
+                (!e || a->endpoints[i].used_ms < e->used_ms))
+                e = &a->endpoints[i];
+        if (!e) {
+            *wait_ms = a->o.breaker_cooldown_ms > 1000 ? a->o.breaker_cooldown_ms : 1000;
+            qw_log(QW_LOG_WARN, "notify.endpoints_full",
+                   "%d endpoints, none idle: %s waits %" PRId64 " ms", QW_NTF_MAX_ENDPOINTS, key,
+                   *wait_ms);
+            return NULL;
+        }
+    }
     memset(e, 0, sizeof(*e));
     snprintf(e->key, sizeof(e->key), "%s", key);
+    e->used_ms = now;
     int64_t interval = job->kind == QW_CHAN_SLACK   ? a->o.slack_interval_ms
                        : job->kind == QW_CHAN_EMAIL ? a->o.smtp_interval_ms
                                                     : a->o.webhook_interval_ms;
@@ -251,8 +280,9 @@ int qw_ntf_deliver_new(qw_ntf_t *a, const Quotawatch__V1__Decision *d, const voi
                "receiver drops the repeat by its id)",
                job.decision_id, job.channel);
     if (!job.address[0]) return give_up(a, &job, "no_address", "no address for this channel");
-    qw_endpoint_t *ep = endpoint(a, &job, now);
-    int64_t wait = gate(ep, now);
+    int64_t wait;
+    qw_endpoint_t *ep = qw_ntf_endpoint(a, &job, now, &wait);
+    if (ep) wait = gate(ep, now);
     if (wait > 0) {
         /* Not now: the queue holds it, the consumer moves on (no attempt used). */
         snprintf(job.reason, sizeof(job.reason), "deferred");
@@ -286,8 +316,9 @@ static int retry_one(qw_ntf_t *a, int prio, const char *member)
         goto out;
     }
     int64_t now = qw_clock_now(a->clock);
-    qw_endpoint_t *ep = endpoint(a, &job, now);
-    int64_t wait = gate(ep, now);
+    int64_t wait;
+    qw_endpoint_t *ep = qw_ntf_endpoint(a, &job, now, &wait);
+    if (ep) wait = gate(ep, now);
     if (wait > 0) {
         rc = qw_dlv_schedule(&a->dlv, &job, now + wait);
     } else if (qw_dlv_mark_sending(&a->dlv, &job) != QW_OK) {

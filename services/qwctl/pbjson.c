@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "quotawatch/utf8.h"
+
 static json_t *scalar(const ProtobufCFieldDescriptor *f, const void *p)
 {
     switch (f->type) {
@@ -32,11 +34,11 @@ static json_t *scalar(const ProtobufCFieldDescriptor *f, const void *p)
     }
     case PROTOBUF_C_TYPE_STRING: {
         const char *s = *(char *const *)p;
-        return json_string(s ? s : "");
+        return s ? qw_utf8_json_lossy(s, strlen(s)) : json_string(""); /* never dropped */
     }
     case PROTOBUF_C_TYPE_BYTES: {
         const ProtobufCBinaryData *b = p;
-        return json_stringn((const char *)b->data, b->len);
+        return qw_utf8_json_lossy((const char *)b->data, b->len);
     }
     case PROTOBUF_C_TYPE_MESSAGE: {
         const ProtobufCMessage *sub = *(ProtobufCMessage *const *)p;

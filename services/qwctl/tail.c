@@ -8,6 +8,7 @@
 #include "qwctl.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/svc.h"
+#include "quotawatch/utf8.h"
 #include "quotawatch/watermark.h"
 #include "quotawatch/v1/credit_entry.pb-c.h"
 #include "quotawatch/v1/decision.pb-c.h"
@@ -27,10 +28,11 @@ static const struct {
     {"notify-dlq", "qw.notify-dlq.v1", NULL},
 };
 
+/* Keys, headers and raw payloads as text, bytes that are not UTF-8 shown as U+FFFD: an
+ * operator sees the rest of the value rather than nothing. */
 static json_t *bytes_json(const void *p, size_t len)
 {
-    json_t *s = json_stringn(p, len);
-    return s ? s : json_pack("{s:s,s:I}", "binary", "not UTF-8", "bytes", (json_int_t)len);
+    return qw_utf8_json_lossy(p, len);
 }
 
 static json_t *record_json(const rd_kafka_message_t *m, const ProtobufCMessageDescriptor *desc)

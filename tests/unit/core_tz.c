@@ -119,3 +119,52 @@ Test(core_tz, garbage_and_truncation_are_errors)
     cr_assert_eq(qw_tz_load(&tz, "Nowhere/Land", NULL, err, sizeof(err)), -1);
     cr_assert_eq(qw_tz_load(&tz, "../../etc/passwd", NULL, err, sizeof(err)), -1);
 }
+
+/* UTC's zone file with its footer ("UTC0") replaced; returns 0 and the parsed zone. */
+static int parse_with_footer(const char *footer)
+{
+    static uint8_t buf[512];
+    size_t n = read_zone("UTC", buf, sizeof(buf));
+    cr_assert(n > 6 && memcmp(buf + n - 6, "\nUTC0\n", 6) == 0, "UTC ends with its footer");
+    size_t fl = strlen(footer);
+    cr_assert_lt(n - 5 + fl + 1, sizeof(buf));
+    memcpy(buf + n - 5, footer, fl);
+    buf[n - 5 + fl] = '\n';
+    return qw_tz_parse(&tz, "x", buf, n - 5 + fl + 1, err, sizeof(err));
+}
+
+Test(core_tz, footer_numbers_do_not_overflow)
+{
+    cr_assert_eq(parse_with_footer("CET-1CEST,M3.5.0,M10.5.0/3"), 0, "%s", err);
+    cr_assert(tz.rule.valid && tz.rule.has_dst);
+    /* 2^32 + 3 wraps to a plausible month 3 in an int accumulator: must be refused, not used. */
+    const char *bad[] = {
+        "CET-1CEST,M4294967299.5.0,M10.5.0/3", "CET-1CEST,M99999999999.5.0,M10.5.0/3",
+        "CET-1CEST,M3.4294967301.0,M10.5.0/3", "CET-1CEST,M3.5.4294967296,M10.5.0/3",
+        "CET-1CEST,M3.5.0,M10.5.0/99999999999:00", "CET-99999999999",
+        "CET-1CEST-4294967297,M3.5.0,M10.5.0/3",
+        /* Found by fuzz_tz: single digits just above the bound (week 6). */
+        "CET-1CEST,M3.5.0,M10.6.0/3", "CET-1CEST,M13.5.0,M10.5.0/3", "CET-1CEST,M3.5.7,M10.5.0/3",
+        "CET-1CEST,M3.5.0,M10.5.0/168"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        cr_assert_eq(parse_with_footer(bad[i]), 0, "the TZif data itself is fine: %s", err);
+        cr_assert_not(tz.rule.valid, "footer refused: %s", bad[i]);
+        cr_assert_eq(qw_tz_offset(&tz, at("2060-07-15T12:00:00Z")), 0, "%s", bad[i]);
+    }
+}
+
+Test(core_tz, footer_offsets_stay_in_the_type_table_range)
+{
+    /* The type table refuses offsets outside -25 h .. +26 h; the footer may not exceed them. */
+    const char *bad[] = {"<-100>100", "<+27>-27", "CET-1CEST-30,M3.5.0,M10.5.0/3",
+                         "XXX-25:59:59YYY,M3.5.0,M10.5.0"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        cr_assert_eq(parse_with_footer(bad[i]), 0, "%s", err);
+        cr_assert_not(tz.rule.valid, "footer refused: %s", bad[i]);
+    }
+    cr_assert_eq(parse_with_footer("<+14>-14"), 0, "%s", err);
+    cr_assert(tz.rule.valid);
+    cr_assert_eq(qw_tz_offset(&tz, at("2060-07-15T12:00:00Z")), 14 * 3600);
+    cr_assert_eq(parse_with_footer("<-12>12"), 0, "%s", err);
+    cr_assert_eq(qw_tz_offset(&tz, at("2060-07-15T12:00:00Z")), -12 * 3600);
+}

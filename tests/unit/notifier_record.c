@@ -128,3 +128,71 @@ Test(notifier_record, redis_gone_is_an_error_not_a_claim)
     qw_dlv_job_t j = job("d3", "hr.webhook", 0);
     cr_assert_eq(qw_dlv_schedule(&dlv, &j, 0), QW_ERR);
 }
+
+/* A refused command (OOM, READONLY, NOAUTH) must leave Redis's reply text in redis.errstr:
+ * that is what redis.down logs, and an empty message there says nothing. */
+static void admin(const char *cmd)
+{
+    redisReply *rep = qw_redis_command(&redis, cmd);
+    cr_assert(rep && rep->type != REDIS_REPLY_ERROR, "%s: %s", cmd, rep ? rep->str : redis.errstr);
+    freeReplyObject(rep);
+}
+
+static void expect_cause(int rc, const char *cause, const char *what)
+{
+    cr_assert_lt(rc, 0, "%s failed", what);
+    cr_assert(strstr(redis.errstr, cause) != NULL, "%s: errstr \"%s\" names %s", what, redis.errstr,
+              cause);
+    redis.errstr[0] = '\0';
+}
+
+/* A due job, so that claiming from the retry queue has to write. */
+static void seed_due(void)
+{
+    qw_dlv_job_t j = job("d8", "hr.webhook", 1);
+    cr_assert_eq(qw_dlv_schedule(&dlv, &j, 1000), 0, "%s", redis.errstr);
+}
+
+static void expect_writes_refused(const char *cause)
+{
+    qw_dlv_job_t j = job("d9", "hr.webhook", 1);
+    redis.errstr[0] = '\0';
+    expect_cause(qw_dlv_claim(&dlv, "d9", "hr.webhook"), cause, "claim");
+    expect_cause(qw_dlv_mark_sending(&dlv, &j), cause, "mark_sending");
+    expect_cause(qw_dlv_schedule(&dlv, &j, 5000), cause, "schedule");
+    expect_cause(qw_dlv_mark_sent(&dlv, &j), cause, "mark_sent");
+    expect_cause(qw_dlv_mark_failed(&dlv, &j), cause, "mark_failed");
+    char *due[4];
+    expect_cause(qw_dlv_due(&dlv, 1, 6000, due, 4), cause, "due");
+}
+
+Test(notifier_record, oom_reply_is_the_error_message)
+{
+    seed_due();
+    admin("CONFIG SET maxmemory 1");
+    expect_writes_refused("OOM");
+}
+
+Test(notifier_record, readonly_reply_is_the_error_message)
+{
+    /* A replica of a primary that is not there: still read-only to clients. */
+    seed_due();
+    admin("REPLICAOF 127.0.0.1 1");
+    expect_writes_refused("READONLY");
+    admin("REPLICAOF NO ONE");
+}
+
+Test(notifier_record, noauth_reply_is_the_error_message)
+{
+    admin("CONFIG SET requirepass hunter2-not-ours");
+    qw_redis_reset(&redis); /* the next command connects without a password */
+    char st[16];
+    qw_dlv_job_t j;
+    redis.errstr[0] = '\0';
+    expect_cause(qw_dlv_state(&dlv, "d1", "hr.webhook", st, sizeof(st)), "NOAUTH", "state");
+    expect_cause(qw_dlv_claim(&dlv, "d1", "hr.webhook"), "NOAUTH", "claim");
+    expect_cause(qw_dlv_job_load(&dlv, "d1 hr.webhook", &j), "NOAUTH", "job_load");
+    expect_cause(qw_dlv_forget(&dlv, 0, "d1 hr.webhook"), "NOAUTH", "forget");
+    cr_assert_lt(qw_dlv_backlog(&dlv), 0);
+    cr_assert(strstr(redis.errstr, "NOAUTH") != NULL, "backlog: %s", redis.errstr);
+}
