@@ -3,6 +3,7 @@
 #ifndef QW_ROSTER_H
 #define QW_ROSTER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "quotawatch/common.h"
@@ -45,6 +46,10 @@ typedef struct qw_quota_s {
     char version[QW_VERSION_MAX];
     int64_t effective_ms;
 } qw_quota_t;
+
+/* QW_OK when the profile's rep id is valid and its manager and team ids are empty or valid
+ * (qw_id_valid): the one check of every roster loader. Otherwise QW_ERR naming the field. */
+int qw_roster_ids_check(const qw_rep_profile_t *p, char *err, size_t errlen);
 
 /* Days of [first, last] (inclusive) covered by the profile's leave ranges (overlaps counted
  * once); *any_protected is set when a protected range touches the interval. */

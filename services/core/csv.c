@@ -9,6 +9,7 @@
 
 #include "quotawatch/date.h"
 #include "quotawatch/file.h"
+#include "quotawatch/id.h"
 #include "quotawatch/money.h"
 #include "quotawatch/period.h"
 #include "quotawatch/rates.h"
@@ -404,6 +405,15 @@ static int roster_row(const qw_csv_t *r, const header_t *h, qw_rep_profile_t *p,
             return QW_ERR;
     }
     if (!p->rep_id[0]) return colerr(m, ml, "rep_id", "empty (required)");
+    char why[QW_ERRSTR_MAX];
+    if (qw_roster_ids_check(p, why, sizeof(why)) != QW_OK) {
+        /* why is "<column>: <problem>"; the column goes where colerr puts it. */
+        const char *sep = strchr(why, ':');
+        size_t cl = sep ? (size_t)(sep - why) : 0;
+        char colname[16];
+        snprintf(colname, sizeof(colname), "%.*s", (int)cl, why);
+        return colerr(m, ml, colname, "%s", sep ? sep + 2 : why);
+    }
     v = col(r, h, R_HIRE, &l);
     p->hire_date = QW_DATE_NONE;
     if (l && qw_date_parse(v, l, &p->hire_date) != 0)
@@ -468,6 +478,9 @@ static int quota_row(const qw_csv_t *r, const header_t *h, const qw_policy_t *po
     v = col(r, h, Q_REP, &l);
     if (copy_field(q->rep_id, sizeof(q->rep_id), v, l, "rep_id", m, ml) != QW_OK) return QW_ERR;
     if (!l) return colerr(m, ml, "rep_id", "empty (required)");
+    char why[QW_ERRSTR_MAX];
+    if (qw_id_valid(q->rep_id, strlen(q->rep_id), why, sizeof(why)) != QW_OK)
+        return colerr(m, ml, "rep_id", "%s", why);
     v = col(r, h, Q_PERIOD, &l);
     if (copy_field(q->period, sizeof(q->period), v, l, "period", m, ml) != QW_OK) return QW_ERR;
     if (!l) return colerr(m, ml, "period", "empty (required)");

@@ -22,14 +22,23 @@
 
 #include "quotawatch/common.h"
 #include "quotawatch/credit.h"
+#include "quotawatch/id.h"
 #include "quotawatch/period.h"
 #include "quotawatch/policy.h"
 #include "quotawatch/roster.h"
 
 /* ---- decisions ---------------------------------------------------------------------------- */
 
-#define QW_DECISION_ID_MAX   512
+/* QW_DECISION_ID_MAX (quotawatch/id.h) is the wire bound the notifier shares. */
 #define QW_DECISION_TYPE_MAX 48
+/* A level is at most "<kind>:<deal id>" (integrity flags), the longest the engine builds. */
+#define QW_DECISION_LEVEL_MAX (QW_ID_MAX + 16)
+/* The longest decision id from valid ids, "d:team:<id>:<period>:<type>:<level>", fits: no
+ * decision is ever refused (or two merged downstream) for its ids' length. */
+_Static_assert(2 + 5 + QW_ID_LEN_MAX + 1 + (QW_PERIOD_ID_MAX - 1) + 1 + (QW_DECISION_TYPE_MAX - 1) +
+                       1 + (QW_DECISION_LEVEL_MAX - 1) <
+                   QW_DECISION_ID_MAX,
+               "QW_DECISION_ID_MAX must hold a decision id built from the longest valid ids");
 #define QW_EVIDENCE_MAX      32
 #define QW_EVIDENCE_KEY_MAX  48
 #define QW_EVIDENCE_TEXT_MAX 256

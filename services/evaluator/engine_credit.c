@@ -92,7 +92,7 @@ static void integrity_flag(qw_engine_t *e, const qw_rep_profile_t *prof, qw_peri
                            int64_t now_ms)
 {
     qw_decision_t d;
-    char level[QW_ID_MAX + 16];
+    char level[QW_DECISION_LEVEL_MAX];
     snprintf(level, sizeof(level), "%s:%s", kind, c->deal_id);
     qw_engine_decision_start(&d, e, QW_DT_INTEGRITY, prof, s, s->period, level,
                              QW_AUD_MANAGER | QW_AUD_SALES_OPS, now_ms);

@@ -4,12 +4,23 @@
 #include <string.h>
 
 #include "quotawatch/date.h"
+#include "quotawatch/id.h"
 
 static int cp(char *dst, size_t cap, const char *src, const char *what, char *err, size_t errlen)
 {
     if (!src) src = "";
     if (qw_strlcpy_checked(dst, cap, src, strlen(src)) != QW_OK)
         return qw_err_set(err, errlen, "%s too long", what);
+    return QW_OK;
+}
+
+/* An id from a topic: copied whole and within the id rule ("" = none), whoever wrote it. */
+static int cp_id(char *dst, size_t cap, const char *src, const char *what, char *err, size_t errlen)
+{
+    if (cp(dst, cap, src, what, err, errlen) != QW_OK) return QW_ERR;
+    char why[QW_ERRSTR_MAX / 2];
+    if (dst[0] && qw_id_valid(dst, strlen(dst), why, sizeof(why)) != QW_OK)
+        return qw_err_set(err, errlen, "%s: %s", what, why);
     return QW_OK;
 }
 
@@ -27,7 +38,7 @@ int qw_engine_credit_from_pb(const Quotawatch__V1__CreditEntry *m, qw_credit_in_
 {
     memset(c, 0, sizeof(*c));
     if (cp(c->id, sizeof(c->id), m->id, "credit id", err, errlen) ||
-        cp(c->deal_id, sizeof(c->deal_id), m->deal_id, "deal id", err, errlen) ||
+        cp_id(c->deal_id, sizeof(c->deal_id), m->deal_id, "deal id", err, errlen) ||
         cp(c->currency, sizeof(c->currency), m->currency, "currency", err, errlen) ||
         cp(c->reason, sizeof(c->reason), m->reason, "reason", err, errlen))
         return QW_ERR;

@@ -7,6 +7,7 @@
 
 #include "engine_pb.h"
 #include "quotawatch/csv.h"
+#include "quotawatch/id.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
 #include "quotawatch/metrics.h"
@@ -285,6 +286,8 @@ static void apply_roster(qw_refdata_t *d, const rd_kafka_message_t *m)
         reject(d, m, 1, "invalid", err);
     } else if (!p.rep_id[0]) {
         reject(d, m, 1, "invalid", "empty rep_id");
+    } else if (qw_roster_ids_check(&p, err, sizeof(err)) != QW_OK) {
+        reject(d, m, 1, "bad_id", err);
     } else if (!key_is(m, p.rep_id)) {
         /* Compaction keeps one record per key: a profile under another rep's key would never
          * be replaced nor deleted by that rep's own records. */
@@ -311,6 +314,8 @@ static void apply_quota(qw_refdata_t *d, const rd_kafka_message_t *m)
         reject(d, m, 0, "invalid", err);
     } else if (!q.rep_id[0] || !q.version[0] || qw_money_exponent(q.currency) < 0) {
         reject(d, m, 0, "invalid", "rep_id, version and an ISO 4217 currency are required");
+    } else if (qw_id_valid(q.rep_id, strlen(q.rep_id), err, sizeof(err)) != QW_OK) {
+        reject(d, m, 0, "bad_id", err);
     } else if (snprintf(key, sizeof(key), "%s:%s", q.rep_id, q.period), !key_is(m, key)) {
         snprintf(err, sizeof(err), "the key is not rep_id:period \"%s\"", key);
         reject(d, m, 0, "key_mismatch", err);

@@ -18,6 +18,7 @@
 #include "outbox.h"
 #include "quotawatch/clock.h"
 #include "quotawatch/date.h"
+#include "quotawatch/id.h"
 #include "quotawatch/http.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
@@ -434,7 +435,7 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         Quotawatch__V1__CreditEntry *ce =
             m->payload ? quotawatch__v1__credit_entry__unpack(NULL, m->len, m->payload) : NULL;
         if (!ce || qw_engine_credit_from_pb(ce, &ev->credits[i], err, sizeof(err)) != QW_OK ||
-            !ce->rep_id || !*ce->rep_id ||
+            !ce->rep_id || qw_id_valid(ce->rep_id, strlen(ce->rep_id), err, sizeof(err)) != QW_OK ||
             qw_strlcpy_checked(ev->rep_of[i], QW_ID_MAX, ce->rep_id, strlen(ce->rep_id)) != QW_OK) {
             qw_metric_add(ev->m_invalid, 1);
             ev->dlq_reason[i] = "invalid_credit";

@@ -46,8 +46,9 @@ typedef enum {
     QW_AERR_BAD_FIELD,        /* bad_field: a known field with an unusable type or value */
     QW_AERR_BAD_VERSION,      /* bad_version: no usable version (ordering) information */
     QW_AERR_SINK,             /* sink_failed: the emit callback refused a patch */
+    QW_AERR_BAD_ID,           /* bad_id: an id that is not printable UTF-8 (qw_id_valid) */
 } qw_adapter_reason_t;
-#define QW_AERR_COUNT 15
+#define QW_AERR_COUNT 16
 
 const char *qw_adapter_reason_name(qw_adapter_reason_t r);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "quotawatch/date.h"
+#include "quotawatch/id.h"
 #include "quotawatch/money.h"
 
 /* Fields whose change can move credit; a patch touching none of them leaves the standing. */
@@ -80,9 +81,12 @@ typedef struct {
     const qw_split_t *splits;
 } qw_view_t;
 
+/* Terminated in its buffer and, when set, within the id rule: patches come from the adapters,
+ * which check it, but the ledger is the one that writes keys and credits. */
 static int qw_id_ok(const char *s)
 {
-    return memchr(s, '\0', QW_ID_MAX) != NULL;
+    size_t n = strnlen(s, QW_ID_MAX);
+    return n < QW_ID_MAX && (n == 0 || qw_id_valid(s, n, NULL, 0) == QW_OK);
 }
 
 /* The currency an amount patch was scaled by (always filled in by the adapters, the source's
@@ -128,7 +132,8 @@ static int qw_validate(const qw_ledger_cfg_t *cfg, const qw_deal_change_t *p, qw
                                   "currency not in the rate table");
     }
     if ((p->present & QW_DC_OWNER) && !qw_id_ok(p->owner_id))
-        return qw_ledger_fail(out, QW_LEDGER_E_BAD_PATCH, errbuf, errlen, "owner id too long");
+        return qw_ledger_fail(out, QW_LEDGER_E_BAD_PATCH, errbuf, errlen,
+                              "owner id too long or invalid");
     /* Years 1900..9999: what "YYYY-MM-DD" in ids and entries can say. */
     if ((p->present & QW_DC_CLOSE_DATE) && (p->close_date < -25567 || p->close_date > 2932896))
         return qw_ledger_fail(out, QW_LEDGER_E_BAD_PATCH, errbuf, errlen,

@@ -44,7 +44,7 @@ static int reply_ok(qw_dlv_t *d, const char *what, redisReply *rep)
 
 int qw_dlv_state(qw_dlv_t *d, const char *id, const char *ch, char *out, size_t outlen)
 {
-    char k[512];
+    char k[QW_DLV_KEY_MAX];
     state_key(d, id, ch, k, sizeof(k));
     redisReply *rep = qw_redis_command(d->r, "GET %s", k);
     if (!rep || rep->type == REDIS_REPLY_ERROR) {
@@ -59,7 +59,7 @@ int qw_dlv_state(qw_dlv_t *d, const char *id, const char *ch, char *out, size_t 
 
 int qw_dlv_claim(qw_dlv_t *d, const char *id, const char *ch)
 {
-    char k[512];
+    char k[QW_DLV_KEY_MAX];
     state_key(d, id, ch, k, sizeof(k));
     redisReply *rep = qw_redis_command(d->r, "SET %s sending NX PX %" PRId64, k, d->window_ms);
     if (!rep || rep->type == REDIS_REPLY_ERROR) {
@@ -81,7 +81,7 @@ int qw_dlv_claim(qw_dlv_t *d, const char *id, const char *ch)
 /* SET state + ZREM + DEL job in one MULTI/EXEC. */
 static int finish(qw_dlv_t *d, const qw_dlv_job_t *job, const char *state)
 {
-    char sk[512], jk[512], qk[128], m[512];
+    char sk[QW_DLV_KEY_MAX], jk[QW_DLV_KEY_MAX], qk[128], m[QW_DLV_KEY_MAX];
     state_key(d, job->decision_id, job->channel, sk, sizeof(sk));
     job_key(d, job->decision_id, job->channel, jk, sizeof(jk));
     queue_key(d, job->prio, qk, sizeof(qk));
@@ -114,7 +114,7 @@ int qw_dlv_mark_failed(qw_dlv_t *d, const qw_dlv_job_t *job)
 
 int qw_dlv_mark_sending(qw_dlv_t *d, const qw_dlv_job_t *job)
 {
-    char sk[512];
+    char sk[QW_DLV_KEY_MAX];
     state_key(d, job->decision_id, job->channel, sk, sizeof(sk));
     return reply_ok(d, "SET delivery sending",
                     qw_redis_command(d->r, "SET %s sending PX %" PRId64, sk, d->window_ms));
@@ -122,7 +122,7 @@ int qw_dlv_mark_sending(qw_dlv_t *d, const qw_dlv_job_t *job)
 
 int qw_dlv_schedule(qw_dlv_t *d, const qw_dlv_job_t *job, int64_t next_ms)
 {
-    char sk[512], jk[512], qk[128], m[512];
+    char sk[QW_DLV_KEY_MAX], jk[QW_DLV_KEY_MAX], qk[128], m[QW_DLV_KEY_MAX];
     state_key(d, job->decision_id, job->channel, sk, sizeof(sk));
     job_key(d, job->decision_id, job->channel, jk, sizeof(jk));
     queue_key(d, job->prio, qk, sizeof(qk));
@@ -205,7 +205,7 @@ int qw_dlv_job_load(qw_dlv_t *d, const char *member, qw_dlv_job_t *job)
     if (!sp) return 1;
     snprintf(job->decision_id, sizeof(job->decision_id), "%.*s", (int)(sp - member), member);
     snprintf(job->channel, sizeof(job->channel), "%s", sp + 1);
-    char jk[512];
+    char jk[QW_DLV_KEY_MAX];
     job_key(d, job->decision_id, job->channel, jk, sizeof(jk));
     redisReply *rep = qw_redis_command(d->r, "HGETALL %s", jk);
     if (!rep || rep->type != REDIS_REPLY_ARRAY) {

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quotawatch/id.h"
 #include "quotawatch/redis.h"
 #include "route.h"
 
@@ -32,7 +33,7 @@ typedef enum {
 } qw_dlv_claim_t;
 
 typedef struct qw_dlv_job_s {
-    char decision_id[2 * QW_ID_MAX];
+    char decision_id[QW_DECISION_ID_MAX]; /* the wire bound: never cut, see below */
     char channel[QW_ROUTE_CHANNEL_MAX];
     qw_chan_kind_t kind;
     qw_aud_t audience;
@@ -44,6 +45,14 @@ typedef struct qw_dlv_job_s {
     unsigned char *dec; /* the Decision protobuf (heap; qw_dlv_job_free) */
     size_t dec_len;
 } qw_dlv_job_t;
+
+/* A cut decision id would merge two decisions into one delivery key: the job holds any id
+ * the engine can send, and the notifier refuses longer ones from the topic. */
+_Static_assert(sizeof(((qw_dlv_job_t *)0)->decision_id) == QW_DECISION_ID_MAX,
+               "the delivery job must hold every decision id the engine emits");
+
+/* Redis keys and queue members: "<prefix>qw:dlv:job:{<decision id>}:<channel>" at most. */
+#define QW_DLV_KEY_MAX (64 + sizeof("qw:dlv:job:{}:") + QW_DECISION_ID_MAX + QW_ROUTE_CHANNEL_MAX)
 
 void qw_dlv_init(qw_dlv_t *d, qw_redis_t *r, const char *prefix);
 

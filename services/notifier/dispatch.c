@@ -108,7 +108,7 @@ static int render_and_send(qw_ntf_t *a, const Quotawatch__V1__Decision *d, qw_dl
                          .connect_timeout_ms =
                              a->o.send_timeout_ms < 2000 ? a->o.send_timeout_ms : 2000};
     memset(res, 0, sizeof(*res));
-    char msg_id[2 * QW_ID_MAX + QW_ROUTE_CHANNEL_MAX + 2];
+    char msg_id[QW_DECISION_ID_MAX + QW_ROUTE_CHANNEL_MAX + 2];
     snprintf(msg_id, sizeof(msg_id), "%s.%s", job->decision_id, job->channel);
     int rc = QW_OK;
     switch (job->kind) {

@@ -123,7 +123,8 @@ int qw_mail_build(const qw_mail_t *m, qw_buf_t *out, char *errbuf, size_t errlen
 {
     if (!qw_mail_addr_ok(m->from)) return qw_err_set(errbuf, errlen, "bad From address");
     if (!qw_mail_addr_ok(m->to)) return qw_err_set(errbuf, errlen, "bad To address");
-    char msgid[512], date[64], boundary[96];
+    /* 998 is RFC 5322's line limit, less "Message-ID: ": a longer (encoded) id is refused. */
+    char msgid[998 - 12 + 1], date[64], boundary[96];
     if (qw_mail_message_id(m->decision_id, m->channel, msgid, sizeof(msgid)))
         return qw_err_set(errbuf, errlen, "decision id too long for a Message-ID");
     qw_mail_date(m->date_ms, date, sizeof(date));

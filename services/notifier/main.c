@@ -4,6 +4,7 @@
 #include "app.h"
 
 #include "mail.h"
+#include "quotawatch/id.h"
 #include "secure.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
@@ -272,9 +273,14 @@ bad:
 static void roster_apply(qw_ntf_t *a, const rd_kafka_message_t *m)
 {
     if (!m->key || m->key_len == 0) return;
-    if (qw_roster_cache_apply(&a->roster, m->key, m->key_len, m->payload, m->len) != QW_OK)
-        qw_log(QW_LOG_WARN, "roster.bad", "roster record %.*s does not decode: ignored",
-               (int)m->key_len, (const char *)m->key);
+    if (qw_roster_cache_apply(&a->roster, m->key, m->key_len, m->payload, m->len) != QW_OK) {
+        qw_metric_add(qw_metrics_counter("qw_notifier_roster_rejected_total",
+                                         "Roster records refused (not applied)", NULL),
+                      1);
+        qw_log(QW_LOG_WARN, "roster.bad",
+               "roster record at offset %lld does not decode or has an invalid id: ignored",
+               (long long)m->offset);
+    }
 }
 
 /* Assigns every roster partition from the beginning and reads up to the high watermarks, so
@@ -404,7 +410,10 @@ static int process_batch(qw_ntf_t *a, rd_kafka_message_t **msgs, size_t n)
     for (size_t i = 0; i < n && rc == QW_OK; i++) {
         rd_kafka_message_t *m = msgs[i];
         decs[i] = quotawatch__v1__decision__unpack(NULL, m->len, m->payload);
-        if (!decs[i] || !decs[i]->id[0]) {
+        /* The id is the delivery key and a header value: one that the engine could not have
+         * built (too long, controls, not UTF-8) is dead-lettered whole, never cut. */
+        if (!decs[i] || qw_id_valid_max(decs[i]->id, strlen(decs[i]->id), QW_DECISION_ID_MAX - 1,
+                                        NULL, 0) != QW_OK) {
             if (decs[i]) quotawatch__v1__decision__free_unpacked(decs[i], NULL);
             decs[i] = NULL;
             while ((rc = dead_letter_raw(a, m)) != QW_OK && !qw_svc_stop)

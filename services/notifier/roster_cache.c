@@ -1,6 +1,7 @@
 #include "roster_cache.h"
 
 #include "quotawatch/common.h"
+#include "quotawatch/id.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -65,11 +66,18 @@ static int grow(qw_roster_cache_t *c)
 int qw_roster_cache_apply(qw_roster_cache_t *c, const char *key, size_t kl, const void *value,
                           size_t len)
 {
-    if (kl == 0 || kl >= QW_ID_MAX) return QW_ERR;
+    if (qw_id_valid(key, kl, NULL, 0) != QW_OK) return QW_ERR;
     Quotawatch__V1__RepProfile *p = NULL;
     if (len) {
         p = quotawatch__v1__rep_profile__unpack(NULL, len, value);
         if (!p) return QW_ERR;
+        /* Roster ids reach headers and keys like CRM ids do: the same rule, refused whole. */
+        const char *ids[] = {p->rep_id, p->manager_id, p->team_id};
+        for (size_t k = 0; k < sizeof(ids) / sizeof(ids[0]); k++)
+            if (ids[k] && ids[k][0] && qw_id_valid(ids[k], strlen(ids[k]), NULL, 0) != QW_OK) {
+                quotawatch__v1__rep_profile__free_unpacked(p, NULL);
+                return QW_ERR;
+            }
     }
     if ((c->n + 1) * 2 > c->cap && grow(c)) {
         if (p) quotawatch__v1__rep_profile__free_unpacked(p, NULL);

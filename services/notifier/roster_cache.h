@@ -15,7 +15,8 @@ typedef struct qw_roster_cache_s {
 void qw_roster_cache_init(qw_roster_cache_t *c);
 void qw_roster_cache_free(qw_roster_cache_t *c);
 /* Applies one record (key = rep id, value = protobuf or empty). QW_OK, or QW_ERR when the
- * value does not decode (the cache is unchanged). */
+ * value does not decode or the key, rep, manager or team id breaks qw_id_valid (the cache is
+ * unchanged). */
 int qw_roster_cache_apply(qw_roster_cache_t *c, const char *key, size_t key_len, const void *value,
                           size_t len);
 /* The profile of rep_id, or NULL. Valid until the next apply of that rep. */

@@ -10,6 +10,7 @@
 
 #include "adapter.h"
 #include "convert.h"
+#include "quotawatch/id.h"
 #include "quotawatch/money.h"
 
 static int qw_fuzz_check(void *opaque, const qw_deal_change_t *dc)
@@ -20,6 +21,14 @@ static int qw_fuzz_check(void *opaque, const qw_deal_change_t *dc)
     if (!memchr(dc->deal_id, '\0', sizeof(dc->deal_id)) || !strchr(dc->deal_id, ':')) abort();
     if (strlen(dc->deal_id) < 2) abort();
     if (!memchr(dc->owner_id, '\0', sizeof(dc->owner_id))) abort();
+    /* Every accepted id keeps the id rule (no CR/LF or other controls, valid UTF-8). */
+    if (qw_id_valid(dc->deal_id, strlen(dc->deal_id), NULL, 0) != QW_OK) abort();
+    if (dc->owner_id[0] && qw_id_valid(dc->owner_id, strlen(dc->owner_id), NULL, 0) != QW_OK)
+        abort();
+    for (int i = 0; (dc->present & QW_DC_SPLITS) && i < dc->nsplits && i < QW_SPLITS_MAX; i++)
+        if (qw_id_valid(dc->splits[i].rep_id, strnlen(dc->splits[i].rep_id, QW_ID_MAX), NULL, 0) !=
+            QW_OK)
+            abort();
     if (!memchr(dc->stage, '\0', sizeof(dc->stage))) abort();
     if (!memchr(dc->pipeline, '\0', sizeof(dc->pipeline))) abort();
     if (dc->present & QW_DC_AMOUNT) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Dead letters through the running qw-ingest on the real broker: every kind of unusable
 # canonical event (not JSON, unknown shape, no deal id, negative and non-numeric amounts, a
-# currency that is no ISO code and one missing from the rate table, bad splits, over 1 MiB)
+# currency that is no ISO code and one missing from the rate table, bad splits, over 1 MiB,
+# ids with CR/LF or C1 controls)
 # lands on qw.dlq.v1 with its original bytes and the error headers (reason, message, source
 # topic/partition/offset); /metrics counts qw_ingest_dlq_total per reason; and each poison
 # message is followed on the SAME partition by a valid won deal that must still be credited.
@@ -41,6 +42,10 @@ poison = [
     ('{"deal_id": "P-5", "version": 1, "splits": [{"rep_id": "a", "percent": 50},'
      ' {"rep_id": "b", "percent": 40}]}', "bad_splits"),
     ('{"deal_id": "P-6", "version": 1, "pad": "%s"}' % ("x" * (1024 * 1024)), "too_large"),
+    # ids are data: CR/LF in an owner id would become a header line in the notifier
+    ('{"deal_id": "P-7", "version": 1, "status": "won", "amount": "10", "currency": "EUR",'
+     ' "owner_id": "rep\\r\\nX-Injected: yes", "close_date": "2026-11-20"}', "bad_id"),
+    ('{"deal_id": "P-8\\u0085", "version": 1}', "bad_id"),
 ]
 with open(out + "/poison.jsonl", "w") as f, open(out + "/poison.expect", "w") as e:
     n = 0
@@ -75,9 +80,10 @@ qw_it_wait_for 'curl -fs http://127.0.0.1:$HTTP_PORT/healthz' 30 || qw_it_fail "
 NPOISON=$(wc -l <"$QW_IT_DIR/poison.expect")
 credits() { "${CTL[@]}" --until-eof tail credits >"$QW_IT_DIR/credits.jsonl" && wc -l <"$QW_IT_DIR/credits.jsonl"; }
 dlq() { "${CTL[@]}" --until-eof tail dlq >"$QW_IT_DIR/dlq.jsonl" && wc -l <"$QW_IT_DIR/dlq.jsonl"; }
-# 10 OK deals + Salesforce 1 + HubSpot 1 + Pipedrive 1 + canonical 2 (a 60/40 split).
-qw_it_wait_for '(( $(credits) >= 15 && $(dlq) >= NPOISON + 2 ))' 90 ||
-    qw_it_fail "after 90 s: $(credits) credits (want 15), $(dlq) dead letters (want $NPOISON + 2)"
+# One OK deal per poison line + Salesforce 1 + HubSpot 1 + Pipedrive 1 + canonical 2 (a 60/40
+# split).
+qw_it_wait_for '(( $(credits) >= NPOISON + 5 && $(dlq) >= NPOISON + 2 ))' 90 ||
+    qw_it_fail "after 90 s: $(credits) credits (want $((NPOISON + 5))), $(dlq) dead letters (want $NPOISON + 2)"
 sleep 2 # anything extra (a duplicate, a stray dead letter) would show now
 credits >/dev/null
 dlq >/dev/null

@@ -154,12 +154,15 @@ Test(core_csv, roster_rows)
 Test(core_csv, roster_errors)
 {
     const char *bad[] = {
-        "rep_id,nmae\nr1,x\n",                       /* typo in a column name */
-        "name\nx\n",                                 /* no rep_id */
-        "rep_id,hire_date\nr1,2026-02-30\n",         /* impossible date */
-        "rep_id,leave\nr1,2026-03-05..2026-03-01\n", /* reversed range */
-        "rep_id,recognition_opt_out\nr1,maybe\n",    /* not a boolean */
-        "rep_id\n,\n",                               /* empty id */
+        "rep_id,nmae\nr1,x\n",                              /* typo in a column name */
+        "name\nx\n",                                        /* no rep_id */
+        "rep_id,hire_date\nr1,2026-02-30\n",                /* impossible date */
+        "rep_id,leave\nr1,2026-03-05..2026-03-01\n",        /* reversed range */
+        "rep_id,recognition_opt_out\nr1,maybe\n",           /* not a boolean */
+        "rep_id\n,\n",                                      /* empty id */
+        "rep_id,manager_id\nr1,\"m\r\nX-Injected: yes\"\n", /* CR/LF in an id */
+        "rep_id,team_id\nr1,t\x7f\n",                       /* DEL */
+        "rep_id\nr\xc3\n",                                  /* invalid UTF-8 */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         sink_t s = {0};
@@ -168,6 +171,16 @@ Test(core_csv, roster_errors)
                      QW_ERR, "input %zu accepted", i);
         cr_assert(err[0], "input %zu: no message", i);
     }
+}
+
+Test(core_csv, roster_id_with_a_newline_names_its_column)
+{
+    const char *text = "rep_id,team_id\nr1,\"t\nx\"\n";
+    sink_t s = {0};
+    char err[QW_ERRSTR_MAX] = "";
+    cr_assert_eq(qw_csv_roster_parse(text, strlen(text), on_rep, &s, err, sizeof(err)), QW_ERR);
+    cr_assert(strstr(err, "team_id") && strstr(err, "control character"), "%s", err);
+    cr_assert_eq(s.n, 0);
 }
 
 Test(core_csv, quota_rows_in_minor_units)

@@ -76,6 +76,11 @@ Test(evaluator_engine_pb, credit_entry_dates_and_instants)
     cr_assert_eq(c.close_time_ms, fx_at("2026-12-01T04:30:00Z"));
     m.close_date = "yesterday";
     cr_assert_eq(qw_engine_credit_from_pb(&m, &c, err, sizeof(err)), QW_ERR);
+    /* A credit written to the topic by anyone: its deal id keeps the id rule. */
+    m.close_date = "2026-11-30";
+    m.deal_id = "crm:D1\r\nX-Injected: yes";
+    cr_assert_eq(qw_engine_credit_from_pb(&m, &c, err, sizeof(err)), QW_ERR);
+    cr_assert(strstr(err, "deal id") != NULL, "%s", err);
 }
 
 Test(evaluator_engine_pb, profile_and_quota)

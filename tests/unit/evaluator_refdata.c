@@ -183,6 +183,12 @@ Test(evaluator_refdata, bad_topic_records_are_counted_and_not_applied)
     produce(p, "u-qw.roster.v1", "r1", buf, len);
     produce(p, "u-qw.roster.v1", "r9", buf, len); /* a key that is not its rep */
     free(buf);
+    snprintf(prof.rep_id, sizeof(prof.rep_id), "r3");
+    snprintf(prof.manager_id, sizeof(prof.manager_id), "m1\r\nX-Injected: yes"); /* bad_id */
+    buf = qw_roster_profile_pack(&prof, &len);
+    produce(p, "u-qw.roster.v1", "r3", buf, len);
+    free(buf);
+    prof.manager_id[0] = '\0';
     produce(p, "u-qw.roster.v1", "r2", "\xff\xff\xff", 3);
 
     qw_quota_t q = {.rep_id = "r1",
@@ -217,8 +223,10 @@ Test(evaluator_refdata, bad_topic_records_are_counted_and_not_applied)
     for (int i = 0; i < 100 && !d.caught_up; i++)
         qw_refdata_poll(&d, 100);
     cr_assert(d.caught_up);
-    cr_assert_eq(d.records, 6);
-    cr_assert_eq(d.invalid, 4);
+    cr_assert_eq(d.records, 7);
+    cr_assert_eq(d.invalid, 5);
+    cr_assert_null(qw_refdata_profile(&d, "r3"), "a manager id with CR/LF is not applied");
+    cr_assert_eq(rejected("qw.roster.v1", "bad_id"), 1);
     cr_assert_not_null(qw_refdata_profile(&d, "r1"));
     cr_assert_null(qw_refdata_profile(&d, "r9"));
     cr_assert_null(qw_refdata_profile(&d, "r2"));

@@ -151,6 +151,29 @@ Test(canonical, rejections)
     t_reject(QW_SRC_CANONICAL, big, QW_AERR_ID_TOO_LONG);
 }
 
+/* Ids are data: CR/LF, other controls and invalid UTF-8 in any id go to the DLQ as bad_id. */
+Test(canonical, ids_with_controls_are_bad_id)
+{
+    t_reject(QW_SRC_CANONICAL,
+             "{\"deal_id\":\"x\",\"version\":1,\"owner_id\":\"rep\\r\\nX-Injected: yes\"}",
+             QW_AERR_BAD_ID);
+    t_reject(QW_SRC_CANONICAL, "{\"deal_id\":\"x\\ny\",\"version\":1}", QW_AERR_BAD_ID);
+    t_reject(QW_SRC_CANONICAL, "{\"deal_id\":\"x\",\"version\":1,\"owner_id\":\"a\\u0085\"}",
+             QW_AERR_BAD_ID);
+    t_reject(QW_SRC_CANONICAL,
+             "{\"deal_id\":\"x\",\"version\":1,\"splits\":[{\"rep_id\":\"a\\u007f\","
+             "\"percent\":100}]}",
+             QW_AERR_BAD_ID);
+    /* Printable non-ASCII is an id like any other. */
+    t_patches_t p;
+    qw_adapter_err_t err;
+    cr_assert_eq(t_parse(QW_SRC_CANONICAL,
+                         "{\"deal_id\":\"x\",\"version\":1,\"owner_id\":\"M\u00fcller\"}", &p,
+                         &err),
+                 1, "%s", err.errstr);
+    cr_assert_str_eq(p.dc[0].owner_id, "M\xc3\xbcller");
+}
+
 /* Dates: every unambiguous form is read, ambiguous integers are refused (bad_date). */
 Test(canonical, close_date_in_every_connector_form)
 {

@@ -75,7 +75,8 @@ Test(adapter, reason_names_are_stable)
     const char *want[QW_AERR_COUNT] = {
         "none",        "not_json",   "unknown_shape",   "not_a_deal",       "no_deal_id",
         "id_too_long", "bad_amount", "negative_amount", "unknown_currency", "bad_splits",
-        "too_large",   "bad_date",   "bad_field",       "bad_version",      "sink_failed"};
+        "too_large",   "bad_date",   "bad_field",       "bad_version",      "sink_failed",
+        "bad_id"};
     for (int i = 0; i < QW_AERR_COUNT; i++)
         cr_assert_str_eq(qw_adapter_reason_name((qw_adapter_reason_t)i), want[i]);
     cr_assert_str_eq(qw_adapter_reason_name((qw_adapter_reason_t)999), "unknown");

@@ -315,3 +315,18 @@ Test(salesforce, connect_record_close_date_in_every_connector_form)
         "\"Opportunity\",\"recordIds\":[\"006K\"],\"changeType\":\"UPDATE\",\"commitTimestamp\":"
         "1793700000000,\"changedFields\":[\"CloseDate\"]}}");
 }
+
+/* Finding 1 of issue 10: an owner id with CR/LF would become a header line downstream. */
+Test(salesforce, owner_id_with_crlf_is_bad_id)
+{
+    t_reject(
+        QW_SRC_SALESFORCE,
+        COMETD(HDR("CREATE", "[\"006A\"]", ",\"changedFields\":[]") ",\"Amount\":1,"
+                                                                    "\"CurrencyIsoCode\":\"EUR\","
+                                                                    "\"OwnerId\":\"rep\\r\\nX-"
+                                                                    "Injected: yes\""),
+        QW_AERR_BAD_ID);
+    t_reject(QW_SRC_SALESFORCE,
+             COMETD(HDR("CREATE", "[\"006\\nA\"]", ",\"changedFields\":[]") ",\"Amount\":1"),
+             QW_AERR_BAD_ID);
+}

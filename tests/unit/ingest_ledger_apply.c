@@ -119,6 +119,21 @@ Test(ingest_ledger_apply, bad_splits_are_errors)
     cr_assert_eq(out.n, 2);
 }
 
+/* Defence in depth: a patch that bypassed the adapters still cannot write an id with CR/LF. */
+Test(ingest_ledger_apply, ids_breaking_the_id_rule_are_errors)
+{
+    qw_deal_change_t p =
+        fx_full("crm:D1", 1, QW_DEAL_WON, 1000, "rep\r\nX-Injected: yes", 2026, 3, 15);
+    cr_assert_eq(qw_ledger_apply(&fx_cfg, &st, &p, &out, err, sizeof(err)), QW_ERR);
+    cr_assert_eq(out.err, QW_LEDGER_E_BAD_PATCH);
+    cr_assert_eq(out.n, 0);
+    p = fx_full("crm:D1", 1, QW_DEAL_WON, 1000, "rep-a", 2026, 3, 15);
+    fx_split(&p, "rep-a", 5000);
+    fx_split(&p, "rep-\x85", 5000);
+    cr_assert_eq(qw_ledger_apply(&fx_cfg, &st, &p, &out, err, sizeof(err)), QW_ERR);
+    cr_assert_eq(out.err, QW_LEDGER_E_BAD_SPLITS);
+}
+
 Test(ingest_ledger_apply, duplicate_version_reemits_identically)
 {
     qw_deal_change_t p = fx_full("crm:D1", 7, QW_DEAL_WON, 500000, "rep-a", 2026, 3, 15);

@@ -196,3 +196,31 @@ Test(notifier_record, noauth_reply_is_the_error_message)
     cr_assert_lt(qw_dlv_backlog(&dlv), 0);
     cr_assert(strstr(redis.errstr, "NOAUTH") != NULL, "backlog: %s", redis.errstr);
 }
+
+/* Issue 10, finding 3: ids at the engine's bound (QW_DECISION_ID_MAX - 1 bytes) that differ
+ * only in their last byte are two deliveries, and a job keeps its whole id. */
+Test(notifier_record, decision_ids_at_the_bound_stay_distinct)
+{
+    static char a[QW_DECISION_ID_MAX], b[QW_DECISION_ID_MAX];
+    memset(a, 'x', sizeof(a) - 1);
+    a[0] = 'd', a[1] = ':';
+    memcpy(b, a, sizeof(a));
+    a[sizeof(a) - 2] = 'a';
+    b[sizeof(b) - 2] = 'b';
+    cr_assert_eq(strlen(a), QW_DECISION_ID_MAX - 1);
+    cr_assert_eq(qw_dlv_claim(&dlv, a, "hr.webhook"), QW_DLV_CLAIMED);
+    cr_assert_eq(qw_dlv_claim(&dlv, b, "hr.webhook"), QW_DLV_CLAIMED, "merged with the first");
+    qw_dlv_job_t j = job(b, "hr.webhook", 1);
+    cr_assert_str_eq(j.decision_id, b);
+    cr_assert_eq(qw_dlv_schedule(&dlv, &j, 100), 0);
+    char *m[2];
+    cr_assert_eq(qw_dlv_due(&dlv, 1, 100, m, 2), 1);
+    qw_dlv_job_t l;
+    cr_assert_eq(qw_dlv_job_load(&dlv, m[0], &l), 0);
+    cr_assert_str_eq(l.decision_id, b);
+    cr_assert_eq(qw_dlv_mark_sent(&dlv, &l), 0);
+    cr_assert_eq(qw_dlv_claim(&dlv, b, "hr.webhook"), QW_DLV_DONE);
+    cr_assert_eq(qw_dlv_claim(&dlv, a, "hr.webhook"), QW_DLV_STALE);
+    qw_dlv_job_free(&l);
+    free(m[0]);
+}

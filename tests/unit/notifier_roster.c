@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "channels/channel.h"
+#include "quotawatch/common.h"
 #include "roster_cache.h"
 
 static size_t pack(const char *id, const char *email, int opt_out, uint8_t *buf)
@@ -69,4 +70,30 @@ Test(notifier_roster, retry_after_forms)
         "a date far in the future (found by fuzz_notifier_answers) is capped, no overflow");
     cr_assert_eq(qw_chan_retry_after("soon", 0), -1);
     cr_assert_eq(qw_chan_retry_after("", 0), -1);
+}
+
+/* Roster ids reach headers and Redis keys: a record whose key, rep, manager or team id breaks
+ * the id rule is refused whole and the cache is unchanged. */
+Test(notifier_roster, invalid_ids_are_refused)
+{
+    qw_roster_cache_t c;
+    qw_roster_cache_init(&c);
+    uint8_t buf[256];
+    size_t n = pack("r\r\nX: y", "a@example.com", 0, buf);
+    cr_assert_eq(qw_roster_cache_apply(&c, "r\r\nX: y", 8, buf, n), QW_ERR);
+    Quotawatch__V1__RepProfile p = QUOTAWATCH__V1__REP_PROFILE__INIT;
+    p.rep_id = "r1";
+    p.manager_id = "m\nX-Injected: yes";
+    n = quotawatch__v1__rep_profile__pack(&p, buf);
+    cr_assert_eq(qw_roster_cache_apply(&c, "r1", 2, buf, n), QW_ERR);
+    p.manager_id = "m1";
+    p.team_id = "t\xc2\x85";
+    n = quotawatch__v1__rep_profile__pack(&p, buf);
+    cr_assert_eq(qw_roster_cache_apply(&c, "r1", 2, buf, n), QW_ERR);
+    cr_assert_eq(c.n, 0);
+    p.team_id = "t1";
+    n = quotawatch__v1__rep_profile__pack(&p, buf);
+    cr_assert_eq(qw_roster_cache_apply(&c, "r1", 2, buf, n), QW_OK);
+    cr_assert_eq(c.n, 1);
+    qw_roster_cache_free(&c);
 }

@@ -55,11 +55,11 @@ int qw_j_i64(const json_t *v, int64_t *out);
 int qw_j_bool(const json_t *v, int *out);
 
 /* "<prefix><id>" into dc->deal_id; the id may be a string or an integer. Fails with
- * no_deal_id or id_too_long. */
+ * no_deal_id, id_too_long or bad_id (qw_id_valid). */
 int qw_adapt_deal_id(qw_actx_t *a, qw_deal_change_t *dc, const char *prefix, const json_t *v);
 
 /* Copy a string or integer id (owner, rep) into out; "" for JSON null. Fails with bad_field
- * or id_too_long naming `what`. */
+ * id_too_long or bad_id naming `what`. */
 int qw_adapt_id(qw_actx_t *a, const json_t *v, char *out, size_t outlen, const char *what);
 
 /* A currency code (case-insensitive, ISO 4217) into out. Fails with unknown_currency. */

@@ -4,9 +4,9 @@
 #include <string.h>
 
 static const char *const qw_reason_names[QW_AERR_COUNT] = {
-    "none",        "not_json",   "unknown_shape",   "not_a_deal",       "no_deal_id",
-    "id_too_long", "bad_amount", "negative_amount", "unknown_currency", "bad_splits",
-    "too_large",   "bad_date",   "bad_field",       "bad_version",      "sink_failed",
+    "none",       "not_json",        "unknown_shape",    "not_a_deal", "no_deal_id", "id_too_long",
+    "bad_amount", "negative_amount", "unknown_currency", "bad_splits", "too_large",  "bad_date",
+    "bad_field",  "bad_version",     "sink_failed",      "bad_id",
 };
 
 const char *qw_adapter_reason_name(qw_adapter_reason_t r)

@@ -30,8 +30,9 @@ static int splits(qw_actx_t *a, const json_t *arr, qw_deal_change_t *dc)
         const json_t *sp = json_array_get(arr, i);
         qw_split_t *out = &dc->splits[i];
         const json_t *rep = qw_j_get(sp, "rep_id");
-        if (!rep || qw_adapt_id(a, rep, out->rep_id, sizeof(out->rep_id), "rep_id") != QW_OK ||
-            !out->rep_id[0])
+        int idrc = rep ? qw_adapt_id(a, rep, out->rep_id, sizeof(out->rep_id), "rep_id") : QW_ERR;
+        if (idrc != QW_OK && rep && a->err->reason == QW_AERR_BAD_ID) return QW_ERR;
+        if (idrc != QW_OK || !out->rep_id[0])
             return qw_actx_fail(a, QW_AERR_BAD_SPLITS, "split %zu has no rep_id", i);
         for (size_t j = 0; j < i; j++)
             if (strcmp(dc->splits[j].rep_id, out->rep_id) == 0)

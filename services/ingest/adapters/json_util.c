@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "quotawatch/date.h"
+#include "quotawatch/id.h"
 #include "quotawatch/money.h"
 
 int qw_actx_fail(qw_actx_t *a, qw_adapter_reason_t r, const char *fmt, ...)
@@ -146,6 +147,9 @@ int qw_adapt_deal_id(qw_actx_t *a, qw_deal_change_t *dc, const char *prefix, con
     size_t plen = strlen(prefix);
     if (plen + len >= sizeof(dc->deal_id))
         return qw_actx_fail(a, QW_AERR_ID_TOO_LONG, "deal id of %zu bytes", len);
+    char why[96];
+    if (qw_id_valid(s, len, why, sizeof(why)) != QW_OK)
+        return qw_actx_fail(a, QW_AERR_BAD_ID, "deal id: %s", why);
     memcpy(dc->deal_id, prefix, plen);
     memcpy(dc->deal_id + plen, s, len);
     dc->deal_id[plen + len] = '\0';
@@ -163,6 +167,12 @@ int qw_adapt_id(qw_actx_t *a, const json_t *v, char *out, size_t outlen, const c
         return qw_actx_fail(a, QW_AERR_BAD_FIELD, "%s is not a string or integer id", what);
     if (qw_strlcpy_checked(out, outlen, s, len) != QW_OK)
         return qw_actx_fail(a, QW_AERR_ID_TOO_LONG, "%s of %zu bytes", what, len);
+    /* Ids become Redis keys, decision ids and header values downstream: refuse syntax here. */
+    char why[96];
+    if (qw_id_valid(s, len, why, sizeof(why)) != QW_OK) {
+        out[0] = '\0';
+        return qw_actx_fail(a, QW_AERR_BAD_ID, "%s: %s", what, why);
+    }
     return QW_OK;
 }
 

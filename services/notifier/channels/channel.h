@@ -30,6 +30,14 @@ typedef struct qw_http_opts_s {
 void qw_chan_http_post(CURL *h, const qw_http_opts_t *o, const char *url, const char *body,
                        size_t len, struct curl_slist *headers, qw_send_result_t *res);
 
+/* A value made safe for one HTTP header field whatever its origin: visible ASCII is kept,
+ * '%', space, controls (CR, LF, ...) and non-ASCII bytes become %XX. QW_ERR when out (outlen
+ * bytes) is too small; nothing is cut. */
+int qw_chan_header_encode(const char *in, char *out, size_t outlen);
+
+/* 1 when s can go into a header as it is (visible ASCII and spaces, no CR/LF/controls). */
+int qw_chan_header_ok(const char *s);
+
 /* Length of the run of [a-z0-9_] that s starts with, at most max: how an endpoint's error code
  * becomes a bounded metric label (and nothing else does). */
 size_t qw_chan_label_len(const char *s, size_t max);

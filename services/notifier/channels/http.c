@@ -1,5 +1,7 @@
 #include "channel.h"
 
+#include "quotawatch/common.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,4 +124,32 @@ void qw_chan_http_post(CURL *h, const qw_http_opts_t *o, const char *url, const 
     } else {
         res->status = QW_SEND_PERMANENT;
     }
+}
+
+int qw_chan_header_encode(const char *in, char *out, size_t outlen)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+        int keep = *p > 0x20 && *p < 0x7F && *p != '%';
+        size_t need = keep ? 1 : 3;
+        if (o + need >= outlen) return QW_ERR;
+        if (keep) {
+            out[o++] = (char)*p;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[*p >> 4];
+            out[o++] = hex[*p & 15];
+        }
+    }
+    if (outlen == 0) return QW_ERR;
+    out[o] = '\0';
+    return QW_OK;
+}
+
+int qw_chan_header_ok(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7F) return 0;
+    return 1;
 }

@@ -79,6 +79,14 @@ void qw_chan_slack_api_send(CURL *h, const qw_http_opts_t *o, const char *api_ur
         snprintf(res->detail, sizeof(res->detail), "Slack message is not a JSON object");
         return;
     }
+    if (!token || !qw_chan_header_ok(token)) {
+        /* A token with CR/LF would add header lines of its own: refuse, never log it. */
+        free(body);
+        res->status = QW_SEND_PERMANENT;
+        snprintf(res->reason, sizeof(res->reason), "bad_token");
+        snprintf(res->detail, sizeof(res->detail), "the Slack token has control characters");
+        return;
+    }
     char url[600], auth[600];
     snprintf(url, sizeof(url), "%s/chat.postMessage", api_url);
     snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
