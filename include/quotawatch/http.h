@@ -15,6 +15,14 @@ typedef void (*qw_http_handler_fn)(void *opaque, const char *method, const char 
 
 /* Listen on 127.0.0.1 or all interfaces (bind_all) at port (0 = any free port). NULL on error
  * with errbuf saying why. */
+/* Limits of the health/metrics server (docs/security.md): connections in all and per client
+ * address, seconds before an idle or slow client is dropped, bytes per connection (request
+ * line and headers; there are no request bodies). */
+#define QW_HTTP_CONN_MAX        1000
+#define QW_HTTP_CONN_PER_CLIENT 16
+#define QW_HTTP_IDLE_S          5
+#define QW_HTTP_REQUEST_MAX     16384
+
 qw_http_t *qw_http_start(int port, int bind_all, char *errbuf, size_t errlen);
 void qw_http_stop(qw_http_t *h);
 int qw_http_port(const qw_http_t *h);

@@ -109,9 +109,15 @@ qw_http_t *qw_http_start(int port, int bind_all, char *errbuf, size_t errlen)
     sa.sin_port = htons((uint16_t)port);
     sa.sin_addr.s_addr = bind_all ? htonl(INADDR_ANY) : htonl(INADDR_LOOPBACK);
     h->d =
-        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL,
+        /* Probes must keep answering whatever other clients do: epoll (no select() fd limit),
+         * room for many connections but few per client address, idle and slow clients dropped
+         * after 5 s, and a request (line + headers) bounded by the connection's memory. */
+        MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL,
                          NULL, handle, h, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_CONNECTION_TIMEOUT,
-                         10u, MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
+                         (unsigned)QW_HTTP_IDLE_S, MHD_OPTION_CONNECTION_LIMIT,
+                         (unsigned)QW_HTTP_CONN_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                         (unsigned)QW_HTTP_CONN_PER_CLIENT, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                         (size_t)QW_HTTP_REQUEST_MAX, MHD_OPTION_END);
     if (!h->d) {
         qw_err_set(errbuf, errlen, "cannot listen on HTTP port %d (in use? set --http-port)", port);
         pthread_mutex_destroy(&h->lock);
