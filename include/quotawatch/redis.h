@@ -15,13 +15,17 @@ typedef struct qw_redis_s {
     char host[256];
     int port;
     int db;
-    char password[256]; /* from the URL or QW_REDIS_PASSWORD; never logged */
+    char user[128]; /* Redis 6 ACL user from the URL ("" = the default user) */
+    char
+        password[256]; /* from the URL, QW_REDIS_PASSWORD or QW_REDIS_PASSWORD_FILE; never logged */
     int backoff_ms;
     int64_t retry_at_ns;
     char errstr[QW_ERRSTR_MAX];
 } qw_redis_t;
 
-/* Parse redis://[:password@]host:port[/db]. QW_ERR with errbuf on a malformed URL. */
+/* Parse redis://[[user]:password@]host:port[/db] (a user is a Redis 6 ACL user: AUTH user
+ * password). Without a password in the URL, QW_REDIS_PASSWORD or the first line of the file
+ * QW_REDIS_PASSWORD_FILE gives it. QW_ERR with errbuf on a malformed URL or unreadable file. */
 int qw_redis_init(qw_redis_t *r, const char *url, char *errbuf, size_t errlen);
 
 /* Connected and authenticated? Tries to (re)connect when the backoff allows. QW_OK or QW_ERR

@@ -38,6 +38,11 @@ int qw_redis_init(qw_redis_t *r, const char *url_in, char *errbuf, size_t errlen
         const char *pw = colon ? colon + 1 : p;
         if ((size_t)(at - pw) >= sizeof(r->password))
             return qw_err_set(errbuf, errlen, "Redis URL: password too long");
+        if (colon && colon > p) {
+            if ((size_t)(colon - p) >= sizeof(r->user))
+                return qw_err_set(errbuf, errlen, "Redis URL: user name too long");
+            memcpy(r->user, p, (size_t)(colon - p));
+        }
         memcpy(r->password, pw, (size_t)(at - pw));
         p = at + 1;
     }
@@ -55,6 +60,20 @@ int qw_redis_init(qw_redis_t *r, const char *url_in, char *errbuf, size_t errlen
         return qw_err_set(errbuf, errlen, "Redis URL %s: bad port or database", url);
     const char *env = getenv("QW_REDIS_PASSWORD");
     if (!r->password[0] && env) snprintf(r->password, sizeof(r->password), "%s", env);
+    const char *file = getenv("QW_REDIS_PASSWORD_FILE");
+    if (!r->password[0] && file && *file) {
+        FILE *f = fopen(file, "r");
+        if (!f)
+            return qw_err_set(errbuf, errlen, "QW_REDIS_PASSWORD_FILE %s: cannot be read", file);
+        char line[sizeof(r->password)] = "";
+        int ok = fgets(line, sizeof(line), f) != NULL;
+        fclose(f);
+        size_t n = strcspn(line, "\r\n");
+        if (!ok || !n)
+            return qw_err_set(errbuf, errlen, "QW_REDIS_PASSWORD_FILE %s: no password in it", file);
+        memcpy(r->password, line, n);
+        r->password[n] = '\0';
+    }
     return QW_OK;
 }
 
@@ -98,12 +117,13 @@ int qw_redis_connect(qw_redis_t *r)
     redisSetTimeout(r->c, io);
     redisReply *rep;
     if (r->password[0]) {
-        rep = redisCommand(r->c, "AUTH %s", r->password);
+        rep = r->user[0] ? redisCommand(r->c, "AUTH %s %s", r->user, r->password)
+                         : redisCommand(r->c, "AUTH %s", r->password);
         if (!rep) return fail(r, "AUTH");
         if (rep->type == REDIS_REPLY_ERROR) {
             /* Redis's own text (WRONGPASS, ...) says which: it never repeats the password. */
-            qw_err_set(r->errstr, sizeof(r->errstr), "Redis %s:%d rejected the password: %s",
-                       r->host, r->port, rep->str);
+            qw_err_set(r->errstr, sizeof(r->errstr), "Redis %s:%d rejected the password%s%s: %s",
+                       r->host, r->port, r->user[0] ? " of ACL user " : "", r->user, rep->str);
             freeReplyObject(rep);
             qw_redis_reset(r);
             return QW_ERR;
