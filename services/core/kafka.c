@@ -1,9 +1,11 @@
 #include "quotawatch/kafka.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "quotawatch/file.h"
 #include "quotawatch/log.h"
 
 static qw_http_t *qw_kafka_h;
@@ -71,6 +73,30 @@ int qw_kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *val, c
     return QW_OK;
 }
 
+/* -X key=@FILE takes the value from FILE's first line, so that secrets (sasl.password,
+ * ssl.key.password) stay off the command line where `ps` shows them; "@@" starts a literal "@".
+ * The value is never echoed: librdkafka's own message could quote it. */
+static int conf_set_value(rd_kafka_conf_t *conf, const char *key, const char *val, char *errbuf,
+                          size_t errlen)
+{
+    if (val[0] != '@' || val[1] == '@')
+        return qw_kafka_conf_set(conf, key, val[0] == '@' ? val + 1 : val, errbuf, errlen);
+    size_t len = 0;
+    char e[QW_ERRSTR_MAX];
+    char *text = qw_file_read(val + 1, 64 * 1024, &len, e, sizeof(e));
+    if (!text) return qw_err_set(errbuf, errlen, "-X %s=@FILE: %s", key, e);
+    text[strcspn(text, "\r\n")] = '\0';
+    char ignored[256];
+    int rc = rd_kafka_conf_set(conf, key, text, ignored, sizeof(ignored)) == RD_KAFKA_CONF_OK
+                 ? QW_OK
+                 : qw_err_set(errbuf, errlen,
+                              "-X %s=@%s: librdkafka refused the value read from the file", key,
+                              val + 1);
+    memset(text, 0, len);
+    free(text);
+    return rc;
+}
+
 rd_kafka_conf_t *qw_kafka_conf_new(const char *brokers, const char *client_id,
                                    const qw_config_t *cfg, char *errbuf, size_t errlen)
 {
@@ -81,7 +107,7 @@ rd_kafka_conf_t *qw_kafka_conf_new(const char *brokers, const char *client_id,
         qw_kafka_conf_set(conf, "client.id", client_id, errbuf, errlen))
         goto fail;
     for (int i = 0; cfg && i < cfg->nkafka; i++)
-        if (qw_kafka_conf_set(conf, cfg->kafka[2 * i], cfg->kafka[2 * i + 1], errbuf, errlen))
+        if (conf_set_value(conf, cfg->kafka[2 * i], cfg->kafka[2 * i + 1], errbuf, errlen))
             goto fail;
     return conf;
 fail:
