@@ -2,6 +2,9 @@
  * default, and --help lists them all. Precedence: default < environment < flag. */
 #ifndef QW_CONFIG_H
 #define QW_CONFIG_H
+#ifdef QW_PURE
+#error "quotawatch/config.h is an I/O header (lib/io): pure targets may not include it"
+#endif
 
 #include <stdint.h>
 #include "quotawatch/common.h"

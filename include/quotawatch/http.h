@@ -3,6 +3,9 @@
  * not), /metrics (Prometheus text), plus routes a service adds (the operator API). */
 #ifndef QW_HTTP_H
 #define QW_HTTP_H
+#ifdef QW_PURE
+#error "quotawatch/http.h is an I/O header (lib/io): pure targets may not include it"
+#endif
 
 #include <stddef.h>
 

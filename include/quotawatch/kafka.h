@@ -2,6 +2,9 @@
  * a prefix, readiness and logging of client errors, header access. */
 #ifndef QW_KAFKA_H
 #define QW_KAFKA_H
+#ifdef QW_PURE
+#error "quotawatch/kafka.h is an I/O header (lib/io): pure targets may not include it"
+#endif
 
 #include <librdkafka/rdkafka.h>
 
@@ -34,5 +37,9 @@ const void *qw_kafka_header(const rd_kafka_message_t *m, const char *name, size_
 /* Wait (polling rk) until the cluster answers a metadata request or *stop becomes non-zero;
  * backs off between attempts and reports readiness meanwhile. Returns QW_OK or QW_ERR (stopped). */
 int qw_kafka_wait_ready(rd_kafka_t *rk, volatile int *stop);
+
+/* Is this credits-topic record a completeness watermark (no key and the qw.kind header,
+ * quotawatch/watermark.h)? Cheap for credits: they always carry a key. */
+int qw_kafka_is_watermark(const rd_kafka_message_t *m);
 
 #endif

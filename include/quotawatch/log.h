@@ -2,6 +2,9 @@
  * {"ts":"...","level":"info","svc":"qw-ingest","event":"dlq.sent","msg":"...",...fields} */
 #ifndef QW_LOG_H
 #define QW_LOG_H
+#ifdef QW_PURE
+#error "quotawatch/log.h is an I/O header (lib/io): pure targets may not include it"
+#endif
 
 #include <jansson.h>
 

@@ -2,6 +2,9 @@
  * updated lock-free on the hot path and rendered in the text exposition format. */
 #ifndef QW_METRICS_H
 #define QW_METRICS_H
+#ifdef QW_PURE
+#error "quotawatch/metrics.h is an I/O header (lib/io): pure targets may not include it"
+#endif
 
 #include <stddef.h>
 #include <stdint.h>

@@ -4,6 +4,9 @@
  * is safe. */
 #ifndef QW_REDIS_H
 #define QW_REDIS_H
+#ifdef QW_PURE
+#error "quotawatch/redis.h is an I/O header (lib/io): pure targets may not include it"
+#endif
 
 #include <hiredis/hiredis.h>
 #include <stdint.h>

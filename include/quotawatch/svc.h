@@ -2,6 +2,9 @@
  * batch, commit, exit 0); a second signal stops at once. */
 #ifndef QW_SVC_H
 #define QW_SVC_H
+#ifdef QW_PURE
+#error "quotawatch/svc.h is an I/O header (lib/io): pure targets may not include it"
+#endif
 
 extern volatile int qw_svc_stop;
 

@@ -5,7 +5,6 @@
 #ifndef QW_WATERMARK_H
 #define QW_WATERMARK_H
 
-#include <librdkafka/rdkafka.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,10 +27,6 @@ size_t qw_wm_pack(const qw_wm_mark_t *marks, int n, const char *producer, uint8_
 int qw_wm_unpack(const void *buf, size_t len,
                  int (*fn)(void *opaque, const char *topic, int32_t partition, int64_t ms),
                  void *opaque);
-
-/* Is this credits-topic record a watermark (no key and the qw.kind header)? Cheap for credits:
- * they always carry a key. */
-int qw_wm_is(const rd_kafka_message_t *m);
 
 /* Field name of a raw partition in the evaluator's per-partition mark hash: "<topic>/<part>". */
 int qw_wm_field(char *out, size_t cap, const char *topic, int32_t partition);

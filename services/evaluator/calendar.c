@@ -13,7 +13,7 @@
 #include "quotawatch/date.h"
 #include "quotawatch/log.h"
 #include "quotawatch/metrics.h"
-#include "strmap.h"
+#include "quotawatch/strmap.h"
 
 int32_t qw_partition_murmur2(const char *key, size_t len, int32_t nparts)
 {

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "adapter.h"
 #include "quotawatch/date.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
 #include "quotawatch/redis.h"
+#include "quotawatch/source.h"
 #include "quotawatch/watermark.h"
 
 int qw_complete_init(qw_complete_t *c, qw_store_t *store, rd_kafka_t *rk, const char *sources,
@@ -31,9 +31,8 @@ int qw_complete_init(qw_complete_t *c, qw_store_t *store, rd_kafka_t *rk, const 
                               s);
         if (c->ntopics == QW_COMPLETE_TOPICS_MAX)
             return qw_err_set(errbuf, errlen, "--sources: too many");
-        char base[64];
-        snprintf(base, sizeof(base), "qw.crm.%s", qw_source_name(src));
-        qw_kafka_topic(c->topics[c->ntopics++], sizeof(c->topics[0]), prefix, base);
+        if (qw_source_topic(c->topics[c->ntopics++], sizeof(c->topics[0]), prefix, src) != QW_OK)
+            return qw_err_set(errbuf, errlen, "--topic-prefix: too long");
     }
     c->m_waiting = qw_metrics_gauge("qw_evaluator_calendar_waiting",
                                     "1 while a due calendar step waits for complete data", NULL);

@@ -12,7 +12,7 @@
 #include "quotawatch/config.h"
 #include "quotawatch/policy.h"
 #include "quotawatch/roster.h"
-#include "strmap.h"
+#include "quotawatch/strmap.h"
 
 typedef struct qw_refdata_s {
     qw_strmap_t roster; /* rep id -> qw_rep_profile_t* */

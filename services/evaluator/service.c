@@ -30,7 +30,7 @@
 #include "refdata.h"
 #include "relay.h"
 #include "store.h"
-#include "strmap.h"
+#include "quotawatch/strmap.h"
 
 typedef struct ev_part_s {
     int owned;  /* assigned to us by the group */
@@ -427,7 +427,7 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         rd_kafka_message_t *m = ev->msgs[i];
         ev->state[i] = 0;
         ev->dlq_reason[i] = NULL;
-        if (qw_wm_is(m)) {
+        if (qw_kafka_is_watermark(m)) {
             take_marks(ev, m);
             continue;
         }

@@ -201,9 +201,11 @@ static int subscribe(qw_ingest_t *ig)
                               "canonical)",
                               s);
         }
-        char topic[QW_INGEST_TOPIC_MAX], base[64];
-        snprintf(base, sizeof(base), "qw.crm.%s", qw_source_name(src));
-        qw_kafka_topic(topic, sizeof(topic), ig->opt.topic_prefix, base);
+        char topic[QW_INGEST_TOPIC_MAX];
+        if (qw_source_topic(topic, sizeof(topic), ig->opt.topic_prefix, src) != QW_OK) {
+            rd_kafka_topic_partition_list_destroy(topics);
+            return qw_err_set(ig->errstr, sizeof(ig->errstr), "--topic-prefix: too long");
+        }
         rd_kafka_topic_partition_list_add(topics, topic, RD_KAFKA_PARTITION_UA);
     }
     rd_kafka_resp_err_t err = rd_kafka_subscribe(ig->consumer, topics);

@@ -135,7 +135,7 @@ int qwctl_tail(qwctl_t *ctl, int argc, char **argv)
         } else if (m->err) {
             fprintf(stderr, "qwctl: %s\n", rd_kafka_message_errstr(m));
             rc = 1;
-        } else if (desc == &quotawatch__v1__credit_entry__descriptor && qw_wm_is(m)) {
+        } else if (desc == &quotawatch__v1__credit_entry__descriptor && qw_kafka_is_watermark(m)) {
             /* qw-ingest's completeness marks share the topic (docs/completeness.md). */
             if (ctl->marks) {
                 json_t *o = record_json(m, &quotawatch__v1__watermark__descriptor);

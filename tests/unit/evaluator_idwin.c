@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "idwin.h"
-#include "strmap.h"
+#include "quotawatch/strmap.h"
 
 Test(evaluator_idwin, remembers_and_forgets_oldest_first)
 {

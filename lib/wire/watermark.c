@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "quotawatch/common.h"
-#include "quotawatch/kafka.h"
 #include "quotawatch/v1/watermark.pb-c.h"
 
 size_t qw_wm_pack(const qw_wm_mark_t *marks, int n, const char *producer, uint8_t *buf, size_t cap)
@@ -43,14 +42,6 @@ int qw_wm_unpack(const void *buf, size_t len,
     }
     quotawatch__v1__watermark__free_unpacked(w, NULL);
     return rc;
-}
-
-int qw_wm_is(const rd_kafka_message_t *m)
-{
-    if (m->key) return 0;
-    size_t len = 0;
-    const void *v = qw_kafka_header(m, QW_WM_HEADER, &len);
-    return v && len == sizeof(QW_WM_KIND) - 1 && !memcmp(v, QW_WM_KIND, len);
 }
 
 int qw_wm_field(char *out, size_t cap, const char *topic, int32_t partition)

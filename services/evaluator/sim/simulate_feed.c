@@ -7,7 +7,7 @@
 #include "adapter.h"
 #include "credit_pb.h"
 #include "ledger.h"
-#include "strmap.h"
+#include "quotawatch/strmap.h"
 
 struct qw_sim_feed_s {
     qw_adapter_cfg_t acfg;

@@ -9,24 +9,13 @@
 
 #include "quotawatch/common.h"
 #include "quotawatch/deal.h"
+#include "quotawatch/source.h"
 
 /* Messages larger than this are rejected (too_large) before any parsing. */
 #define QW_ADAPTER_MAX_BYTES (1024 * 1024)
 
 /* Stage-map entries per configuration. */
 #define QW_STAGE_MAP_MAX 256
-
-typedef enum {
-    QW_SRC_SALESFORCE = 0,
-    QW_SRC_HUBSPOT = 1,
-    QW_SRC_PIPEDRIVE = 2,
-    QW_SRC_CANONICAL = 3,
-} qw_source_t;
-#define QW_SRC_COUNT 4
-
-/* "salesforce", ...; qw_source_parse returns QW_OK or QW_ERR for an unknown name. */
-const char *qw_source_name(qw_source_t src);
-int qw_source_parse(const char *name, qw_source_t *src);
 
 /* Why a message went to the DLQ. The names are stable: the shell writes them into the
  * qw.error.reason header, and operators filter on them. Never renumber or rename. */

@@ -15,7 +15,7 @@
 #include "refdata.h"
 #include "service.h"
 #include "simulate_feed.h"
-#include "strmap.h"
+#include "quotawatch/strmap.h"
 
 typedef struct sim_rep_s {
     qw_rep_profile_t prof;

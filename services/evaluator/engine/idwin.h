@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "strmap.h"
+#include "quotawatch/strmap.h"
 
 typedef struct qw_idwin_s {
     qw_strmap_t set;

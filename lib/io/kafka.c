@@ -7,6 +7,7 @@
 
 #include "quotawatch/file.h"
 #include "quotawatch/log.h"
+#include "quotawatch/watermark.h"
 
 static qw_http_t *qw_kafka_h;
 static volatile int qw_kafka_ok = 1;
@@ -142,4 +143,12 @@ int qw_kafka_wait_ready(rd_kafka_t *rk, volatile int *stop)
         if (backoff_ms < 5000) backoff_ms *= 2;
     }
     return QW_ERR;
+}
+
+int qw_kafka_is_watermark(const rd_kafka_message_t *m)
+{
+    if (m->key) return 0;
+    size_t len = 0;
+    const void *v = qw_kafka_header(m, QW_WM_HEADER, &len);
+    return v && len == sizeof(QW_WM_KIND) - 1 && !memcmp(v, QW_WM_KIND, len);
 }

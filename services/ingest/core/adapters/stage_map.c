@@ -9,21 +9,6 @@
 
 #include "quotawatch/money.h"
 
-static const char *const qw_source_names[QW_SRC_COUNT] = {"salesforce", "hubspot", "pipedrive",
-                                                          "canonical"};
-
-const char *qw_source_name(qw_source_t src)
-{
-    return (unsigned)src < QW_SRC_COUNT ? qw_source_names[src] : "unknown";
-}
-
-int qw_source_parse(const char *name, qw_source_t *src)
-{
-    for (int i = 0; i < QW_SRC_COUNT; i++)
-        if (strcmp(name, qw_source_names[i]) == 0) return *src = (qw_source_t)i, QW_OK;
-    return QW_ERR;
-}
-
 static int add_rule(qw_adapter_cfg_t *cfg, qw_source_t src, const char *pipe, size_t plen,
                     const char *stage, size_t slen, qw_deal_status_t st)
 {
