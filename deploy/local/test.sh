@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # THE test command (README.md "run all tests"; CI runs it through .ci/run):
 #   1. deploy/local/setup.sh    install what the machine lacks (Debian packages, Kafka jars)
-#   2. clang-format check       every .c/.h under services/ include/ tests/
+#   2. clang-format check       every .c/.h under lib/ services/ include/ tests/
 #   3. build                    CC=clang, ASan+UBSan, fuzz targets, in build-test/; then the
 #                               demo's gcc RelWithDebInfo build (whole runs only)
 #   4. ctest                    unit + integration tests; the stack fixture starts and stops a
@@ -66,7 +66,7 @@ begin "format check (clang-format --dry-run -Werror)"
 bad=()
 while IFS= read -r -d '' f; do
     clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || bad+=("$f")
-done < <(find services include tests -type f \( -name '*.c' -o -name '*.h' \) -print0 | sort -z)
+done < <(find lib services include tests -type f \( -name '*.c' -o -name '*.h' \) -print0 | sort -z)
 if ((${#bad[@]})); then
     echo "not clang-formatted (fix with clang-format -i FILE):"
     printf '  %s\n' "${bad[@]}"
