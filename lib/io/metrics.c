@@ -129,42 +129,50 @@ static void us_to_seconds(int64_t us, char *out, size_t len)
     snprintf(out, len, "%lld.%06lld", (long long)(us / 1000000), (long long)(us % 1000000));
 }
 
+static void render_one(sbuf_t *b, qw_metric_t *m)
+{
+    const char *sep = m->labels[0] ? "," : "";
+    if (m->kind != QW_M_HIST) {
+        sb_printf(b, "%s%s%s%s %lld\n", m->name, m->labels[0] ? "{" : "", m->labels,
+                  m->labels[0] ? "}" : "", (long long)atomic_load(&m->value));
+        return;
+    }
+    int64_t cum = 0;
+    char le[32];
+    for (int k = 0; k < QW_HIST_BUCKETS; k++) {
+        cum += atomic_load(&m->buckets[k]);
+        us_to_seconds(qw_hist_le_us[k], le, sizeof(le));
+        sb_printf(b, "%s_bucket{%s%sle=\"%s\"} %lld\n", m->name, m->labels, sep, le,
+                  (long long)cum);
+    }
+    int64_t count = atomic_load(&m->count);
+    sb_printf(b, "%s_bucket{%s%sle=\"+Inf\"} %lld\n", m->name, m->labels, sep, (long long)count);
+    us_to_seconds(atomic_load(&m->value), le, sizeof(le));
+    sb_printf(b, "%s_sum%s%s%s %s\n%s_count%s%s%s %lld\n", m->name, m->labels[0] ? "{" : "",
+              m->labels, m->labels[0] ? "}" : "", le, m->name, m->labels[0] ? "{" : "", m->labels,
+              m->labels[0] ? "}" : "", (long long)count);
+}
+
 char *qw_metrics_render(size_t *len)
 {
     sbuf_t b = {malloc(4096), 0, 4096};
     if (!b.buf) return NULL;
     b.buf[0] = '\0';
     pthread_mutex_lock(&qw_metrics_lock);
+    /* The exposition format wants every sample of a family together, after one HELP and TYPE:
+     * metrics of one name registered at different times are gathered at its first. */
     for (int i = 0; i < qw_nmetrics; i++) {
         qw_metric_t *m = &qw_metrics[i];
-        int first = 1; /* HELP/TYPE once per name */
-        for (int j = 0; j < i; j++)
+        int first = 1;
+        for (int j = 0; j < i && first; j++)
             if (!strcmp(qw_metrics[j].name, m->name)) first = 0;
+        if (!first) continue;
         const char *type = m->kind == QW_M_COUNTER ? "counter"
                            : m->kind == QW_M_GAUGE ? "gauge"
                                                    : "histogram";
-        if (first) sb_printf(&b, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name, type);
-        const char *sep = m->labels[0] ? "," : "";
-        if (m->kind != QW_M_HIST) {
-            sb_printf(&b, "%s%s%s%s %lld\n", m->name, m->labels[0] ? "{" : "", m->labels,
-                      m->labels[0] ? "}" : "", (long long)atomic_load(&m->value));
-            continue;
-        }
-        int64_t cum = 0;
-        char le[32];
-        for (int k = 0; k < QW_HIST_BUCKETS; k++) {
-            cum += atomic_load(&m->buckets[k]);
-            us_to_seconds(qw_hist_le_us[k], le, sizeof(le));
-            sb_printf(&b, "%s_bucket{%s%sle=\"%s\"} %lld\n", m->name, m->labels, sep, le,
-                      (long long)cum);
-        }
-        int64_t count = atomic_load(&m->count);
-        sb_printf(&b, "%s_bucket{%s%sle=\"+Inf\"} %lld\n", m->name, m->labels, sep,
-                  (long long)count);
-        us_to_seconds(atomic_load(&m->value), le, sizeof(le));
-        sb_printf(&b, "%s_sum%s%s%s %s\n%s_count%s%s%s %lld\n", m->name, m->labels[0] ? "{" : "",
-                  m->labels, m->labels[0] ? "}" : "", le, m->name, m->labels[0] ? "{" : "",
-                  m->labels, m->labels[0] ? "}" : "", (long long)count);
+        sb_printf(&b, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name, type);
+        for (int j = i; j < qw_nmetrics; j++)
+            if (!strcmp(qw_metrics[j].name, m->name)) render_one(&b, &qw_metrics[j]);
     }
     pthread_mutex_unlock(&qw_metrics_lock);
     if (len) *len = b.len;
