@@ -25,7 +25,8 @@ int qw_date_days_in_month(int y, int m);
  * a date alone, taken as midnight UTC) into epoch milliseconds. Returns 0 or -1. */
 int qw_time_parse_iso8601(const char *s, size_t len, int64_t *ms);
 
-/* Writes "YYYY-MM-DDTHH:MM:SS.mmmZ" and a NUL into out (at least 25 bytes). */
+/* Writes "YYYY-MM-DDTHH:MM:SS.mmmZ" and a NUL into out (at least 25 bytes); a time outside the
+ * years 0000..9999 is clamped to the nearest end (records carry any int64). */
 void qw_time_format_iso8601(int64_t ms, char out[25]);
 
 /* The UTC civil date of an instant. */

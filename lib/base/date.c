@@ -132,6 +132,9 @@ int qw_time_parse_iso8601(const char *s, size_t len, int64_t *ms)
 
 void qw_time_format_iso8601(int64_t ms, char out[25])
 {
+    /* Four-digit years only: a hostile time (a record's int64) is clamped, never overflowed. */
+    const int64_t lo = -62167219200000LL, hi = 253402300799999LL; /* 0000-01-01, 9999-12-31 */
+    ms = ms < lo ? lo : ms > hi ? hi : ms;
     int32_t days = qw_date_from_ms(ms);
     int64_t rem = ms - (int64_t)days * 86400000;
     qw_date_format(days, out);

@@ -6,7 +6,7 @@
 
 #include "quotawatch/date.h"
 
-static int parse_time(const char *s, int64_t *ms)
+int qw_evclock_parse(const char *s, int64_t *ms)
 {
     size_t len = strlen(s);
     while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
@@ -34,7 +34,7 @@ static int64_t now_ms(void *opaque)
                 fclose(f);
             }
             int64_t v;
-            if (buf[0] && parse_time(buf, &v) == 0) c->file_ms = v;
+            if (buf[0] && qw_evclock_parse(buf, &v) == 0) c->file_ms = v;
         }
         if (c->file_ms) return c->file_ms + c->offset_ms;
     }
@@ -48,7 +48,7 @@ int qw_evclock_init(qw_evclock_t *c, const char *fake_now, int64_t offset_ms, co
     memset(c, 0, sizeof(*c));
     c->offset_ms = offset_ms;
     c->fixed_ms = INT64_MIN;
-    if (fake_now && *fake_now && parse_time(fake_now, &c->fixed_ms) != 0)
+    if (fake_now && *fake_now && qw_evclock_parse(fake_now, &c->fixed_ms) != 0)
         return qw_err_set(errbuf, errlen, "--fake-now %s: expected RFC 3339 or epoch ms", fake_now);
     if (file && *file) c->file = file;
     return QW_OK;

@@ -26,4 +26,8 @@ int qw_evclock_init(qw_evclock_t *c, const char *fake_now, int64_t offset_ms, co
 int qw_evclock_simulated(const qw_evclock_t *c);
 qw_clock_t qw_evclock_clock(qw_evclock_t *c);
 
+/* The clock file's one line (epoch ms, or RFC 3339; trailing spaces and newline ignored) into
+ * *ms. 0 or -1. Exposed for fuzz_clock_file: the file is written by whoever drives a test. */
+int qw_evclock_parse(const char *s, int64_t *ms);
+
 #endif

@@ -1,5 +1,7 @@
 #include "outbox.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +77,24 @@ static const uint8_t *get(const uint8_t *p, const uint8_t *end, const void **v, 
     return p + l;
 }
 
+/* "-?[0-9]{1,19}" into *v, as qw_dlq_encode writes it. */
+static int qw_dlq_num(const void *p, size_t n, int64_t *v)
+{
+    const char *s = p;
+    char tmp[24];
+    size_t i = n && s[0] == '-';
+    if (n >= sizeof(tmp) || i == n || (n - i > 1 && s[i] == '0')) return QW_ERR;
+    for (size_t k = i; k < n; k++)
+        if (s[k] < '0' || s[k] > '9') return QW_ERR;
+    memcpy(tmp, s, n);
+    tmp[n] = 0;
+    errno = 0;
+    long long x = strtoll(tmp, NULL, 10);
+    if (errno) return QW_ERR;
+    *v = x;
+    return QW_OK;
+}
+
 int qw_dlq_decode(qw_dlq_t *d, const uint8_t *buf, size_t len)
 {
     memset(d, 0, sizeof(*d));
@@ -82,6 +102,7 @@ int qw_dlq_decode(qw_dlq_t *d, const uint8_t *buf, size_t len)
     const uint8_t *end = buf + len, *p = buf + 1;
     const void *part, *off;
     size_t pl, ol;
+    int64_t v;
     p = get(p, end, (const void **)&d->reason, &d->reason_len);
     p = get(p, end, (const void **)&d->message, &d->message_len);
     p = get(p, end, (const void **)&d->topic, &d->topic_len);
@@ -90,12 +111,10 @@ int qw_dlq_decode(qw_dlq_t *d, const uint8_t *buf, size_t len)
     p = get(p, end, &d->key, &d->key_len);
     p = get(p, end, &d->value, &d->value_len);
     if (!p || p != end || pl >= 16 || ol >= 24) return QW_ERR;
-    char tmp[24];
-    memcpy(tmp, part, pl);
-    tmp[pl] = 0;
-    d->partition = (int32_t)strtol(tmp, NULL, 10);
-    memcpy(tmp, off, ol);
-    tmp[ol] = 0;
-    d->offset = strtoll(tmp, NULL, 10);
+    /* Strict decimals: a corrupt entry is refused, not published with a number's prefix. */
+    if (qw_dlq_num(part, pl, &v) != QW_OK || v < 0 || v > INT32_MAX) return QW_ERR;
+    d->partition = (int32_t)v;
+    if (qw_dlq_num(off, ol, &v) != QW_OK) return QW_ERR;
+    d->offset = v;
     return QW_OK;
 }
