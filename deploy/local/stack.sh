@@ -16,13 +16,17 @@ usage() {
 Usage: deploy/local/stack.sh COMMAND [OPTIONS]
 
 Commands:
-  start [--env-file FILE] [--foreground] [--owner-pid PID]
+  start [--env-file FILE] [--foreground] [--owner-pid PID] [--sasl-ssl]
         Start Kafka $(qw_stack_kafka_version) (KRaft, one node) and redis-server on free
         127.0.0.1 ports in a fresh run dir, wait until both answer, create the topics and write
         the addresses to FILE (default deploy/local/.run/stack.env). Without --foreground it
         returns once the stack is up and the servers keep running until \`stop\`; with
         --foreground it stays attached and stops both on exit, Ctrl-C or failure.
         --owner-pid PID (or QW_STACK_OWNER_PID): also stop the stack when PID exits.
+        --sasl-ssl: the broker also listens with SASL_SSL (PLAIN and SCRAM-SHA-512 over TLS; a
+        test CA and server certificate made with openssl; user qw, a random password). The env
+        file then names QW_KAFKA_SASL_BOOTSTRAP, QW_KAFKA_SASL_USER,
+        QW_KAFKA_SASL_PASSWORD_FILE and QW_KAFKA_CA_FILE (docs/security.md, "Kafka").
         If QW_KAFKA_BOOTSTRAP / QW_REDIS_URL are set, those servers are used instead of
         starting one (topics are still created on that Kafka).
   stop [--env-file FILE]
@@ -132,6 +136,8 @@ read_env_file() {
 # --- start -------------------------------------------------------------------------------------
 
 RUN_DIR=""
+SASL_SSL=0
+QW_KAFKA_SASL_BOOTSTRAP=""
 KAFKA_PID=""
 REDIS_PID=""
 STARTED_OK=0
@@ -167,12 +173,49 @@ on_start_exit() {
     exit "$rc"
 }
 
+# make_tls DIR: a throw-away CA and a server certificate for 127.0.0.1/localhost (PEM, the
+# key unencrypted PKCS#8 as Kafka's PEM key store reads it) and a random SCRAM password.
+make_tls() {
+    local dir="$1"
+    mkdir -p "$dir" && chmod 700 "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=quotawatch test CA" \
+        -keyout "$dir/ca.key" -out "$dir/ca.pem" >/dev/null 2>&1 || return 1
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+        -keyout "$dir/server.key" -out "$dir/server.csr" >/dev/null 2>&1 || return 1
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$dir/san.ext"
+    openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+        -CAcreateserial -days 2 -extfile "$dir/san.ext" -out "$dir/server.crt" >/dev/null 2>&1 ||
+        return 1
+    openssl pkcs8 -topk8 -nocrypt -in "$dir/server.key" -out "$dir/server.p8" || return 1
+    cat "$dir/server.p8" "$dir/server.crt" >"$dir/server.pem"
+    openssl rand -hex 16 >"$dir/kafka.password" && chmod 600 "$dir/kafka.password"
+}
+
 start_kafka() {
-    local try port cport cluster_id props
+    local try port cport sport="" cluster_id props
     for try in 1 2 3; do
         port="$(qw_stack_free_port)"
         cport="$(qw_stack_free_port)"
         [[ "$port" != "$cport" ]] || continue
+        local listeners="PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport"
+        local advertised="PLAINTEXT://127.0.0.1:$port" sasl_props="" scram=()
+        if [[ "$SASL_SSL" == 1 ]]; then
+            sport="$(qw_stack_free_port)"
+            [[ "$sport" != "$port" && "$sport" != "$cport" ]] || continue
+            local tls="$RUN_DIR/tls"
+            [[ -s "$tls/server.pem" ]] || make_tls "$tls" || qw_stack_die "openssl could not make the test certificates"
+            listeners+=",SASL_SSL://127.0.0.1:$sport"
+            advertised+=",SASL_SSL://127.0.0.1:$sport"
+            # PLAIN (over TLS) is what Debian's librdkafka 2.0.2 can use with Kafka 4.x: its SCRAM
+            # client proof is refused by 4.x brokers (fixed in librdkafka 2.6.1, #4895). SCRAM
+            # is offered too, for newer clients and the Java tools.
+            sasl_props="sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_qw=\"$(cat "$tls/kafka.password")\";
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$tls/server.pem"
+            scram=(--add-scram "SCRAM-SHA-512=[name=qw,password=$(cat "$tls/kafka.password")]")
+        fi
         mkdir -p "$RUN_DIR/kafka"
         rm -rf "$RUN_DIR/kafka/data"
         props="$RUN_DIR/kafka/server.properties"
@@ -180,10 +223,11 @@ start_kafka() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=$listeners
+advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
+$sasl_props
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$RUN_DIR/kafka/data
 num.partitions=1
@@ -197,13 +241,14 @@ auto.create.topics.enable=false
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 PROPS
+        chmod 600 "$props" # holds the test password when --sasl-ssl
         local jopts=(-Dlog4j2.configurationFile="$QW_STACK_HOME/kafka/log4j2.xml"
             -Dqw.log.file="$RUN_DIR/kafka.log")
         cluster_id="$(java -Xmx128m "${jopts[@]}" -cp "$QW_KAFKA_LIBS/*" kafka.tools.StorageTool \
             random-uuid 2>>"$RUN_DIR/kafka.log")" ||
             qw_stack_die "kafka.tools.StorageTool random-uuid failed (jars in $QW_KAFKA_LIBS broken? delete that folder and run setup.sh)"
         java -Xmx256m "${jopts[@]}" -cp "$QW_KAFKA_LIBS/*" kafka.tools.StorageTool format \
-            --standalone -t "$cluster_id" -c "$props" >>"$RUN_DIR/kafka.log" 2>&1 ||
+            --standalone -t "$cluster_id" -c "$props" "${scram[@]}" >>"$RUN_DIR/kafka.log" 2>&1 ||
             qw_stack_die "formatting the Kafka storage failed"
         qw_stack_log "starting Kafka $(qw_stack_kafka_version) on 127.0.0.1:$port (controller $cport)"
         rm -f "$RUN_DIR/kafka.pid"
@@ -224,6 +269,8 @@ PROPS
             if kafka_answers "127.0.0.1:$port"; then
                 QW_KAFKA_BOOTSTRAP="127.0.0.1:$port"
                 qw_stack_log "Kafka answers on $QW_KAFKA_BOOTSTRAP (pid $KAFKA_PID)"
+                [[ -z "$sport" ]] || QW_KAFKA_SASL_BOOTSTRAP="127.0.0.1:$sport"
+                [[ -z "$sport" ]] || qw_stack_log "SASL_SSL (SCRAM-SHA-512, user qw) on $QW_KAFKA_SASL_BOOTSTRAP"
                 return 0
             fi
             sleep 1
@@ -281,6 +328,12 @@ write_env_file() {
         printf 'QW_STACK_REDIS_PID=%q\n' "$REDIS_PID"
         printf 'QW_STACK_WATCH_PID=%q\n' "${WATCH_PID:-}"
         printf 'QW_KAFKA_LIBS=%q\n' "$QW_KAFKA_LIBS"
+        if [[ -n "$QW_KAFKA_SASL_BOOTSTRAP" ]]; then
+            printf 'QW_KAFKA_SASL_BOOTSTRAP=%q\n' "$QW_KAFKA_SASL_BOOTSTRAP"
+            printf 'QW_KAFKA_SASL_USER=qw\n'
+            printf 'QW_KAFKA_SASL_PASSWORD_FILE=%q\n' "$RUN_DIR/tls/kafka.password"
+            printf 'QW_KAFKA_CA_FILE=%q\n' "$RUN_DIR/tls/ca.pem"
+        fi
     } >"$tmp"
     mv -f "$tmp" "$ENV_FILE"
 }
@@ -306,6 +359,7 @@ cmd_start() {
         --env-file) ENV_FILE="$2"; shift 2 ;;
         --foreground) FOREGROUND=1; shift ;;
         --owner-pid) owner="$2"; shift 2 ;;
+        --sasl-ssl) SASL_SSL=1; shift ;;
         -h | --help) usage; exit 0 ;;
         *) qw_stack_die "start: unknown option $1 (see --help)" ;;
         esac
@@ -337,6 +391,9 @@ cmd_start() {
     trap 'exit 143' TERM
     qw_stack_log "run dir $RUN_DIR"
 
+    if [[ -n "$ext_kafka" && "$SASL_SSL" == 1 ]]; then
+        qw_stack_die "--sasl-ssl needs a broker this script starts (unset QW_KAFKA_BOOTSTRAP)"
+    fi
     if [[ -n "$ext_kafka" ]]; then
         QW_KAFKA_BOOTSTRAP="$ext_kafka"
         kafka_answers "$QW_KAFKA_BOOTSTRAP" ||

@@ -55,7 +55,7 @@ static void conf_set(rd_kafka_conf_t *conf, const char *k, const char *v)
 {
     char err[512];
     if (rd_kafka_conf_set(conf, k, v, err, sizeof err) != RD_KAFKA_CONF_OK)
-        fail("config %s=%s: %s", k, v, err);
+        fail("config %s: %s", k, err); /* never the value: it may be a secret */
 }
 
 /* librdkafka only tells the negotiated protocol features through its debug log. */
@@ -66,11 +66,36 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char 
         fprintf(stderr, "  rdkafka %s: %s\n", fac, buf);
 }
 
+/* Extra client properties from the command line (key=value; value @FILE is read from FILE),
+ * e.g. the SASL_SSL settings of core_kafka_sasl_ssl.sh. */
+static char **g_props;
+static int g_nprops;
+
+static void conf_set_arg(rd_kafka_conf_t *conf, const char *kv)
+{
+    char key[256], val[1024];
+    const char *eq = strchr(kv, '=');
+    if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof key)
+        fail("property %s: expected key=value", kv);
+    memcpy(key, kv, (size_t)(eq - kv));
+    key[eq - kv] = 0;
+    snprintf(val, sizeof val, "%s", eq + 1);
+    if (val[0] == '@') {
+        FILE *f = fopen(val + 1, "r");
+        if (!f || !fgets(val, sizeof val, f)) fail("property %s: cannot read %s", key, eq + 2);
+        fclose(f);
+        val[strcspn(val, "\r\n")] = 0;
+    }
+    conf_set(conf, key, val);
+}
+
 static rd_kafka_conf_t *base_conf(void)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     conf_set(conf, "bootstrap.servers", g_bootstrap);
     conf_set(conf, "client.id", "qw-kafka-compat");
+    for (int i = 0; i < g_nprops; i++)
+        conf_set_arg(conf, g_props[i]);
     rd_kafka_conf_set_log_cb(conf, log_cb);
     return conf;
 }
@@ -370,11 +395,13 @@ static void check_transactions(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s BOOTSTRAP PREFIX\n", argv[0]);
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s BOOTSTRAP PREFIX [key=value|key=@FILE ...]\n", argv[0]);
         return 2;
     }
     g_bootstrap = argv[1];
+    g_props = argv + 3;
+    g_nprops = argc - 3;
     snprintf(g_prefix, sizeof g_prefix, "%s", argv[2]);
     snprintf(g_plain, sizeof g_plain, "%splain", g_prefix);
     snprintf(g_txn, sizeof g_txn, "%stxn", g_prefix);
