@@ -95,3 +95,22 @@ qw_stack_topics() {
     done
     return $rc
 }
+
+# qw_stack_make_tls DIR: a throw-away CA and a server certificate for 127.0.0.1/localhost (PEM, the
+# key unencrypted PKCS#8 as Kafka's PEM key store reads it: server.pem = key + certificate) and a
+# random password in DIR/kafka.password. Used by stack.sh --sasl-ssl and the TLS tests.
+qw_stack_make_tls() {
+    local dir="$1"
+    mkdir -p "$dir" && chmod 700 "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=quotawatch test CA" \
+        -keyout "$dir/ca.key" -out "$dir/ca.pem" >/dev/null 2>&1 || return 1
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+        -keyout "$dir/server.key" -out "$dir/server.csr" >/dev/null 2>&1 || return 1
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$dir/san.ext"
+    openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+        -CAcreateserial -days 2 -extfile "$dir/san.ext" -out "$dir/server.crt" >/dev/null 2>&1 ||
+        return 1
+    openssl pkcs8 -topk8 -nocrypt -in "$dir/server.key" -out "$dir/server.p8" || return 1
+    cat "$dir/server.p8" "$dir/server.crt" >"$dir/server.pem"
+    openssl rand -hex 16 >"$dir/kafka.password" && chmod 600 "$dir/kafka.password"
+}

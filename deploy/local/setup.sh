@@ -17,7 +17,7 @@ PACKAGES=(
     librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libhiredis-dev libcriterion-dev
     libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libssl-dev libfyaml-dev
     # the local stack and the tests
-    redis-server redis-tools kafkacat jq curl openssl python3 python3-aiosmtpd
+    redis-server redis-tools kafkacat jq curl openssl stunnel4 python3 python3-aiosmtpd
     openjdk-17-jre-headless maven tzdata
 )
 

@@ -173,24 +173,6 @@ on_start_exit() {
     exit "$rc"
 }
 
-# make_tls DIR: a throw-away CA and a server certificate for 127.0.0.1/localhost (PEM, the
-# key unencrypted PKCS#8 as Kafka's PEM key store reads it) and a random SCRAM password.
-make_tls() {
-    local dir="$1"
-    mkdir -p "$dir" && chmod 700 "$dir"
-    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=quotawatch test CA" \
-        -keyout "$dir/ca.key" -out "$dir/ca.pem" >/dev/null 2>&1 || return 1
-    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
-        -keyout "$dir/server.key" -out "$dir/server.csr" >/dev/null 2>&1 || return 1
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$dir/san.ext"
-    openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
-        -CAcreateserial -days 2 -extfile "$dir/san.ext" -out "$dir/server.crt" >/dev/null 2>&1 ||
-        return 1
-    openssl pkcs8 -topk8 -nocrypt -in "$dir/server.key" -out "$dir/server.p8" || return 1
-    cat "$dir/server.p8" "$dir/server.crt" >"$dir/server.pem"
-    openssl rand -hex 16 >"$dir/kafka.password" && chmod 600 "$dir/kafka.password"
-}
-
 start_kafka() {
     local try port cport sport="" cluster_id props
     for try in 1 2 3; do
@@ -203,7 +185,7 @@ start_kafka() {
             sport="$(qw_stack_free_port)"
             [[ "$sport" != "$port" && "$sport" != "$cport" ]] || continue
             local tls="$RUN_DIR/tls"
-            [[ -s "$tls/server.pem" ]] || make_tls "$tls" || qw_stack_die "openssl could not make the test certificates"
+            [[ -s "$tls/server.pem" ]] || qw_stack_make_tls "$tls" || qw_stack_die "openssl could not make the test certificates"
             listeners+=",SASL_SSL://127.0.0.1:$sport"
             advertised+=",SASL_SSL://127.0.0.1:$sport"
             # PLAIN (over TLS) is what Debian's librdkafka 2.0.2 can use with Kafka 4.x: its SCRAM
