@@ -1062,7 +1062,7 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
     }
     if (alloc_batch(ev) != QW_OK) return 1;
 
-    ev->http = qw_http_start((int)o->http_port, o->http_bind_all, err, sizeof(err));
+    ev->http = qw_http_start_addr(o->http_bind, (int)o->http_port, err, sizeof(err));
     if (!ev->http) {
         qw_log(QW_LOG_ERROR, "http.failed", "%s", err);
         return 1;
