@@ -11,7 +11,7 @@
 static qw_redis_t r;
 static char err[QW_ERRSTR_MAX];
 
-Test(core_redis, parses_password_host_port_db)
+Test(io_redis_url, parses_password_host_port_db)
 {
     cr_assert_eq(qw_redis_init(&r, "redis://:" PW "@cache.local:6380/3", err, sizeof(err)), QW_OK,
                  "%s", err);
@@ -26,7 +26,7 @@ Test(core_redis, parses_password_host_port_db)
     cr_assert_null(strstr(d, PW), "%s", d);
 }
 
-Test(core_redis, no_error_message_shows_the_password)
+Test(io_redis_url, no_error_message_shows_the_password)
 {
     /* One URL per error path (scheme, host missing or too long, port, database), each with the
      * password in the forms the parser knows (":pw@", "user:pw@", "pw@"), plus awkward
