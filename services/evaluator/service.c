@@ -1131,7 +1131,7 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
         if (sweep) {
             last_sweep = t;
             /* Idle or not, readiness follows the connection (the sweep touched Redis). */
-            set_redis_ready(ev, ev->redis.c != NULL);
+            set_redis_ready(ev, qw_redis_connected(&ev->redis));
         }
     }
     qw_log(QW_LOG_INFO, "shutdown", "stopping: last batch written, draining the outbox");
