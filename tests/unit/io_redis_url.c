@@ -47,7 +47,7 @@ Test(io_redis_url, no_error_message_shows_the_password)
     for (size_t s = 0; s < sizeof(schemes) / sizeof(schemes[0]); s++)
         for (size_t a = 0; a < sizeof(auth) / sizeof(auth[0]); a++)
             for (size_t t = 0; t < 5; t++) {
-                char url[1024];
+                char url[4096]; /* gcc -O2 bounds tails[t] by the whole array */
                 snprintf(url, sizeof(url), "%s%s%s", schemes[s], auth[a], tails[t]);
                 err[0] = '\0';
                 if (qw_redis_init(&r, url, err, sizeof(err)) == QW_OK) continue;
