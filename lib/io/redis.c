@@ -203,8 +203,10 @@ redisReply *qw_redis_command(qw_redis_t *r, const char *fmt, ...)
 redisReply *qw_redis_command_argv(qw_redis_t *r, int argc, const char **argv, const size_t *lens)
 {
     if (qw_redis_connect(r) != QW_OK || drain(r) != QW_OK) return NULL;
-    return command_done(r, argc > 0 ? argv[0] : "command",
-                        redisCommandArgv(r->c, argc, argv, lens));
+    char name[32] = "command"; /* argv[0] need not be NUL-terminated */
+    if (argc > 0 && lens[0] > 0)
+        snprintf(name, sizeof(name), "%.*s", (int)(lens[0] < 31 ? lens[0] : 31), argv[0]);
+    return command_done(r, name, redisCommandArgv(r->c, argc, argv, lens));
 }
 
 redisReply *qw_redis_command_args(qw_redis_t *r, qw_redis_args_t *a)
