@@ -310,3 +310,42 @@ Test(ingest_ledger_store_it, namespaces_keep_pipelines_apart)
     qw_ledger_store_free(&b);
     close_redis(c);
 }
+
+/* A refused save (OOM, READONLY) is an error naming Redis's reply, on a connection that stays:
+ * nothing is produced, and the batch goes through once Redis accepts writes again. */
+static void expect_refused(qw_redis_t *c, const char *cause)
+{
+    static qw_ledger_store_t s;
+    qw_ledger_store_init(&s);
+    batch[0] = fx_full("crm:R", 1, QW_DEAL_WON, 700, "rep-a", 2026, 3, 15);
+    err[0] = '\0';
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 1, err, sizeof(err)), QW_ERR);
+    cr_assert(strstr(err, cause), "%s", err);
+    cr_assert(qw_redis_connected(c), "an error reply keeps the connection");
+    qw_ledger_store_free(&s);
+}
+
+static void admin(qw_redis_t *c, const char *cmd)
+{
+    redisReply *r = qw_redis_command(c, cmd);
+    cr_assert(r && r->type != REDIS_REPLY_ERROR, "%s: %s", cmd, c->errstr);
+    freeReplyObject(r);
+}
+
+Test(ingest_ledger_store_it, refused_writes_name_the_cause)
+{
+    qw_redis_t *c = connect_redis();
+    admin(c, "CONFIG SET maxmemory 1");
+    expect_refused(c, "OOM");
+    admin(c, "CONFIG SET maxmemory 0");
+    admin(c, "REPLICAOF 127.0.0.1 1"); /* a replica of nothing: read-only */
+    expect_refused(c, "READONLY");
+    admin(c, "REPLICAOF NO ONE");
+    static qw_ledger_store_t s;
+    qw_ledger_store_init(&s);
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 1, err, sizeof(err)), QW_OK,
+                 "%s", err);
+    cr_assert_eq(s.nentries, 1);
+    qw_ledger_store_free(&s);
+    close_redis(c);
+}
