@@ -78,16 +78,18 @@ int qw_dlv_claim(qw_dlv_t *d, const char *id, const char *ch)
     return QW_DLV_DONE;
 }
 
-/* The replies of MULTI, the queued commands and EXEC: done when EXEC ran them all. A command
- * Redis refused (OOM, READONLY, NOAUTH: EXEC then says EXECABORT) or that failed inside EXEC
- * has its text in the connection's errstr (qw_redis_read). Frees the replies. */
+/* The replies of MULTI, the queued commands and EXEC: done when EXEC ran them. A command Redis
+ * refused (OOM, READONLY, NOAUTH: EXEC then says EXECABORT) fails it, with Redis's text in the
+ * connection's errstr (qw_redis_read). A command that failed inside EXEC (a key of the wrong
+ * type) did not undo the others and would fail again on a retry, so it is not an error here, as
+ * before; its text is in errstr all the same. Frees the replies. */
 static int exec_done(qw_dlv_t *d, const char *what, redisReply **reps, int rc, int n)
 {
-    if (rc == QW_OK && (!reps[n - 1] || reps[n - 1]->type != REDIS_REPLY_ARRAY))
-        rc = qw_redis_reply_fail(d->r, what, reps[n - 1]); /* EXEC answered nil */
+    int ran = rc != QW_ERR && reps[n - 1] && reps[n - 1]->type == REDIS_REPLY_ARRAY;
+    if (rc == QW_OK && !ran) qw_redis_reply_fail(d->r, what, reps[n - 1]); /* EXEC said nil */
     for (int i = 0; i < n; i++)
         freeReplyObject(reps[i]);
-    return rc == QW_OK ? QW_OK : QW_ERR;
+    return ran ? QW_OK : QW_ERR;
 }
 
 /* SET state + ZREM + DEL job in one MULTI/EXEC. */
