@@ -107,7 +107,7 @@ typedef struct ev_s {
     int64_t wm_ts;
     char rejudge[QW_PERIOD_ID_MAX]; /* a period whose teams need re-judging after this batch */
     int nrejudge;
-    qw_args_t wm_args;
+    qw_redis_args_t wm_args;
 
     int32_t credits_nparts; /* partitions of the credits topic at start, for the key check */
     int64_t mismatch_logged;
@@ -371,14 +371,14 @@ static void take_marks(ev_t *ev, const rd_kafka_message_t *m)
 static void write_marks(ev_t *ev, int32_t part, int64_t epoch)
 {
     if (!ev->nwm) return;
-    qw_args_reset(&ev->wm_args);
+    qw_redis_args_reset(&ev->wm_args);
     for (int i = 0; i < ev->nwm; i++) {
-        qw_args_push(&ev->wm_args, ev->wm[i].field, strlen(ev->wm[i].field));
-        qw_args_push_i64(&ev->wm_args, ev->wm[i].ms);
+        qw_redis_args_add(&ev->wm_args, ev->wm[i].field, strlen(ev->wm[i].field));
+        qw_redis_args_add_i64(&ev->wm_args, ev->wm[i].ms);
     }
     if (ev->wm_ts > 0) {
-        qw_args_push(&ev->wm_args, "_ts", 3);
-        qw_args_push_i64(&ev->wm_args, ev->wm_ts);
+        qw_redis_args_add(&ev->wm_args, "_ts", 3);
+        qw_redis_args_add_i64(&ev->wm_args, ev->wm_ts);
     }
     if (qw_store_marks_write(&ev->store, part, epoch, &ev->wm_args) != QW_OK)
         qw_log(QW_LOG_WARN, "redis.unavailable", "writing marks of partition %d: %s", (int)part,
@@ -589,7 +589,7 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         qw_store_cid_key(&ev->store, ckey, QW_STORE_KEY_MAX, run->part, rep);
         size_t ckl = strlen(ckey);
         ev->arena_len += ckl + 1;
-        qw_args_push(&ev->commit.cids, ckey, ckl);
+        qw_redis_args_add(&ev->commit.cids, ckey, ckl);
         ev->xcheck[wi] = ((qw_rep_state_t *)val)->ids_floor[0] != '\0';
         if (qw_strmap_put(&ev->widx, rep, strlen(rep), (void *)(uintptr_t)(wi + 1), NULL) != 0)
             return RUN_RETRY;
@@ -599,12 +599,12 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
             qw_log(QW_LOG_ERROR, "state.encode", "rep %s state does not encode", rep);
             return RUN_RETRY;
         }
-        qw_args_push(&ev->commit.reps, key, kl);
-        qw_args_push(&ev->commit.reps, ev->arena + ev->arena_len, bl);
+        qw_redis_args_add(&ev->commit.reps, key, kl);
+        qw_redis_args_add(&ev->commit.reps, ev->arena + ev->arena_len, bl);
         ev->arena_len += bl;
     }
     for (int d = 0; d < ev->ndec; d++)
-        qw_args_push(&ev->commit.outbox, ev->arena + ev->doff[d], ev->dlen[d]);
+        qw_redis_args_add(&ev->commit.outbox, ev->arena + ev->doff[d], ev->dlen[d]);
     int ndlq = 0;
     for (int k = 0; k < n; k++) {
         int i = ix[k];
@@ -624,7 +624,7 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
                        .value_len = m->payload ? m->len : 0};
         size_t dn = qw_dlq_encode(&dl, ev->arena + ev->arena_len, ev->arena_cap - ev->arena_len);
         if (!dn) return RUN_RETRY;
-        qw_args_push(&ev->commit.outbox, ev->arena + ev->arena_len, dn);
+        qw_redis_args_add(&ev->commit.outbox, ev->arena + ev->arena_len, dn);
         ev->arena_len += dn;
         ndlq++;
     }
@@ -652,13 +652,13 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
     for (int w = 0; w < nwork; w++) {
         int cnt = ev->xstart[w + 1] - ev->xstart[w];
         if (!cnt) continue;
-        qw_args_push_i64(&ev->commit.exact, w);
-        qw_args_push(&ev->commit.exact, ev->xcheck[w] ? "1" : "0", 1);
-        qw_args_push_i64(&ev->commit.exact, cnt);
+        qw_redis_args_add_i64(&ev->commit.exact, w);
+        qw_redis_args_add(&ev->commit.exact, ev->xcheck[w] ? "1" : "0", 1);
+        qw_redis_args_add_i64(&ev->commit.exact, cnt);
         for (int q = ev->xstart[w]; q < ev->xstart[w + 1]; q++) {
             int i = ix[ev->xorder[q]];
-            qw_args_push(&ev->commit.exact, ev->credits[i].id, strlen(ev->credits[i].id));
-            qw_args_push(&ev->commit.exact, ev->period_of[i], strlen(ev->period_of[i]));
+            qw_redis_args_add(&ev->commit.exact, ev->credits[i].id, strlen(ev->credits[i].id));
+            qw_redis_args_add(&ev->commit.exact, ev->period_of[i], strlen(ev->period_of[i]));
         }
     }
     ev->commit.on_dup = dup_id_cb;
@@ -979,7 +979,7 @@ static void free_all(ev_t *ev)
     qw_strmap_free(&ev->olddup, NULL);
     qw_strmap_free(&ev->type_metrics, NULL);
     qw_commit_free(&ev->commit);
-    qw_args_free(&ev->wm_args);
+    qw_redis_args_free(&ev->wm_args);
     free(ev->msgs), free(ev->mpart), free(ev->moff), free(ev->idx), free(ev->runs);
     free(ev->credits), free(ev->rep_of), free(ev->period_of), free(ev->state), free(ev->arena);
     free(ev->dlq_reason), free(ev->dlq_msg);
@@ -1009,7 +1009,7 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
     qw_strmap_init(&ev->olddup);
     qw_strmap_init(&ev->type_metrics);
     qw_commit_init(&ev->commit);
-    qw_args_init(&ev->wm_args);
+    qw_redis_args_init(&ev->wm_args);
     qw_refdata_init(&ev->ref);
     pthread_rwlock_init(&ev->ref_lock, NULL);
     int rc = 1;
@@ -1131,7 +1131,7 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
         if (sweep) {
             last_sweep = t;
             /* Idle or not, readiness follows the connection (the sweep touched Redis). */
-            set_redis_ready(ev, ev->redis.c != NULL);
+            set_redis_ready(ev, qw_redis_connected(&ev->redis));
         }
     }
     qw_log(QW_LOG_INFO, "shutdown", "stopping: last batch written, draining the outbox");

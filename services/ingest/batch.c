@@ -260,10 +260,10 @@ int qw_ingest_batch_process(qw_ingest_t *ig)
             qw_metric_add(ig->m.redis_errors, 1);
             return qw_err_set(ig->errstr, sizeof(ig->errstr), "%s", ig->redis.errstr);
         }
-        if (qw_ledger_store_apply_batch(&s->store, ig->redis.c, &ig->ledger, s->patches,
-                                        s->npatches, e, sizeof(e)) != QW_OK) {
+        /* A lost connection was dropped by the wrapper: the retried batch reconnects. */
+        if (qw_ledger_store_apply_batch(&s->store, &ig->redis, &ig->ledger, s->patches, s->npatches,
+                                        e, sizeof(e)) != QW_OK) {
             qw_metric_add(ig->m.redis_errors, 1);
-            if (ig->redis.c && ig->redis.c->err) qw_redis_reset(&ig->redis);
             return qw_err_set(ig->errstr, sizeof(ig->errstr), "deal ledger: %s", e);
         }
     }

@@ -151,7 +151,7 @@ static void flush(qw_ingest_t *ig)
         if (!ig->txn_open) begin(ig);
         if (qw_ingest_batch_process(ig) == QW_OK) break;
         /* The transform failed part-way (Redis, or a produce error): nothing of it may commit. */
-        qw_http_set_ready(ig->http, "redis", ig->redis.c != NULL);
+        qw_http_set_ready(ig->http, "redis", qw_redis_connected(&ig->redis));
         rd_kafka_error_t *error = rd_kafka_abort_transaction(ig->producer, -1);
         if (error) fatal("abort_transaction", error);
         ig->txn_open = 0;
