@@ -634,7 +634,7 @@ static void data_delayed(qw_calendar_t *c, const qw_period_t *period, int64_t no
     snprintf(d->policy_version, sizeof(d->policy_version), "%s", c->policy->version);
     snprintf(d->currency, sizeof(d->currency), "%s", c->policy->rates.base);
     d->time_ms = now_ms;
-    d->audience = QW_AUD_SALES_OPS;
+    d->audience = QW_AUDSET_SALES_OPS;
     int64_t waited = qw_clock_now(&qw_clock_system) - k->since_ms;
     qw_engine_evidence(d, "waited_seconds", waited / 1000, "");
     qw_engine_evidence(d, "needed_complete_to_ms", k->target_ms, "");

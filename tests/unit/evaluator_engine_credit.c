@@ -28,7 +28,7 @@ Test(evaluator_engine_credit, quota_achieved_once_public_with_evidence)
     const qw_decision_t *d = fx_find(QW_DT_QUOTA_ACHIEVED);
     cr_assert_not_null(d);
     cr_assert_str_eq(d->id, "d:ana:2026-11:reward.quota_achieved");
-    cr_assert_eq(d->audience, QW_AUD_REP | QW_AUD_MANAGER | QW_AUD_TEAM);
+    cr_assert_eq(d->audience, QW_AUDSET_REP | QW_AUDSET_MANAGER | QW_AUDSET_TEAM);
     cr_assert_eq(d->attainment_bp, 10000);
     cr_assert_str_eq(d->policy_version, "test-7");
     cr_assert_str_eq(d->quota_version, "q-2026-11-v1");
@@ -44,7 +44,7 @@ Test(evaluator_engine_credit, opt_out_keeps_recognition_private)
     one_rep();
     rep.recognition_opt_out = 1;
     apply(fx_credit("d1", 100000, "2026-11-05"));
-    cr_assert_eq(fx_find(QW_DT_QUOTA_ACHIEVED)->audience, QW_AUD_REP | QW_AUD_MANAGER);
+    cr_assert_eq(fx_find(QW_DT_QUOTA_ACHIEVED)->audience, QW_AUDSET_REP | QW_AUDSET_MANAGER);
 }
 
 Test(evaluator_engine_credit, accelerator_tiers_fire_once_each)
@@ -84,7 +84,7 @@ Test(evaluator_engine_credit, clawback_withdraws_reward_and_recrossing_gets_a_ne
     const qw_decision_t *w = fx_find(QW_DT_REWARD_WITHDRAWN);
     cr_assert_not_null(w);
     cr_assert_str_eq(w->withdraws, "d:ana:2026-11:reward.quota_achieved");
-    cr_assert_eq(w->audience, QW_AUD_REP | QW_AUD_MANAGER, "no public retraction");
+    cr_assert_eq(w->audience, QW_AUDSET_REP | QW_AUDSET_MANAGER, "no public retraction");
     fx_clear();
     apply(fx_credit("d2", 100000, "2026-11-20"));
     cr_assert_str_eq(fx_find(QW_DT_QUOTA_ACHIEVED)->id, "d:ana:2026-11:reward.quota_achieved:g2");
@@ -101,7 +101,7 @@ Test(evaluator_engine_credit, reversal_within_window_is_flagged_privately)
     const qw_decision_t *d = fx_find(QW_DT_INTEGRITY);
     cr_assert_not_null(d);
     cr_assert_str_eq(d->id, "d:ana:2026-11:integrity.flag:reversal:d1");
-    cr_assert_eq(d->audience, QW_AUD_MANAGER | QW_AUD_SALES_OPS, "never the team");
+    cr_assert_eq(d->audience, QW_AUDSET_MANAGER | QW_AUDSET_SALES_OPS, "never the team");
     cr_assert_eq(fx_ev(d, "days_since_close")->value, 23);
     cr_assert_eq(qw_rep_state_find(&st, "2026-11")->credited_minor, 0, "and clawed back");
 }
@@ -131,7 +131,7 @@ Test(evaluator_engine_credit, discount_over_limit_is_flagged)
     cr_assert_str_eq(d->id, "d:ana:2026-11:integrity.flag:discount:d2");
     cr_assert_eq(fx_ev(d, "discount_bp")->value, 3500);
     cr_assert_eq(fx_ev(d, "discount_limit_bp")->value, 3000);
-    cr_assert_eq(d->audience & QW_AUD_TEAM, 0);
+    cr_assert_eq(d->audience & QW_AUDSET_TEAM, 0);
 }
 
 Test(evaluator_engine_credit, unknown_currency_is_an_error_and_leaves_state_alone)

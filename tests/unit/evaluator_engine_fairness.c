@@ -35,7 +35,7 @@ Test(evaluator_engine_fairness, a_cohort_below_four_fifths_of_the_best_is_report
     cr_assert_eq(fx_count(QW_DT_ADVERSE_IMPACT), 1);
     const qw_decision_t *d = fx_find(QW_DT_ADVERSE_IMPACT);
     cr_assert_str_eq(d->id, "d:cohort:B:2026-11:health.adverse_impact");
-    cr_assert_eq(d->audience, QW_AUD_SALES_OPS);
+    cr_assert_eq(d->audience, QW_AUDSET_SALES_OPS);
     cr_assert_eq(fx_ev(d, "impact_ratio_bp")->value, 5000);
     cr_assert_eq(fx_ev(d, "threshold_bp")->value, 8000);
     cr_assert_str_eq(d->rep_id, "", "about a cohort, never a person");

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quotawatch/audience.h"
 #include "quotawatch/common.h"
 #include "quotawatch/credit.h"
 #include "quotawatch/id.h"
@@ -60,17 +61,6 @@ _Static_assert(2 + 5 + QW_ID_LEN_MAX + 1 + (QW_PERIOD_ID_MAX - 1) + 1 + (QW_DECI
 #define QW_DT_ADVERSE_IMPACT    "health.adverse_impact"
 #define QW_DT_HEALTH_WITHDRAWN  "health.withdrawn"
 
-/* Audience bits; names "rep", "manager", "team", "hr", "sales_ops" (qw_audience_name). */
-enum {
-    QW_AUD_REP = 1u << 0,
-    QW_AUD_MANAGER = 1u << 1,
-    QW_AUD_TEAM = 1u << 2,
-    QW_AUD_HR = 1u << 3,
-    QW_AUD_SALES_OPS = 1u << 4,
-};
-#define QW_AUD_COUNT 5
-const char *qw_audience_name(unsigned bit_index); /* 0..QW_AUD_COUNT-1 */
-
 typedef struct qw_evidence_s {
     char key[QW_EVIDENCE_KEY_MAX];
     int64_t value; /* integers only: minor units, basis points, counts, days, epoch ms */
@@ -83,8 +73,8 @@ typedef struct qw_decision_s {
     char rep_id[QW_ID_MAX]; /* "" for team and cohort decisions */
     char team_id[QW_ID_MAX];
     char period[QW_PERIOD_ID_MAX];
-    int64_t time_ms;   /* the `now` of the call that emitted it */
-    uint32_t audience; /* QW_AUD_* bits */
+    int64_t time_ms;      /* the `now` of the call that emitted it */
+    qw_audset_t audience; /* QW_AUDSET_* bits */
     char policy_version[QW_VERSION_MAX];
     char quota_version[QW_VERSION_MAX];
     int64_t attainment_bp;

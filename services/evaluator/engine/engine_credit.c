@@ -51,7 +51,7 @@ void qw_engine_rewards(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_s
         qw_engine_decision_id(orig, prof->rep_id, s->period, type, level);
         snprintf(wlevel, sizeof(wlevel), "%s%s%s", type, *level ? ":" : "", level);
         qw_engine_decision_start(&d, e, QW_DT_REWARD_WITHDRAWN, prof, s, s->period, wlevel,
-                                 QW_AUD_REP | QW_AUD_MANAGER, now_ms);
+                                 QW_AUDSET_REP | QW_AUDSET_MANAGER, now_ms);
         memcpy(d.withdraws, orig, sizeof(d.withdraws));
         qw_engine_evidence(&d, "attainment_bp", att, NULL);
         qw_engine_evidence(&d, "level_bp", level_bp(p, i), type);
@@ -69,7 +69,8 @@ void qw_engine_rewards(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_s
         const char *type = i == 0 ? QW_DT_QUOTA_ACHIEVED : QW_DT_ACCELERATOR;
         reward_id_parts(p, s, i, level, sizeof(level));
         /* Accelerators are about pay: rep and manager only. */
-        uint32_t aud = i == 0 ? qw_engine_reward_audience(prof) : QW_AUD_REP | QW_AUD_MANAGER;
+        qw_audset_t aud =
+            i == 0 ? qw_engine_reward_audience(prof) : QW_AUDSET_REP | QW_AUDSET_MANAGER;
         qw_engine_decision_start(&d, e, type, prof, s, s->period, level, aud, now_ms);
         qw_engine_evidence(&d, "attainment_bp", att, NULL);
         qw_engine_evidence(&d, "threshold_bp", level_bp(p, i), NULL);
@@ -95,7 +96,7 @@ static void integrity_flag(qw_engine_t *e, const qw_rep_profile_t *prof, qw_peri
     char level[QW_DECISION_LEVEL_MAX];
     snprintf(level, sizeof(level), "%s:%s", kind, c->deal_id);
     qw_engine_decision_start(&d, e, QW_DT_INTEGRITY, prof, s, s->period, level,
-                             QW_AUD_MANAGER | QW_AUD_SALES_OPS, now_ms);
+                             QW_AUDSET_MANAGER | QW_AUDSET_SALES_OPS, now_ms);
     qw_engine_evidence(&d, "flag", 0, kind);
     qw_engine_evidence(&d, "deal_id", 0, c->deal_id);
     qw_engine_evidence(&d, "credit_id", 0, c->id);

@@ -15,10 +15,10 @@ static void at_risk(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_stat
         qw_decision_t d;
         if (k == 0)
             qw_engine_decision_start(&d, e, QW_DT_AT_RISK, prof, s, s->period, level,
-                                     QW_AUD_REP | QW_AUD_MANAGER, now_ms);
+                                     QW_AUDSET_REP | QW_AUDSET_MANAGER, now_ms);
         else
             qw_engine_decision_start(&d, e, QW_DT_COACHING, prof, s, s->period, level,
-                                     QW_AUD_MANAGER, now_ms);
+                                     QW_AUDSET_MANAGER, now_ms);
         qw_engine_evidence(&d, "attainment_bp", s->attainment_bp, NULL);
         qw_engine_evidence(&d, "elapsed_bp", cp_bp, NULL);
         qw_engine_evidence(&d, "expected_bp", expected_bp, NULL);
@@ -73,9 +73,9 @@ static void withdraw_at_risk(qw_engine_t *e, const qw_rep_profile_t *prof, qw_pe
         char level[QW_DECISION_TYPE_MAX + 24];
         snprintf(level, sizeof(level), "%s:%s", type, cplevel);
         qw_decision_t d;
-        qw_engine_decision_start(&d, e, k == 0 ? QW_DT_WARNING_WITHDRAWN : QW_DT_SUPPORT_WITHDRAWN,
-                                 prof, s, s->period, level,
-                                 k == 0 ? QW_AUD_REP | QW_AUD_MANAGER : QW_AUD_MANAGER, now_ms);
+        qw_engine_decision_start(
+            &d, e, k == 0 ? QW_DT_WARNING_WITHDRAWN : QW_DT_SUPPORT_WITHDRAWN, prof, s, s->period,
+            level, k == 0 ? QW_AUDSET_REP | QW_AUDSET_MANAGER : QW_AUDSET_MANAGER, now_ms);
         qw_engine_decision_id(d.withdraws, prof->rep_id, s->period, type, cplevel);
         /* The numbers the checkpoint should have seen, not today's. */
         d.credited_minor = s->cp_credited_minor[idx];

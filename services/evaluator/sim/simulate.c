@@ -53,8 +53,9 @@ json_t *qw_sim_decision_json(const qw_decision_t *d)
     char t[25];
     qw_time_format_iso8601(d->time_ms, t);
     json_t *aud = json_array();
-    for (unsigned b = 0; b < QW_AUD_COUNT; b++)
-        if (d->audience & (1u << b)) json_array_append_new(aud, json_string(qw_audience_name(b)));
+    for (int a = 0; a < QW_AUD_DECISION_COUNT; a++)
+        if (QW_AUDSET_HAS(d->audience, a))
+            json_array_append_new(aud, json_string(qw_aud_name((qw_aud_t)a)));
     /* Both halves of every entry: an amount has its currency as text, a day count its date. */
     json_t *ev = json_object();
     for (int i = 0; i < d->nevidence; i++)

@@ -6,14 +6,7 @@
 
 #include "quotawatch/yaml.h"
 
-static const char *const qw_aud_names[QW_AUD_COUNT] = {"rep", "manager",   "team",
-                                                       "hr",  "sales_ops", "webhook"};
 static const char *const qw_kind_names[] = {"slack", "email", "webhook"};
-
-const char *qw_aud_name(qw_aud_t a)
-{
-    return a < QW_AUD_COUNT ? qw_aud_names[a] : "?";
-}
 
 const char *qw_chan_kind_name(qw_chan_kind_t k)
 {
@@ -202,17 +195,15 @@ static int parse_route(rload_t *L, qw_route_t *r, struct fy_node *n, size_t idx)
     buf[0] = '\0';
     if (opt_scalar(L, n, "audience", buf, sizeof(buf), what)) return QW_ERR;
     struct fy_node *an = fy_node_mapping_lookup_by_string(n, "audience", FY_NT);
-    int a = -1;
-    for (int k = 0; k < QW_AUD_WEBHOOK; k++)
-        if (strcmp(buf, qw_aud_names[k]) == 0) a = k;
+    qw_aud_t a;
     char fw[128];
     snprintf(fw, sizeof(fw), "%s.audience", what);
-    if (a < 0)
+    if (qw_aud_parse(buf, QW_AUD_DECISION_COUNT, &a) != QW_OK)
         return qw_yaml_err(L->err, L->errlen, L->y, pos_or(an, at), fw,
                            "route '%s': audience '%s' is not one of rep, manager, "
                            "team, hr, sales_ops",
                            r->name, buf);
-    r->audience = (qw_aud_t)a;
+    r->audience = a;
     buf[0] = '\0';
     if (opt_scalar(L, n, "channel", buf, sizeof(buf), what)) return QW_ERR;
     struct fy_node *cn = fy_node_mapping_lookup_by_string(n, "channel", FY_NT);
@@ -392,7 +383,7 @@ static const qw_route_addr_t *find_addr(const qw_route_cfg_t *cfg, const char *k
 static int in_audience(const Quotawatch__V1__Decision *d, qw_aud_t a)
 {
     for (size_t i = 0; i < d->n_audience; i++)
-        if (strcmp(d->audience[i], qw_aud_names[a]) == 0) return 1;
+        if (strcmp(d->audience[i], qw_aud_name(a)) == 0) return 1;
     return 0;
 }
 
@@ -446,7 +437,7 @@ static size_t add_target(qw_target_t *out, size_t n, size_t max, qw_aud_t a, qw_
                          const char *addr, int replacement)
 {
     char ch[QW_ROUTE_CHANNEL_MAX];
-    snprintf(ch, sizeof(ch), "%s.%s", qw_aud_names[a], qw_kind_names[k]);
+    snprintf(ch, sizeof(ch), "%s.%s", qw_aud_name(a), qw_kind_names[k]);
     if (a == QW_AUD_WEBHOOK) snprintf(ch, sizeof(ch), "webhook");
     for (size_t i = 0; i < n; i++)
         if (strcmp(out[i].channel, ch) == 0) return n; /* once per channel */
