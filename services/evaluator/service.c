@@ -265,7 +265,7 @@ static void on_decision(void *opaque, const qw_decision_t *d)
     ev_t *ev = opaque;
     /* A late credit withdrew a checkpoint verdict: the team's quota-pressure notice may no
      * longer hold; the calendar job re-judges the period's teams (after the commit). */
-    if (!strcmp(d->type, "warning.withdrawn") && !ev->nrejudge)
+    if (!strcmp(d->type, QW_DT_WARNING_WITHDRAWN) && !ev->nrejudge)
         snprintf(ev->rejudge, sizeof(ev->rejudge), "%s", d->period), ev->nrejudge = 1;
     if (ev->ndec == ev->dcap) {
         int ncap = ev->dcap ? ev->dcap * 2 : 256;

@@ -23,6 +23,7 @@
 #include "quotawatch/audience.h"
 #include "quotawatch/common.h"
 #include "quotawatch/credit.h"
+#include "quotawatch/decision_type.h"
 #include "quotawatch/id.h"
 #include "quotawatch/period.h"
 #include "quotawatch/policy.h"
@@ -45,21 +46,7 @@ _Static_assert(2 + 5 + QW_ID_LEN_MAX + 1 + (QW_PERIOD_ID_MAX - 1) + 1 + (QW_DECI
 #define QW_EVIDENCE_TEXT_MAX 256
 #define QW_SUMMARY_MAX       512
 
-#define QW_DT_AT_RISK           "warning.at_risk"
-#define QW_DT_FINAL_WARNING     "warning.final"
-#define QW_DT_WARNING_WITHDRAWN "warning.withdrawn"
-#define QW_DT_COACHING          "support.coaching_recommended"
-#define QW_DT_SUPPORT_WITHDRAWN "support.withdrawn"
-#define QW_DT_REVIEW            "review.termination_review"
-#define QW_DT_REVIEW_WITHDRAWN  "review.withdrawn"
-#define QW_DT_QUOTA_ACHIEVED    "reward.quota_achieved"
-#define QW_DT_ACCELERATOR       "reward.accelerator"
-#define QW_DT_CONSISTENT        "reward.consistent_performer"
-#define QW_DT_REWARD_WITHDRAWN  "reward.withdrawn"
-#define QW_DT_INTEGRITY         "integrity.flag"
-#define QW_DT_QUOTA_PRESSURE    "health.quota_pressure"
-#define QW_DT_ADVERSE_IMPACT    "health.adverse_impact"
-#define QW_DT_HEALTH_WITHDRAWN  "health.withdrawn"
+/* Decision type names: QW_DT_* in quotawatch/decision_type.h. */
 
 typedef struct qw_evidence_s {
     char key[QW_EVIDENCE_KEY_MAX];

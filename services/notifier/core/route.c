@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "quotawatch/decision_type.h"
 #include "quotawatch/yaml.h"
 
 static const char *const qw_kind_names[] = {"slack", "email", "webhook"};
@@ -34,25 +35,34 @@ int qw_route_type_match(const char *pattern, const char *type)
     return strcmp(pattern, type) == 0;
 }
 
-/* Whether a pattern can match some type of the given family ("review", "integrity"). */
-static int pattern_covers_family(const char *pattern, const char *family)
+/* Whether a pattern can match some type of the given family. */
+static int pattern_covers_family(const char *pattern, qw_dt_family_t family)
 {
-    size_t fl = strlen(family);
-    if (strcmp(pattern, "*") == 0) return 1;
-    return strncmp(pattern, family, fl) == 0 && (pattern[fl] == '.' || pattern[fl] == '\0');
+    return strcmp(pattern, "*") == 0 || qw_dt_family(pattern) == family;
+}
+
+/* A sensitive pattern ("*", "review.*", "integrity.flag", ...). */
+static int pattern_covers_sensitive(const char *pattern)
+{
+    return strcmp(pattern, "*") == 0 || qw_dt_is_sensitive(pattern);
 }
 
 int qw_route_priority(const char *type)
 {
-    static const char *const order[] = {"review", "integrity", "warning", "support", "health"};
-    for (int i = 0; i < 5; i++) {
-        size_t l = strlen(order[i]);
-        if (strncmp(type, order[i], l) == 0 && type[l] == '.') {
-            /* warning and integrity share a level: both need attention before support */
-            return i == 0 ? 0 : i == 1 || i == 2 ? 1 : i == 3 ? 2 : 3;
-        }
+    /* A bare family name ("review") is not a type: it takes the last level. */
+    switch (strchr(type, '.') ? qw_dt_family(type) : QW_DTF_UNKNOWN) {
+    case QW_DTF_REVIEW:
+        return 0;
+    case QW_DTF_INTEGRITY:
+    case QW_DTF_WARNING: /* warning and integrity share a level: both need attention first */
+        return 1;
+    case QW_DTF_SUPPORT:
+        return 2;
+    case QW_DTF_HEALTH:
+        return 3;
+    default:
+        return 4; /* rewards and anything unknown */
     }
-    return 4; /* rewards and anything unknown */
 }
 
 static int is_shared(qw_aud_t a, qw_chan_kind_t k)
@@ -85,13 +95,12 @@ static int check_route(const qw_route_t *r, char *errbuf, size_t errlen)
         if (r->n_types == 0) return qw_err_set(errbuf, errlen, "route '%s': no types", r->name);
         for (size_t t = 0; t < r->n_types; t++) {
             const char *p = r->types[t];
-            if (is_shared(r->audience, r->kind) &&
-                (pattern_covers_family(p, "review") || pattern_covers_family(p, "integrity")))
+            if (is_shared(r->audience, r->kind) && pattern_covers_sensitive(p))
                 return qw_err_set(errbuf, errlen,
                                   "route '%s' refused: types '%s' would send termination reviews "
                                   "or integrity flags to the shared %s %s channel",
                                   r->name, p, qw_aud_name(r->audience), qw_chan_kind_name(r->kind));
-            if (r->audience == QW_AUD_TEAM && !pattern_covers_family(p, "reward"))
+            if (r->audience == QW_AUD_TEAM && !pattern_covers_family(p, QW_DTF_REWARD))
                 return qw_err_set(errbuf, errlen,
                                   "route '%s' refused: the team channel carries public recognition "
                                   "(reward.*) only, not '%s'",
@@ -459,7 +468,7 @@ size_t qw_route_resolve(const qw_route_cfg_t *cfg, const Quotawatch__V1__Decisio
 {
     size_t n = 0;
     char buf[QW_ROUTE_ADDR_MAX];
-    int sensitive = strncmp(d->type, "review.", 7) == 0 || strncmp(d->type, "integrity.", 10) == 0;
+    int sensitive = qw_dt_is_sensitive(d->type);
     int opted_out = rep && rep->recognition_opt_out;
     for (size_t i = 0; i < cfg->n_routes; i++) {
         const qw_route_t *r = &cfg->routes[i];
