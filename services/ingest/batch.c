@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "credit_pb.h"
+#include "quotawatch/credit_entry.h"
 #include "ingest.h"
 #include "ledger_store.h"
 #include "quotawatch/kafka.h"
@@ -212,7 +212,7 @@ static int produce_dlq(qw_ingest_t *ig, const rd_kafka_message_t *m, const char 
 
 static int produce_credit(qw_ingest_t *ig, qw_batch_scratch_t *s, const qw_credit_t *c)
 {
-    size_t len = qw_credit_pb_pack(c, s->buf, sizeof(s->buf));
+    size_t len = qw_credit_entry_pack(c, s->buf, sizeof(s->buf));
     if (!len) return qw_err_set(ig->errstr, sizeof(ig->errstr), "credit %s too large", c->id);
     rd_kafka_resp_err_t err;
     while ((err = rd_kafka_producev(ig->producer, RD_KAFKA_V_TOPIC(ig->credits_topic),

@@ -301,7 +301,7 @@ Test(evaluator_engine_close, an_integrity_flag_in_the_streak_holds_back_recognit
     fx_team(&t, 4, "2026-08", 100000);
     period_with("2026-08", 100000);
     fx_team_period(&t, "2026-09");
-    qw_credit_in_t c = fx_credit("discounted", 100000, "2026-09-10");
+    qw_credit_t c = fx_credit("discounted", 100000, "2026-09-10");
     c.discount_bp = 6000;
     cr_assert_eq(qw_engine_apply_credit(&eng, &t.prof[0], &t.quota[0], &t.st[0], &c, 0), QW_OK);
     period_with("2026-09", 0);

@@ -14,7 +14,7 @@ static void one_rep(void)
     qw_rep_state_init(&st, "ana");
 }
 
-static int apply(qw_credit_in_t c)
+static int apply(qw_credit_t c)
 {
     return qw_engine_apply_credit(&eng, &rep, &quota, &st, &c, c.event_time_ms);
 }
@@ -94,7 +94,7 @@ Test(evaluator_engine_credit, reversal_within_window_is_flagged_privately)
 {
     one_rep();
     apply(fx_credit("d1", 50000, "2026-11-02"));
-    qw_credit_in_t c = fx_credit("d1", -50000, "2026-11-02");
+    qw_credit_t c = fx_credit("d1", -50000, "2026-11-02");
     c.won_date = fx_day("2026-11-02");
     c.event_time_ms = fx_at("2026-11-25T10:00:00Z"); /* 23 days later */
     cr_assert_eq(apply(c), QW_OK);
@@ -109,7 +109,7 @@ Test(evaluator_engine_credit, reversal_within_window_is_flagged_privately)
 Test(evaluator_engine_credit, reversal_after_the_window_is_not_flagged)
 {
     one_rep();
-    qw_credit_in_t c = fx_credit("d1", -50000, "2026-11-02");
+    qw_credit_t c = fx_credit("d1", -50000, "2026-11-02");
     c.won_date = fx_day("2026-11-02");
     c.event_time_ms = fx_at("2026-12-03T10:00:00Z"); /* 31 days */
     apply(c);
@@ -119,7 +119,7 @@ Test(evaluator_engine_credit, reversal_after_the_window_is_not_flagged)
 Test(evaluator_engine_credit, discount_over_limit_is_flagged)
 {
     one_rep();
-    qw_credit_in_t c = fx_credit("d1", 50000, "2026-11-02");
+    qw_credit_t c = fx_credit("d1", 50000, "2026-11-02");
     c.discount_bp = 3000; /* at the limit */
     apply(c);
     cr_assert_eq(fx_count(QW_DT_INTEGRITY), 0);
@@ -137,7 +137,7 @@ Test(evaluator_engine_credit, discount_over_limit_is_flagged)
 Test(evaluator_engine_credit, unknown_currency_is_an_error_and_leaves_state_alone)
 {
     one_rep();
-    qw_credit_in_t c = fx_credit("d1", 50000, "2026-11-02");
+    qw_credit_t c = fx_credit("d1", 50000, "2026-11-02");
     memcpy(c.currency, "JPY", 4);
     cr_assert_eq(apply(c), QW_ERR);
     cr_assert(strstr(eng.errstr, "JPY") != NULL, "%s", eng.errstr);
@@ -150,7 +150,7 @@ Test(evaluator_engine_credit, unknown_currency_is_an_error_and_leaves_state_alon
 Test(evaluator_engine_credit, other_currencies_convert_at_the_policy_rate)
 {
     one_rep();
-    qw_credit_in_t c = fx_credit("d1", 100000, "2026-11-02");
+    qw_credit_t c = fx_credit("d1", 100000, "2026-11-02");
     memcpy(c.currency, "EUR", 4);
     apply(c);
     cr_assert_eq(qw_rep_state_find(&st, "2026-11")->credited_minor, 110000);
@@ -196,7 +196,7 @@ Test(evaluator_engine_credit, close_at_2330_local_on_the_last_day_counts_in_that
     fx_policy("timezone: America/New_York\n");
     one_rep();
     fx_quota(&quota, "ana", "2026-11", 100000);
-    qw_credit_in_t c = fx_credit("d1", 100000, "2026-12-01");
+    qw_credit_t c = fx_credit("d1", 100000, "2026-12-01");
     c.close_time_ms = fx_at("2026-11-30T23:30:00-05:00"); /* 04:30 UTC on 1 December */
     qw_period_t per;
     cr_assert_eq(qw_engine_credit_period(&eng, &c, &per), QW_OK);

@@ -78,7 +78,7 @@ Test(evaluator_engine_fairness, a_warning_withdrawn_by_late_data_is_not_counted)
     cr_assert_eq(qw_engine_checkpoint(&eng, t.r, t.n, "2026-11", 0, at), QW_OK);
     cr_assert_eq(fx_count(QW_DT_AT_RISK), 5);
     for (int i = 5; i < 10; i++) {
-        qw_credit_in_t c = fx_credit("late", 50000, "2026-11-09");
+        qw_credit_t c = fx_credit("late", 50000, "2026-11-09");
         cr_assert_eq(
             qw_engine_apply_credit(&eng, &t.prof[i], &t.quota[i], &t.st[i], &c, at + 86400000),
             QW_OK);

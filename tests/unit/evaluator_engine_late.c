@@ -24,7 +24,7 @@ static void checkpoint(int idx)
 /* A credit of rep i dated `date` that reaches the engine at `now`. */
 static void late(int i, const char *deal, int64_t amount, const char *date, const char *now)
 {
-    qw_credit_in_t c = fx_credit(deal, amount, date);
+    qw_credit_t c = fx_credit(deal, amount, date);
     cr_assert_eq(qw_engine_apply_credit(&eng, &t.prof[i], &t.quota[i], &t.st[i], &c, fx_at(now)),
                  QW_OK, "%s", eng.errstr);
 }
@@ -96,7 +96,7 @@ Test(evaluator_engine_late, a_credit_closed_after_the_checkpoint_does_not_withdr
     /* Dated on the checkpoint's own day: it may have closed after 00:00, so it cannot count. */
     late(0, "d-16", 40000, "2026-11-16", "2026-11-18T09:00:00Z");
     /* An instant one second after the checkpoint. */
-    qw_credit_in_t c = fx_credit("d-inst", 40000, "2026-11-16");
+    qw_credit_t c = fx_credit("d-inst", 40000, "2026-11-16");
     c.close_time_ms = cp_time(0) + 1000;
     cr_assert_eq(qw_engine_apply_credit(&eng, &t.prof[0], &t.quota[0], &t.st[0], &c,
                                         fx_at("2026-11-18T10:00:00Z")),

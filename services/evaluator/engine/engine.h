@@ -182,23 +182,7 @@ int qw_rep_state_decode(qw_rep_state_t *s, const uint8_t *buf, size_t len, char 
 
 /* ---- inputs ------------------------------------------------------------------------------- */
 
-#define QW_TIME_NONE  INT64_MIN
-#define QW_REASON_MAX 32
-
-/* One credit entry (qw.credits.v1 CreditEntry); engine_pb.h converts the protobuf. */
-typedef struct qw_credit_in_s {
-    char id[QW_CREDIT_ID_MAX];
-    char deal_id[QW_ID_MAX];
-    qw_credit_kind_t kind;
-    int64_t amount_minor; /* signed, in `currency` (normally the base currency) */
-    char currency[4];
-    int32_t close_date;    /* local civil date of the close; selects the period */
-    int64_t close_time_ms; /* QW_TIME_NONE, or the close instant: then its local date is used */
-    int32_t won_date;      /* clawbacks: close date of the won state reversed, or QW_DATE_NONE */
-    int64_t event_time_ms; /* when the change happened (reversal window) */
-    int32_t discount_bp;
-    char reason[QW_REASON_MAX];
-} qw_credit_in_t;
+/* Credit entries are qw_credit_t (quotawatch/credit.h), decoded by quotawatch/credit_entry.h. */
 
 /* One rep as the team-wide calls see it. quota is the rep's quota for the period the call is
  * about (NULL = none assigned); profile and state must not be NULL. */
@@ -221,7 +205,7 @@ void qw_engine_init(qw_engine_t *e, const qw_policy_t *policy, qw_emit_fn emit, 
 
 /* The period a credit counts in (local date of close_time_ms if set, else close_date). The
  * shell uses it to look up the quota to pass to qw_engine_apply_credit(). */
-int qw_engine_credit_period(const qw_engine_t *e, const qw_credit_in_t *c, qw_period_t *out);
+int qw_engine_credit_period(const qw_engine_t *e, const qw_credit_t *c, qw_period_t *out);
 
 /* Event-driven rules for one credit: net attainment, quota achieved, accelerator tiers, reward
  * withdrawal after a clawback, integrity flags (reversal, discount), corrections of checkpoints
@@ -232,7 +216,7 @@ int qw_engine_credit_period(const qw_engine_t *e, const qw_credit_in_t *c, qw_pe
  * e->errstr says why: unknown currency, quota of another period, a period older than the state
  * keeps) -- the shell sends such a credit to the DLQ. */
 int qw_engine_apply_credit(qw_engine_t *e, const qw_rep_profile_t *profile, const qw_quota_t *quota,
-                           qw_rep_state_t *st, const qw_credit_in_t *c, int64_t now_ms);
+                           qw_rep_state_t *st, const qw_credit_t *c, int64_t now_ms);
 
 /* Pacing checkpoint `checkpoint_index` (into policy->checkpoints_bp) of `period` for one team:
  * warning.at_risk + support.coaching_recommended per rep at risk (once per checkpoint), and at

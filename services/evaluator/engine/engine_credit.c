@@ -6,7 +6,7 @@
 #include "engine_internal.h"
 #include "quotawatch/date.h"
 
-int qw_engine_credit_period(const qw_engine_t *e, const qw_credit_in_t *c, qw_period_t *out)
+int qw_engine_credit_period(const qw_engine_t *e, const qw_credit_t *c, qw_period_t *out)
 {
     int32_t day = c->close_time_ms != QW_TIME_NONE
                       ? qw_tz_local_date(&e->policy->tz, c->close_time_ms)
@@ -89,7 +89,7 @@ void qw_engine_rewards(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_s
 }
 
 static void integrity_flag(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_state_t *s,
-                           const qw_credit_in_t *c, const char *kind, int64_t value, int64_t limit,
+                           const qw_credit_t *c, const char *kind, int64_t value, int64_t limit,
                            int64_t now_ms)
 {
     qw_decision_t d;
@@ -122,7 +122,7 @@ static void integrity_flag(qw_engine_t *e, const qw_rep_profile_t *prof, qw_peri
 }
 
 int qw_engine_apply_credit(qw_engine_t *e, const qw_rep_profile_t *prof, const qw_quota_t *quota,
-                           qw_rep_state_t *st, const qw_credit_in_t *c, int64_t now_ms)
+                           qw_rep_state_t *st, const qw_credit_t *c, int64_t now_ms)
 {
     const qw_policy_t *p = e->policy;
     qw_period_t per;

@@ -56,7 +56,7 @@ void qw_engine_history(qw_decision_t *d, const qw_rep_state_t *st, int upto, int
  * and withdraws its at-risk verdict (warning.at_risk + coaching) when that now reaches the
  * pace. amount: in base currency, signed. */
 void qw_engine_late_checkpoints(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_state_t *s,
-                                const qw_period_t *per, const qw_credit_in_t *c, int64_t amount,
+                                const qw_period_t *per, const qw_credit_t *c, int64_t amount,
                                 int64_t now_ms);
 
 /* Team rules (engine_team.c). */

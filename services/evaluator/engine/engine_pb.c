@@ -14,16 +14,6 @@ static int cp(char *dst, size_t cap, const char *src, const char *what, char *er
     return QW_OK;
 }
 
-/* An id from a topic: copied whole and within the id rule ("" = none), whoever wrote it. */
-static int cp_id(char *dst, size_t cap, const char *src, const char *what, char *err, size_t errlen)
-{
-    if (cp(dst, cap, src, what, err, errlen) != QW_OK) return QW_ERR;
-    char why[QW_ERRSTR_MAX / 2];
-    if (dst[0] && qw_id_valid(dst, strlen(dst), why, sizeof(why)) != QW_OK)
-        return qw_err_set(err, errlen, "%s: %s", what, why);
-    return QW_OK;
-}
-
 static int date_or_none(const char *s, int32_t *out)
 {
     if (!s || !*s) {
@@ -31,35 +21,6 @@ static int date_or_none(const char *s, int32_t *out)
         return 0;
     }
     return qw_date_parse(s, strlen(s), out);
-}
-
-int qw_engine_credit_from_pb(const Quotawatch__V1__CreditEntry *m, qw_credit_in_t *c, char *err,
-                             size_t errlen)
-{
-    memset(c, 0, sizeof(*c));
-    if (cp(c->id, sizeof(c->id), m->id, "credit id", err, errlen) ||
-        cp_id(c->deal_id, sizeof(c->deal_id), m->deal_id, "deal id", err, errlen) ||
-        cp(c->currency, sizeof(c->currency), m->currency, "currency", err, errlen) ||
-        cp(c->reason, sizeof(c->reason), m->reason, "reason", err, errlen))
-        return QW_ERR;
-    c->kind = (qw_credit_kind_t)m->kind;
-    c->amount_minor = m->amount_minor;
-    c->event_time_ms = m->event_time_ms;
-    c->discount_bp = m->discount_bp;
-    c->close_time_ms = QW_TIME_NONE;
-    const char *cd = m->close_date ? m->close_date : "";
-    size_t n = strlen(cd);
-    /* A bare date is a local civil date; a timestamp is an instant whose local date counts. */
-    if (n > 10) {
-        if (qw_time_parse_iso8601(cd, n, &c->close_time_ms) != 0)
-            return qw_err_set(err, errlen, "credit %s: bad close_date %s", c->id, cd);
-        c->close_date = QW_DATE_NONE;
-    } else if (qw_date_parse(cd, n, &c->close_date) != 0) {
-        return qw_err_set(err, errlen, "credit %s: bad close_date \"%s\"", c->id, cd);
-    }
-    if (date_or_none(m->won_date, &c->won_date) != 0)
-        return qw_err_set(err, errlen, "credit %s: bad won_date", c->id);
-    return QW_OK;
 }
 
 int qw_engine_profile_from_pb(const Quotawatch__V1__RepProfile *m, qw_rep_profile_t *p, char *err,

@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "engine_pb.h"
 #include "quotawatch/config.h"
+#include "quotawatch/credit_entry.h"
 #include "quotawatch/date.h"
 #include "quotawatch/file.h"
 #include "quotawatch/policy.h"
@@ -198,9 +199,9 @@ static int on_credit(void *opaque, const char *rep_id, const uint8_t *pb, size_t
 {
     sim_t *s = opaque;
     Quotawatch__V1__CreditEntry *m = quotawatch__v1__credit_entry__unpack(NULL, len, pb);
-    qw_credit_in_t c;
+    qw_credit_t c;
     char err[QW_ERRSTR_MAX];
-    int rc = m && qw_engine_credit_from_pb(m, &c, err, sizeof(err)) == QW_OK ? QW_OK : QW_ERR;
+    int rc = m && qw_credit_entry_from_pb(m, &c, err, sizeof(err)) == QW_OK ? QW_OK : QW_ERR;
     if (m) quotawatch__v1__credit_entry__free_unpacked(m, NULL);
     if (rc != QW_OK) {
         fprintf(stderr, "simulate: refused a credit for %s: %s\n", rep_id,
