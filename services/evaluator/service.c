@@ -12,7 +12,6 @@
 #include "decision_pb.h"
 #include "dedup.h"
 #include "engine.h"
-#include "engine_pb.h"
 #include "evclock.h"
 #include "idwin.h"
 #include "outbox.h"

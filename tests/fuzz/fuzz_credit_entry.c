@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "engine.h"
-#include "engine_pb.h"
 #include "quotawatch/credit_entry.h"
 #include "quotawatch/date.h"
 #include "quotawatch/id.h"

@@ -7,7 +7,6 @@
 
 #include "calendar.h"
 #include "engine.h"
-#include "engine_pb.h"
 #include "quotawatch/config.h"
 #include "quotawatch/credit_entry.h"
 #include "quotawatch/date.h"

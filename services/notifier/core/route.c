@@ -403,10 +403,10 @@ static const char *pick(const char *a, const char *b)
 
 /* A person's Slack address: their own DM webhook, else (with a bot token) their user id. */
 static const char *slack_dm(const qw_route_cfg_t *cfg, const qw_route_addr_t *s,
-                            const Quotawatch__V1__RepProfile *who, char *buf, size_t buflen)
+                            const qw_rep_profile_t *who, char *buf, size_t buflen)
 {
     if (s && s->slack[0]) return s->slack;
-    if (!cfg->slack_api || !who || !who->slack_user_id || !who->slack_user_id[0]) return "";
+    if (!cfg->slack_api || !who || !who->slack_user_id[0]) return "";
     snprintf(buf, buflen, QW_ROUTE_SLACK_USER "%s", who->slack_user_id);
     return buf;
 }
@@ -414,9 +414,8 @@ static const char *slack_dm(const qw_route_cfg_t *cfg, const qw_route_addr_t *s,
 /* The address of (audience, kind) for this decision, or "" when none is known. buf holds a
  * built address (a Slack user id). */
 static const char *address_of(const qw_route_cfg_t *cfg, const Quotawatch__V1__Decision *d,
-                              const Quotawatch__V1__RepProfile *rep,
-                              const Quotawatch__V1__RepProfile *mgr, qw_aud_t a, qw_chan_kind_t k,
-                              char *buf, size_t buflen)
+                              const qw_rep_profile_t *rep, const qw_rep_profile_t *mgr, qw_aud_t a,
+                              qw_chan_kind_t k, char *buf, size_t buflen)
 {
     const qw_route_addr_t *s;
     switch (a) {
@@ -463,8 +462,8 @@ static size_t add_target(qw_target_t *out, size_t n, size_t max, qw_aud_t a, qw_
 }
 
 size_t qw_route_resolve(const qw_route_cfg_t *cfg, const Quotawatch__V1__Decision *d,
-                        const Quotawatch__V1__RepProfile *rep,
-                        const Quotawatch__V1__RepProfile *manager, qw_target_t *out, size_t max)
+                        const qw_rep_profile_t *rep, const qw_rep_profile_t *manager,
+                        qw_target_t *out, size_t max)
 {
     size_t n = 0;
     char buf[QW_ROUTE_ADDR_MAX];

@@ -9,7 +9,7 @@
 #include "quotawatch/audience.h"
 #include "quotawatch/common.h"
 #include "quotawatch/v1/decision.pb-c.h"
-#include "quotawatch/v1/roster.pb-c.h"
+#include "quotawatch/roster.h"
 
 typedef enum { QW_CHAN_SLACK, QW_CHAN_EMAIL, QW_CHAN_WEBHOOK } qw_chan_kind_t;
 
@@ -95,7 +95,7 @@ int qw_route_priority(const char *type);
  * target is never produced for review.* or integrity.* whatever cfg says; a rep who opted out
  * of public recognition gets it on their private channel instead. */
 size_t qw_route_resolve(const qw_route_cfg_t *cfg, const Quotawatch__V1__Decision *d,
-                        const Quotawatch__V1__RepProfile *rep,
-                        const Quotawatch__V1__RepProfile *manager, qw_target_t *out, size_t max);
+                        const qw_rep_profile_t *rep, const qw_rep_profile_t *manager,
+                        qw_target_t *out, size_t max);
 
 #endif
