@@ -624,17 +624,17 @@ static void data_delayed(qw_calendar_t *c, const qw_period_t *period, int64_t no
     qw_decision_t *d = calloc(1, sizeof(*d));
     if (!d) return;
     char rule[48];
-    snprintf(rule, sizeof(rule), "health.data_delayed:t%" PRId64, k->target_ms / 1000);
+    snprintf(rule, sizeof(rule), QW_DT_DATA_DELAYED ":t%" PRId64, k->target_ms / 1000);
     if (qw_engine_decision_id(d->id, "calendar", period->id, rule, NULL) != QW_OK) {
         free(d);
         return;
     }
-    snprintf(d->type, sizeof(d->type), "health.data_delayed");
+    snprintf(d->type, sizeof(d->type), QW_DT_DATA_DELAYED);
     snprintf(d->period, sizeof(d->period), "%s", period->id);
     snprintf(d->policy_version, sizeof(d->policy_version), "%s", c->policy->version);
     snprintf(d->currency, sizeof(d->currency), "%s", c->policy->rates.base);
     d->time_ms = now_ms;
-    d->audience = QW_AUD_SALES_OPS;
+    d->audience = QW_AUDSET_SALES_OPS;
     int64_t waited = qw_clock_now(&qw_clock_system) - k->since_ms;
     qw_engine_evidence(d, "waited_seconds", waited / 1000, "");
     qw_engine_evidence(d, "needed_complete_to_ms", k->target_ms, "");

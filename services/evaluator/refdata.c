@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine_pb.h"
+#include "quotawatch/roster_pb.h"
 #include "quotawatch/csv.h"
 #include "quotawatch/id.h"
 #include "quotawatch/kafka.h"
@@ -282,7 +282,7 @@ static void apply_roster(qw_refdata_t *d, const rd_kafka_message_t *m)
         return;
     }
     qw_rep_profile_t p;
-    if (qw_engine_profile_from_pb(pb, &p, err, sizeof(err)) != QW_OK) {
+    if (qw_roster_profile_from_pb(pb, &p, err, sizeof(err)) != QW_OK) {
         reject(d, m, 1, "invalid", err);
     } else if (!p.rep_id[0]) {
         reject(d, m, 1, "invalid", "empty rep_id");
@@ -310,7 +310,7 @@ static void apply_quota(qw_refdata_t *d, const rd_kafka_message_t *m)
     }
     qw_quota_t q;
     const char *reason = NULL;
-    if (qw_engine_quota_from_pb(pb, &q, err, sizeof(err)) != QW_OK) {
+    if (qw_roster_quota_from_pb(pb, &q, err, sizeof(err)) != QW_OK) {
         reject(d, m, 0, "invalid", err);
     } else if (!q.rep_id[0] || !q.version[0] || qw_money_exponent(q.currency) < 0) {
         reject(d, m, 0, "invalid", "rep_id, version and an ISO 4217 currency are required");

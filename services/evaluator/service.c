@@ -12,11 +12,11 @@
 #include "decision_pb.h"
 #include "dedup.h"
 #include "engine.h"
-#include "engine_pb.h"
 #include "evclock.h"
 #include "idwin.h"
 #include "outbox.h"
 #include "quotawatch/clock.h"
+#include "quotawatch/credit_entry.h"
 #include "quotawatch/date.h"
 #include "quotawatch/id.h"
 #include "quotawatch/http.h"
@@ -74,7 +74,7 @@ typedef struct ev_s {
     int64_t *moff;
     int *idx;
     qw_batch_run_t *runs;
-    qw_credit_in_t *credits;
+    qw_credit_t *credits;
     char (*rep_of)[QW_ID_MAX];
     char (*period_of)[QW_PERIOD_ID_MAX]; /* per message: the period an applied credit counts in */
     /* The script's exact section grouped by rep (a counting sort; sized once, never per batch):
@@ -265,7 +265,7 @@ static void on_decision(void *opaque, const qw_decision_t *d)
     ev_t *ev = opaque;
     /* A late credit withdrew a checkpoint verdict: the team's quota-pressure notice may no
      * longer hold; the calendar job re-judges the period's teams (after the commit). */
-    if (!strcmp(d->type, "warning.withdrawn") && !ev->nrejudge)
+    if (!strcmp(d->type, QW_DT_WARNING_WITHDRAWN) && !ev->nrejudge)
         snprintf(ev->rejudge, sizeof(ev->rejudge), "%s", d->period), ev->nrejudge = 1;
     if (ev->ndec == ev->dcap) {
         int ncap = ev->dcap ? ev->dcap * 2 : 256;
@@ -434,7 +434,7 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
         char err[QW_ERRSTR_MAX] = "";
         Quotawatch__V1__CreditEntry *ce =
             m->payload ? quotawatch__v1__credit_entry__unpack(NULL, m->len, m->payload) : NULL;
-        if (!ce || qw_engine_credit_from_pb(ce, &ev->credits[i], err, sizeof(err)) != QW_OK ||
+        if (!ce || qw_credit_entry_from_pb(ce, &ev->credits[i], err, sizeof(err)) != QW_OK ||
             !ce->rep_id || qw_id_valid(ce->rep_id, strlen(ce->rep_id), err, sizeof(err)) != QW_OK ||
             qw_strlcpy_checked(ev->rep_of[i], QW_ID_MAX, ce->rep_id, strlen(ce->rep_id)) != QW_OK) {
             qw_metric_add(ev->m_invalid, 1);

@@ -343,7 +343,7 @@ static int roster_load(qw_ntf_t *a)
     }
     free(hi);
     free(pos);
-    qw_log(QW_LOG_INFO, "roster.loaded", "%zu roster records, %zu reps", n, a->roster.n);
+    qw_log(QW_LOG_INFO, "roster.loaded", "%zu roster records, %zu reps", n, a->roster.map.n);
     return qw_svc_stop ? QW_ERR : QW_OK;
 }
 
@@ -422,8 +422,8 @@ static int process_batch(qw_ntf_t *a, rd_kafka_message_t **msgs, size_t n)
         }
         qw_metric_add(qw_metrics_counter("qw_notifier_decisions_total", "Decisions consumed", NULL),
                       1);
-        const Quotawatch__V1__RepProfile *rep = qw_roster_cache_get(&a->roster, decs[i]->rep_id);
-        const Quotawatch__V1__RepProfile *mgr =
+        const qw_rep_profile_t *rep = qw_roster_cache_get(&a->roster, decs[i]->rep_id);
+        const qw_rep_profile_t *mgr =
             rep && rep->manager_id[0] ? qw_roster_cache_get(&a->roster, rep->manager_id) : NULL;
         qw_target_t t[QW_ROUTE_MAX_TARGETS];
         size_t nt = qw_route_resolve(&a->routes, decs[i], rep, mgr, t, QW_ROUTE_MAX_TARGETS);

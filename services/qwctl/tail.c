@@ -6,6 +6,7 @@
 
 #include "pbjson.h"
 #include "qwctl.h"
+#include "quotawatch/dlq.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/svc.h"
 #include "quotawatch/utf8.h"
@@ -48,8 +49,14 @@ static json_t *record_json(const rd_kafka_message_t *m, const ProtobufCMessageDe
         const char *name;
         const void *val;
         size_t len;
-        for (size_t i = 0; !rd_kafka_header_get_all(hdrs, i, &name, &val, &len); i++)
+        for (size_t i = 0; !rd_kafka_header_get_all(hdrs, i, &name, &val, &len); i++) {
             json_object_set_new(h, name, val ? bytes_json(val, len) : json_null());
+            /* Dead letters the notifier wrote before the qw.error.* scheme also show under the
+             * current name, until QW_DLQ_LEGACY_UNTIL (docs/formats/dead-letters.md). */
+            const char *now = qw_dlq_legacy_name(name);
+            if (now && !json_object_get(h, now))
+                json_object_set_new(h, now, val ? bytes_json(val, len) : json_null());
+        }
         json_object_set_new(o, "headers", h);
     }
     if (desc) {

@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The engine on the decoded state: a credit in the input's last period (or its first). */
     sink = (qw_decision_buf_t){got, 64, 0, 0};
     qw_engine_init(&eng, &pol, qw_decision_buf_emit, &sink);
-    qw_credit_in_t c;
+    qw_credit_t c;
     memset(&c, 0, sizeof(c));
     memcpy(c.id, "fz:1:r", 7);
     memcpy(c.deal_id, "fz", 3);
