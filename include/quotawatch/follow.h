@@ -51,7 +51,7 @@ typedef struct qw_follow_s {
     void *opaque;
     qw_consume_t consume;
     const char *wait_event; /* log event of qw_follow_wait's retries ("follow.waiting") */
-    char errstr[QW_ERRSTR_MAX];
+    char errstr[sizeof(((qw_consume_t *)0)->errstr)];
 } qw_follow_t;
 
 /* Takes rk (a consumer; its group.id is never joined for assign()). QW_ERR on a NULL client,

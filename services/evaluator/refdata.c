@@ -290,7 +290,7 @@ int qw_refdata_poll(qw_refdata_t *d, int timeout_ms)
     int n = qw_follow_poll(d->follow, timeout_ms, 10000);
     /* A fatal client error: nothing more arrives; the data in memory stays as it was. */
     if (n < 0) {
-        snprintf(d->errstr, sizeof(d->errstr), "%s", d->follow->errstr);
+        qw_err_set(d->errstr, sizeof(d->errstr), "%s", d->follow->errstr);
         n = 0;
     }
     d->caught_up = d->follow->caught_up;
