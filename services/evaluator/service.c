@@ -16,6 +16,7 @@
 #include "idwin.h"
 #include "outbox.h"
 #include "quotawatch/clock.h"
+#include "quotawatch/consume.h"
 #include "quotawatch/credit_entry.h"
 #include "quotawatch/date.h"
 #include "quotawatch/id.h"
@@ -823,21 +824,18 @@ static void pump(ev_t *ev, int all)
 static int collect(ev_t *ev)
 {
     int64_t deadline = qw_clock_mono_ns() + 200000000LL;
+    qw_consume_t cs;
+    qw_consume_init(&cs, "kafka.consume_error");
     while (ev->nmsgs < ev->cap && !qw_svc_stop) {
         int64_t left = (deadline - qw_clock_mono_ns()) / 1000000;
-        rd_kafka_message_t *m =
-            rd_kafka_consumer_poll(ev->rk, ev->nmsgs ? 0 : (int)(left > 0 ? left : 0));
-        if (!m) {
+        rd_kafka_message_t *m = NULL;
+        qw_consume_kind_t k =
+            qw_consume_poll(&cs, ev->rk, ev->nmsgs ? 0 : (int)(left > 0 ? left : 0), &m);
+        if (k == QW_CONSUME_NONE) {
             if (ev->nmsgs || qw_clock_mono_ns() >= deadline) break;
             continue;
         }
-        if (m->err) {
-            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                qw_log(QW_LOG_WARN, "kafka.consume_error", "%s", rd_kafka_message_errstr(m));
-            rd_kafka_message_destroy(m);
-            continue;
-        }
-        qw_kafka_mark_ok();
+        if (k != QW_CONSUME_RECORD) continue;
         ev_part_t *pt = part_get(ev, m->partition);
         if (!pt || !pt->owned || pt->fenced) {
             rd_kafka_message_destroy(m);
