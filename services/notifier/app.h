@@ -44,7 +44,8 @@ typedef struct qw_endpoint_s {
 typedef struct qw_ntf_opts_s {
     const char *brokers, *redis_url, *routes, *templates, *webhook_url, *webhook_secret_file,
         *webhook_secret, *smtp_url, *smtp_from, *smtp_user, *smtp_password, *smtp_cacert,
-        *topic_prefix, *group, *log_level, *slack_api_url, *slack_token_file, *slack_token;
+        *topic_prefix, *group, *log_level, *slack_api_url, *slack_token_file, *slack_token,
+        *smtp_password_file, *http_bind;
     int64_t http_port, max_attempts, backoff_base_ms, backoff_cap_ms, slack_interval_ms,
         slack_burst, webhook_interval_ms, smtp_interval_ms, breaker_failures, breaker_cooldown_ms,
         send_timeout_ms, batch, max_age_ms;
@@ -53,6 +54,7 @@ typedef struct qw_ntf_opts_s {
 
 typedef struct qw_ntf_s {
     qw_ntf_opts_t o;
+    char smtp_password[512]; /* read from --smtp-password-file */
     qw_config_t cfg;
     qw_route_cfg_t routes;
     qw_tmpl_set_t *tmpl;

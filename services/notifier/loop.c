@@ -121,7 +121,7 @@ int qw_ntf_setup(qw_ntf_t *a)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     a->curl = curl_easy_init();
 
-    a->http = qw_http_start((int)a->o.http_port, 0, err, sizeof(err));
+    a->http = qw_http_start_addr(a->o.http_bind, (int)a->o.http_port, err, sizeof(err));
     if (!a->http) {
         fprintf(stderr, "qw-notifier: %s\n", err);
         return QW_NTF_EXIT_RUNTIME;

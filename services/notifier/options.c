@@ -4,7 +4,9 @@
 #include "app.h"
 
 #include "mail.h"
+#include "quotawatch/http.h"
 #include "quotawatch/log.h"
+#include "quotawatch/path.h"
 #include "secure.h"
 
 #include <stdio.h>
@@ -13,12 +15,10 @@
 
 static const char *default_templates(void)
 {
-    /* Development default: the templates beside this source file. Deployments pass
-     * --templates. */
-    static char dir[1024];
-    const char *f = __FILE__;
-    const char *slash = strrchr(f, '/');
-    snprintf(dir, sizeof(dir), "%.*s/templates", slash ? (int)(slash - f) : 1, slash ? f : ".");
+    /* The installed templates (<prefix>/share/quotawatch/templates, found from the program's
+     * own path; a build tree mirrors that layout): never the source tree. */
+    static char dir[4096];
+    if (qw_path_data(dir, sizeof(dir), "templates") != QW_OK) return "templates";
     return dir;
 }
 
@@ -48,7 +48,9 @@ int qw_ntf_options_parse(qw_ntf_t *a, int argc, char **argv, char *errbuf, size_
         {"smtp-from", "QW_SMTP_FROM", QW_OPT_STR, "quotawatch@localhost", "Sender address",
          &o->smtp_from, 0},
         {"smtp-user", "QW_SMTP_USER", QW_OPT_STR, NULL,
-         "SMTP login (password from QW_SMTP_PASSWORD)", &o->smtp_user, 0},
+         "SMTP login (password from --smtp-password-file or QW_SMTP_PASSWORD)", &o->smtp_user, 0},
+        {"smtp-password-file", "QW_SMTP_PASSWORD_FILE", QW_OPT_STR, NULL,
+         "File holding the SMTP password (first line)", &o->smtp_password_file, 0},
         {"smtp-password", "QW_SMTP_PASSWORD", QW_OPT_STR, NULL, "SMTP password", &o->smtp_password,
          1},
         {"smtp-starttls", "QW_SMTP_STARTTLS", QW_OPT_BOOL, "true",
@@ -64,6 +66,7 @@ int qw_ntf_options_parse(qw_ntf_t *a, int argc, char **argv, char *errbuf, size_
          "Do not verify the SMTP certificate (tests only)", &o->smtp_insecure, 0},
         {"http-port", "QW_HTTP_PORT", QW_OPT_INT, "9103",
          "Port of /healthz, /readyz, /metrics (0: any)", &o->http_port, 0},
+        QW_HTTP_OPT_BIND(&o->http_bind),
         {"topic-prefix", "QW_TOPIC_PREFIX", QW_OPT_STR, "",
          "Prefix of every topic name and Redis key", &o->topic_prefix, 0},
         {"group", "QW_NOTIFIER_GROUP", QW_OPT_STR, "qw-notifier", "Kafka consumer group", &o->group,
@@ -148,6 +151,7 @@ int qw_ntf_options_check(const qw_ntf_opts_t *o, char *errbuf, size_t errlen)
         if (r[i].v < r[i].lo || r[i].v > r[i].hi)
             return qw_err_set(errbuf, errlen, "%s is %lld: it must be between %lld and %lld",
                               r[i].name, (long long)r[i].v, (long long)r[i].lo, (long long)r[i].hi);
+    if (qw_http_bind_check(o->http_bind, errbuf, errlen) != QW_OK) return QW_ERR;
     if (o->backoff_cap_ms < o->backoff_base_ms)
         return qw_err_set(errbuf, errlen,
                           "--backoff-cap-ms (%lld) is below --backoff-base-ms (%lld): the cap "
@@ -192,6 +196,12 @@ int qw_ntf_config_load(qw_ntf_t *a, char *errbuf, size_t errlen)
         a->have_key = 1;
     }
     memset(secret, 0, sizeof(secret));
+    if (a->o.smtp_password_file && *a->o.smtp_password_file) {
+        if (qw_config_read_secret(a->o.smtp_password_file, a->smtp_password,
+                                  sizeof(a->smtp_password), err, sizeof(err)) != QW_OK)
+            return qw_err_set(errbuf, errlen, "--smtp-password-file: %s", err);
+        a->o.smtp_password = a->smtp_password;
+    }
     /* Nothing in clear, nothing unsigned, unless the operator said so (docs/security.md). */
     qw_secure_in_t sin = {.smtp_url = a->o.smtp_url,
                           .smtp_user = a->o.smtp_user,
