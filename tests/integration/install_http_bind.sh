@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# --http-bind ADDR (env QW_HTTP_BIND, default 127.0.0.1), the same option on qw-ingest and
-# qw-evaluator (the notifier gets it after its shell split: add it to the loops below then).
+# --http-bind ADDR (env QW_HTTP_BIND, default 127.0.0.1), the same option on qw-ingest,
+# qw-evaluator and qw-notifier (its refusals and help; the listening side is shown with the other two).
 # With 0.0.0.0 /healthz answers on a non-loopback address of this machine (an orchestrator's
 # probe, an off-host Prometheus); by default it does not; a bad address is refused with exit 2;
 # the evaluator's old --http-bind-all still works and warns. Run without --policy (built-in
@@ -22,7 +22,7 @@ healthz() { curl -fs --max-time 2 "http://$1:$2/healthz"; }
 
 # 1. Bad addresses are configuration errors (exit 2, the message names --http-bind), both as a
 #    flag and from the environment.
-for prog in qw-ingest qw-evaluator; do
+for prog in qw-ingest qw-evaluator qw-notifier; do
     for bad in localhost 300.1.1.1 "127.0.0.1:80"; do
         rc=0
         "$QW_BIN/$prog" --http-bind "$bad" >"$QW_IT_DIR/bad.out" 2>&1 || rc=$?
