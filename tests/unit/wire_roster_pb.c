@@ -59,7 +59,7 @@ Test(wire_roster_pb, quota_keeps_amount_currency_and_version)
     free(buf);
 }
 
-/* Moved from evaluator_engine_pb.c. */
+/* Moved from evaluator_decision_pb.c (then evaluator_engine_pb.c). */
 Test(wire_roster_pb, profile_and_quota_from_pb)
 {
     Quotawatch__V1__LeaveRange l = QUOTAWATCH__V1__LEAVE_RANGE__INIT;

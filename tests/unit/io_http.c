@@ -47,7 +47,7 @@ static void ask(int fd, const char *req, size_t len, char *out, size_t cap)
     }
 }
 
-Test(core_http, healthz_answers_while_one_client_holds_200_slow_connections)
+Test(io_http, healthz_answers_while_one_client_holds_200_slow_connections)
 {
     char err[QW_ERRSTR_MAX];
     qw_http_t *h = qw_http_start(0, 0, err, sizeof(err));
@@ -77,7 +77,7 @@ Test(core_http, healthz_answers_while_one_client_holds_200_slow_connections)
     qw_http_stop(h);
 }
 
-Test(core_http, an_oversized_request_is_refused)
+Test(io_http, an_oversized_request_is_refused)
 {
     char err[QW_ERRSTR_MAX];
     qw_http_t *h = qw_http_start(0, 0, err, sizeof(err));
@@ -99,7 +99,7 @@ Test(core_http, an_oversized_request_is_refused)
 
 /* --http-bind (issue 9): an address, the same option in every service; a bad one is refused
  * by name before anything starts; the server answers on the address it was given. */
-Test(core_http, bind_address_is_checked_and_used)
+Test(io_http, bind_address_is_checked_and_used)
 {
     char err[QW_ERRSTR_MAX];
     cr_assert_eq(qw_http_bind_check("127.0.0.1", err, sizeof(err)), QW_OK);

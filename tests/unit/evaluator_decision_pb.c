@@ -4,9 +4,9 @@
 
 #include "decision_pb.h"
 
-TestSuite(evaluator_engine_pb, .init = fx_setup, .fini = fx_teardown);
+TestSuite(evaluator_decision_pb, .init = fx_setup, .fini = fx_teardown);
 
-Test(evaluator_engine_pb, decision_round_trip)
+Test(evaluator_decision_pb, decision_round_trip)
 {
     qw_rep_profile_t rep;
     qw_quota_t q;

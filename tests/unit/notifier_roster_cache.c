@@ -18,7 +18,7 @@ static size_t pack(const char *id, const char *email, int opt_out, uint8_t *buf)
     return quotawatch__v1__rep_profile__pack(&p, buf);
 }
 
-Test(notifier_roster, apply_replace_delete)
+Test(notifier_roster_cache, apply_replace_delete)
 {
     qw_roster_cache_t c;
     qw_roster_cache_init(&c);
@@ -55,27 +55,9 @@ Test(notifier_roster, apply_replace_delete)
     qw_roster_cache_free(&c);
 }
 
-Test(notifier_roster, retry_after_forms)
-{
-    /* Not roster, but the other small parser of the shell: Retry-After. */
-    cr_assert_eq(qw_chan_retry_after("2", 0), 2000);
-    cr_assert_eq(qw_chan_retry_after("0", 0), 0);
-    cr_assert_eq(qw_chan_retry_after("999999", 0), 86400000);
-    cr_assert_eq(qw_chan_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412470000LL), 10000);
-    cr_assert_eq(qw_chan_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412490000LL), 0);
-    cr_assert_eq(
-        qw_chan_retry_after("Oct0000000522680363\x90"
-                            "20;",
-                            1445412470000LL),
-        86400000,
-        "a date far in the future (found by fuzz_notifier_answers) is capped, no overflow");
-    cr_assert_eq(qw_chan_retry_after("soon", 0), -1);
-    cr_assert_eq(qw_chan_retry_after("", 0), -1);
-}
-
 /* Roster ids reach headers and Redis keys: a record whose key, rep, manager or team id breaks
  * the id rule is refused whole and the cache is unchanged. */
-Test(notifier_roster, invalid_ids_are_refused)
+Test(notifier_roster_cache, invalid_ids_are_refused)
 {
     qw_roster_cache_t c;
     qw_roster_cache_init(&c);
@@ -101,7 +83,7 @@ Test(notifier_roster, invalid_ids_are_refused)
 
 /* A hostile CRM's display name: too long is cut at a character, never a reason to drop the
  * rep (tests/integration/notifier_delivery.sh sends a 420-byte one, which fits whole). */
-Test(notifier_roster, long_display_names_are_cut_not_refused)
+Test(notifier_roster_cache, long_display_names_are_cut_not_refused)
 {
     qw_roster_cache_t c;
     qw_roster_cache_init(&c);

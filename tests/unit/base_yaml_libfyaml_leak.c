@@ -1,7 +1,7 @@
 /* Inputs on which libfyaml 0.7.12 itself leaks (found by fuzz_routes): the text it builds for a
  * key made only of '' escapes, or for a key spanning lines, is never freed. The loaders must
  * still refuse them cleanly. A program of its own, because the leak has to be excused here (and
- * only here: core_yaml.c checks that the loaders free everything they create). */
+ * only here: base_yaml.c checks that the loaders free everything they create). */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -16,7 +16,7 @@ const char *__lsan_default_suppressions(void)
 
 static char err[QW_ERRSTR_MAX];
 
-Test(core_yaml_libfyaml_leak, fuzz_routes_input_is_refused)
+Test(base_yaml_libfyaml_leak, fuzz_routes_input_is_refused)
 {
     const char *in = QW_FIXTURES "/routes/fuzz-libfyaml-leak.yaml"; /* 126 quotes and a colon */
     qw_route_cfg_t c;
@@ -29,7 +29,7 @@ Test(core_yaml_libfyaml_leak, fuzz_routes_input_is_refused)
     cr_assert(strstr(err, ":1:2: ''") && strstr(err, ": unknown key"), "%s", err);
 }
 
-Test(core_yaml_libfyaml_leak, escaped_quote_key_is_refused)
+Test(base_yaml_libfyaml_leak, escaped_quote_key_is_refused)
 {
     static qw_policy_t p;
     const char *in = "'''''''''''''''''': 1\n"; /* the key is eight quotes */

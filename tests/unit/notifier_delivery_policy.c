@@ -4,7 +4,7 @@
 #include "delivery_policy.h"
 #include "route.h"
 
-Test(notifier_policy, backoff_doubles_within_jitter_bounds_and_caps)
+Test(notifier_delivery_policy, backoff_doubles_within_jitter_bounds_and_caps)
 {
     qw_backoff_t b = {.base_ms = 1000, .cap_ms = 60000, .max_attempts = 8};
     for (int attempt = 1; attempt <= 10; attempt++) {
@@ -22,14 +22,14 @@ Test(notifier_policy, backoff_doubles_within_jitter_bounds_and_caps)
     cr_assert_neq(qw_backoff_delay(&b, 3, 1, 0), qw_backoff_delay(&b, 3, 2000, 0));
 }
 
-Test(notifier_policy, retry_after_wins_when_longer)
+Test(notifier_delivery_policy, retry_after_wins_when_longer)
 {
     qw_backoff_t b = {.base_ms = 1000, .cap_ms = 60000, .max_attempts = 8};
     cr_assert_eq(qw_backoff_delay(&b, 1, 0, 7000), 7000);
     cr_assert(qw_backoff_delay(&b, 1, 0, 10) >= 500);
 }
 
-Test(notifier_policy, bucket_one_per_second)
+Test(notifier_delivery_policy, bucket_one_per_second)
 {
     qw_bucket_t b;
     qw_bucket_init(&b, 1000, 1, 0);
@@ -42,7 +42,7 @@ Test(notifier_policy, bucket_one_per_second)
     cr_assert_eq(qw_bucket_take(&b, 100000), 1000);
 }
 
-Test(notifier_policy, bucket_burst)
+Test(notifier_delivery_policy, bucket_burst)
 {
     qw_bucket_t b;
     qw_bucket_init(&b, 1000, 3, 0);
@@ -57,7 +57,7 @@ Test(notifier_policy, bucket_burst)
     cr_assert_eq(sent, 13);
 }
 
-Test(notifier_policy, breaker_opens_half_opens_and_closes)
+Test(notifier_delivery_policy, breaker_opens_half_opens_and_closes)
 {
     qw_breaker_t b;
     qw_breaker_init(&b, 3, 5000);
@@ -82,7 +82,7 @@ Test(notifier_policy, breaker_opens_half_opens_and_closes)
     cr_assert_eq(qw_breaker_allow(&b, 10005), 0);
 }
 
-Test(notifier_policy, success_resets_consecutive_failures)
+Test(notifier_delivery_policy, success_resets_consecutive_failures)
 {
     qw_breaker_t b;
     qw_breaker_init(&b, 2, 1000);
@@ -92,7 +92,7 @@ Test(notifier_policy, success_resets_consecutive_failures)
     cr_assert_eq(b.state, QW_BREAKER_CLOSED);
 }
 
-Test(notifier_policy, reviews_before_rewards)
+Test(notifier_delivery_policy, reviews_before_rewards)
 {
     cr_assert_eq(qw_route_priority("review.termination_review"), 0);
     cr_assert_lt(qw_route_priority("integrity.flag"),

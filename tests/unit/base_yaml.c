@@ -34,7 +34,7 @@ static double now_s(void)
  * start of a line) holding a byte that is not valid UTF-8 -- `%` + any byte 0x80-0xff, `%a `
  * + one, `%YAML` + one, after a BOM or after other lines -- never returns. Every such input is
  * refused before the parser runs, each well within a second. */
-Test(core_yaml, every_directive_hang_trigger_is_refused_fast, .timeout = 2.0)
+Test(base_yaml, every_directive_hang_trigger_is_refused_fast, .timeout = 2.0)
 {
     const char *prefixes[] = {"%", "%a ", "%YAML", "a: 1\n%", "\xef\xbb\xbf%", "%%", "% "};
     for (size_t p = 0; p < sizeof(prefixes) / sizeof(prefixes[0]); p++)
@@ -50,7 +50,7 @@ Test(core_yaml, every_directive_hang_trigger_is_refused_fast, .timeout = 2.0)
         }
 }
 
-Test(core_yaml, screen_is_exact_utf8)
+Test(base_yaml, screen_is_exact_utf8)
 {
     qw_yaml_pos_t pos;
     char e[QW_ERRSTR_MAX];
@@ -65,7 +65,7 @@ Test(core_yaml, screen_is_exact_utf8)
     cr_assert_eq(pos.col, 3, "columns count characters, not bytes");
 }
 
-Test(core_yaml, syntax_errors_have_a_position)
+Test(base_yaml, syntax_errors_have_a_position)
 {
     REFUSED("a: [1, 2\n", "t.yaml:2:1: invalid YAML: flow sequence without a closing bracket");
     REFUSED("a: \"x\n", "t.yaml:1:5: invalid YAML: double-quoted scalar without closing quote");
@@ -75,7 +75,7 @@ Test(core_yaml, syntax_errors_have_a_position)
 
 /* Found by fuzz_policy: a diagnostic quoting a long run of digits and ": error:" overflowed the
  * position parse (UBSan). The input is kept here. */
-Test(core_yaml, diagnostics_quoting_the_input_do_not_confuse_the_position)
+Test(base_yaml, diagnostics_quoting_the_input_do_not_confuse_the_position)
 {
     static const char in[] = "%%versio3333333333333333333333333333333333333333333: error:\t\t\t\t"
                              "\r\t\t\t\t\t\t\t\t\t\t\t\nrs";
@@ -88,7 +88,7 @@ Test(core_yaml, diagnostics_quoting_the_input_do_not_confuse_the_position)
 
 /* Found by fuzz_routes: libfyaml 0.7.12 dies rendering the diagnostic of a line of tabs. The
  * input is kept here; it is refused before libfyaml sees it. */
-Test(core_yaml, tab_runs_never_reach_libfyaml)
+Test(base_yaml, tab_runs_never_reach_libfyaml)
 {
     static const char in[] = "routes:\n  - n\x02\x02ame: rep-det\ncridien\t\t\t\t\t\t\t\t\t\t\t\t"
                              "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\te\t\t\t\t\t\t"
@@ -98,7 +98,7 @@ Test(core_yaml, tab_runs_never_reach_libfyaml)
     cr_assert_str_eq(err, "t.yaml:3:8: a tab character: indent and separate with spaces");
 }
 
-Test(core_yaml, duplicate_keys_name_the_path)
+Test(base_yaml, duplicate_keys_name_the_path)
 {
     REFUSED("a: 1\nb: 2\na: 3\n", "t.yaml:3:1: a: duplicate key (first at line 1)");
     REFUSED("x:\n  - {k: 1}\n  - {k: 1, k: 2}\n",
@@ -106,7 +106,7 @@ Test(core_yaml, duplicate_keys_name_the_path)
     REFUSED("a: 1\nb: 1\nb: 2\na: 2\n", "t.yaml:3:1: b: duplicate key (first at line 2)");
 }
 
-Test(core_yaml, one_plain_document)
+Test(base_yaml, one_plain_document)
 {
     REFUSED("a: 1\n---\nb: 2\n",
             "t.yaml:2:1: a second YAML document: one document per file (remove the ---)");
@@ -120,7 +120,7 @@ Test(core_yaml, one_plain_document)
     cr_assert_eq(parse_n("%YAML 1.2\n---\na: 1\n...\n", 23), QW_OK, "%s", err);
 }
 
-Test(core_yaml, positions_and_messages)
+Test(base_yaml, positions_and_messages)
 {
     qw_yaml_t y;
     const char *t = "a:\n  b: hello\n";
@@ -138,7 +138,7 @@ Test(core_yaml, positions_and_messages)
     qw_yaml_free(&y);
 }
 
-Test(core_yaml, empty_keys_are_refused)
+Test(base_yaml, empty_keys_are_refused)
 {
     REFUSED(": 1\n", "t.yaml:1:3: an empty key");
     REFUSED("a:\n  '': 1\n", "t.yaml:2:4: a: an empty key");

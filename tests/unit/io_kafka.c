@@ -28,7 +28,7 @@ static rd_kafka_conf_t *with(const char *key, const char *val, char *err, size_t
     return qw_kafka_conf_new("127.0.0.1:1", "test", &cfg, err, errlen);
 }
 
-Test(core_kafka, a_secret_comes_from_a_file)
+Test(io_kafka, a_secret_comes_from_a_file)
 {
     char path[] = "/tmp/qw-kafka-pw-XXXXXX";
     int fd = mkstemp(path);
@@ -51,7 +51,7 @@ Test(core_kafka, a_secret_comes_from_a_file)
     cr_assert(strstr(err, "sasl.password") && strstr(err, "/nonexistent/qw-kafka-pw"), "%s", err);
 }
 
-Test(core_kafka, a_refused_value_from_a_file_is_not_echoed)
+Test(io_kafka, a_refused_value_from_a_file_is_not_echoed)
 {
     char path[] = "/tmp/qw-kafka-bad-XXXXXX";
     int fd = mkstemp(path);

@@ -42,9 +42,9 @@ static qw_dlv_job_t job(const char *id, const char *ch, int prio)
     return j;
 }
 
-TestSuite(notifier_record, .init = start, .fini = stop);
+TestSuite(notifier_delivery_record, .init = start, .fini = stop);
 
-Test(notifier_record, claim_then_sent_is_done_forever)
+Test(notifier_delivery_record, claim_then_sent_is_done_forever)
 {
     qw_dlv_job_t j = job("d1", "hr.webhook", 0);
     cr_assert_eq(qw_dlv_claim(&dlv, "d1", "hr.webhook"), QW_DLV_CLAIMED);
@@ -63,7 +63,7 @@ Test(notifier_record, claim_then_sent_is_done_forever)
     freeReplyObject(r);
 }
 
-Test(notifier_record, queued_job_round_trip_and_lease)
+Test(notifier_delivery_record, queued_job_round_trip_and_lease)
 {
     qw_dlv_job_t j = job("d2", "hr.webhook", 0);
     j.attempts = 2;
@@ -103,7 +103,7 @@ Test(notifier_record, queued_job_round_trip_and_lease)
     free(m[0]);
 }
 
-Test(notifier_record, failed_is_final_and_priorities_separate)
+Test(notifier_delivery_record, failed_is_final_and_priorities_separate)
 {
     qw_dlv_job_t review = job("rv", "hr.webhook", 0), reward = job("rw", "team.slack", 4);
     cr_assert_eq(qw_dlv_schedule(&dlv, &reward, 100), 0);
@@ -121,7 +121,7 @@ Test(notifier_record, failed_is_final_and_priorities_separate)
     cr_assert_eq(qw_dlv_backlog(&dlv), 1);
 }
 
-Test(notifier_record, redis_gone_is_an_error_not_a_claim)
+Test(notifier_delivery_record, redis_gone_is_an_error_not_a_claim)
 {
     qw_test_redis_kill(&server);
     cr_assert_eq(qw_dlv_claim(&dlv, "d3", "hr.webhook"), QW_ERR);
@@ -166,14 +166,14 @@ static void expect_writes_refused(const char *cause)
     expect_cause(qw_dlv_due(&dlv, 1, 6000, due, 4), cause, "due");
 }
 
-Test(notifier_record, oom_reply_is_the_error_message)
+Test(notifier_delivery_record, oom_reply_is_the_error_message)
 {
     seed_due();
     admin("CONFIG SET maxmemory 1");
     expect_writes_refused("OOM");
 }
 
-Test(notifier_record, readonly_reply_is_the_error_message)
+Test(notifier_delivery_record, readonly_reply_is_the_error_message)
 {
     /* A replica of a primary that is not there: still read-only to clients. */
     seed_due();
@@ -182,7 +182,7 @@ Test(notifier_record, readonly_reply_is_the_error_message)
     admin("REPLICAOF NO ONE");
 }
 
-Test(notifier_record, noauth_reply_is_the_error_message)
+Test(notifier_delivery_record, noauth_reply_is_the_error_message)
 {
     admin("CONFIG SET requirepass hunter2-not-ours");
     qw_redis_reset(&redis); /* the next command connects without a password */
@@ -199,7 +199,7 @@ Test(notifier_record, noauth_reply_is_the_error_message)
 
 /* A command failing inside EXEC (here ZREM on a queue key someone made a string) does not undo
  * the others and would fail again: the outcome is recorded as before, the cause is in errstr. */
-Test(notifier_record, error_inside_exec_records_the_outcome_and_says_why)
+Test(notifier_delivery_record, error_inside_exec_records_the_outcome_and_says_why)
 {
     qw_dlv_job_t j = job("d7", "hr.webhook", 2);
     cr_assert_eq(qw_dlv_claim(&dlv, "d7", "hr.webhook"), QW_DLV_CLAIMED);
@@ -214,7 +214,7 @@ Test(notifier_record, error_inside_exec_records_the_outcome_and_says_why)
 
 /* Issue 10, finding 3: ids at the engine's bound (QW_DECISION_ID_MAX - 1 bytes) that differ
  * only in their last byte are two deliveries, and a job keeps its whole id. */
-Test(notifier_record, decision_ids_at_the_bound_stay_distinct)
+Test(notifier_delivery_record, decision_ids_at_the_bound_stay_distinct)
 {
     static char a[QW_DECISION_ID_MAX], b[QW_DECISION_ID_MAX];
     memset(a, 'x', sizeof(a) - 1);

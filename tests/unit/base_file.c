@@ -19,7 +19,7 @@ static void write_file(size_t n)
     close(fd);
 }
 
-Test(core_file, whole_file_nul_terminated)
+Test(base_file, whole_file_nul_terminated)
 {
     char err[QW_ERRSTR_MAX];
     size_t len;
@@ -33,7 +33,7 @@ Test(core_file, whole_file_nul_terminated)
     free(buf);
 }
 
-Test(core_file, larger_than_the_limit_is_refused)
+Test(base_file, larger_than_the_limit_is_refused)
 {
     char err[QW_ERRSTR_MAX];
     size_t len;
@@ -44,7 +44,7 @@ Test(core_file, larger_than_the_limit_is_refused)
     cr_assert(strstr(err, "larger than 100 bytes"), "%s", err);
 }
 
-Test(core_file, missing_file_names_path_and_reason)
+Test(base_file, missing_file_names_path_and_reason)
 {
     char err[QW_ERRSTR_MAX];
     size_t len;

@@ -13,7 +13,7 @@ static int load(const char *yaml)
     return qw_policy_load_string(&pol, yaml, strlen(yaml), NULL, err, sizeof(err));
 }
 
-Test(core_policy, example_file_loads)
+Test(base_policy, example_file_loads)
 {
     int rc = qw_policy_load_file(&pol, QW_FIXTURES "/../../deploy/policy.example.yaml", NULL, err,
                                  sizeof(err));
@@ -26,7 +26,7 @@ Test(core_policy, example_file_loads)
     cr_assert_gt(pol.tz.ntrans, 0, "the zone file was loaded");
 }
 
-Test(core_policy, defaults_apply_when_keys_are_absent)
+Test(base_policy, defaults_apply_when_keys_are_absent)
 {
     cr_assert_eq(load("version: v1\n"), QW_OK, "%s", err);
     cr_assert_eq(pol.period, QW_PERIOD_MONTH);
@@ -48,7 +48,7 @@ Test(core_policy, defaults_apply_when_keys_are_absent)
     cr_assert_str_eq(pol.timezone, "UTC");
 }
 
-Test(core_policy, percentages_with_and_without_sign_and_decimals)
+Test(base_policy, percentages_with_and_without_sign_and_decimals)
 {
     cr_assert_eq(load("version: v1\nmiss_line: \"85%\"\npacing:\n  threshold: 62.5\n"
                       "  checkpoints: [25, 50.25%, 90]\nteam_health: {checkpoint: 90}\n"),
@@ -59,7 +59,7 @@ Test(core_policy, percentages_with_and_without_sign_and_decimals)
     cr_assert_eq(pol.checkpoints_bp[1], 5025);
 }
 
-Test(core_policy, quarter_and_booleans)
+Test(base_policy, quarter_and_booleans)
 {
     cr_assert_eq(load("version: v1\nperiod: quarter\nleave: {prorate: false}\n"), QW_OK, "%s", err);
     cr_assert_eq(pol.period, QW_PERIOD_QUARTER);
@@ -80,7 +80,7 @@ static void expect_exact(const char *yaml, const char *msg)
     cr_assert_str_eq(err, msg);
 }
 
-Test(core_policy, errors_name_the_key_and_the_problem)
+Test(base_policy, errors_name_the_key_and_the_problem)
 {
     expect_exact(
         "version: v1\npacing:\n  threshold: 170\n",
@@ -123,19 +123,19 @@ Test(core_policy, errors_name_the_key_and_the_problem)
                  "policy:2:1: miss_line: must be a single value, got a list or mapping");
 }
 
-Test(core_policy, unknown_keys_are_errors_not_defaults)
+Test(base_policy, unknown_keys_are_errors_not_defaults)
 {
     expect_exact("version: v1\nmiss_lien: 70\n", "policy:2:1: miss_lien: unknown key");
     expect_exact("version: v1\npacing:\n  treshold: 50\n",
                  "policy:3:3: pacing.treshold: unknown key");
 }
 
-Test(core_policy, version_is_required)
+Test(base_policy, version_is_required)
 {
     expect_exact("period: month\n", "policy: version: required (recorded in decisions)");
 }
 
-Test(core_policy, bad_yaml_and_bad_shape)
+Test(base_policy, bad_yaml_and_bad_shape)
 {
     expect_exact("version: [unclosed\n",
                  "policy:2:1: invalid YAML: flow sequence without a closing bracket");
@@ -143,7 +143,7 @@ Test(core_policy, bad_yaml_and_bad_shape)
 }
 
 /* Issue 8: a fraction written for a percentage was silently read as a tiny percentage. */
-Test(core_policy, a_bare_fraction_is_ambiguous)
+Test(base_policy, a_bare_fraction_is_ambiguous)
 {
     expect_exact("version: v1\nmiss_line: 0.8\n",
                  "policy:2:12: miss_line: 0.8 is ambiguous: write 80% for eighty percent (or "
@@ -165,7 +165,7 @@ Test(core_policy, a_bare_fraction_is_ambiguous)
                  "thirty-five percent (or 0.35% if you mean it)");
 }
 
-Test(core_policy, explicit_small_percentages_and_zero_are_fine)
+Test(base_policy, explicit_small_percentages_and_zero_are_fine)
 {
     cr_assert_eq(load("version: v1\nmiss_line: 0.8%\npacing: {threshold: 0}\n"
                       "integrity: {discount_limit: 1 %}\nleave: {excuse_over: 1.5}\n"),
@@ -176,7 +176,7 @@ Test(core_policy, explicit_small_percentages_and_zero_are_fine)
     cr_assert_eq(pol.leave_excuse_over_bp, 150);
 }
 
-Test(core_policy, fractional_accelerators_get_a_hint)
+Test(base_policy, fractional_accelerators_get_a_hint)
 {
     expect_exact("version: v1\nrewards: {accelerators: [1.25, 1.5]}\n",
                  "policy:2:11: rewards.accelerators: tiers must be above rewards.quota_achieved "
@@ -184,7 +184,7 @@ Test(core_policy, fractional_accelerators_get_a_hint)
 }
 
 /* Issue 10: libfyaml reported duplicates without the key, and the loader said "invalid YAML". */
-Test(core_policy, duplicate_keys_name_the_key_path_and_both_lines)
+Test(base_policy, duplicate_keys_name_the_key_path_and_both_lines)
 {
     expect_exact("version: v1\nmiss_line: 80\nmiss_line: 70\n",
                  "policy:3:1: miss_line: duplicate key (first at line 2)");
@@ -195,14 +195,14 @@ Test(core_policy, duplicate_keys_name_the_key_path_and_both_lines)
 }
 
 /* Issue 10: two bytes hung every service at start (libfyaml 0.7.12 loops on them). */
-Test(core_policy, the_parser_hang_trigger_is_refused_within_a_second, .timeout = 1.0)
+Test(base_policy, the_parser_hang_trigger_is_refused_within_a_second, .timeout = 1.0)
 {
     expect_exact("%\x80", "policy:1:2: invalid UTF-8 (byte 0x80): a YAML file must be UTF-8 text");
     expect_exact("version: v1\n%YAML\xff\n",
                  "policy:2:6: invalid UTF-8 (byte 0xff): a YAML file must be UTF-8 text");
 }
 
-Test(core_policy, one_document_no_aliases_no_nul)
+Test(base_policy, one_document_no_aliases_no_nul)
 {
     expect_exact("version: v1\n---\nmiss_line: 70\n",
                  "policy:2:1: a second YAML document: one document per file (remove the ---)");
@@ -214,7 +214,7 @@ Test(core_policy, one_document_no_aliases_no_nul)
     cr_assert_str_eq(err, "policy:2:1: a NUL byte: the file is not text");
 }
 
-Test(core_policy, messages_are_named_by_the_file)
+Test(base_policy, messages_are_named_by_the_file)
 {
     const char *y = "version: v1\nmiss_line: 0.8\n";
     cr_assert_eq(qw_policy_load_named(&pol, "policy.yaml", y, strlen(y), NULL, err, sizeof(err)),
@@ -223,7 +223,7 @@ Test(core_policy, messages_are_named_by_the_file)
                           "percent (or 0.8% if you mean it)");
 }
 
-Test(core_policy, missing_file)
+Test(base_policy, missing_file)
 {
     cr_assert_eq(qw_policy_load_file(&pol, "/nonexistent/policy.yaml", NULL, err, sizeof(err)),
                  QW_ERR);

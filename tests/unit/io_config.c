@@ -18,7 +18,7 @@ static const qw_opt_t opts[] = {
     {0},
 };
 
-Test(core_config, defaults_then_env_then_flags)
+Test(io_config, defaults_then_env_then_flags)
 {
     qw_config_t cfg;
     setenv("QW_TEST_PORT", "8080", 1);
@@ -34,7 +34,7 @@ Test(core_config, defaults_then_env_then_flags)
     unsetenv("QW_TEST_BROKERS");
 }
 
-Test(core_config, options_anywhere_and_kafka_passthrough)
+Test(io_config, options_anywhere_and_kafka_passthrough)
 {
     qw_config_t cfg;
     char a0[] = "qwctl", a1[] = "tail", a2[] = "--until-eof", a3[] = "decisions", a4[] = "-X",
@@ -53,7 +53,7 @@ Test(core_config, options_anywhere_and_kafka_passthrough)
     cr_assert_str_eq(cfg.kafka[3], "all");
 }
 
-Test(core_config, errors_name_the_option)
+Test(io_config, errors_name_the_option)
 {
     qw_config_t cfg;
     char a0[] = "prog", a1[] = "--http-port", a2[] = "eighty";
@@ -69,7 +69,7 @@ Test(core_config, errors_name_the_option)
     cr_assert_eq(qw_config_parse(&cfg, "prog", "", opts, 3, argv3), QW_ERR);
 }
 
-Test(core_config, env_value_is_validated)
+Test(io_config, env_value_is_validated)
 {
     qw_config_t cfg;
     setenv("QW_TEST_PORT", "x1", 1);
@@ -81,7 +81,7 @@ Test(core_config, env_value_is_validated)
 }
 
 /* --version (issue 9): every program answers it through the shared parser, exit 0. */
-Test(core_config, version_is_printed_like_help)
+Test(io_config, version_is_printed_like_help)
 {
     int64_t n = 0;
     qw_opt_t opts[] = {{"count", NULL, QW_OPT_INT, "1", "n", &n, 0}, {0}};

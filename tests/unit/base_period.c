@@ -20,7 +20,7 @@ static int64_t at(const char *iso)
     return ms;
 }
 
-Test(core_period, month_and_quarter_ids)
+Test(base_period, month_and_quarter_ids)
 {
     qw_period_t p;
     qw_period_of_date(QW_PERIOD_MONTH, day("2026-11-27"), &p);
@@ -37,7 +37,7 @@ Test(core_period, month_and_quarter_ids)
     cr_assert_eq(qw_period_days(&p), 29, "leap February");
 }
 
-Test(core_period, prev_next_and_distance_cross_years)
+Test(base_period, prev_next_and_distance_cross_years)
 {
     qw_period_t p, q;
     cr_assert_eq(qw_period_parse("2026-01", &p), 0);
@@ -53,7 +53,7 @@ Test(core_period, prev_next_and_distance_cross_years)
     cr_assert_eq(qw_period_distance(&q, &p), 5);
 }
 
-Test(core_period, parse_rejects_garbage)
+Test(base_period, parse_rejects_garbage)
 {
     qw_period_t p;
     cr_assert_eq(qw_period_parse("2026-13", &p), -1);
@@ -63,7 +63,7 @@ Test(core_period, parse_rejects_garbage)
     cr_assert_eq(qw_period_parse("", &p), -1);
 }
 
-Test(core_period, boundaries_elapsed_checkpoint_and_close_in_berlin)
+Test(base_period, boundaries_elapsed_checkpoint_and_close_in_berlin)
 {
     qw_tz_t tz;
     char err[QW_ERRSTR_MAX];
@@ -83,7 +83,7 @@ Test(core_period, boundaries_elapsed_checkpoint_and_close_in_berlin)
                  (31 * 24 + 1) * 3600000LL);
 }
 
-Test(core_period, leave_days_count_overlaps_once)
+Test(base_period, leave_days_count_overlaps_once)
 {
     qw_rep_profile_t r;
     memset(&r, 0, sizeof(r));

@@ -4,7 +4,7 @@
 #include "quotawatch/money.h"
 #include "quotawatch/rates.h"
 
-Test(core_money, exponents)
+Test(base_money, exponents)
 {
     cr_assert_eq(qw_money_exponent("USD"), 2);
     cr_assert_eq(qw_money_exponent("JPY"), 0);
@@ -14,7 +14,7 @@ Test(core_money, exponents)
     cr_assert_eq(qw_money_exponent("USDX"), -1);
 }
 
-Test(core_money, parse_decimal_is_exact)
+Test(base_money, parse_decimal_is_exact)
 {
     int64_t v;
     cr_assert_eq(qw_money_parse_decimal("12500.50", 8, 2, &v), 0);
@@ -32,7 +32,7 @@ Test(core_money, parse_decimal_is_exact)
     cr_assert_eq(qw_money_parse_decimal("99999999999999999999", 20, 2, &v), -1);
 }
 
-Test(core_money, from_double_recovers_the_written_decimal)
+Test(base_money, from_double_recovers_the_written_decimal)
 {
     int64_t v;
     cr_assert_eq(qw_money_from_double(0.1 + 0.2 - 0.3 + 19.99, 2, &v), 0);
@@ -42,7 +42,7 @@ Test(core_money, from_double_recovers_the_written_decimal)
     cr_assert_eq(qw_money_from_double(1.005, 2, &v), -1);
 }
 
-Test(core_money, convert_rounds_half_away_from_zero)
+Test(base_money, convert_rounds_half_away_from_zero)
 {
     int64_t v;
     /* 1.00 USD at 0.92 EUR/USD = 0.92 EUR */
@@ -57,7 +57,7 @@ Test(core_money, convert_rounds_half_away_from_zero)
     cr_assert_eq(v, -1, "half away from zero");
 }
 
-Test(core_money, rates_table)
+Test(base_money, rates_table)
 {
     qw_rates_t r = {.base = "EUR"};
     int64_t v;
@@ -70,7 +70,7 @@ Test(core_money, rates_table)
     cr_assert_eq(qw_rates_set(&r, "ZZZ", 1), -1);
 }
 
-Test(core_money, format)
+Test(base_money, format)
 {
     char buf[32];
     cr_assert_str_eq(qw_money_format(1250050, 2, buf, sizeof(buf)), "12500.50");

@@ -44,7 +44,7 @@ static const char *msg_of(json_t *o)
     return json_string_value(m);
 }
 
-Test(core_log, invalid_utf8_becomes_replacement_characters)
+Test(io_log, invalid_utf8_becomes_replacement_characters)
 {
     json_t *o = logged("rep \xE9ric (latin-1) and \xFF\xFE here");
     cr_assert_str_eq(msg_of(o), "rep " FFFD "ric (latin-1) and " FFFD FFFD " here");
@@ -52,7 +52,7 @@ Test(core_log, invalid_utf8_becomes_replacement_characters)
     json_decref(o);
 }
 
-Test(core_log, a_long_message_is_cut_on_a_character_boundary)
+Test(io_log, a_long_message_is_cut_on_a_character_boundary)
 {
     /* 1022 bytes then a two-byte character: the 1023-byte buffer holds half of it. */
     char buf[2048];
@@ -88,7 +88,7 @@ static void lossy_is(const char *in, size_t len, const char *want, size_t wantle
 
 #define LOSSY(in, want) lossy_is(in, sizeof(in) - 1, want, sizeof(want) - 1)
 
-Test(core_log, utf8_repair_follows_the_maximal_subpart_rule)
+Test(io_log, utf8_repair_follows_the_maximal_subpart_rule)
 {
     LOSSY("plain ascii", "plain ascii");
     LOSSY("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");

@@ -41,11 +41,11 @@ static void stop(void)
     qw_test_redis_stop(&server);
 }
 
-TestSuite(ingest_ledger_store_it, .init = start, .fini = stop, .timeout = 60);
+TestSuite(ingest_ledger_store, .init = start, .fini = stop, .timeout = 60);
 
 static qw_deal_change_t batch[8];
 
-Test(ingest_ledger_store_it, batch_saves_and_replays_identically)
+Test(ingest_ledger_store, batch_saves_and_replays_identically)
 {
     qw_redis_t *c = connect_redis();
     static qw_ledger_store_t s;
@@ -94,7 +94,7 @@ Test(ingest_ledger_store_it, batch_saves_and_replays_identically)
     close_redis(c);
 }
 
-Test(ingest_ledger_store_it, cas_conflict_between_two_contexts)
+Test(ingest_ledger_store, cas_conflict_between_two_contexts)
 {
     qw_redis_t *c1 = connect_redis(), *c2 = connect_redis();
     static qw_ledger_store_t s1, s2;
@@ -178,7 +178,7 @@ static void *hot_worker(void *arg)
     return NULL;
 }
 
-Test(ingest_ledger_store_it, concurrent_instances_lose_no_update)
+Test(ingest_ledger_store, concurrent_instances_lose_no_update)
 {
     qw_redis_t *c = connect_redis();
     static qw_ledger_store_t s;
@@ -225,7 +225,7 @@ Test(ingest_ledger_store_it, concurrent_instances_lose_no_update)
     close_redis(c);
 }
 
-Test(ingest_ledger_store_it, corrupt_state_goes_to_dlq_and_noscript_recovers)
+Test(ingest_ledger_store, corrupt_state_goes_to_dlq_and_noscript_recovers)
 {
     qw_redis_t *c = connect_redis();
     static qw_ledger_store_t s;
@@ -256,7 +256,7 @@ Test(ingest_ledger_store_it, corrupt_state_goes_to_dlq_and_noscript_recovers)
     close_redis(c);
 }
 
-Test(ingest_ledger_store_it, dead_connection_is_an_error_to_reconnect)
+Test(ingest_ledger_store, dead_connection_is_an_error_to_reconnect)
 {
     qw_redis_t *c = connect_redis();
     static qw_ledger_store_t s;
@@ -277,7 +277,7 @@ Test(ingest_ledger_store_it, dead_connection_is_an_error_to_reconnect)
 }
 
 /* Two pipelines on one Redis (different --topic-prefix) keep separate ledgers. */
-Test(ingest_ledger_store_it, namespaces_keep_pipelines_apart)
+Test(ingest_ledger_store, namespaces_keep_pipelines_apart)
 {
     qw_redis_t *c = connect_redis();
     static qw_ledger_store_t a, b;
@@ -332,7 +332,7 @@ static void admin(qw_redis_t *c, const char *cmd)
     freeReplyObject(r);
 }
 
-Test(ingest_ledger_store_it, refused_writes_name_the_cause)
+Test(ingest_ledger_store, refused_writes_name_the_cause)
 {
     qw_redis_t *c = connect_redis();
     admin(c, "CONFIG SET maxmemory 1");

@@ -30,7 +30,7 @@ static void load(const char *name)
     cr_assert_eq(qw_tz_load(&tz, name, NULL, err, sizeof(err)), 0, "%s", err);
 }
 
-Test(core_tz, berlin_dst_2026)
+Test(base_tz, berlin_dst_2026)
 {
     load("Europe/Berlin");
     cr_assert_eq(qw_tz_offset(&tz, at("2026-03-29T00:59:59Z")), 3600);
@@ -42,7 +42,7 @@ Test(core_tz, berlin_dst_2026)
     cr_assert_eq(qw_tz_local_date(&tz, at("2026-10-31T22:59:59Z")), day("2026-10-31"));
 }
 
-Test(core_tz, new_york_local_date_lags_utc)
+Test(base_tz, new_york_local_date_lags_utc)
 {
     load("America/New_York");
     cr_assert_eq(qw_tz_offset(&tz, at("2026-03-08T06:59:59Z")), -5 * 3600);
@@ -52,7 +52,7 @@ Test(core_tz, new_york_local_date_lags_utc)
     cr_assert_eq(qw_tz_local_date(&tz, at("2026-12-01T04:30:00Z")), day("2026-11-30"));
 }
 
-Test(core_tz, kolkata_half_hour_offset)
+Test(base_tz, kolkata_half_hour_offset)
 {
     load("Asia/Kolkata");
     cr_assert_eq(qw_tz_offset(&tz, at("2026-06-01T00:00:00Z")), 5 * 3600 + 1800);
@@ -61,14 +61,14 @@ Test(core_tz, kolkata_half_hour_offset)
     cr_assert_eq(qw_tz_day_start_ms(&tz, day("2026-07-01")), at("2026-06-30T18:30:00Z"));
 }
 
-Test(core_tz, utc_needs_no_file)
+Test(base_tz, utc_needs_no_file)
 {
     cr_assert_eq(qw_tz_load(&tz, "UTC", "/nonexistent", err, sizeof(err)), 0);
     cr_assert_eq(qw_tz_offset(&tz, at("2026-06-01T00:00:00Z")), 0);
     cr_assert_eq(qw_tz_day_start_ms(&tz, day("2026-06-01")), at("2026-06-01T00:00:00Z"));
 }
 
-Test(core_tz, day_start_follows_dst)
+Test(base_tz, day_start_follows_dst)
 {
     load("Europe/Berlin");
     cr_assert_eq(qw_tz_day_start_ms(&tz, day("2026-01-15")), at("2026-01-14T23:00:00Z"));
@@ -78,7 +78,7 @@ Test(core_tz, day_start_follows_dst)
     cr_assert_eq(qw_tz_day_start_ms(&tz, day("2026-03-30")), at("2026-03-29T22:00:00Z"));
 }
 
-Test(core_tz, footer_rule_beyond_the_last_transition)
+Test(base_tz, footer_rule_beyond_the_last_transition)
 {
     load("Europe/Berlin");
     cr_assert(tz.rule.valid && tz.rule.has_dst, "the POSIX footer was parsed");
@@ -106,7 +106,7 @@ static size_t read_zone(const char *name, uint8_t *buf, size_t cap)
     return n;
 }
 
-Test(core_tz, garbage_and_truncation_are_errors)
+Test(base_tz, garbage_and_truncation_are_errors)
 {
     uint8_t buf[8192];
     size_t n = read_zone("Europe/Berlin", buf, sizeof(buf));
@@ -133,7 +133,7 @@ static int parse_with_footer(const char *footer)
     return qw_tz_parse(&tz, "x", buf, n - 5 + fl + 1, err, sizeof(err));
 }
 
-Test(core_tz, footer_numbers_do_not_overflow)
+Test(base_tz, footer_numbers_do_not_overflow)
 {
     cr_assert_eq(parse_with_footer("CET-1CEST,M3.5.0,M10.5.0/3"), 0, "%s", err);
     cr_assert(tz.rule.valid && tz.rule.has_dst);
@@ -153,7 +153,7 @@ Test(core_tz, footer_numbers_do_not_overflow)
     }
 }
 
-Test(core_tz, footer_offsets_stay_in_the_type_table_range)
+Test(base_tz, footer_offsets_stay_in_the_type_table_range)
 {
     /* The type table refuses offsets outside -25 h .. +26 h; the footer may not exceed them. */
     const char *bad[] = {"<-100>100", "<+27>-27", "CET-1CEST-30,M3.5.0,M10.5.0/3",

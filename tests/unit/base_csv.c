@@ -8,7 +8,7 @@
 #include "quotawatch/date.h"
 #include "quotawatch/policy.h"
 
-Test(core_csv, quoted_fields_and_crlf)
+Test(base_csv, quoted_fields_and_crlf)
 {
     const char *text = "a,\"b,c\",\"he said \"\"hi\"\"\"\r\n\r\n,x,\"multi\nline\"\n";
     qw_csv_t r;
@@ -29,7 +29,7 @@ Test(core_csv, quoted_fields_and_crlf)
     qw_csv_free(&r);
 }
 
-Test(core_csv, malformed_is_an_error_with_line)
+Test(base_csv, malformed_is_an_error_with_line)
 {
     const char *bad[] = {"a,\"open\n", "a,b\"c\n", "\"x\"y,z\n"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -121,7 +121,7 @@ static void quota_refused(const char *text, qw_period_kind_t kind, const char *w
 
 #define QH "rep_id,period,amount,currency,version\n"
 
-Test(core_csv, roster_rows)
+Test(base_csv, roster_rows)
 {
     const char *text =
         "\xEF\xBB\xBFrep_id,name,email,slack_user_id,manager_id,team_id,hire_date,leave,cohort,"
@@ -151,7 +151,7 @@ Test(core_csv, roster_rows)
     cr_assert_eq(s.p[1].recognition_opt_out, 0);
 }
 
-Test(core_csv, roster_errors)
+Test(base_csv, roster_errors)
 {
     const char *bad[] = {
         "rep_id,nmae\nr1,x\n",                              /* typo in a column name */
@@ -173,7 +173,7 @@ Test(core_csv, roster_errors)
     }
 }
 
-Test(core_csv, roster_id_with_a_newline_names_its_column)
+Test(base_csv, roster_id_with_a_newline_names_its_column)
 {
     const char *text = "rep_id,team_id\nr1,\"t\nx\"\n";
     sink_t s = {0};
@@ -183,7 +183,7 @@ Test(core_csv, roster_id_with_a_newline_names_its_column)
     cr_assert_eq(s.n, 0);
 }
 
-Test(core_csv, quota_rows_in_minor_units)
+Test(base_csv, quota_rows_in_minor_units)
 {
     const char *text = "rep_id,period,amount,currency,version\n"
                        "r1,2026-11,50000.00,USD,v1\n"
@@ -213,7 +213,7 @@ Test(core_csv, quota_rows_in_minor_units)
     }
 }
 
-Test(core_csv, roster_row_with_an_extra_field_is_refused)
+Test(base_csv, roster_row_with_an_extra_field_is_refused)
 {
     /* An unquoted comma in a name: every later column shifts (the rep "moves" team). */
     roster_refused("rep_id,name,team_id\nr1,Ann,east\nr2,Doe, Jane,east\n",
@@ -221,20 +221,20 @@ Test(core_csv, roster_row_with_an_extra_field_is_refused)
                    "quoted: \"Doe, Jane\")");
 }
 
-Test(core_csv, roster_row_with_a_missing_field_is_refused)
+Test(base_csv, roster_row_with_a_missing_field_is_refused)
 {
     roster_refused("rep_id,name,team_id\nr1,Ann\n",
                    "roster.csv:2: 2 fields where the header has 3 (a comma in a value must be "
                    "quoted: \"Doe, Jane\")");
 }
 
-Test(core_csv, roster_duplicate_rep_id_is_refused)
+Test(base_csv, roster_duplicate_rep_id_is_refused)
 {
     roster_refused("rep_id,team_id\nr1,east\nr2,east\nr1,west\n",
                    "roster.csv:4: column \"rep_id\": duplicate \"r1\" (first on line 2)");
 }
 
-Test(core_csv, roster_messages_name_file_line_column_and_value)
+Test(base_csv, roster_messages_name_file_line_column_and_value)
 {
     roster_refused("rep_id,hire_date\nr1,2026-02-30\n",
                    "roster.csv:2: column \"hire_date\": bad date \"2026-02-30\" (expected "
@@ -263,7 +263,7 @@ Test(core_csv, roster_messages_name_file_line_column_and_value)
                          "max 127)");
 }
 
-Test(core_csv, file_with_a_bad_row_applies_nothing)
+Test(base_csv, file_with_a_bad_row_applies_nothing)
 {
     /* The bad row comes last: the rows before it must not have reached the callback. */
     const char *text = "rep_id,team_id\nr1,east\nr2,east\nr3,east,extra\n";
@@ -275,7 +275,7 @@ Test(core_csv, file_with_a_bad_row_applies_nothing)
                           "quoted: \"Doe, Jane\")");
 }
 
-Test(core_csv, every_error_is_listed_up_to_the_limit)
+Test(base_csv, every_error_is_listed_up_to_the_limit)
 {
     char text[4096] = "rep_id,active\n";
     for (int i = 0; i < 30; i++)
@@ -291,7 +291,7 @@ Test(core_csv, every_error_is_listed_up_to_the_limit)
     cr_assert_str_eq(err, e.msg[0]);
 }
 
-Test(core_csv, quota_versions_of_one_period_are_kept_in_order)
+Test(base_csv, quota_versions_of_one_period_are_kept_in_order)
 {
     const char *text = QH "r1,2026-11,100,USD,v1\nr1,2026-11,200,USD,v2\n";
     sink_t s = {0};
@@ -302,21 +302,21 @@ Test(core_csv, quota_versions_of_one_period_are_kept_in_order)
     cr_assert_str_eq(s.q[1].version, "v2");
 }
 
-Test(core_csv, quota_duplicate_rep_period_version_is_refused)
+Test(base_csv, quota_duplicate_rep_period_version_is_refused)
 {
     quota_refused(QH "r1,2026-11,100,USD,v1\nr1,2026-11,200,USD,v1\n", QW_PERIOD_MONTH,
                   "quotas.csv:3: column \"version\": duplicate \"v1\" for rep \"r1\" period "
                   "2026-11 (first on line 2; a new version needs a new version name)");
 }
 
-Test(core_csv, quota_row_field_count_is_checked)
+Test(base_csv, quota_row_field_count_is_checked)
 {
     quota_refused(QH "r1,2026-11,100,USD\n", QW_PERIOD_MONTH,
                   "quotas.csv:2: 4 fields where the header has 5 (a comma in a value must be "
                   "quoted: \"Doe, Jane\")");
 }
 
-Test(core_csv, quota_month_under_a_quarter_policy_is_refused)
+Test(base_csv, quota_month_under_a_quarter_policy_is_refused)
 {
     quota_refused(QH "r1,2026-11,100,USD,v1\n", QW_PERIOD_QUARTER,
                   "quotas.csv:2: column \"period\": \"2026-11\" is a month but the policy's period "
@@ -329,7 +329,7 @@ Test(core_csv, quota_month_under_a_quarter_policy_is_refused)
                   "YYYY-Qn)");
 }
 
-Test(core_csv, quota_currency_without_a_rate_is_refused)
+Test(base_csv, quota_currency_without_a_rate_is_refused)
 {
     quota_refused(QH "r1,2026-11,100,GBP,v1\n", QW_PERIOD_MONTH,
                   "quotas.csv:2: column \"currency\": \"GBP\" has no rate in the policy's rate "
@@ -339,7 +339,7 @@ Test(core_csv, quota_currency_without_a_rate_is_refused)
                   "4217 code)");
 }
 
-Test(core_csv, quota_thousands_separators_say_so)
+Test(base_csv, quota_thousands_separators_say_so)
 {
     quota_refused(QH "r1,2026-11,\"100,000.00\",USD,v1\n", QW_PERIOD_MONTH,
                   "quotas.csv:2: column \"amount\": \"100,000.00\": thousands separators are not "
@@ -350,7 +350,7 @@ Test(core_csv, quota_thousands_separators_say_so)
                   "allowed");
 }
 
-Test(core_csv, quota_amount_messages)
+Test(base_csv, quota_amount_messages)
 {
     quota_refused(QH "r1,2026-11,50000.001,USD,v1\n", QW_PERIOD_MONTH,
                   "quotas.csv:2: column \"amount\": bad amount \"50000.001\" (a plain decimal such "
@@ -368,7 +368,7 @@ Test(core_csv, quota_amount_messages)
                   "quotas.csv:1: column \"version\" is missing (required)");
 }
 
-Test(core_csv, quota_check_alone_gives_its_reason)
+Test(base_csv, quota_check_alone_gives_its_reason)
 {
     qw_policy_t pol;
     policy_of(&pol, QW_PERIOD_QUARTER);
@@ -385,7 +385,7 @@ Test(core_csv, quota_check_alone_gives_its_reason)
     cr_assert_str_eq(reason, "currency");
 }
 
-Test(core_csv, demo_files_are_valid)
+Test(base_csv, demo_files_are_valid)
 {
     qw_policy_t pol;
     char err[QW_ERRSTR_MAX];
@@ -411,7 +411,7 @@ Test(core_csv, demo_files_are_valid)
 
 /* Found by fuzz_csv: NUL bytes before an id made it an empty C string that had passed the
  * "required" check (its field was not empty). */
-Test(core_csv, nul_byte_in_a_field_is_refused)
+Test(base_csv, nul_byte_in_a_field_is_refused)
 {
     static const char text[] = QH "\0\0r1,2026-11,10,USD,v1\n";
     char err[QW_ERRSTR_MAX];
