@@ -5,7 +5,7 @@
 
 #include "outbox.h"
 #include "quotawatch/clock.h"
-#include "quotawatch/dlq.h"
+#include "quotawatch/dlq_kafka.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
 #include "quotawatch/svc.h"
@@ -72,25 +72,16 @@ static int produce_dlq(qw_relay_t *r, qw_relay_part_t *p, intptr_t idx, const re
     qw_dlq_t d;
     if (qw_dlq_decode(&d, (const uint8_t *)e->str, e->len) != QW_OK)
         return qw_err_set(p->errstr, sizeof(p->errstr), "malformed dead letter in the outbox");
-    char part[16], off[24];
-    snprintf(part, sizeof(part), "%d", (int)d.partition);
-    snprintf(off, sizeof(off), "%lld", (long long)d.offset);
-    rd_kafka_headers_t *h = rd_kafka_headers_new(6);
-    rd_kafka_header_add(h, QW_DLQ_REASON, -1, d.reason, (ssize_t)d.reason_len);
-    rd_kafka_header_add(h, QW_DLQ_MESSAGE, -1, d.message, (ssize_t)d.message_len);
-    rd_kafka_header_add(h, QW_DLQ_SOURCE_TOPIC, -1, d.topic, (ssize_t)d.topic_len);
-    rd_kafka_header_add(h, QW_DLQ_SOURCE_PARTITION, -1, part, -1);
-    rd_kafka_header_add(h, QW_DLQ_SOURCE_OFFSET, -1, off, -1);
-    rd_kafka_resp_err_t rc;
-    while ((rc = rd_kafka_producev(r->rk, RD_KAFKA_V_TOPIC(r->dlq_topic),
-                                   RD_KAFKA_V_KEY(d.key, d.key_len),
-                                   RD_KAFKA_V_VALUE((void *)d.value, d.value_len),
-                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(h),
-                                   RD_KAFKA_V_OPAQUE((void *)(idx + 1)), RD_KAFKA_V_END)) ==
-           RD_KAFKA_RESP_ERR__QUEUE_FULL)
-        rd_kafka_poll(r->rk, 50);
+    qw_dlq_headers_t hs;
+    qw_dlq_headers_init(&hs);
+    qw_dlq_headers_add(&hs, QW_DLQ_REASON, d.reason, d.reason_len);
+    qw_dlq_headers_add(&hs, QW_DLQ_MESSAGE, d.message, d.message_len);
+    qw_dlq_headers_add(&hs, QW_DLQ_SOURCE_TOPIC, d.topic, d.topic_len);
+    qw_dlq_headers_add_int(&hs, QW_DLQ_SOURCE_PARTITION, d.partition);
+    qw_dlq_headers_add_int(&hs, QW_DLQ_SOURCE_OFFSET, d.offset);
+    rd_kafka_resp_err_t rc = qw_dlq_kafka_produce(r->rk, r->dlq_topic, d.key, d.key_len, d.value,
+                                                  d.value_len, &hs, (void *)(idx + 1));
     if (rc) {
-        rd_kafka_headers_destroy(h);
         return qw_err_set(p->errstr, sizeof(p->errstr), "produce dead letter: %s",
                           rd_kafka_err2str(rc));
     }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "quotawatch/credit_entry.h"
-#include "quotawatch/dlq.h"
+#include "quotawatch/dlq_kafka.h"
 #include "ingest.h"
 #include "ledger_store.h"
 #include "quotawatch/kafka.h"
@@ -179,30 +179,22 @@ static int produce(qw_ingest_t *ig, rd_kafka_resp_err_t err, const char *what)
 static int produce_dlq(qw_ingest_t *ig, const rd_kafka_message_t *m, const char *reason,
                        const char *detail, int index)
 {
-    char part[16], off[24], idx[16], full[24];
-    snprintf(part, sizeof(part), "%d", (int)m->partition);
-    snprintf(off, sizeof(off), "%lld", (long long)m->offset);
-    snprintf(idx, sizeof(idx), "%d", index);
     size_t vlen = m->len > QW_INGEST_DLQ_VALUE_MAX ? QW_INGEST_DLQ_VALUE_MAX : m->len;
     size_t klen = m->key_len > QW_INGEST_DLQ_KEY_MAX ? QW_INGEST_DLQ_KEY_MAX : m->key_len;
-    rd_kafka_headers_t *h = rd_kafka_headers_new(7);
-    if (vlen < m->len) {
-        snprintf(full, sizeof(full), "%zu", m->len);
-        rd_kafka_header_add(h, QW_DLQ_TRUNCATED, -1, full, -1);
-    }
-    rd_kafka_header_add(h, QW_DLQ_REASON, -1, reason, -1);
-    rd_kafka_header_add(h, QW_DLQ_MESSAGE, -1, detail, -1);
-    rd_kafka_header_add(h, QW_DLQ_SOURCE_TOPIC, -1, rd_kafka_topic_name(m->rkt), -1);
-    rd_kafka_header_add(h, QW_DLQ_SOURCE_PARTITION, -1, part, -1);
-    rd_kafka_header_add(h, QW_DLQ_SOURCE_OFFSET, -1, off, -1);
-    if (index >= 0) rd_kafka_header_add(h, QW_DLQ_INDEX, -1, idx, -1);
-    rd_kafka_resp_err_t err;
-    while ((err = rd_kafka_producev(
-                ig->producer, RD_KAFKA_V_TOPIC(ig->dlq_topic), RD_KAFKA_V_KEY(m->key, klen),
-                RD_KAFKA_V_VALUE(m->payload, vlen), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-        rd_kafka_poll(ig->producer, 50);
-    if (err) rd_kafka_headers_destroy(h); /* ownership passes only on success */
+    qw_dlq_error_t e = QW_DLQ_ERROR_INIT;
+    e.reason = reason;
+    e.message = detail;
+    e.index = index;
+    e.truncated = vlen < m->len ? (int64_t)m->len : -1;
+    e.source_topic = rd_kafka_topic_name(m->rkt);
+    e.source_partition = m->partition;
+    e.source_offset = m->offset;
+    qw_dlq_headers_t hs;
+    qw_dlq_headers_init(&hs);
+    rd_kafka_resp_err_t err = qw_dlq_headers_build(&hs, &e) != 0
+                                  ? RD_KAFKA_RESP_ERR__INVALID_ARG
+                                  : qw_dlq_kafka_produce(ig->producer, ig->dlq_topic, m->key, klen,
+                                                         m->payload, vlen, &hs, NULL);
     qw_log_fields(QW_LOG_WARN, "ingest.dlq",
                   json_pack("{s:s,s:s,s:i,s:I}", "reason", reason, "topic",
                             rd_kafka_topic_name(m->rkt), "partition", (int)m->partition, "offset",

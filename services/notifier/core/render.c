@@ -1,5 +1,7 @@
 #include "render.h"
 
+#include "quotawatch/audience.h"
+
 #include "quotawatch/common.h"
 #include "quotawatch/money.h"
 
@@ -159,11 +161,11 @@ static int lookup(const scope_t *sc, const char *name, size_t n, val_t *v)
     if (name_is(name, n, "rep_slack_id")) return v->s = rep ? nz(rep->slack_user_id) : "", 0;
     if (name_is(name, n, "manager_id")) return v->s = rep ? nz(rep->manager_id) : "", 0;
     if (name_is(name, n, "evidence")) return v->kind = VAL_LIST, v->n = d->n_evidence, 0;
-    static const char *const aud[] = {"rep", "manager", "team", "hr", "sales_ops", "webhook"};
     if (n > 3 && memcmp(name, "to_", 3) == 0)
-        for (size_t k = 0; k < sizeof(aud) / sizeof(aud[0]); k++)
-            if (name_is(name + 3, n - 3, aud[k]))
-                return v->kind = VAL_INT, v->i = strcmp(sc->ctx->audience, aud[k]) == 0, 0;
+        for (int k = 0; k < QW_AUD_COUNT; k++)
+            if (name_is(name + 3, n - 3, qw_aud_name((qw_aud_t)k)))
+                return v->kind = VAL_INT,
+                       v->i = strcmp(sc->ctx->audience, qw_aud_name((qw_aud_t)k)) == 0, 0;
     return -1;
 }
 

@@ -1,5 +1,7 @@
 #include "templates.h"
 
+#include "quotawatch/audience.h"
+
 #include "render_slack.h"
 #include "quotawatch/common.h"
 
@@ -181,7 +183,6 @@ int qw_tmpl_check(const qw_tmpl_set_t *set, char *errbuf, size_t errlen)
     qw_rep_profile_t rep;
     memset(&rep, 0, sizeof(rep));
     snprintf(rep.name, sizeof(rep.name), "Sample Rep");
-    static const char *const audiences[] = {"rep", "manager", "team", "hr", "sales_ops", "webhook"};
     char *b1 = malloc(3 * QW_TMPL_MAX_BYTES * 4);
     if (!b1) return qw_err_set(errbuf, errlen, "out of memory");
     char *b2 = b1 + QW_TMPL_MAX_BYTES * 4, *b3 = b2 + QW_TMPL_MAX_BYTES * 4;
@@ -209,9 +210,9 @@ int qw_tmpl_check(const qw_tmpl_set_t *set, char *errbuf, size_t errlen)
         if (dot && strncmp(type, "default.", 8) != 0) dot = strchr(dot + 1, '.');
         if (dot) *dot = '\0';
         d.type = strcmp(type, "default") == 0 ? "reward.quota_achieved" : type;
-        for (size_t a = 0; a < sizeof(audiences) / sizeof(audiences[0]) && rc == QW_OK; a++) {
+        for (int a = 0; a < QW_AUD_COUNT && rc == QW_OK; a++) {
             qw_render_ctx_t ctx;
-            qw_render_ctx_init(&ctx, &d, &rep, audiences[a], "sample");
+            qw_render_ctx_init(&ctx, &d, &rep, qw_aud_name((qw_aud_t)a), "sample");
             qw_buf_t o1, o2, o3;
             qw_buf_init(&o1, b1, QW_TMPL_MAX_BYTES * 4);
             qw_buf_init(&o2, b2, QW_TMPL_MAX_BYTES * 4);
