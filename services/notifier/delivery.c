@@ -3,6 +3,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 void qw_dlv_init(qw_dlv_t *d, qw_redis_t *r, const char *prefix)
@@ -216,37 +218,82 @@ int qw_dlv_job_load(qw_dlv_t *d, const char *member, qw_dlv_job_t *job)
         freeReplyObject(rep);
         return QW_ERR;
     }
-    int found = 0;
-    for (size_t i = 0; i + 1 < rep->elements; i += 2) {
-        const char *f = rep->element[i]->str;
-        redisReply *v = rep->element[i + 1];
-        found = 1;
-        if (!strcmp(f, "kind"))
-            job->kind = (qw_chan_kind_t)atoi(v->str);
-        else if (!strcmp(f, "aud"))
-            job->audience = (qw_aud_t)atoi(v->str);
-        else if (!strcmp(f, "addr"))
-            snprintf(job->address, sizeof(job->address), "%s", v->str);
-        else if (!strcmp(f, "att"))
-            job->attempts = atoi(v->str);
-        else if (!strcmp(f, "first"))
-            job->first_ms = strtoll(v->str, NULL, 10);
-        else if (!strcmp(f, "prio"))
-            job->prio = atoi(v->str);
-        else if (!strcmp(f, "why"))
-            snprintf(job->reason, sizeof(job->reason), "%s", v->str);
-        else if (!strcmp(f, "dec")) {
-            job->dec = malloc(v->len ? v->len : 1);
-            if (job->dec) memcpy(job->dec, v->str, v->len);
-            job->dec_len = v->len;
-        }
+    const char *f[16], *v[16];
+    size_t fl[16], vl[16], n = 0;
+    for (size_t i = 0; i + 1 < rep->elements && n < 16; i += 2) {
+        redisReply *k = rep->element[i], *x = rep->element[i + 1];
+        if (k->type != REDIS_REPLY_STRING || x->type != REDIS_REPLY_STRING) continue;
+        f[n] = k->str, fl[n] = k->len, v[n] = x->str, vl[n] = x->len, n++;
     }
+    int rc = qw_dlv_job_parse(job, f, fl, v, vl, n);
     freeReplyObject(rep);
-    if (!found || !job->dec) {
-        qw_dlv_job_free(job);
-        return 1;
+    return rc == QW_OK ? 0 : 1;
+}
+
+/* Strict decimal in [lo, hi]. */
+static int job_num(const char *s, size_t n, int64_t lo, int64_t hi, int64_t *out)
+{
+    char tmp[24];
+    if (!n || n >= sizeof(tmp)) return QW_ERR;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    char *end;
+    errno = 0;
+    long long x = strtoll(tmp, &end, 10);
+    if (errno || *end || x < lo || x > hi) return QW_ERR;
+    *out = x;
+    return QW_OK;
+}
+
+static int job_str(char *dst, size_t cap, const char *s, size_t n)
+{
+    if (n >= cap || memchr(s, '\0', n)) return QW_ERR; /* refused, never cut */
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    return QW_OK;
+}
+
+int qw_dlv_job_parse(qw_dlv_job_t *job, const char *const *f, const size_t *fl,
+                     const char *const *v, const size_t *vl, size_t n)
+{
+    int64_t x;
+    int ok = 1;
+    job->dec = NULL;
+    job->dec_len = 0;
+    for (size_t i = 0; i < n && ok; i++) {
+        const char *k = f[i];
+        size_t kl = fl[i];
+#define QW_FIELD(name) (kl == sizeof(name) - 1 && !memcmp(k, name, kl))
+        if (QW_FIELD("kind"))
+            ok = job_num(v[i], vl[i], QW_CHAN_SLACK, QW_CHAN_WEBHOOK, &x) == QW_OK &&
+                 ((job->kind = (qw_chan_kind_t)x), 1);
+        else if (QW_FIELD("aud"))
+            ok = job_num(v[i], vl[i], 0, QW_AUD_COUNT - 1, &x) == QW_OK &&
+                 ((job->audience = (qw_aud_t)x), 1);
+        else if (QW_FIELD("addr"))
+            ok = job_str(job->address, sizeof(job->address), v[i], vl[i]) == QW_OK;
+        else if (QW_FIELD("att"))
+            ok = job_num(v[i], vl[i], 0, INT32_MAX, &x) == QW_OK && ((job->attempts = (int)x), 1);
+        else if (QW_FIELD("first"))
+            ok =
+                job_num(v[i], vl[i], INT64_MIN, INT64_MAX, &x) == QW_OK && ((job->first_ms = x), 1);
+        else if (QW_FIELD("prio"))
+            ok = job_num(v[i], vl[i], 0, QW_PRIO_LEVELS - 1, &x) == QW_OK &&
+                 ((job->prio = (int)x), 1);
+        else if (QW_FIELD("why"))
+            ok = job_str(job->reason, sizeof(job->reason), v[i], vl[i]) == QW_OK;
+        else if (QW_FIELD("dec") && !job->dec) {
+            job->dec = malloc(vl[i] ? vl[i] : 1);
+            ok = job->dec != NULL;
+            if (ok) memcpy(job->dec, v[i], vl[i]), job->dec_len = vl[i];
+        }
+#undef QW_FIELD
     }
-    return 0;
+    if (!ok || !job->dec) {
+        qw_dlv_job_free(job);
+        return QW_ERR;
+    }
+    return QW_OK;
 }
 
 int64_t qw_dlv_backlog(qw_dlv_t *d)

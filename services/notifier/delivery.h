@@ -74,6 +74,12 @@ int qw_dlv_schedule(qw_dlv_t *d, const qw_dlv_job_t *job, int64_t next_ms);
 int qw_dlv_due(qw_dlv_t *d, int prio, int64_t now_ms, char **out, int max);
 /* Loads the job of a member; 0 loaded, 1 no such job (finished elsewhere), QW_ERR. */
 int qw_dlv_job_load(qw_dlv_t *d, const char *member, qw_dlv_job_t *job);
+/* The job's fields from its hash (name/value pairs, e.g. HGETALL's reply) into job, whose id and
+ * channel are already set. Redis is outside the process: every number is strict and in range,
+ * every string fits (refused, never cut), and dec is required. QW_OK, or QW_ERR with nothing
+ * allocated. fuzz_retry_job drives it. */
+int qw_dlv_job_parse(qw_dlv_job_t *job, const char *const *f, const size_t *fl,
+                     const char *const *v, const size_t *vl, size_t n);
 /* The current state ("sent", ...) into out, "" when none; QW_OK or QW_ERR. */
 int qw_dlv_state(qw_dlv_t *d, const char *decision_id, const char *channel, char *out,
                  size_t outlen);

@@ -296,7 +296,14 @@ static int retry_one(qw_ntf_t *a, int prio, const char *member)
     qw_dlv_job_t job;
     int r = qw_dlv_job_load(&a->dlv, member, &job);
     if (r == QW_ERR) return QW_ERR;
-    if (r == 1) return qw_dlv_forget(&a->dlv, prio, member);
+    if (r == 1) { /* expired, or a record that does not parse: nothing left to send */
+        qw_log(QW_LOG_WARN, "retry.job_dropped",
+               "retry job %s is gone or malformed in Redis; dropped from the queue", member);
+        qw_metric_add(qw_metrics_counter("qw_notifier_retry_jobs_dropped_total",
+                                         "Retry queue members without a usable job record", NULL),
+                      1);
+        return qw_dlv_forget(&a->dlv, prio, member);
+    }
     job.prio = prio;
     int rc = QW_OK;
     char st[32];
