@@ -19,6 +19,8 @@ PACKAGES=(
     # the local stack and the tests
     redis-server redis-tools kafkacat jq curl openssl stunnel4 python3 python3-aiosmtpd
     openjdk-17-jre-headless maven tzdata
+    # the install tests: systemd-analyze verify, cpack -G DEB (dpkg-shlibdeps), file
+    systemd dpkg-dev file
 )
 
 command -v dpkg-query >/dev/null && command -v apt-get >/dev/null ||
