@@ -987,14 +987,6 @@ static void free_all(ev_t *ev)
     free(ev->doff), free(ev->dlen), free(ev->dmetric);
 }
 
-int qw_ev_load_policy(qw_policy_t *p, const char *path, char *err, size_t errlen)
-{
-    if (path && *path) return qw_policy_load_file(p, path, NULL, err, errlen);
-    qw_policy_defaults(p);
-    snprintf(p->version, sizeof(p->version), "builtin-default");
-    return QW_OK;
-}
-
 int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
 {
     static ev_t ev_storage; /* large: keep it off the stack */
@@ -1043,7 +1035,7 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
         return 2;
     }
     ev->clock = qw_evclock_clock(&ev->evclock);
-    if (qw_ev_load_policy(&ev->policy, o->policy, err, sizeof(err)) != QW_OK) {
+    if (qw_policy_load_or_default(&ev->policy, o->policy, err, sizeof(err)) != QW_OK) {
         qw_log(QW_LOG_ERROR, "policy.invalid", "%s", err);
         return 2;
     }
