@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include "quotawatch/common.h"
 
-#define QW_CONFIG_HELP      1 /* qw_config_parse printed --help: exit 0 */
+#define QW_CONFIG_HELP      1 /* qw_config_parse printed --help or --version: exit 0 */
 #define QW_CONFIG_KAFKA_MAX 64
 
 typedef enum { QW_OPT_STR, QW_OPT_INT, QW_OPT_BOOL } qw_opt_type_t;
@@ -36,7 +36,8 @@ typedef struct qw_config_s {
 
 /* Parse argv[1..] against opts (terminated by an entry with name NULL). Strings point into
  * argv, the environment or the defaults: nothing is allocated. Returns QW_OK, QW_CONFIG_HELP
- * (help was printed to stdout), or QW_ERR with cfg->errstr naming the option and problem. */
+ * (help or the version was printed to stdout), or QW_ERR with cfg->errstr naming the option and
+ * problem. */
 int qw_config_parse(qw_config_t *cfg, const char *prog, const char *summary, const qw_opt_t *opts,
                     int argc, char **argv);
 

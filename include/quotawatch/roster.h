@@ -8,7 +8,9 @@
 
 #include "quotawatch/common.h"
 
-#define QW_NAME_MAX      128
+/* Display names: Slack cuts its header at 150 characters, which needs up to 450 bytes of
+ * UTF-8 outside the astral planes; a longer name is cut (qw_roster_profile_from_pb). */
+#define QW_NAME_MAX      512
 #define QW_EMAIL_MAX     256
 #define QW_COHORT_MAX    64
 #define QW_LEAVE_MAX     16

@@ -1,5 +1,7 @@
 #include "quotawatch/config.h"
 
+#include "quotawatch/version.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +48,9 @@ static void print_help(const char *prog, const char *summary, const qw_opt_t *op
                : o->def  ? (*o->def ? o->def : "\"\"")
                          : "unset");
     }
-    printf("  -X key=value\n      Any librdkafka property, passed through (repeatable).\n"
+    printf("  -X key=value\n      Any librdkafka property, passed through (repeatable); "
+           "key=@FILE reads the value from FILE.\n"
+           "  --version\n      Print the version and exit.\n"
            "  -h, --help\n      Show this help.\n");
 }
 
@@ -66,6 +70,10 @@ int qw_config_parse(qw_config_t *cfg, const char *prog, const char *summary, con
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             print_help(prog, summary, opts);
+            return QW_CONFIG_HELP;
+        }
+        if (!strcmp(a, "--version")) {
+            printf("%s %s\n", prog, qw_version());
             return QW_CONFIG_HELP;
         }
         if (!strcmp(a, "--")) {

@@ -10,6 +10,7 @@
 
 #include "quotawatch/common.h"
 #include "quotawatch/metrics.h"
+#include "quotawatch/version.h"
 
 #define QW_HTTP_COMPONENTS 8
 #define QW_HTTP_ROUTES     8
@@ -98,35 +99,71 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     return reply_str(c, 404, "not found\n", "text/plain");
 }
 
-qw_http_t *qw_http_start(int port, int bind_all, char *errbuf, size_t errlen)
+int qw_http_bind_check(const char *addr, char *errbuf, size_t errlen)
 {
+    unsigned char buf[sizeof(struct in6_addr)];
+    if (addr && (inet_pton(AF_INET, addr, buf) == 1 || inet_pton(AF_INET6, addr, buf) == 1))
+        return QW_OK;
+    return qw_err_set(errbuf, errlen,
+                      "--http-bind %s: not an IP address (use e.g. 127.0.0.1, 0.0.0.0 or ::)",
+                      addr ? addr : "(none)");
+}
+
+qw_http_t *qw_http_start_addr(const char *addr, int port, char *errbuf, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof(ss));
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    if (!addr || !*addr) addr = QW_HTTP_BIND_DEFAULT;
+    if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+    } else if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        flags |= MHD_USE_IPv6;
+    } else {
+        qw_err_set(errbuf, errlen,
+                   "--http-bind %s: not an IP address (use e.g. 127.0.0.1, 0.0.0.0 or ::)", addr);
+        return NULL;
+    }
     qw_http_t *h = calloc(1, sizeof(*h));
     if (!h) return NULL;
     pthread_mutex_init(&h->lock, NULL);
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = bind_all ? htonl(INADDR_ANY) : htonl(INADDR_LOOPBACK);
     h->d =
         /* Probes must keep answering whatever other clients do: epoll (no select() fd limit),
          * room for many connections but few per client address, idle and slow clients dropped
          * after 5 s, and a request (line + headers) bounded by the connection's memory. */
-        MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL,
-                         NULL, handle, h, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_CONNECTION_TIMEOUT,
-                         (unsigned)QW_HTTP_IDLE_S, MHD_OPTION_CONNECTION_LIMIT,
-                         (unsigned)QW_HTTP_CONN_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-                         (unsigned)QW_HTTP_CONN_PER_CLIENT, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                         (size_t)QW_HTTP_REQUEST_MAX, MHD_OPTION_END);
+        MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, &ss,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)QW_HTTP_IDLE_S,
+                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)QW_HTTP_CONN_MAX,
+                         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)QW_HTTP_CONN_PER_CLIENT,
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)QW_HTTP_REQUEST_MAX,
+                         MHD_OPTION_END);
     if (!h->d) {
-        qw_err_set(errbuf, errlen, "cannot listen on HTTP port %d (in use? set --http-port)", port);
+        qw_err_set(errbuf, errlen,
+                   "cannot listen on %s port %d (in use? set --http-port; not an address of this "
+                   "host? set --http-bind)",
+                   addr, port);
         pthread_mutex_destroy(&h->lock);
         free(h);
         return NULL;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
     h->port = info ? info->port : port;
+    char labels[96];
+    snprintf(labels, sizeof(labels), "version=\"%s\"", qw_version());
+    qw_metric_set(qw_metrics_gauge("qw_build_info",
+                                   "The running build (its version label); always 1", labels),
+                  1);
     return h;
+}
+
+qw_http_t *qw_http_start(int port, int bind_all, char *errbuf, size_t errlen)
+{
+    return qw_http_start_addr(bind_all ? "0.0.0.0" : "127.0.0.1", port, errbuf, errlen);
 }
 
 void qw_http_stop(qw_http_t *h)

@@ -83,12 +83,18 @@ void qw_redis_describe(const qw_redis_t *r, char *out, size_t outlen)
              r->db);
 }
 
+int qw_redis_connected(const qw_redis_t *r)
+{
+    return r->c != NULL;
+}
+
 void qw_redis_reset(qw_redis_t *r)
 {
     if (r->c) {
         redisFree(r->c);
         r->c = NULL;
     }
+    r->pending = 0; /* their replies went with the connection */
 }
 
 void qw_redis_close(qw_redis_t *r)
@@ -155,49 +161,143 @@ int qw_redis_reply_fail(qw_redis_t *r, const char *what, const redisReply *rep)
                       r->host, r->port, what, rep->type);
 }
 
-int qw_redis_replies_fail(qw_redis_t *r, const char *what, redisReply *const *reps, int n)
+/* An error reply, or an EXEC reply holding one (a command that failed inside the transaction):
+ * the first such reply, or NULL. */
+static const redisReply *error_in(const redisReply *rep)
 {
-    /* In MULTI/EXEC the command that Redis refused (OOM, READONLY) carries the cause; EXEC only
-     * says EXECABORT. So the first error reply is the one to report. */
-    for (int i = 0; i < n; i++)
-        if (reps[i] && reps[i]->type == REDIS_REPLY_ERROR)
-            return qw_redis_reply_fail(r, what, reps[i]);
-    return qw_redis_reply_fail(r, what, n > 0 ? reps[n - 1] : NULL);
+    if (!rep) return NULL;
+    if (rep->type == REDIS_REPLY_ERROR) return rep;
+    if (rep->type == REDIS_REPLY_ARRAY)
+        for (size_t i = 0; i < rep->elements; i++)
+            if (rep->element[i] && rep->element[i]->type == REDIS_REPLY_ERROR)
+                return rep->element[i];
+    return NULL;
+}
+
+/* Replies appended earlier but never read would answer the next command: read them first. */
+static int drain(qw_redis_t *r)
+{
+    if (!r->pending) return QW_OK;
+    return qw_redis_read_discard(r, "pipeline left unread", r->pending) == QW_ERR ? QW_ERR : QW_OK;
+}
+
+static redisReply *command_done(qw_redis_t *r, const char *what, redisReply *rep)
+{
+    if (!rep)
+        fail(r, what);
+    else if (rep->type == REDIS_REPLY_ERROR)
+        qw_redis_reply_fail(r, what, rep);
+    return rep;
 }
 
 redisReply *qw_redis_command(qw_redis_t *r, const char *fmt, ...)
 {
-    if (qw_redis_connect(r) != QW_OK) return NULL;
+    if (qw_redis_connect(r) != QW_OK || drain(r) != QW_OK) return NULL;
     va_list ap;
     va_start(ap, fmt);
     redisReply *rep = redisvCommand(r->c, fmt, ap);
     va_end(ap);
-    if (!rep) fail(r, "command");
-    return rep;
+    return command_done(r, "command", rep);
 }
 
 redisReply *qw_redis_command_argv(qw_redis_t *r, int argc, const char **argv, const size_t *lens)
 {
-    if (qw_redis_connect(r) != QW_OK) return NULL;
-    redisReply *rep = redisCommandArgv(r->c, argc, argv, lens);
-    if (!rep) fail(r, "command");
-    return rep;
+    if (qw_redis_connect(r) != QW_OK || drain(r) != QW_OK) return NULL;
+    char name[32] = "command"; /* argv[0] need not be NUL-terminated */
+    if (argc > 0 && lens[0] > 0)
+        snprintf(name, sizeof(name), "%.*s", (int)(lens[0] < 31 ? lens[0] : 31), argv[0]);
+    return command_done(r, name, redisCommandArgv(r->c, argc, argv, lens));
 }
 
-int qw_redis_pipeline_read(qw_redis_t *r, redisReply **replies, int n)
+redisReply *qw_redis_command_args(qw_redis_t *r, qw_redis_args_t *a)
 {
+    const char **argv;
+    size_t *lens;
+    if (qw_redis_args_argv(a, &argv, &lens) != QW_OK) {
+        qw_err_set(r->errstr, sizeof(r->errstr), "Redis command: out of memory for its arguments");
+        return NULL;
+    }
+    return qw_redis_command_argv(r, a->n, argv, lens);
+}
+
+int qw_redis_append(qw_redis_t *r, const char *fmt, ...)
+{
+    if (qw_redis_connect(r) != QW_OK) return QW_ERR;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = redisvAppendCommand(r->c, fmt, ap);
+    va_end(ap);
+    if (rc != REDIS_OK) return fail(r, "append");
+    r->pending++;
+    return QW_OK;
+}
+
+int qw_redis_append_argv(qw_redis_t *r, int argc, const char **argv, const size_t *lens)
+{
+    if (qw_redis_connect(r) != QW_OK) return QW_ERR;
+    /* hiredis copies the arguments into its output buffer: the caller may reuse them now. */
+    if (redisAppendCommandArgv(r->c, argc, argv, lens) != REDIS_OK) return fail(r, "append");
+    r->pending++;
+    return QW_OK;
+}
+
+int qw_redis_append_args(qw_redis_t *r, qw_redis_args_t *a)
+{
+    const char **argv;
+    size_t *lens;
+    if (qw_redis_args_argv(a, &argv, &lens) != QW_OK) {
+        /* Not sent, but what was appended before is: drop the connection so no reply is taken
+         * for another command's. */
+        qw_redis_reset(r);
+        return qw_err_set(r->errstr, sizeof(r->errstr),
+                          "Redis append: out of memory for the arguments");
+    }
+    return qw_redis_append_argv(r, a->n, argv, lens);
+}
+
+int qw_redis_read(qw_redis_t *r, const char *what, redisReply **replies, int n)
+{
+    int rc = QW_OK;
+    for (int i = 0; i < n; i++)
+        replies[i] = NULL;
     for (int i = 0; i < n; i++) {
         void *rep = NULL;
-        if (!r->c || redisGetReply(r->c, &rep) != REDIS_OK || !rep) {
+        if (!r->c || r->pending <= 0 || redisGetReply(r->c, &rep) != REDIS_OK || !rep) {
             for (int j = 0; j < i; j++) {
                 freeReplyObject(replies[j]);
                 replies[j] = NULL;
             }
-            return fail(r, "pipeline");
+            if (rep) freeReplyObject(rep);
+            if (r->c && r->pending <= 0) {
+                qw_redis_reset(r);
+                return qw_err_set(r->errstr, sizeof(r->errstr),
+                                  "Redis %s:%d %s: more replies read than commands sent", r->host,
+                                  r->port, what);
+            }
+            return fail(r, what);
         }
+        r->pending--;
         replies[i] = rep;
+        const redisReply *e = error_in(rep);
+        if (e && rc == QW_OK) {
+            qw_redis_reply_fail(r, what, e);
+            rc = QW_REDIS_EREPLY;
+        }
     }
-    return QW_OK;
+    return rc;
+}
+
+int qw_redis_read_discard(qw_redis_t *r, const char *what, int n)
+{
+    int rc = QW_OK;
+    for (int i = 0; i < n; i++) {
+        redisReply *rep;
+        int one = qw_redis_read(r, what, &rep, 1);
+        freeReplyObject(rep);
+        if (one == QW_ERR) return QW_ERR;
+        if (one != QW_OK) rc = one;
+    }
+    return rc;
 }
 
 int qw_redis_script_load(qw_redis_t *r, const char *src, char sha[41])

@@ -287,10 +287,10 @@ static int load_keys(job_t *j, int32_t p, redisReply **keys, size_t n, int catch
     int rc = QW_OK;
     for (size_t base = 0; base < n && rc == QW_OK; base += CHUNK) {
         size_t cnt = n - base < CHUNK ? n - base : CHUNK;
-        if (qw_redis_connect(s->r) != QW_OK) return QW_ERR;
         for (size_t i = 0; i < cnt; i++)
-            redisAppendCommand(s->r->c, "GET %b", keys[base + i]->str, keys[base + i]->len);
-        if (qw_redis_pipeline_read(s->r, g, (int)cnt) != QW_OK) return QW_ERR;
+            if (qw_redis_append(s->r, "GET %b", keys[base + i]->str, keys[base + i]->len) != QW_OK)
+                return QW_ERR;
+        if (qw_redis_read(s->r, "GET rep", g, (int)cnt) == QW_ERR) return QW_ERR;
         for (size_t i = 0; i < cnt; i++) {
             const char *rep = strchr(keys[base + i]->str, '}');
             if (rc == QW_OK && g[i]->type == REDIS_REPLY_STRING && rep && rep[1] == ':') {
@@ -447,14 +447,14 @@ static int differs(const job_rep_t *r)
 static int job_write(job_t *j, int *changed, int *decisions)
 {
     qw_calendar_t *c = j->c;
-    qw_args_t reps, outbox;
-    qw_args_init(&reps);
-    qw_args_init(&outbox);
+    qw_redis_args_t reps, outbox;
+    qw_redis_args_init(&reps);
+    qw_redis_args_init(&outbox);
     int rc = QW_OK;
     char key[QW_STORE_KEY_MAX];
     for (int p = 0; p < j->nparts && rc == QW_OK; p++) {
-        qw_args_reset(&reps);
-        qw_args_reset(&outbox);
+        qw_redis_args_reset(&reps);
+        qw_redis_args_reset(&outbox);
         int nnew = 0;
         /* Reps without a stored state first: the script adds those to the partition's set. */
         for (int pass = 0; pass < 2; pass++)
@@ -462,14 +462,14 @@ static int job_write(job_t *j, int *changed, int *decisions)
                 job_rep_t *r = j->reps[i];
                 if (r->part != p || (pass == 0) != !r->base || !differs(r)) continue;
                 qw_store_rep_key(c->store, key, sizeof(key), p, r->profile.rep_id);
-                qw_args_push_str(&reps, key);
-                qw_args_push(&reps, r->out, r->out_len);
+                qw_redis_args_add_str(&reps, key);
+                qw_redis_args_add(&reps, r->out, r->out_len);
                 (*changed)++;
                 nnew += pass == 0;
             }
         for (int i = 0; i < j->ndecs; i++)
             if (j->decs[i].part == p && j->decs[i].buf)
-                qw_args_push(&outbox, j->decs[i].buf, j->decs[i].len);
+                qw_redis_args_add(&outbox, j->decs[i].buf, j->decs[i].len);
         if (!reps.n && !outbox.n) continue;
         int lost = 0;
         *decisions += outbox.n;
@@ -478,8 +478,8 @@ static int job_write(job_t *j, int *changed, int *decisions)
         else if (lost)
             rc = qw_err_set(c->errstr, sizeof(c->errstr), "hold on partition %d expired", p);
     }
-    qw_args_free(&reps);
-    qw_args_free(&outbox);
+    qw_redis_args_free(&reps);
+    qw_redis_args_free(&outbox);
     return rc;
 }
 
@@ -585,17 +585,17 @@ static void data_delayed(qw_calendar_t *c, const qw_period_t *period, int64_t no
     qw_decision_t *d = calloc(1, sizeof(*d));
     if (!d) return;
     char rule[48];
-    snprintf(rule, sizeof(rule), "health.data_delayed:t%" PRId64, k->target_ms / 1000);
+    snprintf(rule, sizeof(rule), QW_DT_DATA_DELAYED ":t%" PRId64, k->target_ms / 1000);
     if (qw_engine_decision_id(d->id, "calendar", period->id, rule, NULL) != QW_OK) {
         free(d);
         return;
     }
-    snprintf(d->type, sizeof(d->type), "health.data_delayed");
+    snprintf(d->type, sizeof(d->type), QW_DT_DATA_DELAYED);
     snprintf(d->period, sizeof(d->period), "%s", period->id);
     snprintf(d->policy_version, sizeof(d->policy_version), "%s", c->policy->version);
     snprintf(d->currency, sizeof(d->currency), "%s", c->policy->rates.base);
     d->time_ms = now_ms;
-    d->audience = QW_AUD_SALES_OPS;
+    d->audience = QW_AUDSET_SALES_OPS;
     int64_t waited = qw_clock_now(&qw_clock_system) - k->since_ms;
     qw_engine_evidence(d, "waited_seconds", waited / 1000, "");
     qw_engine_evidence(d, "needed_complete_to_ms", k->target_ms, "");

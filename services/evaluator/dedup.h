@@ -11,6 +11,6 @@
  * oldest period moved past st->ids_floor (periods were evicted since the ids were last
  * pruned), append a prune group (rep index, number of periods kept, the periods) to `prune`
  * and return 1; else 0. Either way the floor becomes the oldest period kept. */
-int qw_dedup_prune(qw_args_t *prune, int rep_index, qw_rep_state_t *st);
+int qw_dedup_prune(qw_redis_args_t *prune, int rep_index, qw_rep_state_t *st);
 
 #endif

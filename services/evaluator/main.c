@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "quotawatch/config.h"
+#include "quotawatch/http.h"
 #include "quotawatch/log.h"
 #include "quotawatch/svc.h"
 #include "service.h"
@@ -30,8 +31,9 @@ static int run_service(int argc, char **argv)
          &o.roster_csv, 0},
         {"http-port", "QW_HTTP_PORT", QW_OPT_INT, "0",
          "HTTP port for /healthz /readyz /metrics (0: any free port, logged)", &o.http_port, 0},
+        QW_HTTP_OPT_BIND(&o.http_bind),
         {"http-bind-all", "QW_HTTP_BIND_ALL", QW_OPT_BOOL, "false",
-         "Listen on all interfaces instead of 127.0.0.1", &o.http_bind_all, 0},
+         "Deprecated: --http-bind 0.0.0.0", &o.http_bind_all, 0},
         {"batch-size", "QW_BATCH_SIZE", QW_OPT_INT, "500", "Credits per batch (at most)",
          &o.batch_size, 0},
         {"id-window", "QW_ID_WINDOW", QW_OPT_INT, "100000",
@@ -84,6 +86,16 @@ static int run_service(int argc, char **argv)
         return 2;
     }
     qw_log_init("qw-evaluator", o.log_level);
+    if (o.http_bind_all) {
+        qw_log(QW_LOG_WARN, "config.deprecated",
+               "--http-bind-all is deprecated: use --http-bind 0.0.0.0");
+        o.http_bind = "0.0.0.0";
+    }
+    char err[QW_ERRSTR_MAX];
+    if (qw_http_bind_check(o.http_bind, err, sizeof(err)) != QW_OK) {
+        fprintf(stderr, "qw-evaluator: %s\n", err);
+        return 2;
+    }
     qw_svc_signals();
     return qw_ev_run(&o, &cfg);
 }

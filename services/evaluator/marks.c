@@ -35,15 +35,15 @@ int qw_marks_take(qw_marks_t *mk, const void *payload, size_t len, int64_t ts)
     return QW_OK;
 }
 
-void qw_marks_args(const qw_marks_t *mk, qw_args_t *args)
+void qw_marks_args(const qw_marks_t *mk, qw_redis_args_t *args)
 {
-    qw_args_reset(args);
+    qw_redis_args_reset(args);
     for (int i = 0; i < mk->n; i++) {
-        qw_args_push(args, mk->wm[i].field, strlen(mk->wm[i].field));
-        qw_args_push_i64(args, mk->wm[i].ms);
+        qw_redis_args_add(args, mk->wm[i].field, strlen(mk->wm[i].field));
+        qw_redis_args_add_i64(args, mk->wm[i].ms);
     }
     if (mk->ts > 0) {
-        qw_args_push(args, "_ts", 3);
-        qw_args_push_i64(args, mk->ts);
+        qw_redis_args_add(args, "_ts", 3);
+        qw_redis_args_add_i64(args, mk->ts);
     }
 }

@@ -27,6 +27,6 @@ int qw_marks_add(qw_marks_t *mk, const char *topic, int32_t partition, int64_t m
 int qw_marks_take(qw_marks_t *mk, const void *payload, size_t len, int64_t ts);
 
 /* The field/value pairs qw_store_marks_write takes (nothing when there are no marks). */
-void qw_marks_args(const qw_marks_t *mk, qw_args_t *args);
+void qw_marks_args(const qw_marks_t *mk, qw_redis_args_t *args);
 
 #endif

@@ -5,8 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine_pb.h"
+#include "quotawatch/roster_pb.h"
 #include "quotawatch/csv.h"
+#include "quotawatch/follow.h"
 #include "quotawatch/id.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
@@ -24,13 +25,12 @@ void qw_refdata_init(qw_refdata_t *d)
 
 void qw_refdata_free(qw_refdata_t *d)
 {
-    if (d->rk) {
-        rd_kafka_consumer_close(d->rk);
-        rd_kafka_destroy(d->rk);
+    if (d->follow) {
+        qw_follow_free(d->follow);
+        free(d->follow);
     }
     qw_strmap_free(&d->roster, free);
     qw_strmap_free(&d->quotas, free);
-    free(d->parts);
     memset(d, 0, sizeof(*d));
 }
 
@@ -121,75 +121,7 @@ int qw_refdata_load_roster_csv(qw_refdata_t *d, const char *path, char *errbuf, 
 
 /* ---- following the topics ------------------------------------------------------------------ */
 
-/* One attempt at finding every partition of both topics and where they end, then assigning
- * them. Right after the topics were created their partitions or leaders may not be known yet:
- * any failure leaves d->parts as it was and the caller retries. */
-static int follow_try(qw_refdata_t *d, const char topics[2][256], char *errbuf, size_t errlen)
-{
-    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(16);
-    int rc = QW_OK;
-    for (int t = 0; t < 2 && rc == QW_OK; t++) {
-        const struct rd_kafka_metadata *md = NULL;
-        rd_kafka_topic_t *rkt = rd_kafka_topic_new(d->rk, topics[t], NULL);
-        rd_kafka_resp_err_t e =
-            rkt ? rd_kafka_metadata(d->rk, 0, rkt, &md, 5000) : rd_kafka_last_error();
-        if (rkt) rd_kafka_topic_destroy(rkt);
-        if (e) {
-            rc = qw_err_set(errbuf, errlen, "metadata of %s: %s", topics[t], rd_kafka_err2str(e));
-        } else if (md->topic_cnt != 1) {
-            rc = qw_err_set(errbuf, errlen, "metadata of %s: %d topics in the answer", topics[t],
-                            md->topic_cnt);
-        } else if (md->topics[0].err) {
-            rc = qw_err_set(errbuf, errlen, "metadata of %s: %s", topics[t],
-                            rd_kafka_err2str(md->topics[0].err));
-        } else if (md->topics[0].partition_cnt <= 0) {
-            rc = qw_err_set(errbuf, errlen, "metadata of %s: no partitions yet", topics[t]);
-        } else {
-            for (int p = 0; p < md->topics[0].partition_cnt && rc == QW_OK; p++) {
-                const struct rd_kafka_metadata_partition *mp = &md->topics[0].partitions[p];
-                if (mp->err || mp->leader < 0)
-                    rc = qw_err_set(errbuf, errlen, "%s [%d]: no leader yet (%s)", topics[t],
-                                    (int)mp->id, rd_kafka_err2str(mp->err));
-                else
-                    rd_kafka_topic_partition_list_add(list, topics[t], mp->id)->offset =
-                        RD_KAFKA_OFFSET_BEGINNING;
-            }
-        }
-        if (md) rd_kafka_metadata_destroy(md);
-    }
-    struct qw_refdata_part_s *parts = NULL;
-    if (rc == QW_OK && !(parts = calloc((size_t)list->cnt, sizeof(*parts))))
-        rc = qw_err_set(errbuf, errlen, "out of memory");
-    for (int i = 0; i < list->cnt && rc == QW_OK; i++) {
-        const rd_kafka_topic_partition_t *tp = &list->elems[i];
-        int64_t lo = 0, hi = 0;
-        rd_kafka_resp_err_t e =
-            rd_kafka_query_watermark_offsets(d->rk, tp->topic, tp->partition, &lo, &hi, 5000);
-        /* The message reads the list: format it before the list is freed below. */
-        if (e) {
-            rc = qw_err_set(errbuf, errlen, "watermarks of %s [%d]: %s", tp->topic,
-                            (int)tp->partition, rd_kafka_err2str(e));
-            break;
-        }
-        snprintf(parts[i].topic, sizeof(parts[i].topic), "%s", tp->topic);
-        parts[i].partition = tp->partition;
-        parts[i].high = hi;
-        parts[i].pos = lo;
-    }
-    if (rc == QW_OK) {
-        rd_kafka_resp_err_t e = rd_kafka_assign(d->rk, list);
-        if (e) rc = qw_err_set(errbuf, errlen, "assign refdata: %s", rd_kafka_err2str(e));
-    }
-    if (rc == QW_OK) {
-        free(d->parts);
-        d->parts = parts;
-        d->npart = list->cnt;
-    } else {
-        free(parts);
-    }
-    rd_kafka_topic_partition_list_destroy(list);
-    return rc;
-}
+static void apply(void *opaque, const qw_follow_rec_t *r);
 
 int qw_refdata_follow(qw_refdata_t *d, const char *brokers, const char *prefix,
                       const qw_config_t *cfg, char *errbuf, size_t errlen)
@@ -209,44 +141,33 @@ int qw_refdata_follow(qw_refdata_t *d, const char *brokers, const char *prefix,
         return QW_ERR;
     }
     char err[512];
-    d->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
-    if (!d->rk) {
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+    if (!rk) {
         rd_kafka_conf_destroy(conf);
         return qw_err_set(errbuf, errlen, "refdata consumer: %s", err);
     }
-    rd_kafka_poll_set_consumer(d->rk);
+    rd_kafka_poll_set_consumer(rk);
     char topics[2][256];
     qw_kafka_topic(topics[0], sizeof(topics[0]), prefix, "qw.roster.v1");
     qw_kafka_topic(topics[1], sizeof(topics[1]), prefix, "qw.quotas.v1");
+    const char *names[2] = {topics[0], topics[1]};
+    qw_follow_t *f = calloc(1, sizeof(*f));
+    if (!f || qw_follow_init(f, rk, names, 2, apply, d, "refdata.error", errbuf, errlen) != QW_OK) {
+        if (!f) qw_err_set(errbuf, errlen, "out of memory");
+        free(f);
+        rd_kafka_destroy(rk);
+        return QW_ERR;
+    }
+    f->wait_event = "refdata.waiting";
+    if (d->follow) qw_follow_free(d->follow);
+    free(d->follow);
+    d->follow = f;
     /* The README promises that the evaluator waits for its topics: retry with backoff until
      * they are usable or a stop is requested. */
-    int backoff_ms = 200;
-    for (;;) {
-        d->follow_attempts++;
-        if (follow_try(d, topics, errbuf, errlen) == QW_OK) return QW_OK;
-        if (qw_svc_stop) return QW_ERR;
-        qw_log(QW_LOG_WARN, "refdata.waiting", "%s; retrying in %d ms", errbuf, backoff_ms);
-        qw_svc_sleep_ms(backoff_ms);
-        backoff_ms = backoff_ms >= 2500 ? 5000 : backoff_ms * 2;
-    }
-}
-
-static void check_caught_up(qw_refdata_t *d)
-{
-    if (d->caught_up) return;
-    for (int i = 0; i < d->npart; i++) {
-        if (d->parts[i].pos >= d->parts[i].high) continue;
-        /* Transaction markers and compacted-away records leave gaps: ask where we stand. */
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(l, d->parts[i].topic, d->parts[i].partition);
-        if (!rd_kafka_position(d->rk, l) && l->elems[0].offset >= 0)
-            if (l->elems[0].offset > d->parts[i].pos) d->parts[i].pos = l->elems[0].offset;
-        rd_kafka_topic_partition_list_destroy(l);
-        if (d->parts[i].pos < d->parts[i].high) return;
-    }
-    d->caught_up = 1;
-    qw_log(QW_LOG_INFO, "refdata.caught_up", "roster and quotas loaded: %zu reps, %zu quotas",
-           d->roster.n, d->quotas.n);
+    int rc = qw_follow_wait(f, 0, 200, 5000, &qw_svc_stop, errbuf, errlen);
+    d->follow_attempts = f->attempts;
+    d->npart = f->npart;
+    return rc;
 }
 
 /* A refused record: logged with its key, counted per topic and reason, never applied. */
@@ -282,7 +203,7 @@ static void apply_roster(qw_refdata_t *d, const rd_kafka_message_t *m)
         return;
     }
     qw_rep_profile_t p;
-    if (qw_engine_profile_from_pb(pb, &p, err, sizeof(err)) != QW_OK) {
+    if (qw_roster_profile_from_pb(pb, &p, err, sizeof(err)) != QW_OK) {
         reject(d, m, 1, "invalid", err);
     } else if (!p.rep_id[0]) {
         reject(d, m, 1, "invalid", "empty rep_id");
@@ -310,7 +231,7 @@ static void apply_quota(qw_refdata_t *d, const rd_kafka_message_t *m)
     }
     qw_quota_t q;
     const char *reason = NULL;
-    if (qw_engine_quota_from_pb(pb, &q, err, sizeof(err)) != QW_OK) {
+    if (qw_roster_quota_from_pb(pb, &q, err, sizeof(err)) != QW_OK) {
         reject(d, m, 0, "invalid", err);
     } else if (!q.rep_id[0] || !q.version[0] || qw_money_exponent(q.currency) < 0) {
         reject(d, m, 0, "invalid", "rep_id, version and an ISO 4217 currency are required");
@@ -327,31 +248,29 @@ static void apply_quota(qw_refdata_t *d, const rd_kafka_message_t *m)
     quotawatch__v1__quota_assignment__free_unpacked(pb, NULL);
 }
 
-static void apply(qw_refdata_t *d, const rd_kafka_message_t *m)
+static void apply(void *opaque, const qw_follow_rec_t *r)
 {
-    const char *topic = rd_kafka_topic_name(m->rkt);
-    size_t tl = strlen(topic);
-    int is_roster = tl >= 12 && !strcmp(topic + tl - 12, "qw.roster.v1");
-    for (int i = 0; i < d->npart; i++)
-        if (d->parts[i].partition == m->partition && !strcmp(d->parts[i].topic, topic))
-            d->parts[i].pos = m->offset + 1;
+    qw_refdata_t *d = opaque;
+    const rd_kafka_message_t *m = r->msg;
+    size_t tl = strlen(r->topic);
+    int is_roster = tl >= 12 && !strcmp(r->topic + tl - 12, "qw.roster.v1");
     d->records++;
-    if (!m->payload) {
+    if (r->tombstone) {
         /* A tombstone: the key is gone. */
-        if (!m->key) {
+        if (!r->key) {
             reject(d, m, is_roster, "no_key", "a tombstone without a key");
         } else if (is_roster) {
-            free(qw_strmap_del(&d->roster, m->key, m->key_len));
+            free(qw_strmap_del(&d->roster, r->key, r->key_len));
         } else {
             char k[QW_ID_MAX + QW_PERIOD_ID_MAX + 2];
-            const char *key = m->key, *colon = NULL;
-            for (size_t i = m->key_len; i > 0 && !colon; i--)
+            const char *key = r->key, *colon = NULL;
+            for (size_t i = r->key_len; i > 0 && !colon; i--)
                 if (key[i - 1] == ':') colon = key + i - 1;
-            if (colon && m->key_len < sizeof(k)) {
+            if (colon && r->key_len < sizeof(k)) {
                 size_t rl = (size_t)(colon - key);
-                memcpy(k, m->key, m->key_len);
+                memcpy(k, r->key, r->key_len);
                 k[rl] = '\x1f';
-                free(qw_strmap_del(&d->quotas, k, m->key_len));
+                free(qw_strmap_del(&d->quotas, k, r->key_len));
             } else {
                 reject(d, m, 0, "key_mismatch", "a tombstone whose key is not rep_id:period");
             }
@@ -366,21 +285,17 @@ static void apply(qw_refdata_t *d, const rd_kafka_message_t *m)
 
 int qw_refdata_poll(qw_refdata_t *d, int timeout_ms)
 {
-    if (!d->rk) return 0;
-    int n = 0;
-    for (;;) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(d->rk, n ? 0 : timeout_ms);
-        if (!m) break;
-        if (m->err) {
-            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                qw_log(QW_LOG_WARN, "refdata.error", "%s", rd_kafka_message_errstr(m));
-        } else {
-            apply(d, m);
-            n++;
-        }
-        rd_kafka_message_destroy(m);
-        if (n >= 10000) break;
+    if (!d->follow) return 0;
+    int was = d->caught_up;
+    int n = qw_follow_poll(d->follow, timeout_ms, 10000);
+    /* A fatal client error: nothing more arrives; the data in memory stays as it was. */
+    if (n < 0) {
+        qw_err_set(d->errstr, sizeof(d->errstr), "%s", d->follow->errstr);
+        n = 0;
     }
-    check_caught_up(d);
+    d->caught_up = d->follow->caught_up;
+    if (d->caught_up && !was)
+        qw_log(QW_LOG_INFO, "refdata.caught_up", "roster and quotas loaded: %zu reps, %zu quotas",
+               d->roster.n, d->quotas.n);
     return n;
 }

@@ -1,12 +1,10 @@
 /* Reference data in memory: the roster (qw.roster.v1) and the quotas (qw.quotas.v1, and/or a
  * --quotas CSV file). Both topics are compacted; every instance reads them fully from the
- * beginning with its own assign()-only consumer (no group) and keeps following them, so
+ * beginning with its own follower (quotawatch/follow.h: assign() only) and keeps following, so
  * every instance sees every rep. A quota record replaces the one of the same rep and period:
  * new decisions use the newest version, and each decision names the version it used. */
 #ifndef QW_REFDATA_H
 #define QW_REFDATA_H
-
-#include <librdkafka/rdkafka.h>
 
 #include "quotawatch/common.h"
 #include "quotawatch/config.h"
@@ -15,20 +13,14 @@
 #include "quotawatch/strmap.h"
 
 typedef struct qw_refdata_s {
-    qw_strmap_t roster; /* rep id -> qw_rep_profile_t* */
-    qw_strmap_t quotas; /* "<rep>\x1f<period>" -> qw_quota_t* */
-    rd_kafka_t *rk;     /* NULL when not following topics (simulate) */
-    int caught_up;      /* every partition reached the high watermark seen at start */
-    int npart;
-    struct qw_refdata_part_s {
-        char topic[256];
-        int32_t partition;
-        int64_t high; /* high watermark at start */
-        int64_t pos;  /* next offset seen */
-    } * parts;
-    int64_t records, invalid;  /* invalid: records refused (logged, counted, not applied) */
-    int follow_attempts;       /* tries to find and assign the partitions (retried until usable) */
-    const qw_policy_t *policy; /* quotas must fit its period kind and rates; NULL: unchecked */
+    qw_strmap_t roster;         /* rep id -> qw_rep_profile_t* */
+    qw_strmap_t quotas;         /* "<rep>\x1f<period>" -> qw_quota_t* */
+    struct qw_follow_s *follow; /* NULL when not following topics (simulate) */
+    int caught_up;              /* every partition reached the high watermark seen at start */
+    int npart;                  /* partitions followed (both topics) */
+    int64_t records, invalid;   /* invalid: records refused (logged, counted, not applied) */
+    int follow_attempts;        /* tries to find and assign the partitions (retried until usable) */
+    const qw_policy_t *policy;  /* quotas must fit its period kind and rates; NULL: unchecked */
     char errstr[QW_ERRSTR_MAX];
 } qw_refdata_t;
 

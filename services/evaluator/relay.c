@@ -5,6 +5,7 @@
 
 #include "outbox.h"
 #include "quotawatch/clock.h"
+#include "quotawatch/dlq.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
 #include "quotawatch/svc.h"
@@ -75,11 +76,11 @@ static int produce_dlq(qw_relay_t *r, qw_relay_part_t *p, intptr_t idx, const re
     snprintf(part, sizeof(part), "%d", (int)d.partition);
     snprintf(off, sizeof(off), "%lld", (long long)d.offset);
     rd_kafka_headers_t *h = rd_kafka_headers_new(6);
-    rd_kafka_header_add(h, "qw.error.reason", -1, d.reason, (ssize_t)d.reason_len);
-    rd_kafka_header_add(h, "qw.error.message", -1, d.message, (ssize_t)d.message_len);
-    rd_kafka_header_add(h, "qw.source.topic", -1, d.topic, (ssize_t)d.topic_len);
-    rd_kafka_header_add(h, "qw.source.partition", -1, part, -1);
-    rd_kafka_header_add(h, "qw.source.offset", -1, off, -1);
+    rd_kafka_header_add(h, QW_DLQ_REASON, -1, d.reason, (ssize_t)d.reason_len);
+    rd_kafka_header_add(h, QW_DLQ_MESSAGE, -1, d.message, (ssize_t)d.message_len);
+    rd_kafka_header_add(h, QW_DLQ_SOURCE_TOPIC, -1, d.topic, (ssize_t)d.topic_len);
+    rd_kafka_header_add(h, QW_DLQ_SOURCE_PARTITION, -1, part, -1);
+    rd_kafka_header_add(h, QW_DLQ_SOURCE_OFFSET, -1, off, -1);
     rd_kafka_resp_err_t rc;
     while ((rc = rd_kafka_producev(r->rk, RD_KAFKA_V_TOPIC(r->dlq_topic),
                                    RD_KAFKA_V_KEY(d.key, d.key_len),

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "batch.h"
-#include "commit.h"
 #include "calendar.h"
 #include "calthread.h"
 #include "commit.h"
@@ -21,6 +20,8 @@
 #include "outbox.h"
 #include "owner.h"
 #include "quotawatch/clock.h"
+#include "quotawatch/consume.h"
+#include "quotawatch/credit_entry.h"
 #include "quotawatch/date.h"
 #include "quotawatch/id.h"
 #include "quotawatch/http.h"
@@ -66,7 +67,7 @@ typedef struct ev_s {
     int64_t *moff;
     int *idx;
     qw_batch_run_t *runs;
-    qw_credit_in_t *credits;
+    qw_credit_t *credits;
     char (*rep_of)[QW_ID_MAX];
     char (*period_of)[QW_PERIOD_ID_MAX]; /* per message: the period an applied credit counts in */
     /* The script's exact section grouped by rep (a counting sort; sized once, never per batch):
@@ -88,7 +89,7 @@ typedef struct ev_s {
     qw_marks_t marks;               /* completeness marks of the batch */
     char rejudge[QW_PERIOD_ID_MAX]; /* a period whose teams need re-judging after this batch */
     int nrejudge;
-    qw_args_t wm_args;
+    qw_redis_args_t wm_args;
 
     int32_t credits_nparts; /* partitions of the credits topic at start, for the key check */
     int64_t mismatch_logged;
@@ -197,7 +198,7 @@ static void on_decision(void *opaque, const qw_decision_t *d)
     ev_t *ev = opaque;
     /* A late credit withdrew a checkpoint verdict: the team's quota-pressure notice may no
      * longer hold; the calendar job re-judges the period's teams (after the commit). */
-    if (!strcmp(d->type, "warning.withdrawn") && !ev->nrejudge)
+    if (!strcmp(d->type, QW_DT_WARNING_WITHDRAWN) && !ev->nrejudge)
         snprintf(ev->rejudge, sizeof(ev->rejudge), "%s", d->period), ev->nrejudge = 1;
     qw_emit_decision(&ev->em, d, type_metric(ev, d->type));
 }
@@ -439,7 +440,7 @@ static int build_reps(ev_t *ev, int32_t part)
         qw_store_cid_key(&ev->store, ckey, QW_STORE_KEY_MAX, part, rep);
         size_t ckl = strlen(ckey);
         ev->em.len += ckl + 1;
-        qw_args_push(&ev->commit.cids, ckey, ckl);
+        qw_redis_args_add(&ev->commit.cids, ckey, ckl);
         ev->xcheck[wi] = ((qw_rep_state_t *)val)->ids_floor[0] != '\0';
         if (qw_strmap_put(&ev->widx, rep, strlen(rep), (void *)(uintptr_t)(wi + 1), NULL) != 0)
             return QW_ERR;
@@ -449,8 +450,8 @@ static int build_reps(ev_t *ev, int32_t part)
             qw_log(QW_LOG_ERROR, "state.encode", "rep %s state does not encode", rep);
             return QW_ERR;
         }
-        qw_args_push(&ev->commit.reps, key, kl);
-        qw_args_push(&ev->commit.reps, ev->em.arena + ev->em.len, bl);
+        qw_redis_args_add(&ev->commit.reps, key, kl);
+        qw_redis_args_add(&ev->commit.reps, ev->em.arena + ev->em.len, bl);
         ev->em.len += bl;
     }
     return QW_OK;
@@ -478,7 +479,7 @@ static int build_dlq(ev_t *ev, const int *ix, int n, int *ndlq)
         const uint8_t *rec;
         size_t dn = qw_emit_dlq(&ev->em, &dl, &rec);
         if (!dn) return QW_ERR;
-        qw_args_push(&ev->commit.outbox, rec, dn);
+        qw_redis_args_add(&ev->commit.outbox, rec, dn);
         (*ndlq)++;
     }
     return QW_OK;
@@ -504,13 +505,13 @@ static int build_exact(ev_t *ev, const int *ix, int n)
     for (int w = 0; w < nwork; w++) {
         int cnt = ev->xstart[w + 1] - ev->xstart[w];
         if (!cnt) continue;
-        qw_args_push_i64(&ev->commit.exact, w);
-        qw_args_push(&ev->commit.exact, ev->xcheck[w] ? "1" : "0", 1);
-        qw_args_push_i64(&ev->commit.exact, cnt);
+        qw_redis_args_add_i64(&ev->commit.exact, w);
+        qw_redis_args_add(&ev->commit.exact, ev->xcheck[w] ? "1" : "0", 1);
+        qw_redis_args_add_i64(&ev->commit.exact, cnt);
         for (int q = ev->xstart[w]; q < ev->xstart[w + 1]; q++) {
             int i = ix[ev->xorder[q]];
-            qw_args_push(&ev->commit.exact, ev->credits[i].id, strlen(ev->credits[i].id));
-            qw_args_push(&ev->commit.exact, ev->period_of[i], strlen(ev->period_of[i]));
+            qw_redis_args_add(&ev->commit.exact, ev->credits[i].id, strlen(ev->credits[i].id));
+            qw_redis_args_add(&ev->commit.exact, ev->period_of[i], strlen(ev->period_of[i]));
         }
     }
     return QW_OK;
@@ -529,7 +530,7 @@ static qw_run_result_t build_run(ev_t *ev, qw_owner_part_t *pt, const qw_batch_r
     if (qw_emit_reserve(&ev->em, need) != 0 || build_reps(ev, run->part) != QW_OK)
         return QW_RUN_RETRY;
     for (int d = 0; d < ev->em.ndec; d++)
-        qw_args_push(&ev->commit.outbox, ev->em.arena + ev->em.doff[d], ev->em.dlen[d]);
+        qw_redis_args_add(&ev->commit.outbox, ev->em.arena + ev->em.doff[d], ev->em.dlen[d]);
     if (build_dlq(ev, ix, n, &rs->ndlq) != QW_OK || build_exact(ev, ix, n) != QW_OK)
         return QW_RUN_RETRY;
     ev->commit.on_dup = dup_id_cb;
@@ -711,21 +712,18 @@ static void pump(ev_t *ev, int all)
 static int collect(ev_t *ev)
 {
     int64_t deadline = qw_clock_mono_ns() + 200000000LL;
+    qw_consume_t cs;
+    qw_consume_init(&cs, "kafka.consume_error");
     while (ev->nmsgs < ev->cap && !qw_svc_stop) {
         int64_t left = (deadline - qw_clock_mono_ns()) / 1000000;
-        rd_kafka_message_t *m =
-            rd_kafka_consumer_poll(ev->rk, ev->nmsgs ? 0 : (int)(left > 0 ? left : 0));
-        if (!m) {
+        rd_kafka_message_t *m = NULL;
+        qw_consume_kind_t k =
+            qw_consume_poll(&cs, ev->rk, ev->nmsgs ? 0 : (int)(left > 0 ? left : 0), &m);
+        if (k == QW_CONSUME_NONE) {
             if (ev->nmsgs || qw_clock_mono_ns() >= deadline) break;
             continue;
         }
-        if (m->err) {
-            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                qw_log(QW_LOG_WARN, "kafka.consume_error", "%s", rd_kafka_message_errstr(m));
-            rd_kafka_message_destroy(m);
-            continue;
-        }
-        qw_kafka_mark_ok();
+        if (k != QW_CONSUME_RECORD) continue;
         qw_owner_part_t *pt = qw_owners_get(&ev->own, m->partition);
         if (!pt || !pt->owned || pt->fenced) {
             rd_kafka_message_destroy(m);
@@ -863,7 +861,7 @@ static void free_all(ev_t *ev)
     qw_strmap_free(&ev->olddup, NULL);
     qw_strmap_free(&ev->type_metrics, NULL);
     qw_commit_free(&ev->commit);
-    qw_args_free(&ev->wm_args);
+    qw_redis_args_free(&ev->wm_args);
     free(ev->msgs), free(ev->mpart), free(ev->moff), free(ev->idx), free(ev->runs);
     free(ev->credits), free(ev->rep_of), free(ev->period_of), free(ev->state);
     free(ev->dlq_reason), free(ev->dlq_msg);
@@ -871,26 +869,10 @@ static void free_all(ev_t *ev)
     qw_emit_free(&ev->em);
 }
 
-int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
-{
-    static ev_t ev_storage; /* large: keep it off the stack */
-    ev_t *ev = &ev_storage;
-    memset(ev, 0, sizeof(*ev));
-    ev->o = o;
-    ev->cfg = cfg;
-    char err[QW_ERRSTR_MAX];
-    qw_strmap_init(&ev->work);
-    qw_strmap_init(&ev->seen);
-    qw_strmap_init(&ev->widx);
-    qw_strmap_init(&ev->olddup);
-    qw_owners_init(&ev->own, (size_t)o->id_window);
-    qw_strmap_init(&ev->type_metrics);
-    qw_commit_init(&ev->commit);
-    qw_args_init(&ev->wm_args);
-    qw_refdata_init(&ev->ref);
-    pthread_rwlock_init(&ev->ref_lock, NULL);
-    int rc = 1;
+/* ---- start, loop, stop ------------------------------------------------------------------ */
 
+static void register_metrics(ev_t *ev)
+{
     ev->m_applied = qw_metrics_counter("qw_evaluator_credits_applied_total",
                                        "Credit entries applied to rep states", NULL);
     ev->m_dups = qw_metrics_counter("qw_evaluator_duplicates_dropped_total",
@@ -913,7 +895,13 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
                                       "Batches refused because another owner took over", NULL);
     ev->m_redis_err = qw_metrics_counter("qw_evaluator_redis_errors_total",
                                          "Batch steps that failed on Redis and were retried", NULL);
+}
 
+/* Clock, policy, quotas and roster: 0, or 2 (bad configuration, named in the log). */
+static int load_config(ev_t *ev)
+{
+    const qw_ev_opts_t *o = ev->o;
+    char err[QW_ERRSTR_MAX];
     if (qw_evclock_init(&ev->evclock, o->fake_now, o->clock_offset_ms, o->clock_file, err,
                         sizeof(err)) != QW_OK) {
         qw_log(QW_LOG_ERROR, "config.invalid", "%s", err);
@@ -937,12 +925,17 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
         qw_log(QW_LOG_ERROR, "roster.invalid", "%s", err);
         return 2;
     }
-    if (alloc_batch(ev) != QW_OK) return 1;
+    return 0;
+}
 
-    ev->http = qw_http_start((int)o->http_port, o->http_bind_all, err, sizeof(err));
+static int start_http(ev_t *ev)
+{
+    const qw_ev_opts_t *o = ev->o;
+    char err[QW_ERRSTR_MAX];
+    ev->http = qw_http_start_addr(o->http_bind, (int)o->http_port, err, sizeof(err));
     if (!ev->http) {
         qw_log(QW_LOG_ERROR, "http.failed", "%s", err);
-        return 1;
+        return QW_ERR;
     }
     qw_log_fields(QW_LOG_INFO, "http.listening", json_pack("{s:i}", "port", qw_http_port(ev->http)),
                   "health and metrics on port %d", qw_http_port(ev->http));
@@ -950,10 +943,18 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
     qw_http_set_ready(ev->http, "refdata", 0);
     qw_http_set_ready(ev->http, "kafka", 0);
     qw_kafka_health_attach(ev->http);
+    return QW_OK;
+}
 
+/* Redis, the reference data (read to its end), the relay, the consumer and the calendar job:
+ * each waits while its server is unreachable; QW_ERR on what a retry will not fix. */
+static int connect_all(ev_t *ev)
+{
+    const qw_ev_opts_t *o = ev->o;
+    char err[QW_ERRSTR_MAX];
     if (qw_redis_init(&ev->redis, o->redis_url, err, sizeof(err)) != QW_OK) {
         qw_log(QW_LOG_ERROR, "config.invalid", "%s", err);
-        goto out;
+        return QW_ERR;
     }
     qw_store_init(&ev->store, &ev->redis, o->prefix);
     while (qw_redis_connect(&ev->redis) != QW_OK && !qw_svc_stop) {
@@ -962,23 +963,23 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
     }
     set_redis_ready(ev, 1);
 
-    if (qw_refdata_follow(&ev->ref, o->brokers, o->prefix, cfg, err, sizeof(err)) != QW_OK) {
+    if (qw_refdata_follow(&ev->ref, o->brokers, o->prefix, ev->cfg, err, sizeof(err)) != QW_OK) {
         qw_log(QW_LOG_ERROR, "refdata.failed", "%s", err);
-        goto out;
+        return QW_ERR;
     }
     /* Decisions need quotas and profiles: read both topics to their end before any credit. */
     while (!ev->ref.caught_up && !qw_svc_stop)
         qw_refdata_poll(&ev->ref, 200);
     qw_http_set_ready(ev->http, "refdata", 1);
 
-    if (qw_relay_init(&ev->relay, o->brokers, o->prefix, cfg, &ev->store, err, sizeof(err)) !=
+    if (qw_relay_init(&ev->relay, o->brokers, o->prefix, ev->cfg, &ev->store, err, sizeof(err)) !=
         QW_OK) {
         qw_log(QW_LOG_ERROR, "relay.failed", "%s", err);
-        goto out;
+        return QW_ERR;
     }
     if (setup_consumer(ev, err, sizeof(err)) != QW_OK) {
         qw_log(QW_LOG_ERROR, "kafka.failed", "%s", err);
-        goto out;
+        return QW_ERR;
     }
     qw_complete_opts_t copts = {.sources = o->sources,
                                 .prefix = o->prefix,
@@ -990,10 +991,14 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
                            ev->credits_topic, ev->rk, o->calendar_interval_ms, &ev->evclock, &copts,
                            err, sizeof(err)) != QW_OK) {
         qw_log(QW_LOG_ERROR, "calendar.failed", "%s", err);
-        goto out;
+        return QW_ERR;
     }
     qw_kafka_mark_ok();
+    return QW_OK;
+}
 
+static void run_loop(ev_t *ev)
+{
     int64_t last_sweep = 0;
     while (!qw_svc_stop) {
         /* Roster and quota updates wait while a calendar step reads them: never the credits. */
@@ -1008,13 +1013,13 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
         if (sweep) {
             last_sweep = t;
             /* Idle or not, readiness follows the connection (the sweep touched Redis). */
-            set_redis_ready(ev, ev->redis.c != NULL);
+            set_redis_ready(ev, qw_redis_connected(&ev->redis));
         }
     }
-    qw_log(QW_LOG_INFO, "shutdown", "stopping: last batch written, draining the outbox");
-    pump(ev, 0);
-    rc = 0;
-out:
+}
+
+static void shut_down(ev_t *ev)
+{
     qw_calthread_stop(&ev->cal);
     if (ev->rk) {
         rd_kafka_consumer_close(ev->rk);
@@ -1026,5 +1031,36 @@ out:
     qw_http_stop(ev->http);
     free_all(ev);
     pthread_rwlock_destroy(&ev->ref_lock);
+}
+
+int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
+{
+    static ev_t ev_storage; /* large: keep it off the stack */
+    ev_t *ev = &ev_storage;
+    memset(ev, 0, sizeof(*ev));
+    ev->o = o;
+    ev->cfg = cfg;
+    qw_strmap_init(&ev->work);
+    qw_strmap_init(&ev->seen);
+    qw_strmap_init(&ev->widx);
+    qw_strmap_init(&ev->olddup);
+    qw_owners_init(&ev->own, (size_t)o->id_window);
+    qw_strmap_init(&ev->type_metrics);
+    qw_commit_init(&ev->commit);
+    qw_redis_args_init(&ev->wm_args);
+    qw_refdata_init(&ev->ref);
+    pthread_rwlock_init(&ev->ref_lock, NULL);
+    register_metrics(ev);
+    int rc = load_config(ev);
+    if (rc != 0) return rc;
+    if (alloc_batch(ev) != QW_OK || start_http(ev) != QW_OK) return 1;
+    rc = 1;
+    if (connect_all(ev) == QW_OK) {
+        run_loop(ev);
+        qw_log(QW_LOG_INFO, "shutdown", "stopping: last batch written, draining the outbox");
+        pump(ev, 0);
+        rc = 0;
+    }
+    shut_down(ev);
     return rc;
 }

@@ -29,7 +29,8 @@ typedef struct qw_ev_opts_s {
     int64_t id_window;
     int64_t calendar_interval_ms;
     int calendar; /* run the calendar job (under the lease) */
-    int http_bind_all;
+    const char *http_bind;
+    int http_bind_all; /* deprecated alias of --http-bind 0.0.0.0 */
 } qw_ev_opts_t;
 
 /* Run until SIGTERM/SIGINT. Returns the process exit code. */

@@ -137,101 +137,6 @@ static const char marks_lua[] = "if redis.call('GET', KEYS[1]) ~= ARGV[1] then r
                                 "end\n"
                                 "return 1\n";
 
-/* ---- argument lists ---------------------------------------------------------------------- */
-
-void qw_args_init(qw_args_t *a)
-{
-    memset(a, 0, sizeof(*a));
-}
-
-void qw_args_reset(qw_args_t *a)
-{
-    a->n = 0;
-    a->own_len = 0;
-    a->oom = 0;
-}
-
-void qw_args_free(qw_args_t *a)
-{
-    free(a->v);
-    free(a->l);
-    free(a->own);
-    memset(a, 0, sizeof(*a));
-}
-
-void qw_args_push(qw_args_t *a, const void *p, size_t len)
-{
-    if (a->n == a->cap) {
-        int ncap = a->cap ? a->cap * 2 : 64;
-        const char **nv = realloc(a->v, (size_t)ncap * sizeof(*nv));
-        if (!nv) {
-            a->oom = 1;
-            return;
-        }
-        a->v = nv;
-        size_t *nl = realloc(a->l, (size_t)ncap * sizeof(*nl));
-        if (!nl) {
-            a->oom = 1;
-            return;
-        }
-        a->l = nl;
-        a->cap = ncap;
-    }
-    a->v[a->n] = p;
-    a->l[a->n] = len;
-    a->n++;
-}
-
-/* Arena strings are referenced by offset until the arena stops moving: store the offset in the
- * pointer slot tagged by a length with the top bit set, and resolve when the command is built. */
-#define OWN_TAG ((size_t)1 << (sizeof(size_t) * 8 - 1))
-
-void qw_args_push_str(qw_args_t *a, const char *s)
-{
-    size_t len = strlen(s);
-    if (a->own_len + len + 1 > a->own_cap) {
-        size_t ncap = a->own_cap ? a->own_cap * 2 : 1024;
-        while (ncap < a->own_len + len + 1)
-            ncap *= 2;
-        char *n = realloc(a->own, ncap);
-        if (!n) {
-            a->oom = 1;
-            return;
-        }
-        a->own = n;
-        a->own_cap = ncap;
-    }
-    memcpy(a->own + a->own_len, s, len + 1);
-    qw_args_push(a, (const char *)(uintptr_t)a->own_len, len | OWN_TAG);
-    a->own_len += len + 1;
-}
-
-void qw_args_push_i64(qw_args_t *a, int64_t v)
-{
-    char b[24];
-    snprintf(b, sizeof(b), "%" PRId64, v);
-    qw_args_push_str(a, b);
-}
-
-static const char *arg_at(const qw_args_t *a, int i, size_t *len)
-{
-    if (a->l[i] & OWN_TAG) {
-        *len = a->l[i] & ~OWN_TAG;
-        return a->own + (uintptr_t)a->v[i];
-    }
-    *len = a->l[i];
-    return a->v[i];
-}
-
-/* Append a's arguments to the flat argv being built. */
-static void flatten(const qw_args_t *a, const char **argv, size_t *lens, int *n)
-{
-    for (int i = 0; i < a->n; i++) {
-        argv[*n] = arg_at(a, i, &lens[*n]);
-        (*n)++;
-    }
-}
-
 /* ---- keys --------------------------------------------------------------------------------- */
 
 void qw_store_init(qw_store_t *s, qw_redis_t *r, const char *ns)
@@ -279,19 +184,21 @@ static int64_t reply_i64(const redisReply *r, int64_t def)
 int qw_store_take(qw_store_t *s, const int32_t *parts, int n, int64_t *epoch, int64_t *offset,
                   int64_t *gen)
 {
-    if (qw_redis_connect(s->r) != QW_OK) return fail_reply(s, NULL, "take");
     char k[QW_STORE_KEY_MAX];
     for (int i = 0; i < n; i++) {
         qw_store_key(s, k, sizeof(k), parts[i], "epoch");
-        redisAppendCommand(s->r->c, "INCR %s", k);
+        if (qw_redis_append(s->r, "INCR %s", k) != QW_OK) return fail_reply(s, NULL, "take");
         qw_store_key(s, k, sizeof(k), parts[i], "offset");
-        redisAppendCommand(s->r->c, "GET %s", k);
+        if (qw_redis_append(s->r, "GET %s", k) != QW_OK) return fail_reply(s, NULL, "take");
         qw_store_key(s, k, sizeof(k), parts[i], "gen");
-        redisAppendCommand(s->r->c, "GET %s", k);
+        if (qw_redis_append(s->r, "GET %s", k) != QW_OK) return fail_reply(s, NULL, "take");
     }
     redisReply **rep = calloc((size_t)n * 3 + 1, sizeof(*rep));
-    if (!rep) return qw_err_set(s->errstr, sizeof(s->errstr), "out of memory");
-    if (qw_redis_pipeline_read(s->r, (redisReply **)rep, n * 3) != QW_OK) {
+    if (!rep) {
+        qw_redis_reset(s->r); /* the appended commands must not answer later ones */
+        return qw_err_set(s->errstr, sizeof(s->errstr), "out of memory");
+    }
+    if (qw_redis_read(s->r, "take", rep, n * 3) == QW_ERR) {
         free(rep);
         return fail_reply(s, NULL, "take");
     }
@@ -326,27 +233,25 @@ int qw_store_get_gen(qw_store_t *s, int32_t part, int64_t *gen)
 int qw_store_load_reps(qw_store_t *s, int32_t part, const char *const *rep_ids, int n,
                        void **replies)
 {
-    if (qw_redis_connect(s->r) != QW_OK) return fail_reply(s, NULL, "load reps");
     char k[QW_STORE_KEY_MAX];
     for (int i = 0; i < n; i++) {
         qw_store_rep_key(s, k, sizeof(k), part, rep_ids[i]);
-        redisAppendCommand(s->r->c, "GET %s", k);
+        if (qw_redis_append(s->r, "GET %s", k) != QW_OK) return fail_reply(s, NULL, "load reps");
     }
-    if (qw_redis_pipeline_read(s->r, (redisReply **)replies, n) != QW_OK)
-        return fail_reply(s, NULL, "load reps");
-    for (int i = 0; i < n; i++) {
-        redisReply *r = replies[i];
-        if (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_NIL) {
-            qw_err_set(s->errstr, sizeof(s->errstr), "load reps: %s",
-                       r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-            for (int j = 0; j < n; j++) {
-                freeReplyObject(replies[j]);
-                replies[j] = NULL;
-            }
-            return QW_ERR;
-        }
+    redisReply **reps = (redisReply **)replies;
+    int rc = qw_redis_read(s->r, "GET rep", reps, n);
+    if (rc == QW_ERR) return fail_reply(s, NULL, "load reps");
+    for (int i = 0; i < n && rc == QW_OK; i++)
+        if (reps[i]->type != REDIS_REPLY_STRING && reps[i]->type != REDIS_REPLY_NIL)
+            rc = qw_err_set(s->errstr, sizeof(s->errstr), "load reps: unexpected reply");
+    if (rc == QW_OK) return QW_OK;
+    if (rc == QW_REDIS_EREPLY)
+        qw_err_set(s->errstr, sizeof(s->errstr), "load reps: %s", s->r->errstr);
+    for (int j = 0; j < n; j++) {
+        freeReplyObject(reps[j]);
+        reps[j] = NULL;
     }
-    return QW_OK;
+    return QW_ERR;
 }
 
 int qw_store_load_ids(qw_store_t *s, int32_t part,
@@ -367,7 +272,7 @@ int qw_store_load_ids(qw_store_t *s, int32_t part,
 
 static int load_scripts(qw_store_t *s)
 {
-    if (s->loaded && s->r->c) return QW_OK;
+    if (s->loaded && qw_redis_connected(s->r)) return QW_OK;
     if (qw_redis_script_load(s->r, commit_lua, s->commit_sha) != QW_OK ||
         qw_redis_script_load(s->r, trim_lua, s->trim_sha) != QW_OK ||
         qw_redis_script_load(s->r, job_lua, s->job_sha) != QW_OK ||
@@ -409,35 +314,38 @@ static redisReply *evalsha(qw_store_t *s, const char *sha_field_name, int argc, 
 void qw_commit_init(qw_commit_t *c)
 {
     memset(c, 0, sizeof(*c));
-    qw_args_init(&c->reps);
-    qw_args_init(&c->outbox);
-    qw_args_init(&c->ids);
-    qw_args_init(&c->cids);
-    qw_args_init(&c->exact);
-    qw_args_init(&c->prune);
+    qw_redis_args_init(&c->reps);
+    qw_redis_args_init(&c->outbox);
+    qw_redis_args_init(&c->ids);
+    qw_redis_args_init(&c->cids);
+    qw_redis_args_init(&c->exact);
+    qw_redis_args_init(&c->prune);
+    qw_redis_args_init(&c->cmd);
 }
 
 void qw_commit_reset(qw_commit_t *c)
 {
-    qw_args_reset(&c->reps);
-    qw_args_reset(&c->outbox);
-    qw_args_reset(&c->ids);
-    qw_args_reset(&c->cids);
-    qw_args_reset(&c->exact);
-    qw_args_reset(&c->prune);
+    qw_redis_args_reset(&c->reps);
+    qw_redis_args_reset(&c->outbox);
+    qw_redis_args_reset(&c->ids);
+    qw_redis_args_reset(&c->cids);
+    qw_redis_args_reset(&c->exact);
+    qw_redis_args_reset(&c->prune);
+    qw_redis_args_reset(&c->cmd);
 }
 
 void qw_commit_free(qw_commit_t *c)
 {
-    qw_args_free(&c->reps);
-    qw_args_free(&c->outbox);
-    qw_args_free(&c->ids);
-    qw_args_free(&c->cids);
-    qw_args_free(&c->exact);
-    qw_args_free(&c->prune);
+    qw_redis_args_free(&c->reps);
+    qw_redis_args_free(&c->outbox);
+    qw_redis_args_free(&c->ids);
+    qw_redis_args_free(&c->cids);
+    qw_redis_args_free(&c->exact);
+    qw_redis_args_free(&c->prune);
+    qw_redis_args_free(&c->cmd);
 }
 
-int qw_store_commit(qw_store_t *s, const qw_commit_t *c, qw_commit_status_t *status, int64_t *value)
+int qw_store_commit(qw_store_t *s, qw_commit_t *c, qw_commit_status_t *status, int64_t *value)
 {
     if (c->reps.oom || c->outbox.oom || c->ids.oom || c->cids.oom || c->exact.oom || c->prune.oom)
         return qw_err_set(s->errstr, sizeof(s->errstr), "out of memory building the batch");
@@ -448,80 +356,55 @@ int qw_store_commit(qw_store_t *s, const qw_commit_t *c, qw_commit_status_t *sta
     static const char *names[] = {"epoch", "offset", "outbox", "ids",
                                   "gen",   "hold",   "reps",   "dirty"};
     char keys[8][QW_STORE_KEY_MAX];
-    qw_args_t a;
-    qw_args_init(&a);
-    qw_args_push(&a, "EVALSHA", 7);
-    qw_args_push(&a, "", 0); /* sha, set by evalsha() */
-    qw_args_push_i64(&a, 8 + nreps + c->cids.n);
+    qw_redis_args_t *a = &c->cmd; /* reused: no allocation per batch once warm */
+    qw_redis_args_reset(a);
+    qw_redis_args_add(a, "EVALSHA", 7);
+    qw_redis_args_add(a, "", 0); /* sha, set by evalsha() */
+    qw_redis_args_add_i64(a, 8 + nreps + c->cids.n);
     for (int i = 0; i < 8; i++) {
         qw_store_key(s, keys[i], sizeof(keys[i]), c->part, names[i]);
-        qw_args_push(&a, keys[i], strlen(keys[i]));
+        qw_redis_args_add(a, keys[i], strlen(keys[i]));
     }
     size_t l;
     const char *p;
     for (int i = 0; i < nreps; i++) {
-        p = arg_at(&c->reps, 2 * i, &l);
-        qw_args_push(&a, p, l);
+        p = qw_redis_args_at(&c->reps, 2 * i, &l);
+        qw_redis_args_add(a, p, l);
     }
-    for (int i = 0; i < c->cids.n; i++) {
-        p = arg_at(&c->cids, i, &l);
-        qw_args_push(&a, p, l);
-    }
-    qw_args_push_i64(&a, c->epoch);
-    qw_args_push_i64(&a, c->gen);
-    qw_args_push_i64(&a, c->first_offset);
-    qw_args_push_i64(&a, c->next_offset);
-    qw_args_push_i64(&a, c->window);
-    qw_args_push_i64(&a, nreps);
+    qw_redis_args_add_all(a, &c->cids);
+    qw_redis_args_add_i64(a, c->epoch);
+    qw_redis_args_add_i64(a, c->gen);
+    qw_redis_args_add_i64(a, c->first_offset);
+    qw_redis_args_add_i64(a, c->next_offset);
+    qw_redis_args_add_i64(a, c->window);
+    qw_redis_args_add_i64(a, nreps);
     for (int i = 0; i < nreps; i++) {
-        p = arg_at(&c->reps, 2 * i + 1, &l);
-        qw_args_push(&a, p, l);
+        p = qw_redis_args_at(&c->reps, 2 * i + 1, &l);
+        qw_redis_args_add(a, p, l);
     }
-    qw_args_push_i64(&a, c->outbox.n);
-    const char **argv = NULL;
-    size_t *lens = NULL;
-    int argc = 0;
-    int total = a.n + c->outbox.n + 1 + c->ids.n + 1 + c->exact.n + 1 + c->prune.n;
-    if (!a.oom) {
-        argv = malloc((size_t)total * sizeof(*argv));
-        lens = malloc((size_t)total * sizeof(*lens));
-    }
-    if (!argv || !lens) {
-        free(argv);
-        free(lens);
-        qw_args_free(&a);
-        return qw_err_set(s->errstr, sizeof(s->errstr), "out of memory building the batch");
-    }
-    flatten(&a, argv, lens, &argc);
-    flatten(&c->outbox, argv, lens, &argc);
-    char nids[24];
-    snprintf(nids, sizeof(nids), "%d", c->ids.n / 2);
-    argv[argc] = nids;
-    lens[argc++] = strlen(nids);
-    flatten(&c->ids, argv, lens, &argc);
-    char nx[24], np[24];
+    qw_redis_args_add_i64(a, c->outbox.n);
+    qw_redis_args_add_all(a, &c->outbox);
+    qw_redis_args_add_i64(a, c->ids.n / 2);
+    qw_redis_args_add_all(a, &c->ids);
     int nxg = 0; /* exact groups: rep index, check, count, (id, period) pairs */
     for (int i = 0; i + 2 < c->exact.n; nxg++) {
-        const char *cnt = arg_at(&c->exact, i + 2, &l);
+        const char *cnt = qw_redis_args_at(&c->exact, i + 2, &l);
         i += 3 + 2 * (int)strtol(cnt, NULL, 10);
     }
-    snprintf(nx, sizeof(nx), "%d", nxg);
-    argv[argc] = nx;
-    lens[argc++] = strlen(nx);
-    flatten(&c->exact, argv, lens, &argc);
+    qw_redis_args_add_i64(a, nxg);
+    qw_redis_args_add_all(a, &c->exact);
     int ngroups = 0; /* prune groups: rep index, count, periods */
     for (int i = 0; i + 1 < c->prune.n; ngroups++) {
-        const char *cnt = arg_at(&c->prune, i + 1, &l);
+        const char *cnt = qw_redis_args_at(&c->prune, i + 1, &l);
         i += 2 + (int)strtol(cnt, NULL, 10);
     }
-    snprintf(np, sizeof(np), "%d", ngroups);
-    argv[argc] = np;
-    lens[argc++] = strlen(np);
-    flatten(&c->prune, argv, lens, &argc);
-    redisReply *r = evalsha(s, "commit", argc, argv, lens);
-    free(argv);
-    free(lens);
-    qw_args_free(&a);
+    qw_redis_args_add_i64(a, ngroups);
+    qw_redis_args_add_all(a, &c->prune);
+    const char **argv;
+    size_t *lens;
+    if (qw_redis_args_argv(a, &argv, &lens) != QW_OK)
+        return qw_err_set(s->errstr, sizeof(s->errstr), "out of memory building the batch");
+    redisReply *r = evalsha(s, "commit", a->n, argv, lens);
     if (!r) return QW_ERR;
     if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2 &&
         r->element[0]->type == REDIS_REPLY_STRING && !strcmp(r->element[0]->str, "dup")) {
@@ -674,8 +557,8 @@ int qw_store_snapshot_end(qw_store_t *s, int32_t part)
     return QW_OK;
 }
 
-int qw_store_job_write(qw_store_t *s, int32_t part, const char *token, const qw_args_t *reps,
-                       int nnew, const qw_args_t *outbox, int *lost)
+int qw_store_job_write(qw_store_t *s, int32_t part, const char *token, const qw_redis_args_t *reps,
+                       int nnew, const qw_redis_args_t *outbox, int *lost)
 {
     int nreps = reps->n / 2;
     char kh[QW_STORE_KEY_MAX], ko[QW_STORE_KEY_MAX], kg[QW_STORE_KEY_MAX], ks[QW_STORE_KEY_MAX];
@@ -683,36 +566,35 @@ int qw_store_job_write(qw_store_t *s, int32_t part, const char *token, const qw_
     qw_store_key(s, ko, sizeof(ko), part, "outbox");
     qw_store_key(s, kg, sizeof(kg), part, "gen");
     qw_store_key(s, ks, sizeof(ks), part, "reps");
-    qw_args_t a;
-    qw_args_init(&a);
-    qw_args_push(&a, "EVALSHA", 7);
-    qw_args_push(&a, "", 0);
-    qw_args_push_i64(&a, 4 + nreps);
-    qw_args_push(&a, kh, strlen(kh));
-    qw_args_push(&a, ko, strlen(ko));
-    qw_args_push(&a, kg, strlen(kg));
-    qw_args_push(&a, ks, strlen(ks));
+    qw_redis_args_t a;
+    qw_redis_args_init(&a);
+    qw_redis_args_add(&a, "EVALSHA", 7);
+    qw_redis_args_add(&a, "", 0);
+    qw_redis_args_add_i64(&a, 4 + nreps);
+    qw_redis_args_add(&a, kh, strlen(kh));
+    qw_redis_args_add(&a, ko, strlen(ko));
+    qw_redis_args_add(&a, kg, strlen(kg));
+    qw_redis_args_add(&a, ks, strlen(ks));
     size_t l;
     const char *p;
     for (int i = 0; i < nreps; i++) {
-        p = arg_at(reps, 2 * i, &l);
-        qw_args_push(&a, p, l);
+        p = qw_redis_args_at(reps, 2 * i, &l);
+        qw_redis_args_add(&a, p, l);
     }
-    qw_args_push_str(&a, token);
-    qw_args_push_i64(&a, nreps);
-    qw_args_push_i64(&a, nnew);
+    qw_redis_args_add_str(&a, token);
+    qw_redis_args_add_i64(&a, nreps);
+    qw_redis_args_add_i64(&a, nnew);
     for (int i = 0; i < nreps; i++) {
-        p = arg_at(reps, 2 * i + 1, &l);
-        qw_args_push(&a, p, l);
+        p = qw_redis_args_at(reps, 2 * i + 1, &l);
+        qw_redis_args_add(&a, p, l);
     }
-    int total = a.n + outbox->n;
-    const char **argv = malloc((size_t)total * sizeof(*argv));
-    size_t *lens = malloc((size_t)total * sizeof(*lens));
-    int argc = 0, rc = QW_ERR;
-    if (argv && lens && !a.oom && !reps->oom && !outbox->oom) {
-        flatten(&a, argv, lens, &argc);
-        flatten(outbox, argv, lens, &argc);
-        redisReply *r = evalsha(s, "job", argc, argv, lens);
+    qw_redis_args_add_all(&a, outbox);
+    if (reps->oom) a.oom = 1;
+    const char **argv;
+    size_t *lens;
+    int rc = QW_ERR;
+    if (qw_redis_args_argv(&a, &argv, &lens) == QW_OK) {
+        redisReply *r = evalsha(s, "job", a.n, argv, lens);
         if (r && r->type == REDIS_REPLY_INTEGER) {
             *lost = r->integer == 0;
             rc = QW_OK;
@@ -723,37 +605,33 @@ int qw_store_job_write(qw_store_t *s, int32_t part, const char *token, const qw_
     } else {
         qw_err_set(s->errstr, sizeof(s->errstr), "out of memory");
     }
-    free(argv);
-    free(lens);
-    qw_args_free(&a);
+    qw_redis_args_free(&a);
     return rc;
 }
 
-int qw_store_marks_write(qw_store_t *s, int32_t part, int64_t epoch, const qw_args_t *fv)
+int qw_store_marks_write(qw_store_t *s, int32_t part, int64_t epoch, const qw_redis_args_t *fv)
 {
     if (fv->oom) return qw_err_set(s->errstr, sizeof(s->errstr), "out of memory for the marks");
-    char ke[QW_STORE_KEY_MAX], km[QW_STORE_KEY_MAX], ep[24];
+    char ke[QW_STORE_KEY_MAX], km[QW_STORE_KEY_MAX];
     qw_store_key(s, ke, sizeof(ke), part, "epoch");
     qw_store_key(s, km, sizeof(km), part, "marks");
-    snprintf(ep, sizeof(ep), "%" PRId64, epoch);
-    int argc = 6 + fv->n;
-    const char **argv = malloc((size_t)argc * sizeof(*argv));
-    size_t *lens = malloc((size_t)argc * sizeof(*lens));
-    if (!argv || !lens) {
-        free(argv);
-        free(lens);
+    qw_redis_args_t a;
+    qw_redis_args_init(&a);
+    qw_redis_args_add(&a, "EVALSHA", 7);
+    qw_redis_args_add(&a, "", 0);
+    qw_redis_args_add(&a, "2", 1);
+    qw_redis_args_add(&a, ke, strlen(ke));
+    qw_redis_args_add(&a, km, strlen(km));
+    qw_redis_args_add_i64(&a, epoch);
+    qw_redis_args_add_all(&a, fv);
+    const char **argv;
+    size_t *lens;
+    if (qw_redis_args_argv(&a, &argv, &lens) != QW_OK) {
+        qw_redis_args_free(&a);
         return qw_err_set(s->errstr, sizeof(s->errstr), "out of memory for the marks");
     }
-    const char *head[] = {"EVALSHA", "", "2", ke, km, ep};
-    for (int i = 0; i < 6; i++) {
-        argv[i] = head[i];
-        lens[i] = strlen(head[i]);
-    }
-    int n = 6;
-    flatten(fv, argv, lens, &n);
-    redisReply *r = evalsha(s, "marks", argc, argv, lens);
-    free(argv);
-    free(lens);
+    redisReply *r = evalsha(s, "marks", a.n, argv, lens);
+    qw_redis_args_free(&a);
     if (!r) return QW_ERR;
     if (r->type != REDIS_REPLY_INTEGER) return fail_reply(s, r, "marks script");
     freeReplyObject(r);

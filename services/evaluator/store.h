@@ -36,24 +36,6 @@ typedef struct qw_store_s {
     char errstr[QW_ERRSTR_MAX];
 } qw_store_t;
 
-/* A growable list of borrowed (pointer, length) arguments plus owned number strings. */
-typedef struct qw_args_s {
-    const char **v;
-    size_t *l;
-    int n, cap;
-    char *own; /* arena for formatted numbers */
-    size_t own_len, own_cap;
-    int oom;
-} qw_args_t;
-
-void qw_args_init(qw_args_t *a);
-void qw_args_reset(qw_args_t *a);
-void qw_args_free(qw_args_t *a);
-/* Borrow: the bytes must stay valid until the command ran. */
-void qw_args_push(qw_args_t *a, const void *p, size_t len);
-void qw_args_push_i64(qw_args_t *a, int64_t v);
-void qw_args_push_str(qw_args_t *a, const char *s); /* copied into the arena */
-
 void qw_store_init(qw_store_t *s, qw_redis_t *r, const char *ns);
 
 /* Key names. */
@@ -100,15 +82,16 @@ typedef struct qw_commit_s {
     int64_t epoch, gen;
     int64_t first_offset, next_offset;
     int64_t window;
-    qw_args_t reps;
-    qw_args_t cids;
-    qw_args_t outbox;
-    qw_args_t ids;
-    qw_args_t exact;
-    qw_args_t prune;
+    qw_redis_args_t reps;
+    qw_redis_args_t cids;
+    qw_redis_args_t outbox;
+    qw_redis_args_t ids;
+    qw_redis_args_t exact;
+    qw_redis_args_t prune;
     /* QW_COMMIT_DUP: called once per credit id found applied before. */
     int (*on_dup)(void *opaque, const char *id, size_t len);
     void *dup_opaque;
+    qw_redis_args_t cmd; /* the EVALSHA built from the above (scratch, reused per batch) */
 } qw_commit_t;
 
 void qw_commit_init(qw_commit_t *c);
@@ -118,8 +101,7 @@ void qw_commit_free(qw_commit_t *c);
 /* The one round trip per batch. QW_OK with *status (and *value: the stored next offset for
  * SKIP, the generation for STALE, the number of duplicates for DUP), or QW_ERR when Redis failed
  * (unknown outcome: retry the same batch; the offset check makes the retry idempotent). */
-int qw_store_commit(qw_store_t *s, const qw_commit_t *c, qw_commit_status_t *status,
-                    int64_t *value);
+int qw_store_commit(qw_store_t *s, qw_commit_t *c, qw_commit_status_t *status, int64_t *value);
 
 /* Outbox: read up to n entries from the head; *reply gets the array reply (caller frees). */
 int qw_store_outbox_read(qw_store_t *s, int32_t part, int n, void **reply);
@@ -129,7 +111,7 @@ int qw_store_outbox_len(qw_store_t *s, int32_t part, int64_t *len);
 
 /* Completeness marks: raise each field of the partition's mark hash to the given value (fv:
  * field, value pairs) if the epoch is still ours; _read returns the hash (an array reply). */
-int qw_store_marks_write(qw_store_t *s, int32_t part, int64_t epoch, const qw_args_t *fv);
+int qw_store_marks_write(qw_store_t *s, int32_t part, int64_t epoch, const qw_redis_args_t *fv);
 int qw_store_marks_read(qw_store_t *s, int32_t part, void **reply);
 /* Append one entry to a partition's outbox without a fence (a notice of the calendar job's
  * that no batch produces: the owner's relay publishes it). */
@@ -159,7 +141,7 @@ int qw_store_snapshot_end(qw_store_t *s, int32_t part);
  * token, writes the rep blobs (reps: key, blob pairs; the first nnew are reps new to the
  * partition's rep set), appends outbox entries and bumps the generation. *lost = 1 when the
  * hold was lost. */
-int qw_store_job_write(qw_store_t *s, int32_t part, const char *token, const qw_args_t *reps,
-                       int nnew, const qw_args_t *outbox, int *lost);
+int qw_store_job_write(qw_store_t *s, int32_t part, const char *token, const qw_redis_args_t *reps,
+                       int nnew, const qw_redis_args_t *outbox, int *lost);
 
 #endif

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "credit_pb.h"
+#include "quotawatch/credit_entry.h"
+#include "quotawatch/dlq.h"
 #include "ingest.h"
 #include "ledger_store.h"
 #include "quotawatch/kafka.h"
@@ -187,14 +188,14 @@ static int produce_dlq(qw_ingest_t *ig, const rd_kafka_message_t *m, const char 
     rd_kafka_headers_t *h = rd_kafka_headers_new(7);
     if (vlen < m->len) {
         snprintf(full, sizeof(full), "%zu", m->len);
-        rd_kafka_header_add(h, "qw.error.truncated", -1, full, -1);
+        rd_kafka_header_add(h, QW_DLQ_TRUNCATED, -1, full, -1);
     }
-    rd_kafka_header_add(h, "qw.error.reason", -1, reason, -1);
-    rd_kafka_header_add(h, "qw.error.message", -1, detail, -1);
-    rd_kafka_header_add(h, "qw.source.topic", -1, rd_kafka_topic_name(m->rkt), -1);
-    rd_kafka_header_add(h, "qw.source.partition", -1, part, -1);
-    rd_kafka_header_add(h, "qw.source.offset", -1, off, -1);
-    if (index >= 0) rd_kafka_header_add(h, "qw.error.index", -1, idx, -1);
+    rd_kafka_header_add(h, QW_DLQ_REASON, -1, reason, -1);
+    rd_kafka_header_add(h, QW_DLQ_MESSAGE, -1, detail, -1);
+    rd_kafka_header_add(h, QW_DLQ_SOURCE_TOPIC, -1, rd_kafka_topic_name(m->rkt), -1);
+    rd_kafka_header_add(h, QW_DLQ_SOURCE_PARTITION, -1, part, -1);
+    rd_kafka_header_add(h, QW_DLQ_SOURCE_OFFSET, -1, off, -1);
+    if (index >= 0) rd_kafka_header_add(h, QW_DLQ_INDEX, -1, idx, -1);
     rd_kafka_resp_err_t err;
     while ((err = rd_kafka_producev(
                 ig->producer, RD_KAFKA_V_TOPIC(ig->dlq_topic), RD_KAFKA_V_KEY(m->key, klen),
@@ -212,7 +213,7 @@ static int produce_dlq(qw_ingest_t *ig, const rd_kafka_message_t *m, const char 
 
 static int produce_credit(qw_ingest_t *ig, qw_batch_scratch_t *s, const qw_credit_t *c)
 {
-    size_t len = qw_credit_pb_pack(c, s->buf, sizeof(s->buf));
+    size_t len = qw_credit_entry_pack(c, s->buf, sizeof(s->buf));
     if (!len) return qw_err_set(ig->errstr, sizeof(ig->errstr), "credit %s too large", c->id);
     rd_kafka_resp_err_t err;
     while ((err = rd_kafka_producev(ig->producer, RD_KAFKA_V_TOPIC(ig->credits_topic),
@@ -260,10 +261,10 @@ int qw_ingest_batch_process(qw_ingest_t *ig)
             qw_metric_add(ig->m.redis_errors, 1);
             return qw_err_set(ig->errstr, sizeof(ig->errstr), "%s", ig->redis.errstr);
         }
-        if (qw_ledger_store_apply_batch(&s->store, ig->redis.c, &ig->ledger, s->patches,
-                                        s->npatches, e, sizeof(e)) != QW_OK) {
+        /* A lost connection was dropped by the wrapper: the retried batch reconnects. */
+        if (qw_ledger_store_apply_batch(&s->store, &ig->redis, &ig->ledger, s->patches, s->npatches,
+                                        e, sizeof(e)) != QW_OK) {
             qw_metric_add(ig->m.redis_errors, 1);
-            if (ig->redis.c && ig->redis.c->err) qw_redis_reset(&ig->redis);
             return qw_err_set(ig->errstr, sizeof(ig->errstr), "deal ledger: %s", e);
         }
     }

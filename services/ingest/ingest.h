@@ -25,6 +25,7 @@ typedef struct qw_ingest_opts_s {
     const char *group;
     const char *txn_id;
     const char *policy;
+    const char *http_bind;
     const char *stage_map;
     const char *log_level;
     int64_t http_port;

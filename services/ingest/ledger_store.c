@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "quotawatch/strmap.h"
+
 /* Write the state only if the stored revision is still the one we loaded. Revisions are
  * decimal strings; a missing key is revision 0. */
 static const char qw_cas_lua[] = "local cur = redis.call('HGET', KEYS[1], 'rev') or '0'\n"
@@ -76,25 +78,19 @@ int qw_ledger_store_key(const char *ns, const char *deal_id, char *key, size_t k
     return k > 0 && (size_t)k < keylen ? QW_OK : QW_ERR;
 }
 
-/* A context error means the connection is gone; say so, the caller reconnects. */
-static int qw_ctx_fail(redisContext *c, char *errbuf, size_t errlen, const char *what)
+/* Redis failed (connection lost: the wrapper dropped it; or an error reply such as OOM or
+ * READONLY): its cause is in r->errstr. */
+static int qw_redis_fail(const qw_redis_t *r, char *errbuf, size_t errlen)
 {
-    if (c->err) return qw_err_set(errbuf, errlen, "redis %s: %s (reconnect)", what, c->errstr);
-    return qw_err_set(errbuf, errlen, "redis %s failed", what);
+    if (!qw_redis_connected(r)) return qw_err_set(errbuf, errlen, "%s (reconnect)", r->errstr);
+    return qw_err_set(errbuf, errlen, "%s", r->errstr);
 }
 
-int qw_ledger_store_load_script(qw_ledger_store_t *s, redisContext *c, char *errbuf, size_t errlen)
+int qw_ledger_store_load_script(qw_ledger_store_t *s, qw_redis_t *r, char *errbuf, size_t errlen)
 {
-    redisReply *r = redisCommand(c, "SCRIPT LOAD %s", qw_cas_lua);
-    if (!r) return qw_ctx_fail(c, errbuf, errlen, "SCRIPT LOAD");
-    int ok = r->type == REDIS_REPLY_STRING && r->len == 40;
-    if (ok)
-        memcpy(s->sha, r->str, 41);
-    else
-        qw_err_set(errbuf, errlen, "redis SCRIPT LOAD: %s",
-                   r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-    freeReplyObject(r);
-    return ok ? QW_OK : QW_ERR;
+    if (qw_redis_script_load(r, qw_cas_lua, s->sha) != QW_OK)
+        return qw_redis_fail(r, errbuf, errlen);
+    return QW_OK;
 }
 
 static int qw_parse_rev(const redisReply *r, int64_t *rev)
@@ -128,35 +124,32 @@ static int qw_load_one(const redisReply *r, const char *deal_id, qw_deal_state_t
     return strcmp(st->deal_id, deal_id) == 0 ? QW_OK : QW_ERR;
 }
 
-int qw_ledger_store_load(const qw_ledger_store_t *s, redisContext *c, const char *const *deal_ids,
+int qw_ledger_store_load(const qw_ledger_store_t *s, qw_redis_t *r, const char *const *deal_ids,
                          size_t n, qw_deal_state_t *const *states, int64_t *revs, int *bad,
                          char *errbuf, size_t errlen)
 {
     char key[QW_LEDGER_KEY_MAX];
     for (size_t i = 0; i < n; i++) {
-        if (qw_ledger_store_key(s->ns, deal_ids[i], key, sizeof(key)) != QW_OK)
+        if (qw_ledger_store_key(s->ns, deal_ids[i], key, sizeof(key)) != QW_OK) {
+            qw_redis_read_discard(r, "HMGET", (int)i); /* keep the pipeline in step */
             return qw_err_set(errbuf, errlen, "deal id too long");
-        if (redisAppendCommand(c, "HMGET %s rev state", key) != REDIS_OK)
-            return qw_ctx_fail(c, errbuf, errlen, "append HMGET");
+        }
+        if (qw_redis_append(r, "HMGET %s rev state", key) != QW_OK)
+            return qw_redis_fail(r, errbuf, errlen);
     }
     /* Read every reply even after a bad one, so the pipeline stays in step. */
     for (size_t i = 0; i < n; i++) {
-        redisReply *r = NULL;
-        if (redisGetReply(c, (void **)&r) != REDIS_OK || !r)
-            return qw_ctx_fail(c, errbuf, errlen, "HMGET");
-        if (r->type == REDIS_REPLY_ERROR) {
-            qw_err_set(errbuf, errlen, "redis HMGET: %s", r->str);
-            freeReplyObject(r);
-            for (size_t j = i + 1; j < n; j++) {
-                if (redisGetReply(c, (void **)&r) != REDIS_OK) break;
-                freeReplyObject(r);
-            }
-            return QW_ERR;
+        redisReply *rep;
+        int rc = qw_redis_read(r, "HMGET", &rep, 1);
+        if (rc != QW_OK) {
+            freeReplyObject(rep);
+            if (rc != QW_ERR) qw_redis_read_discard(r, "HMGET", (int)(n - i - 1));
+            return qw_redis_fail(r, errbuf, errlen);
         }
         qw_deal_state_init(states[i], deal_ids[i]);
         int64_t rev = 0;
-        int ok = qw_load_one(r, deal_ids[i], states[i], &rev) == QW_OK;
-        freeReplyObject(r);
+        int ok = qw_load_one(rep, deal_ids[i], states[i], &rev) == QW_OK;
+        freeReplyObject(rep);
         if (!ok) {
             /* Keep its revision if readable: an operator's repair can be compared-and-set. */
             qw_deal_state_init(states[i], deal_ids[i]);
@@ -191,72 +184,72 @@ static int qw_blob_buf(qw_ledger_store_t *s)
 }
 
 /* Append one EVALSHA of the CAS script for states[i]. */
-static int qw_append_cas(qw_ledger_store_t *s, redisContext *c, const qw_deal_state_t *st,
-                         int64_t rev)
+static int qw_append_cas(qw_ledger_store_t *s, qw_redis_t *r, const qw_deal_state_t *st,
+                         int64_t rev, char *errbuf, size_t errlen)
 {
     char key[QW_LEDGER_KEY_MAX], r0[24], r1[24];
-    if (qw_ledger_store_key(s->ns, st->deal_id, key, sizeof(key)) != QW_OK) return QW_ERR;
+    if (qw_ledger_store_key(s->ns, st->deal_id, key, sizeof(key)) != QW_OK)
+        return qw_err_set(errbuf, errlen, "deal id too long");
     size_t len = qw_deal_state_encode(st, s->blob, qw_deal_state_encoded_max());
-    if (len == 0) return QW_ERR;
+    if (len == 0)
+        return qw_err_set(errbuf, errlen, "state of deal %s does not encode", st->deal_id);
     snprintf(r0, sizeof(r0), "%lld", (long long)rev);
     snprintf(r1, sizeof(r1), "%lld", (long long)rev + 1);
     const char *argv[7] = {"EVALSHA", s->sha, "1", key, r0, r1, (const char *)s->blob};
     size_t lens[7] = {7, 40, 1, strlen(key), strlen(r0), strlen(r1), len};
-    /* hiredis copies the arguments into its output buffer: the blob buffer is reusable. */
-    return redisAppendCommandArgv(c, 7, argv, lens) == REDIS_OK ? QW_OK : QW_ERR;
+    /* Appending copies the arguments into the output buffer: the blob buffer is reusable. */
+    if (qw_redis_append_argv(r, 7, argv, lens) != QW_OK) return qw_redis_fail(r, errbuf, errlen);
+    return QW_OK;
 }
 
-int qw_ledger_store_save(qw_ledger_store_t *s, redisContext *c,
-                         const qw_deal_state_t *const *states, size_t n, const int64_t *revs,
-                         int *saved, char *errbuf, size_t errlen)
+int qw_ledger_store_save(qw_ledger_store_t *s, qw_redis_t *r, const qw_deal_state_t *const *states,
+                         size_t n, const int64_t *revs, int *saved, char *errbuf, size_t errlen)
 {
     if (qw_blob_buf(s) != QW_OK) return qw_err_set(errbuf, errlen, "out of memory");
-    if (!s->sha[0] && qw_ledger_store_load_script(s, c, errbuf, errlen) != QW_OK) return QW_ERR;
+    if (!s->sha[0] && qw_ledger_store_load_script(s, r, errbuf, errlen) != QW_OK) return QW_ERR;
     for (size_t i = 0; i < n; i++)
         saved[i] = -1; /* -1: not yet known */
     /* The second pass only runs after a NOSCRIPT (Redis restarted or flushed its scripts). */
     for (int pass = 0; pass < 2; pass++) {
-        size_t sent = 0;
+        int sent = 0;
         for (size_t i = 0; i < n; i++) {
             if (saved[i] != -1) continue;
-            if (qw_append_cas(s, c, states[i], revs[i]) != QW_OK)
-                return qw_ctx_fail(c, errbuf, errlen, "append EVALSHA");
+            if (qw_append_cas(s, r, states[i], revs[i], errbuf, errlen) != QW_OK) {
+                qw_redis_read_discard(r, "EVALSHA", sent); /* keep the pipeline in step */
+                return QW_ERR;
+            }
             sent++;
         }
         if (sent == 0) return QW_OK;
         int noscript = 0, failed = 0;
         for (size_t i = 0; i < n; i++) {
             if (saved[i] != -1) continue;
-            redisReply *r = NULL;
-            if (redisGetReply(c, (void **)&r) != REDIS_OK || !r)
-                return qw_ctx_fail(c, errbuf, errlen, "EVALSHA");
-            if (r->type == REDIS_REPLY_INTEGER && (r->integer == 0 || r->integer == 1)) {
-                saved[i] = (int)r->integer;
-            } else if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0) {
+            redisReply *rep;
+            int rc = qw_redis_read(r, "EVALSHA", &rep, 1);
+            if (rc == QW_ERR) return qw_redis_fail(r, errbuf, errlen);
+            if (rep->type == REDIS_REPLY_INTEGER && (rep->integer == 0 || rep->integer == 1)) {
+                saved[i] = (int)rep->integer;
+            } else if (rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
                 noscript = 1;
             } else if (!failed) {
                 failed = 1;
-                qw_err_set(errbuf, errlen, "redis EVALSHA: %s",
-                           r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+                if (rc == QW_OK) qw_redis_reply_fail(r, "EVALSHA", rep); /* unexpected type */
+                qw_redis_fail(r, errbuf, errlen);
             }
-            freeReplyObject(r);
+            freeReplyObject(rep);
         }
         if (failed) return QW_ERR;
         if (!noscript) return QW_OK;
-        if (qw_ledger_store_load_script(s, c, errbuf, errlen) != QW_OK) return QW_ERR;
+        if (qw_ledger_store_load_script(s, r, errbuf, errlen) != QW_OK) return QW_ERR;
     }
     return qw_err_set(errbuf, errlen, "redis EVALSHA: script keeps vanishing");
 }
 
-static uint64_t qw_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-    return h;
-}
-
-/* Group patches by deal: s->deals[0..ndeals), each with its chain of patches in order. */
+/* Group patches by deal: s->deals[0..ndeals), each with its chain of patches in order.
+ * The hash is qw_strmap's; the table is not a qw_strmap because that map copies every key
+ * (a malloc per deal per batch, and a free of each plus the table to empty it), while this one
+ * borrows the ids from the patches, which outlive the batch, and is emptied by one memset:
+ * the per-event path allocates nothing once the largest batch has been seen. */
 static int qw_group(qw_ledger_store_t *s, const qw_deal_change_t *patches, size_t n, size_t *ndeals)
 {
     size_t tcap = 16;
@@ -281,7 +274,7 @@ static int qw_group(qw_ledger_store_t *s, const qw_deal_change_t *patches, size_
             s->results[i].err = QW_LEDGER_E_BAD_PATCH;
             continue;
         }
-        size_t h = (size_t)qw_hash(id) & (tcap - 1);
+        size_t h = (size_t)qw_strmap_hash(id, len) & (tcap - 1);
         while (s->table[h] && strcmp(s->deals[s->table[h] - 1].deal_id, id) != 0)
             h = (h + 1) & (tcap - 1);
         if (!s->table[h]) {
@@ -339,7 +332,7 @@ typedef struct {
     size_t *idx;
 } qw_pending_t;
 
-int qw_ledger_store_apply_batch(qw_ledger_store_t *s, redisContext *c, const qw_ledger_cfg_t *cfg,
+int qw_ledger_store_apply_batch(qw_ledger_store_t *s, qw_redis_t *r, const qw_ledger_cfg_t *cfg,
                                 const qw_deal_change_t *patches, size_t n, char *errbuf,
                                 size_t errlen)
 {
@@ -388,7 +381,7 @@ int qw_ledger_store_apply_batch(qw_ledger_store_t *s, redisContext *c, const qw_
             goto done;
         }
         if (round > 0) qw_backoff(s, round - 1);
-        if (qw_ledger_store_load(s, c, p.ids, k, p.st, p.revs, p.flag, errbuf, errlen) != QW_OK) {
+        if (qw_ledger_store_load(s, r, p.ids, k, p.st, p.revs, p.flag, errbuf, errlen) != QW_OK) {
             rc = QW_ERR;
             goto done;
         }
@@ -411,7 +404,7 @@ int qw_ledger_store_apply_batch(qw_ledger_store_t *s, redisContext *c, const qw_
             p.idx[w++] = p.idx[j];
         }
         if (w == 0) continue;
-        if (qw_ledger_store_save(s, c, (const qw_deal_state_t *const *)p.st, w, p.revs, p.flag,
+        if (qw_ledger_store_save(s, r, (const qw_deal_state_t *const *)p.st, w, p.revs, p.flag,
                                  errbuf, errlen) != QW_OK) {
             rc = QW_ERR;
             goto done;

@@ -3,18 +3,18 @@
  * compare-and-set script per deal (EVALSHA, pipelined) so that two ingest instances touching
  * one deal never lose an update. See docs/ledger.md.
  *
- * hiredis 0.14: when a call here returns QW_ERR because c->err is set, the context is dead;
- * the caller must free it, reconnect, and retry the whole batch. Saves in flight then have an
+ * Redis is reached through qw_redis_t: a connection failure drops the connection (the next call
+ * reconnects), so after QW_ERR the caller retries the whole batch. Saves in flight then have an
  * unknown outcome, which is safe: a retried patch that did land is found in the deal's
  * history and re-emits the same credit ids. */
 #ifndef QW_LEDGER_STORE_H
 #define QW_LEDGER_STORE_H
 
-#include <hiredis/hiredis.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "ledger.h"
+#include "quotawatch/redis.h"
 
 #define QW_LEDGER_KEY_PREFIX "qw:deal:{"
 #define QW_LEDGER_NS_MAX     64 /* the namespace: qw-ingest's --topic-prefix */
@@ -50,7 +50,7 @@ typedef struct qw_ledger_store_s {
     size_t nscratch;
     struct qw_ledger_deal_s *deals;
     int *next;  /* next patch of the same deal, -1 at the end */
-    int *table; /* open addressing: deal index + 1, 0 empty */
+    int *table; /* deal index + 1, 0 empty (why not qw_strmap: qw_group in ledger_store.c) */
     size_t table_cap;
     uint8_t *blob;
     qw_ledger_out_t out;
@@ -67,27 +67,26 @@ int qw_ledger_store_key(const char *ns, const char *deal_id, char *key, size_t k
 
 /* SCRIPT LOAD the compare-and-set script (done lazily by the batch call, and again after a
  * NOSCRIPT reply when Redis restarted or was flushed). */
-int qw_ledger_store_load_script(qw_ledger_store_t *s, redisContext *c, char *errbuf, size_t errlen);
+int qw_ledger_store_load_script(qw_ledger_store_t *s, qw_redis_t *r, char *errbuf, size_t errlen);
 
 /* Load states of n deals in one pipelined round trip: a missing key is a fresh state with
  * revision 0. A state that fails to decode sets bad[i] (when bad is not NULL) and leaves
  * states[i] fresh; QW_ERR only when Redis itself fails. */
-int qw_ledger_store_load(const qw_ledger_store_t *s, redisContext *c, const char *const *deal_ids,
+int qw_ledger_store_load(const qw_ledger_store_t *s, qw_redis_t *r, const char *const *deal_ids,
                          size_t n, qw_deal_state_t *const *states, int64_t *revs, int *bad,
                          char *errbuf, size_t errlen);
 
 /* Save n states, each only if Redis still holds revs[i] (then it holds revs[i] + 1): saved[i]
  * is 1 when written, 0 on a conflict. One pipelined round trip (two after a NOSCRIPT). */
-int qw_ledger_store_save(qw_ledger_store_t *s, redisContext *c,
-                         const qw_deal_state_t *const *states, size_t n, const int64_t *revs,
-                         int *saved, char *errbuf, size_t errlen);
+int qw_ledger_store_save(qw_ledger_store_t *s, qw_redis_t *r, const qw_deal_state_t *const *states,
+                         size_t n, const int64_t *revs, int *saved, char *errbuf, size_t errlen);
 
 /* The whole step for a batch: load every deal it touches, apply its patches in order, save
  * with compare-and-set, re-load and re-apply the deals that conflicted. On QW_OK,
  * s->results[i] tells what became of patches[i] and s->entries holds all entries in patch
  * order. QW_ERR (Redis failed, or a deal kept conflicting): nothing may be produced; abort
  * and retry the batch. */
-int qw_ledger_store_apply_batch(qw_ledger_store_t *s, redisContext *c, const qw_ledger_cfg_t *cfg,
+int qw_ledger_store_apply_batch(qw_ledger_store_t *s, qw_redis_t *r, const qw_ledger_cfg_t *cfg,
                                 const qw_deal_change_t *patches, size_t n, char *errbuf,
                                 size_t errlen);
 

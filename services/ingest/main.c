@@ -9,6 +9,7 @@
 #include "convert.h"
 #include "ingest.h"
 #include "quotawatch/file.h"
+#include "quotawatch/http.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
 #include "quotawatch/svc.h"
@@ -37,14 +38,17 @@ int main(int argc, char **argv)
         {"transactional-id", "QW_INGEST_TXN_ID", QW_OPT_STR, qw_ingest_default_txn_id,
          "Kafka transactional.id: unique per running instance, stable across its restarts",
          &ig.opt.txn_id, 0},
-        {"policy", "QW_POLICY", QW_OPT_STR, "deploy/policy.example.yaml",
-         "policy file: base currency and exchange rates (docs/policy.md)", &ig.opt.policy, 0},
+        {"policy", "QW_POLICY", QW_OPT_STR, "",
+         "policy file: base currency and exchange rates (docs/policy.md); without one the base "
+         "is USD and other currencies are dead-lettered as unknown_currency",
+         &ig.opt.policy, 0},
         {"stage-map", "QW_STAGE_MAP", QW_OPT_STR, NULL,
          "stage map file overriding the vendor defaults (docs/formats/crm-sources.md)",
          &ig.opt.stage_map, 0},
         {"http-port", "QW_HTTP_PORT", QW_OPT_INT, "0",
          "port of /healthz, /readyz and /metrics (0 = any free port, logged)", &ig.opt.http_port,
          0},
+        QW_HTTP_OPT_BIND(&ig.opt.http_bind),
         {"batch-size", "QW_BATCH_SIZE", QW_OPT_INT, "1000", "messages per transaction at most",
          &ig.opt.batch_size, 0},
         {"batch-ms", "QW_BATCH_MS", QW_OPT_INT, "100", "longest wait to fill a batch",
@@ -80,7 +84,19 @@ int main(int argc, char **argv)
     }
 
     char err[QW_ERRSTR_MAX];
-    if (qw_policy_load_file(&ig.policy, ig.opt.policy, NULL, err, sizeof(err)) != QW_OK) {
+    if (qw_http_bind_check(ig.opt.http_bind, err, sizeof(err)) != QW_OK) {
+        fprintf(stderr, "qw-ingest: %s\n", err);
+        return 2;
+    }
+    /* Ingest needs only the base currency and the rate table: without a policy it converts
+     * nothing, which is right when every CRM books in the base currency. */
+    if (!*ig.opt.policy) {
+        qw_policy_defaults(&ig.policy);
+        qw_log(QW_LOG_WARN, "ingest.policy",
+               "no --policy: base currency %s and no exchange rates; deals in another currency "
+               "go to the dead-letter topic as unknown_currency",
+               ig.policy.rates.base);
+    } else if (qw_policy_load_file(&ig.policy, ig.opt.policy, NULL, err, sizeof(err)) != QW_OK) {
         fprintf(stderr, "qw-ingest: %s\n(fix the policy file or point --policy at one)\n", err);
         return 2;
     }
@@ -104,14 +120,14 @@ int main(int argc, char **argv)
                    "qw.credits.v1");
     qw_kafka_topic(ig.dlq_topic, sizeof(ig.dlq_topic), ig.opt.topic_prefix, "qw.dlq.v1");
 
-    ig.http = qw_http_start((int)ig.opt.http_port, 0, err, sizeof(err));
+    ig.http = qw_http_start_addr(ig.opt.http_bind, (int)ig.opt.http_port, err, sizeof(err));
     if (!ig.http) {
         fprintf(stderr, "qw-ingest: %s\n", err);
         return 2;
     }
     qw_http_set_ready(ig.http, "redis", 0);
     qw_kafka_health_attach(ig.http);
-    qw_log(QW_LOG_INFO, "ingest.http", "health and metrics on http://127.0.0.1:%d/",
+    qw_log(QW_LOG_INFO, "ingest.http", "health and metrics on http://%s:%d/", ig.opt.http_bind,
            qw_http_port(ig.http));
     qw_svc_signals();
     rc = qw_ingest_run(&ig);

@@ -7,6 +7,7 @@
 
 #include "ingest.h"
 #include "quotawatch/clock.h"
+#include "quotawatch/consume.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
 #include "quotawatch/svc.h"
@@ -151,7 +152,7 @@ static void flush(qw_ingest_t *ig)
         if (!ig->txn_open) begin(ig);
         if (qw_ingest_batch_process(ig) == QW_OK) break;
         /* The transform failed part-way (Redis, or a produce error): nothing of it may commit. */
-        qw_http_set_ready(ig->http, "redis", ig->redis.c != NULL);
+        qw_http_set_ready(ig->http, "redis", qw_redis_connected(&ig->redis));
         rd_kafka_error_t *error = rd_kafka_abort_transaction(ig->producer, -1);
         if (error) fatal("abort_transaction", error);
         ig->txn_open = 0;
@@ -310,6 +311,8 @@ int qw_ingest_run(qw_ingest_t *ig)
     credits_partitions(ig);
     qw_log(QW_LOG_INFO, "ingest.started", "consuming %s; credits to %s, dead letters to %s",
            ig->opt.sources, ig->credits_topic, ig->dlq_topic);
+    qw_consume_t cs;
+    qw_consume_init(&cs, "ingest.consume_error");
     while (!qw_svc_stop) {
         /* Readiness follows Redis even while no events flow (reconnects honour the backoff). */
         qw_http_set_ready(ig->http, "redis", qw_redis_connect(&ig->redis) == QW_OK);
@@ -317,18 +320,11 @@ int qw_ingest_run(qw_ingest_t *ig)
         while (ig->nbatch < ig->opt.batch_size && !qw_svc_stop) {
             int64_t left_ms = (deadline - qw_clock_mono_ns()) / 1000000;
             if (left_ms <= 0) break;
-            rd_kafka_message_t *m = rd_kafka_consumer_poll(ig->consumer, (int)left_ms);
-            if (!m) continue;
-            if (m->err) {
-                if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                    qw_progress_eof(&ig->progress, rd_kafka_topic_name(m->rkt), m->partition,
-                                    m->offset);
-                else
-                    qw_log(QW_LOG_WARN, "ingest.consume_error", "%s", rd_kafka_message_errstr(m));
-                rd_kafka_message_destroy(m);
-                continue;
-            }
-            qw_kafka_mark_ok();
+            rd_kafka_message_t *m = NULL;
+            qw_consume_kind_t k = qw_consume_poll(&cs, ig->consumer, (int)left_ms, &m);
+            if (k == QW_CONSUME_EOF)
+                qw_progress_eof(&ig->progress, cs.eof_topic, cs.eof_partition, cs.eof_offset);
+            if (k != QW_CONSUME_RECORD) continue;
             ig->batch[ig->nbatch++] = m;
         }
         flush(ig);

@@ -78,6 +78,20 @@ int qw_dlv_claim(qw_dlv_t *d, const char *id, const char *ch)
     return QW_DLV_DONE;
 }
 
+/* The replies of MULTI, the queued commands and EXEC: done when EXEC ran them. A command Redis
+ * refused (OOM, READONLY, NOAUTH: EXEC then says EXECABORT) fails it, with Redis's text in the
+ * connection's errstr (qw_redis_read). A command that failed inside EXEC (a key of the wrong
+ * type) did not undo the others and would fail again on a retry, so it is not an error here, as
+ * before; its text is in errstr all the same. Frees the replies. */
+static int exec_done(qw_dlv_t *d, const char *what, redisReply **reps, int rc, int n)
+{
+    int ran = rc != QW_ERR && reps[n - 1] && reps[n - 1]->type == REDIS_REPLY_ARRAY;
+    if (rc == QW_OK && !ran) qw_redis_reply_fail(d->r, what, reps[n - 1]); /* EXEC said nil */
+    for (int i = 0; i < n; i++)
+        freeReplyObject(reps[i]);
+    return ran ? QW_OK : QW_ERR;
+}
+
 /* SET state + ZREM + DEL job in one MULTI/EXEC. */
 static int finish(qw_dlv_t *d, const qw_dlv_job_t *job, const char *state)
 {
@@ -86,20 +100,14 @@ static int finish(qw_dlv_t *d, const qw_dlv_job_t *job, const char *state)
     job_key(d, job->decision_id, job->channel, jk, sizeof(jk));
     queue_key(d, job->prio, qk, sizeof(qk));
     member_of(job->decision_id, job->channel, m, sizeof(m));
-    if (qw_redis_connect(d->r) != QW_OK) return QW_ERR;
-    redisContext *c = d->r->c;
-    redisAppendCommand(c, "MULTI");
-    redisAppendCommand(c, "SET %s %s PX %" PRId64, sk, state, d->window_ms);
-    redisAppendCommand(c, "ZREM %s %s", qk, m);
-    redisAppendCommand(c, "DEL %s", jk);
-    redisAppendCommand(c, "EXEC");
+    const char *what = "MULTI/EXEC delivery finish";
+    if (qw_redis_append(d->r, "MULTI") != QW_OK ||
+        qw_redis_append(d->r, "SET %s %s PX %" PRId64, sk, state, d->window_ms) != QW_OK ||
+        qw_redis_append(d->r, "ZREM %s %s", qk, m) != QW_OK ||
+        qw_redis_append(d->r, "DEL %s", jk) != QW_OK || qw_redis_append(d->r, "EXEC") != QW_OK)
+        return QW_ERR;
     redisReply *reps[5];
-    if (qw_redis_pipeline_read(d->r, reps, 5) != QW_OK) return QW_ERR;
-    int ok = reps[4] && reps[4]->type == REDIS_REPLY_ARRAY;
-    if (!ok) qw_redis_replies_fail(d->r, "MULTI/EXEC delivery finish", reps, 5);
-    for (int i = 0; i < 5; i++)
-        freeReplyObject(reps[i]);
-    return ok ? QW_OK : QW_ERR;
+    return exec_done(d, what, reps, qw_redis_read(d->r, what, reps, 5), 5);
 }
 
 int qw_dlv_mark_sent(qw_dlv_t *d, const qw_dlv_job_t *job)
@@ -127,8 +135,6 @@ int qw_dlv_schedule(qw_dlv_t *d, const qw_dlv_job_t *job, int64_t next_ms)
     job_key(d, job->decision_id, job->channel, jk, sizeof(jk));
     queue_key(d, job->prio, qk, sizeof(qk));
     member_of(job->decision_id, job->channel, m, sizeof(m));
-    if (qw_redis_connect(d->r) != QW_OK) return QW_ERR;
-    redisContext *c = d->r->c;
     char kind[8], aud[8], att[16], first[24], prio[8];
     snprintf(kind, sizeof(kind), "%d", (int)job->kind);
     snprintf(aud, sizeof(aud), "%d", (int)job->audience);
@@ -151,19 +157,16 @@ int qw_dlv_schedule(qw_dlv_t *d, const qw_dlv_job_t *job, int64_t next_ms)
     for (int i = 0; i < argc - 1; i++)
         lens[i] = strlen(argv[i]);
     lens[argc - 1] = job->dec_len;
-    redisAppendCommand(c, "MULTI");
-    redisAppendCommandArgv(c, argc, argv, lens);
-    redisAppendCommand(c, "PEXPIRE %s %" PRId64, jk, d->window_ms);
-    redisAppendCommand(c, "ZADD %s %" PRId64 " %s", qk, next_ms, m);
-    redisAppendCommand(c, "SET %s queued PX %" PRId64, sk, d->window_ms);
-    redisAppendCommand(c, "EXEC");
+    const char *what = "MULTI/EXEC delivery schedule";
+    if (qw_redis_append(d->r, "MULTI") != QW_OK ||
+        qw_redis_append_argv(d->r, argc, argv, lens) != QW_OK ||
+        qw_redis_append(d->r, "PEXPIRE %s %" PRId64, jk, d->window_ms) != QW_OK ||
+        qw_redis_append(d->r, "ZADD %s %" PRId64 " %s", qk, next_ms, m) != QW_OK ||
+        qw_redis_append(d->r, "SET %s queued PX %" PRId64, sk, d->window_ms) != QW_OK ||
+        qw_redis_append(d->r, "EXEC") != QW_OK)
+        return QW_ERR;
     redisReply *reps[6];
-    if (qw_redis_pipeline_read(d->r, reps, 6) != QW_OK) return QW_ERR;
-    int ok = reps[5] && reps[5]->type == REDIS_REPLY_ARRAY;
-    if (!ok) qw_redis_replies_fail(d->r, "MULTI/EXEC delivery schedule", reps, 6);
-    for (int i = 0; i < 6; i++)
-        freeReplyObject(reps[i]);
-    return ok ? QW_OK : QW_ERR;
+    return exec_done(d, what, reps, qw_redis_read(d->r, what, reps, 6), 6);
 }
 
 /* Claim due members atomically: another instance (or this one after a restart) sees them

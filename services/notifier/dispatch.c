@@ -95,7 +95,7 @@ static int64_t gate(qw_endpoint_t *e, int64_t now)
 static int render_and_send(qw_ntf_t *a, const Quotawatch__V1__Decision *d, qw_dlv_job_t *job,
                            qw_send_result_t *res, int64_t now)
 {
-    const Quotawatch__V1__RepProfile *rep = qw_roster_cache_get(&a->roster, d->rep_id);
+    const qw_rep_profile_t *rep = qw_roster_cache_get(&a->roster, d->rep_id);
     qw_render_ctx_t ctx;
     qw_render_ctx_init(&ctx, d, rep, qw_aud_name(job->audience), job->channel);
     char err[QW_ERRSTR_MAX];

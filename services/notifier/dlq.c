@@ -1,7 +1,9 @@
 /* Dead letters: a notification that failed for good goes to qw.notify-dlq.v1 with the decision
- * (protobuf, as received) and headers naming the channel, the reason and the attempts. */
+ * (protobuf, as received) and the qw.error.* headers of quotawatch/dlq.h naming the reason,
+ * the channel and the attempts (docs/formats/dead-letters.md). */
 #include "app.h"
 
+#include "quotawatch/dlq_kafka.h"
 #include "quotawatch/log.h"
 
 #include <stdint.h>
@@ -30,23 +32,21 @@ void qw_ntf_dlq_conf(rd_kafka_conf_t *conf)
 
 int qw_ntf_dlq_publish(qw_ntf_t *a, const qw_dlv_job_t *job, const char *detail)
 {
-    char att[16];
-    snprintf(att, sizeof(att), "%d", job->attempts);
-    rd_kafka_headers_t *h = rd_kafka_headers_new(8);
-    rd_kafka_header_add(h, "qw_reason", -1, job->reason, -1);
-    rd_kafka_header_add(h, "qw_channel", -1, job->channel, -1);
-    rd_kafka_header_add(h, "qw_attempts", -1, att, -1);
-    rd_kafka_header_add(h, "qw_detail", -1, detail ? detail : "", -1);
-    rd_kafka_header_add(h, "ce_id", -1, job->decision_id, -1);
-    rd_kafka_header_add(h, "content-type", -1, "application/protobuf", -1);
+    qw_dlq_headers_t hs;
+    qw_dlq_error_t e = QW_DLQ_ERROR_INIT;
+    e.reason = job->reason;
+    e.message = detail ? detail : "";
+    e.channel = job->channel;
+    e.attempts = job->attempts;
+    qw_dlq_headers_init(&hs);
+    qw_dlq_headers_build(&hs, &e);
+    qw_dlq_headers_add(&hs, "ce_id", job->decision_id, (size_t)-1);
+    qw_dlq_headers_add(&hs, "content-type", "application/protobuf", (size_t)-1);
     int64_t seq = ++qw_dlq_seq;
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        a->producer, RD_KAFKA_V_TOPIC(a->topic_dlq),
-        RD_KAFKA_V_KEY(job->decision_id, strlen(job->decision_id)),
-        RD_KAFKA_V_VALUE(job->dec, job->dec_len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_OPAQUE((void *)(intptr_t)seq), RD_KAFKA_V_END);
+    rd_kafka_resp_err_t err =
+        qw_dlq_kafka_produce(a->producer, a->topic_dlq, job->decision_id, strlen(job->decision_id),
+                             job->dec, job->dec_len, &hs, (void *)(intptr_t)seq);
     if (err) {
-        rd_kafka_headers_destroy(h);
         qw_log(QW_LOG_ERROR, "dlq.produce", "cannot publish to %s: %s", a->topic_dlq,
                rd_kafka_err2str(err));
         return QW_ERR;

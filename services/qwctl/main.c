@@ -5,6 +5,7 @@
 #include "qwctl.h"
 #include "quotawatch/log.h"
 #include "quotawatch/svc.h"
+#include "quotawatch/version.h"
 
 static const char qwctl_summary[] =
     "The quotawatch operator's command line.\n\n"
@@ -16,7 +17,8 @@ static const char qwctl_summary[] =
     "  publish roster|quotas FILE.csv\n"
     "                    publish the roster or quotas (docs/formats/csv.md) to their topics;\n"
     "                    the whole file is validated first (--policy for the quotas' period\n"
-    "                    kind and currency rates) and a bad file publishes nothing (exit 2)\n\n"
+    "                    kind and currency rates) and a bad file publishes nothing (exit 2)\n"
+    "  version           print the version (also --version)\n\n"
     "Options go before the command.";
 
 int main(int argc, char **argv)
@@ -25,8 +27,6 @@ int main(int argc, char **argv)
     const qw_opt_t opts[] = {
         {"brokers", "QW_KAFKA_BOOTSTRAP", QW_OPT_STR, "127.0.0.1:9092", "Kafka bootstrap servers",
          &ctl.brokers, 0},
-        {"redis", "QW_REDIS_URL", QW_OPT_STR, "redis://127.0.0.1:6379/0", "Redis URL",
-         &ctl.redis_url, 0},
         {"topic-prefix", "QW_TOPIC_PREFIX", QW_OPT_STR, "", "prefix of every topic name",
          &ctl.topic_prefix, 0},
         {"until-eof", NULL, QW_OPT_BOOL, "false", "tail: stop at the end of every partition",
@@ -59,6 +59,10 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = ctl.cfg.args[0];
+    if (!strcmp(cmd, "version")) {
+        printf("qwctl %s\n", qw_version());
+        return 0;
+    }
     if (!strcmp(cmd, "tail")) return qwctl_tail(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "produce")) return qwctl_produce(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "publish")) return qwctl_publish(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);

@@ -9,7 +9,6 @@
 typedef struct qwctl_s {
     qw_config_t cfg;
     const char *brokers;
-    const char *redis_url;
     const char *topic_prefix;
     const char *key;
     const char *key_field;

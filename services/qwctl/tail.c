@@ -6,6 +6,8 @@
 
 #include "pbjson.h"
 #include "qwctl.h"
+#include "quotawatch/consume.h"
+#include "quotawatch/dlq.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/svc.h"
 #include "quotawatch/utf8.h"
@@ -48,8 +50,14 @@ static json_t *record_json(const rd_kafka_message_t *m, const ProtobufCMessageDe
         const char *name;
         const void *val;
         size_t len;
-        for (size_t i = 0; !rd_kafka_header_get_all(hdrs, i, &name, &val, &len); i++)
+        for (size_t i = 0; !rd_kafka_header_get_all(hdrs, i, &name, &val, &len); i++) {
             json_object_set_new(h, name, val ? bytes_json(val, len) : json_null());
+            /* Dead letters the notifier wrote before the qw.error.* scheme also show under the
+             * current name, until QW_DLQ_LEGACY_UNTIL (docs/formats/dead-letters.md). */
+            const char *now = qw_dlq_legacy_name(name);
+            if (now && !json_object_get(h, now))
+                json_object_set_new(h, now, val ? bytes_json(val, len) : json_null());
+        }
         json_object_set_new(o, "headers", h);
     }
     if (desc) {
@@ -122,20 +130,27 @@ int qwctl_tail(qwctl_t *ctl, int argc, char **argv)
 
     int eof = 0, rc = 0;
     int64_t idle_ms = 0;
+    qw_consume_t cs;
+    qw_consume_init(&cs, NULL); /* a CLI: errors go to stderr below, not to the JSON log */
     while (!qw_svc_stop && (!ctl->until_eof || eof < nparts)) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
-        if (!m) {
+        rd_kafka_message_t *m = NULL;
+        qw_consume_kind_t k = qw_consume_poll(&cs, rk, 200, &m);
+        if (k == QW_CONSUME_NONE) {
             idle_ms += 200;
             if (ctl->timeout_ms && idle_ms >= ctl->timeout_ms) break;
             continue;
         }
         idle_ms = 0;
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        if (k == QW_CONSUME_EOF) {
             eof++;
-        } else if (m->err) {
-            fprintf(stderr, "qwctl: %s\n", rd_kafka_message_errstr(m));
+            continue;
+        }
+        if (k != QW_CONSUME_RECORD) {
+            fprintf(stderr, "qwctl: %s\n", cs.errstr);
             rc = 1;
-        } else if (desc == &quotawatch__v1__credit_entry__descriptor && qw_kafka_is_watermark(m)) {
+            continue;
+        }
+        if (desc == &quotawatch__v1__credit_entry__descriptor && qw_kafka_is_watermark(m)) {
             /* qw-ingest's completeness marks share the topic (docs/completeness.md). */
             if (ctl->marks) {
                 json_t *o = record_json(m, &quotawatch__v1__watermark__descriptor);

@@ -32,7 +32,7 @@ static qw_rep_profile_t *prof;
 static qw_quota_t *quota;
 static qw_rep_state_t *st, *snap;
 static qw_engine_rep_t *team_reps;
-static qw_credit_in_t *credits;
+static qw_credit_t *credits;
 static int *credit_rep;
 static uint32_t *lat;
 /* Each call's fastest time over the rounds: the same call does the same work every round, so
@@ -185,7 +185,7 @@ static void set_period(const char *period)
     }
 }
 
-static void make_credit(qw_credit_in_t *c, int rep, int seq, int64_t amount, const char *date)
+static void make_credit(qw_credit_t *c, int rep, int seq, int64_t amount, const char *date)
 {
     memset(c, 0, sizeof(*c));
     snprintf(c->deal_id, sizeof(c->deal_id), "salesforce:006%09d", rep * 8 + seq);
@@ -253,7 +253,7 @@ static void setup(void)
         snprintf(date, sizeof(date), "%s-12", hist[h]);
         set_period(hist[h]);
         for (int i = 0; i < nreps; i++) {
-            qw_credit_in_t c;
+            qw_credit_t c;
             int64_t amount = (int64_t)QUOTA * (skill_bp(i) + (int32_t)rnd(1500)) / 10000;
             make_credit(&c, i, h, amount, date);
             if (qw_engine_apply_credit(&eng, &prof[i], &quota[i], &st[i], &c, c.event_time_ms) !=
@@ -269,18 +269,18 @@ static void setup(void)
      * credit), each wave in a fresh random rep order: state access is scattered, as it is for
      * an evaluator owning many reps. */
     set_period("2026-11");
-    qw_credit_in_t *gen = calloc((size_t)ncredits, sizeof(*gen));
+    qw_credit_t *gen = calloc((size_t)ncredits, sizeof(*gen));
     int *perm = malloc(sizeof(int) * (size_t)nreps);
     if (!gen || !perm) die("setup", "out of memory");
     for (int i = 0; i < nreps; i++) {
         for (int k = 0; k < per_rep; k++) {
-            qw_credit_in_t *c = &gen[i * per_rep + k];
+            qw_credit_t *c = &gen[i * per_rep + k];
             char date[16];
             snprintf(date, sizeof(date), "2026-11-%02d", 1 + k * 18 / per_rep + (int)rnd(2));
             int64_t amount = (int64_t)QUOTA * (skill_bp(i) + (int32_t)rnd(2000)) / 10000 / per_rep;
             make_credit(c, i, 3 + k, amount, date);
             if (k > 0 && rnd(100) < 4) {
-                const qw_credit_in_t *prev = &gen[i * per_rep + k - 1];
+                const qw_credit_t *prev = &gen[i * per_rep + k - 1];
                 c->kind = QW_CREDIT_KIND_CLAWBACK;
                 c->amount_minor = -prev->amount_minor;
                 c->won_date = prev->close_date;
@@ -346,8 +346,8 @@ int main(int argc, char **argv)
            "rounds; setup (2 closed months of history) %.1f s\n",
            nreps, TEAM_SIZE, per_rep, ncredits, pol.version, pol.timezone, rounds,
            (now_ns() - s0) / 1e9);
-    printf("sizes: qw_rep_state_t %zu B, qw_credit_in_t %zu B, qw_decision_t %zu B\n",
-           sizeof(qw_rep_state_t), sizeof(qw_credit_in_t), sizeof(qw_decision_t));
+    printf("sizes: qw_rep_state_t %zu B, qw_credit_t %zu B, qw_decision_t %zu B\n",
+           sizeof(qw_rep_state_t), sizeof(qw_credit_t), sizeof(qw_decision_t));
 
     metric_t b_rate, b_p50, b_p99, c_rate, c_p50, c_p99, c_max;
     metric_t w_tot[3], w_p50[3], w_p99[3], w_max[3], f_ms;
@@ -361,7 +361,7 @@ int main(int argc, char **argv)
     uint8_t *arena = NULL;
     size_t *off = calloc((size_t)nreps + 1, sizeof(size_t));
     static qw_rep_state_t scratch;
-    static qw_credit_in_t ctmp;
+    static qw_credit_t ctmp;
     long types0[16];
     static const char *phase[3] = {"checkpoint 50%", "checkpoint 75%", "close"};
     if (!off) die("setup", "out of memory");

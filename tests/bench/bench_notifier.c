@@ -68,9 +68,9 @@ int main(int argc, char **argv)
     d.summary = "Crossed 100% of the November quota with the Acme & Co renewal.";
     d.evidence = evs;
     d.n_evidence = 2;
-    Quotawatch__V1__RepProfile rep = QUOTAWATCH__V1__REP_PROFILE__INIT;
-    rep.name = "Ada Lovelace";
-    rep.email = "ada@example.com";
+    qw_rep_profile_t rep = {0};
+    snprintf(rep.name, sizeof(rep.name), "%s", "Ada Lovelace");
+    snprintf(rep.email, sizeof(rep.email), "%s", "ada@example.com");
     qw_render_ctx_t ctx;
     static char b1[65536], b2[65536], b3[65536], b4[65536];
     qw_buf_t o1, o2, o3, o4;

@@ -1,5 +1,5 @@
 /* libFuzzer target: a qw.credits.v1 record's value (anyone who can produce to the topic writes
- * one) through the evaluator's decoding, qw_engine_credit_from_pb, then the engine on a fresh
+ * one) through the evaluator's decoding, qw_credit_entry_from_pb, then the engine on a fresh
  * rep state. Whatever decodes must keep the id rule and bounds the shell relies on, and applying
  * it must never trip ASan/UBSan and must leave a state that encodes and decodes again.
  * Seeds: tests/fixtures/credit_entry/. */
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "engine.h"
-#include "engine_pb.h"
+#include "quotawatch/credit_entry.h"
 #include "quotawatch/date.h"
 #include "quotawatch/id.h"
 
@@ -28,9 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     Quotawatch__V1__CreditEntry *ce = quotawatch__v1__credit_entry__unpack(NULL, size, data);
     if (!ce) return 0;
-    qw_credit_in_t c;
+    qw_credit_t c;
     char err[QW_ERRSTR_MAX];
-    int ok = qw_engine_credit_from_pb(ce, &c, err, sizeof(err)) == QW_OK && ce->rep_id &&
+    int ok = qw_credit_entry_from_pb(ce, &c, err, sizeof(err)) == QW_OK && ce->rep_id &&
              qw_id_valid(ce->rep_id, strlen(ce->rep_id), NULL, 0) == QW_OK;
     if (ok) {
         if (!memchr(c.id, '\0', sizeof(c.id)) || !memchr(c.deal_id, '\0', sizeof(c.deal_id)))

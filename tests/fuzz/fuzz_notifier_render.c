@@ -4,6 +4,7 @@
  * break out of their string), and a finished Slack message obeys the limits. */
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     d.attainment_bp = (int64_t)size * 997 - 50000;
     d.evidence = evs;
     d.n_evidence = 1;
-    Quotawatch__V1__RepProfile rep = QUOTAWATCH__V1__REP_PROFILE__INIT;
-    rep.name = (char *)name;
+    qw_rep_profile_t rep = {0};
+    snprintf(rep.name, sizeof(rep.name), "%s", name);
     qw_render_ctx_t ctx;
     qw_render_ctx_init(&ctx, &d, &rep, "team", "team.slack");
 

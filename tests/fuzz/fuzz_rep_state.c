@@ -42,8 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_round_trip(&st);
 
     /* The shell's half of the exact de-duplication. */
-    qw_args_t a;
-    qw_args_init(&a);
+    qw_redis_args_t a;
+    qw_redis_args_init(&a);
     char floor_before[QW_PERIOD_ID_MAX];
     memcpy(floor_before, st.ids_floor, sizeof(floor_before));
     int pushed = qw_dedup_prune(&a, 7, &st);
@@ -55,13 +55,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (pushed && a.n != 2 + st.nperiods) abort();
         if (!pushed && a.n) abort();
     }
-    qw_args_free(&a);
+    qw_redis_args_free(&a);
     check_round_trip(&st);
 
     /* The engine on the decoded state: a credit in the input's last period (or its first). */
     sink = (qw_decision_buf_t){got, 64, 0, 0};
     qw_engine_init(&eng, &pol, qw_decision_buf_emit, &sink);
-    qw_credit_in_t c;
+    qw_credit_t c;
     memset(&c, 0, sizeof(c));
     memcpy(c.id, "fz:1:r", 7);
     memcpy(c.deal_id, "fz", 3);

@@ -212,7 +212,7 @@ code="$(curl -s -o /dev/null -w '%{http_code}' -X POST "$NTF_HTTP/hr/reviews" -H
 
 # The dead sales-ops channel: dead-lettered with Slack's reason, counted, never retried.
 # So is the DM to a Slack user the workspace does not know (Slack's 200 "ok": false).
-qw_it_wait_for '[[ "$(ntf_kafka read --topic qw.notify-dlq.v1 | grep -c "qw_reason=channel_not_found")" == 2 ]]' 30 ||
+qw_it_wait_for '[[ "$(ntf_kafka read --topic qw.notify-dlq.v1 | grep -c "qw.error.reason=channel_not_found")" == 2 ]]' 30 ||
     qw_it_fail "no DLQ record for the dead channel or the unknown Slack user: $(ntf_kafka read --topic qw.notify-dlq.v1)"
 ops="$(ntf_field "$(ntf_report --prefix /slack/ops)" statuses)"
 [[ "$ops" == "{'404': 1}" ]] || qw_it_fail "sales-ops channel: $ops (a permanent error must not be retried)"

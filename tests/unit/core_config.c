@@ -1,7 +1,10 @@
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "quotawatch/config.h"
+#include "quotawatch/version.h"
 
 static const char *brokers, *secret;
 static int64_t port;
@@ -75,4 +78,18 @@ Test(core_config, env_value_is_validated)
     cr_assert_eq(qw_config_parse(&cfg, "prog", "", opts, 1, argv), QW_ERR);
     cr_assert(strstr(cfg.errstr, "QW_TEST_PORT"), "%s", cfg.errstr);
     unsetenv("QW_TEST_PORT");
+}
+
+/* --version (issue 9): every program answers it through the shared parser, exit 0. */
+Test(core_config, version_is_printed_like_help)
+{
+    int64_t n = 0;
+    qw_opt_t opts[] = {{"count", NULL, QW_OPT_INT, "1", "n", &n, 0}, {0}};
+    char *argv[] = {"qw-x", "--version", NULL};
+    qw_config_t cfg;
+    fflush(stdout);
+    cr_assert_eq(qw_config_parse(&cfg, "qw-x", "x", opts, 2, argv), QW_CONFIG_HELP);
+    cr_assert_str_neq(qw_version(), "");
+    cr_assert_eq(strncmp(qw_version(), "0.", 2), 0, "%s starts with the project version",
+                 qw_version());
 }

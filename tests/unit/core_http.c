@@ -96,3 +96,35 @@ Test(core_http, an_oversized_request_is_refused)
     close(fd);
     qw_http_stop(h);
 }
+
+/* --http-bind (issue 9): an address, the same option in every service; a bad one is refused
+ * by name before anything starts; the server answers on the address it was given. */
+Test(core_http, bind_address_is_checked_and_used)
+{
+    char err[QW_ERRSTR_MAX];
+    cr_assert_eq(qw_http_bind_check("127.0.0.1", err, sizeof(err)), QW_OK);
+    cr_assert_eq(qw_http_bind_check("::", err, sizeof(err)), QW_OK);
+    cr_assert_eq(qw_http_bind_check("localhost", err, sizeof(err)), QW_ERR);
+    cr_assert(strstr(err, "--http-bind localhost"), "%s", err);
+    cr_assert_null(qw_http_start_addr("999.1.1.1", 0, err, sizeof(err)));
+    cr_assert(strstr(err, "--http-bind"), "%s", err);
+
+    /* Bound to 127.0.0.2: a client reaches it there, not on 127.0.0.1. */
+    qw_http_t *h = qw_http_start_addr("127.0.0.2", 0, err, sizeof(err));
+    cr_assert_not_null(h, "%s", err);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons((uint16_t)qw_http_port(h))};
+    inet_pton(AF_INET, "127.0.0.2", &dst.sin_addr);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&dst, sizeof(dst)), 0);
+    char line[256];
+    const char req[] = "GET /metrics HTTP/1.0\r\n\r\n";
+    ask(fd, req, sizeof(req) - 1, line, sizeof(line));
+    cr_assert(strstr(line, "200"), "%s", line);
+    close(fd);
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+    cr_assert_neq(connect(fd, (struct sockaddr *)&dst, sizeof(dst)), 0,
+                  "not listening on 127.0.0.1");
+    close(fd);
+    qw_http_stop(h);
+}

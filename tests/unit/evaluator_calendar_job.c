@@ -76,8 +76,8 @@ static qw_commit_status_t owner_commit(int i, const char *deal, int64_t amount, 
     c.first_offset = offset;
     c.next_offset = offset + 1;
     c.window = 100;
-    qw_args_push_str(&c.reps, key);
-    qw_args_push(&c.reps, blob, bl);
+    qw_redis_args_add_str(&c.reps, key);
+    qw_redis_args_add(&c.reps, blob, bl);
     qw_commit_status_t status;
     cr_assert_eq(qw_store_commit(&store, &c, &status, &v), QW_OK, "%s", store.errstr);
     qw_commit_free(&c);

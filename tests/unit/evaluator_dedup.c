@@ -74,24 +74,24 @@ static void fill(qw_commit_t *c, int64_t first, const char *const *ids, int n, c
     for (int k = 0; k < 2; k++) {
         char key[QW_STORE_KEY_MAX];
         qw_store_rep_key(&store, key, sizeof(key), 2, reps[k]);
-        qw_args_push_str(&c->reps, key);
-        qw_args_push_str(&c->reps, "blob");
+        qw_redis_args_add_str(&c->reps, key);
+        qw_redis_args_add_str(&c->reps, "blob");
         qw_store_cid_key(&store, key, sizeof(key), 2, reps[k]);
-        qw_args_push_str(&c->cids, key);
+        qw_redis_args_add_str(&c->cids, key);
     }
     for (int i = 0; i < n; i++) {
-        qw_args_push_i64(&c->ids, first + i);
-        qw_args_push_str(&c->ids, ids[i]);
+        qw_redis_args_add_i64(&c->ids, first + i);
+        qw_redis_args_add_str(&c->ids, ids[i]);
     }
     for (int k = 0; k < 2; k++) { /* one group per rep: index, check, count, (id, period)... */
         int cnt = n / 2 + (k < n % 2);
         if (!cnt) continue;
-        qw_args_push_i64(&c->exact, k);
-        qw_args_push_str(&c->exact, "1");
-        qw_args_push_i64(&c->exact, cnt);
+        qw_redis_args_add_i64(&c->exact, k);
+        qw_redis_args_add_str(&c->exact, "1");
+        qw_redis_args_add_i64(&c->exact, cnt);
         for (int i = k; i < n; i += 2) {
-            qw_args_push_str(&c->exact, ids[i]);
-            qw_args_push_str(&c->exact, period);
+            qw_redis_args_add_str(&c->exact, ids[i]);
+            qw_redis_args_add_str(&c->exact, period);
         }
     }
 }
@@ -219,8 +219,8 @@ Test(evaluator_dedup, pruning_keeps_the_ids_of_the_periods_a_state_retains)
 
 Test(evaluator_dedup, the_floor_follows_the_oldest_period)
 {
-    qw_args_t a;
-    qw_args_init(&a);
+    qw_redis_args_t a;
+    qw_redis_args_init(&a);
     qw_rep_state_t st;
     qw_rep_state_init(&st, "r1");
     cr_assert_eq(qw_dedup_prune(&a, 0, &st), 0, "no period: nothing");
@@ -235,7 +235,7 @@ Test(evaluator_dedup, the_floor_follows_the_oldest_period)
     cr_assert_eq(qw_dedup_prune(&a, 3, &st), 1);
     cr_assert_eq(a.n, 3, "rep index, count, the one period");
     cr_assert_str_eq(st.ids_floor, "2026-06");
-    qw_args_free(&a);
+    qw_redis_args_free(&a);
 }
 
 /* One rep with more ids in one batch than the script's chunks (1000 per HMGET, 500 per HSET),
@@ -251,21 +251,21 @@ static void one_group(qw_commit_t *c, int64_t first, int n, const char *fmt, con
     c->window = 50;
     char key[QW_STORE_KEY_MAX];
     qw_store_rep_key(&store, key, sizeof(key), 2, "r1");
-    qw_args_push_str(&c->reps, key);
-    qw_args_push_str(&c->reps, "blob");
+    qw_redis_args_add_str(&c->reps, key);
+    qw_redis_args_add_str(&c->reps, "blob");
     qw_store_cid_key(&store, key, sizeof(key), 2, "r1");
-    qw_args_push_str(&c->cids, key);
-    qw_args_push_i64(&c->exact, 0);
-    qw_args_push_str(&c->exact, "1");
-    qw_args_push_i64(&c->exact, n + (last != NULL));
+    qw_redis_args_add_str(&c->cids, key);
+    qw_redis_args_add_i64(&c->exact, 0);
+    qw_redis_args_add_str(&c->exact, "1");
+    qw_redis_args_add_i64(&c->exact, n + (last != NULL));
     for (int i = 0; i < n; i++) {
         snprintf(buf[i], sizeof(buf[i]), fmt, i);
-        qw_args_push(&c->exact, buf[i], strlen(buf[i]));
-        qw_args_push(&c->exact, "2026-11", 7);
+        qw_redis_args_add(&c->exact, buf[i], strlen(buf[i]));
+        qw_redis_args_add(&c->exact, "2026-11", 7);
     }
     if (last) {
-        qw_args_push_str(&c->exact, last);
-        qw_args_push(&c->exact, "2026-11", 7);
+        qw_redis_args_add_str(&c->exact, last);
+        qw_redis_args_add(&c->exact, "2026-11", 7);
     }
 }
 

@@ -69,13 +69,13 @@ Test(evaluator_engine_close, two_misses_bring_the_final_warning_with_coaching)
     const qw_decision_t *d = fx_find(QW_DT_FINAL_WARNING);
     cr_assert_not_null(d);
     cr_assert_str_eq(d->id, "d:r1:2026-10:warning.final");
-    cr_assert_eq(d->audience, QW_AUD_REP | QW_AUD_MANAGER | QW_AUD_HR);
+    cr_assert_eq(d->audience, QW_AUDSET_REP | QW_AUDSET_MANAGER | QW_AUDSET_HR);
     cr_assert_eq(fx_ev(d, "miss_streak")->value, 2);
     cr_assert_not_null(fx_ev(d, "history.2026-09"));
     const qw_decision_t *c = fx_find(QW_DT_COACHING);
     cr_assert_not_null(c, "support comes with the warning");
     cr_assert_str_eq(c->id, "d:r1:2026-10:support.coaching_recommended:close");
-    cr_assert_eq(c->audience, QW_AUD_MANAGER);
+    cr_assert_eq(c->audience, QW_AUDSET_MANAGER);
 }
 
 Test(evaluator_engine_close, third_miss_requests_a_human_review_with_evidence)
@@ -88,7 +88,7 @@ Test(evaluator_engine_close, third_miss_requests_a_human_review_with_evidence)
     const qw_decision_t *d = fx_find(QW_DT_REVIEW);
     cr_assert_not_null(d);
     cr_assert_str_eq(d->id, "d:r1:2026-11:review.termination_review");
-    cr_assert_eq(d->audience, QW_AUD_HR | QW_AUD_MANAGER, "never the rep or the team");
+    cr_assert_eq(d->audience, QW_AUDSET_HR | QW_AUDSET_MANAGER, "never the rep or the team");
     cr_assert(strstr(d->summary, "Request for a human review") != NULL, "%s", d->summary);
     cr_assert(strstr(d->summary, "not a decision") != NULL);
     cr_assert_str_eq(d->policy_version, "test-7");
@@ -197,7 +197,7 @@ Test(evaluator_engine_close, systemic_miss_withholds_reviews_and_tells_sales_ops
     const qw_decision_t *d = fx_find(QW_DT_QUOTA_PRESSURE);
     cr_assert_not_null(d);
     cr_assert_str_eq(d->id, "d:team:east:2026-11:health.quota_pressure:systemic");
-    cr_assert_eq(d->audience, QW_AUD_SALES_OPS);
+    cr_assert_eq(d->audience, QW_AUDSET_SALES_OPS);
     cr_assert_str_eq(d->team_id, "east");
     cr_assert_eq(fx_ev(d, "missed")->value, 3);
     cr_assert_eq(fx_ev(d, "reps")->value, 4);
@@ -233,7 +233,7 @@ Test(evaluator_engine_close, late_credit_turning_the_miss_into_a_hit_withdraws_t
     cr_assert_not_null(w);
     cr_assert_str_eq(w->withdraws, "d:r1:2026-11:review.termination_review");
     cr_assert_str_eq(w->id, "d:r1:2026-11:review.withdrawn:review.termination_review");
-    cr_assert_eq(w->audience, QW_AUD_HR | QW_AUD_MANAGER);
+    cr_assert_eq(w->audience, QW_AUDSET_HR | QW_AUDSET_MANAGER);
     cr_assert_eq(fx_count(QW_DT_WARNING_WITHDRAWN), 0, "October's final warning still holds");
     fx_clear();
     fx_credit_rep(&t, 0, "late-edit-2", 1000, "2026-11-30");
@@ -291,7 +291,7 @@ Test(evaluator_engine_close, three_hits_in_a_row_earn_consistent_performer_once)
     for (int i = 0; i < sink.n; i++)
         if (!strcmp(got[i].type, QW_DT_CONSISTENT) && !strcmp(got[i].rep_id, "r1")) d = &got[i];
     cr_assert_str_eq(d->id, "d:r1:2026-10:reward.consistent_performer");
-    cr_assert_eq(d->audience, QW_AUD_REP | QW_AUD_MANAGER | QW_AUD_TEAM);
+    cr_assert_eq(d->audience, QW_AUDSET_REP | QW_AUDSET_MANAGER | QW_AUDSET_TEAM);
     period_with("2026-11", 100000);
     cr_assert_eq(count_for(QW_DT_CONSISTENT, "r1"), 1);
 }
@@ -301,7 +301,7 @@ Test(evaluator_engine_close, an_integrity_flag_in_the_streak_holds_back_recognit
     fx_team(&t, 4, "2026-08", 100000);
     period_with("2026-08", 100000);
     fx_team_period(&t, "2026-09");
-    qw_credit_in_t c = fx_credit("discounted", 100000, "2026-09-10");
+    qw_credit_t c = fx_credit("discounted", 100000, "2026-09-10");
     c.discount_bp = 6000;
     cr_assert_eq(qw_engine_apply_credit(&eng, &t.prof[0], &t.quota[0], &t.st[0], &c, 0), QW_OK);
     period_with("2026-09", 0);
@@ -323,7 +323,7 @@ Test(evaluator_engine_close, stuffing_is_flagged_at_close)
     const qw_decision_t *d = fx_find(QW_DT_INTEGRITY);
     cr_assert_str_eq(d->id, "d:r1:2026-11:integrity.flag:stuffing");
     cr_assert_eq(fx_ev(d, "late_share_bp")->value, 6000);
-    cr_assert_eq(d->audience, QW_AUD_MANAGER | QW_AUD_SALES_OPS);
+    cr_assert_eq(d->audience, QW_AUDSET_MANAGER | QW_AUDSET_SALES_OPS);
 }
 
 Test(evaluator_engine_close, closing_twice_emits_nothing_new)

@@ -14,7 +14,7 @@ static void one_rep(void)
     qw_rep_state_init(&st, "ana");
 }
 
-static int apply(qw_credit_in_t c)
+static int apply(qw_credit_t c)
 {
     return qw_engine_apply_credit(&eng, &rep, &quota, &st, &c, c.event_time_ms);
 }
@@ -28,7 +28,7 @@ Test(evaluator_engine_credit, quota_achieved_once_public_with_evidence)
     const qw_decision_t *d = fx_find(QW_DT_QUOTA_ACHIEVED);
     cr_assert_not_null(d);
     cr_assert_str_eq(d->id, "d:ana:2026-11:reward.quota_achieved");
-    cr_assert_eq(d->audience, QW_AUD_REP | QW_AUD_MANAGER | QW_AUD_TEAM);
+    cr_assert_eq(d->audience, QW_AUDSET_REP | QW_AUDSET_MANAGER | QW_AUDSET_TEAM);
     cr_assert_eq(d->attainment_bp, 10000);
     cr_assert_str_eq(d->policy_version, "test-7");
     cr_assert_str_eq(d->quota_version, "q-2026-11-v1");
@@ -44,7 +44,7 @@ Test(evaluator_engine_credit, opt_out_keeps_recognition_private)
     one_rep();
     rep.recognition_opt_out = 1;
     apply(fx_credit("d1", 100000, "2026-11-05"));
-    cr_assert_eq(fx_find(QW_DT_QUOTA_ACHIEVED)->audience, QW_AUD_REP | QW_AUD_MANAGER);
+    cr_assert_eq(fx_find(QW_DT_QUOTA_ACHIEVED)->audience, QW_AUDSET_REP | QW_AUDSET_MANAGER);
 }
 
 Test(evaluator_engine_credit, accelerator_tiers_fire_once_each)
@@ -84,7 +84,7 @@ Test(evaluator_engine_credit, clawback_withdraws_reward_and_recrossing_gets_a_ne
     const qw_decision_t *w = fx_find(QW_DT_REWARD_WITHDRAWN);
     cr_assert_not_null(w);
     cr_assert_str_eq(w->withdraws, "d:ana:2026-11:reward.quota_achieved");
-    cr_assert_eq(w->audience, QW_AUD_REP | QW_AUD_MANAGER, "no public retraction");
+    cr_assert_eq(w->audience, QW_AUDSET_REP | QW_AUDSET_MANAGER, "no public retraction");
     fx_clear();
     apply(fx_credit("d2", 100000, "2026-11-20"));
     cr_assert_str_eq(fx_find(QW_DT_QUOTA_ACHIEVED)->id, "d:ana:2026-11:reward.quota_achieved:g2");
@@ -94,14 +94,14 @@ Test(evaluator_engine_credit, reversal_within_window_is_flagged_privately)
 {
     one_rep();
     apply(fx_credit("d1", 50000, "2026-11-02"));
-    qw_credit_in_t c = fx_credit("d1", -50000, "2026-11-02");
+    qw_credit_t c = fx_credit("d1", -50000, "2026-11-02");
     c.won_date = fx_day("2026-11-02");
     c.event_time_ms = fx_at("2026-11-25T10:00:00Z"); /* 23 days later */
     cr_assert_eq(apply(c), QW_OK);
     const qw_decision_t *d = fx_find(QW_DT_INTEGRITY);
     cr_assert_not_null(d);
     cr_assert_str_eq(d->id, "d:ana:2026-11:integrity.flag:reversal:d1");
-    cr_assert_eq(d->audience, QW_AUD_MANAGER | QW_AUD_SALES_OPS, "never the team");
+    cr_assert_eq(d->audience, QW_AUDSET_MANAGER | QW_AUDSET_SALES_OPS, "never the team");
     cr_assert_eq(fx_ev(d, "days_since_close")->value, 23);
     cr_assert_eq(qw_rep_state_find(&st, "2026-11")->credited_minor, 0, "and clawed back");
 }
@@ -109,7 +109,7 @@ Test(evaluator_engine_credit, reversal_within_window_is_flagged_privately)
 Test(evaluator_engine_credit, reversal_after_the_window_is_not_flagged)
 {
     one_rep();
-    qw_credit_in_t c = fx_credit("d1", -50000, "2026-11-02");
+    qw_credit_t c = fx_credit("d1", -50000, "2026-11-02");
     c.won_date = fx_day("2026-11-02");
     c.event_time_ms = fx_at("2026-12-03T10:00:00Z"); /* 31 days */
     apply(c);
@@ -119,7 +119,7 @@ Test(evaluator_engine_credit, reversal_after_the_window_is_not_flagged)
 Test(evaluator_engine_credit, discount_over_limit_is_flagged)
 {
     one_rep();
-    qw_credit_in_t c = fx_credit("d1", 50000, "2026-11-02");
+    qw_credit_t c = fx_credit("d1", 50000, "2026-11-02");
     c.discount_bp = 3000; /* at the limit */
     apply(c);
     cr_assert_eq(fx_count(QW_DT_INTEGRITY), 0);
@@ -131,13 +131,13 @@ Test(evaluator_engine_credit, discount_over_limit_is_flagged)
     cr_assert_str_eq(d->id, "d:ana:2026-11:integrity.flag:discount:d2");
     cr_assert_eq(fx_ev(d, "discount_bp")->value, 3500);
     cr_assert_eq(fx_ev(d, "discount_limit_bp")->value, 3000);
-    cr_assert_eq(d->audience & QW_AUD_TEAM, 0);
+    cr_assert_eq(d->audience & QW_AUDSET_TEAM, 0);
 }
 
 Test(evaluator_engine_credit, unknown_currency_is_an_error_and_leaves_state_alone)
 {
     one_rep();
-    qw_credit_in_t c = fx_credit("d1", 50000, "2026-11-02");
+    qw_credit_t c = fx_credit("d1", 50000, "2026-11-02");
     memcpy(c.currency, "JPY", 4);
     cr_assert_eq(apply(c), QW_ERR);
     cr_assert(strstr(eng.errstr, "JPY") != NULL, "%s", eng.errstr);
@@ -150,7 +150,7 @@ Test(evaluator_engine_credit, unknown_currency_is_an_error_and_leaves_state_alon
 Test(evaluator_engine_credit, other_currencies_convert_at_the_policy_rate)
 {
     one_rep();
-    qw_credit_in_t c = fx_credit("d1", 100000, "2026-11-02");
+    qw_credit_t c = fx_credit("d1", 100000, "2026-11-02");
     memcpy(c.currency, "EUR", 4);
     apply(c);
     cr_assert_eq(qw_rep_state_find(&st, "2026-11")->credited_minor, 110000);
@@ -196,7 +196,7 @@ Test(evaluator_engine_credit, close_at_2330_local_on_the_last_day_counts_in_that
     fx_policy("timezone: America/New_York\n");
     one_rep();
     fx_quota(&quota, "ana", "2026-11", 100000);
-    qw_credit_in_t c = fx_credit("d1", 100000, "2026-12-01");
+    qw_credit_t c = fx_credit("d1", 100000, "2026-12-01");
     c.close_time_ms = fx_at("2026-11-30T23:30:00-05:00"); /* 04:30 UTC on 1 December */
     qw_period_t per;
     cr_assert_eq(qw_engine_credit_period(&eng, &c, &per), QW_OK);

@@ -35,7 +35,7 @@ Test(evaluator_engine_fairness, a_cohort_below_four_fifths_of_the_best_is_report
     cr_assert_eq(fx_count(QW_DT_ADVERSE_IMPACT), 1);
     const qw_decision_t *d = fx_find(QW_DT_ADVERSE_IMPACT);
     cr_assert_str_eq(d->id, "d:cohort:B:2026-11:health.adverse_impact");
-    cr_assert_eq(d->audience, QW_AUD_SALES_OPS);
+    cr_assert_eq(d->audience, QW_AUDSET_SALES_OPS);
     cr_assert_eq(fx_ev(d, "impact_ratio_bp")->value, 5000);
     cr_assert_eq(fx_ev(d, "threshold_bp")->value, 8000);
     cr_assert_str_eq(d->rep_id, "", "about a cohort, never a person");
@@ -78,7 +78,7 @@ Test(evaluator_engine_fairness, a_warning_withdrawn_by_late_data_is_not_counted)
     cr_assert_eq(qw_engine_checkpoint(&eng, t.r, t.n, "2026-11", 0, at), QW_OK);
     cr_assert_eq(fx_count(QW_DT_AT_RISK), 5);
     for (int i = 5; i < 10; i++) {
-        qw_credit_in_t c = fx_credit("late", 50000, "2026-11-09");
+        qw_credit_t c = fx_credit("late", 50000, "2026-11-09");
         cr_assert_eq(
             qw_engine_apply_credit(&eng, &t.prof[i], &t.quota[i], &t.st[i], &c, at + 86400000),
             QW_OK);

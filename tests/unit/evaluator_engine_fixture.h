@@ -75,9 +75,9 @@ static inline void fx_quota(qw_quota_t *q, const char *rep, const char *period, 
     snprintf(q->version, sizeof(q->version), "q-%s-v1", period);
 }
 
-static inline qw_credit_in_t fx_credit(const char *deal, int64_t amount, const char *close_date)
+static inline qw_credit_t fx_credit(const char *deal, int64_t amount, const char *close_date)
 {
-    qw_credit_in_t c;
+    qw_credit_t c;
     memset(&c, 0, sizeof(c));
     snprintf(c.id, sizeof(c.id), "%s:%lld", deal, (long long)amount);
     snprintf(c.deal_id, sizeof(c.deal_id), "%s", deal);
@@ -155,7 +155,7 @@ static inline void fx_team_period(fx_team_t *t, const char *period)
 static inline void fx_credit_rep(fx_team_t *t, int i, const char *deal, int64_t amount,
                                  const char *date)
 {
-    qw_credit_in_t c = fx_credit(deal, amount, date);
+    qw_credit_t c = fx_credit(deal, amount, date);
     cr_assert_eq(
         qw_engine_apply_credit(&eng, &t->prof[i], &t->quota[i], &t->st[i], &c, fx_at(date)), QW_OK,
         "%s", eng.errstr);

@@ -24,7 +24,7 @@ static void checkpoint(int idx)
 /* A credit of rep i dated `date` that reaches the engine at `now`. */
 static void late(int i, const char *deal, int64_t amount, const char *date, const char *now)
 {
-    qw_credit_in_t c = fx_credit(deal, amount, date);
+    qw_credit_t c = fx_credit(deal, amount, date);
     cr_assert_eq(qw_engine_apply_credit(&eng, &t.prof[i], &t.quota[i], &t.st[i], &c, fx_at(now)),
                  QW_OK, "%s", eng.errstr);
 }
@@ -64,7 +64,7 @@ Test(evaluator_engine_late, a_credit_closed_before_the_checkpoint_withdraws_warn
     cr_assert_not_null(w);
     cr_assert_str_eq(w->type, QW_DT_WARNING_WITHDRAWN);
     cr_assert_str_eq(w->withdraws, "d:r1:2026-11:warning.at_risk:cp5000");
-    cr_assert_eq(w->audience, QW_AUD_REP | QW_AUD_MANAGER);
+    cr_assert_eq(w->audience, QW_AUDSET_REP | QW_AUDSET_MANAGER);
     cr_assert_eq(w->time_ms, fx_at("2026-11-18T09:00:00Z"));
     cr_assert_str_eq(fx_ev(w, "credit_id")->text, "d-sync:40000");
     cr_assert_str_eq(fx_ev(w, "deal_id")->text, "d-sync");
@@ -80,7 +80,7 @@ Test(evaluator_engine_late, a_credit_closed_before_the_checkpoint_withdraws_warn
     cr_assert_not_null(c);
     cr_assert_str_eq(c->type, QW_DT_SUPPORT_WITHDRAWN);
     cr_assert_str_eq(c->withdraws, "d:r1:2026-11:support.coaching_recommended:cp5000");
-    cr_assert_eq(c->audience, QW_AUD_MANAGER);
+    cr_assert_eq(c->audience, QW_AUDSET_MANAGER);
     cr_assert_eq(sink.n, 2, "just the two withdrawals");
     qw_period_state_t *s = slot(0, "2026-11");
     cr_assert_eq(s->at_risk, 0);
@@ -96,7 +96,7 @@ Test(evaluator_engine_late, a_credit_closed_after_the_checkpoint_does_not_withdr
     /* Dated on the checkpoint's own day: it may have closed after 00:00, so it cannot count. */
     late(0, "d-16", 40000, "2026-11-16", "2026-11-18T09:00:00Z");
     /* An instant one second after the checkpoint. */
-    qw_credit_in_t c = fx_credit("d-inst", 40000, "2026-11-16");
+    qw_credit_t c = fx_credit("d-inst", 40000, "2026-11-16");
     c.close_time_ms = cp_time(0) + 1000;
     cr_assert_eq(qw_engine_apply_credit(&eng, &t.prof[0], &t.quota[0], &t.st[0], &c,
                                         fx_at("2026-11-18T10:00:00Z")),
@@ -257,7 +257,7 @@ Test(evaluator_engine_late, team_pressure_is_withdrawn_when_late_data_contradict
     cr_assert_str_eq(w->id, "d:team:east:2026-11:health.withdrawn:health.quota_pressure:cp7500");
     cr_assert_str_eq(w->withdraws, pid);
     cr_assert_str_eq(w->team_id, "east");
-    cr_assert_eq(w->audience, QW_AUD_SALES_OPS);
+    cr_assert_eq(w->audience, QW_AUDSET_SALES_OPS);
     cr_assert_eq(fx_ev(w, "at_risk")->value, 2);
     cr_assert_eq(fx_ev(w, "at_risk_at_checkpoint")->value, 4);
     cr_assert_eq(fx_ev(w, "reps")->value, 4);

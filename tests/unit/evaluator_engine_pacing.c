@@ -34,7 +34,7 @@ Test(evaluator_engine_pacing, behind_pace_at_half_time_warns_and_recommends_coac
     const qw_decision_t *w = fx_find(QW_DT_AT_RISK);
     cr_assert_not_null(w);
     cr_assert_str_eq(w->id, "d:r1:2026-11:warning.at_risk:cp5000");
-    cr_assert_eq(w->audience, QW_AUD_REP | QW_AUD_MANAGER);
+    cr_assert_eq(w->audience, QW_AUDSET_REP | QW_AUDSET_MANAGER);
     cr_assert_eq(fx_ev(w, "expected_bp")->value, 3500);
     cr_assert_eq(fx_ev(w, "elapsed_bp")->value, 5000);
     cr_assert_eq(fx_ev(w, "attainment_bp")->value, 3400);
@@ -42,7 +42,7 @@ Test(evaluator_engine_pacing, behind_pace_at_half_time_warns_and_recommends_coac
     const qw_decision_t *c = fx_find(QW_DT_COACHING);
     cr_assert_not_null(c);
     cr_assert_str_eq(c->id, "d:r1:2026-11:support.coaching_recommended:cp5000");
-    cr_assert_eq(c->audience, QW_AUD_MANAGER);
+    cr_assert_eq(c->audience, QW_AUDSET_MANAGER);
     cr_assert_eq(count_for(QW_DT_AT_RISK, "r2"), 0);
     cr_assert_eq(fx_count(QW_DT_AT_RISK), 3, "r3 and r4 have nothing yet");
     cr_assert(qw_rep_state_find(&t.st[0], "2026-11")->flags & QW_PF_COACHED);
@@ -99,7 +99,7 @@ Test(evaluator_engine_pacing, most_of_the_team_at_risk_at_75_is_quota_pressure)
     const qw_decision_t *d = fx_find(QW_DT_QUOTA_PRESSURE);
     cr_assert_not_null(d);
     cr_assert_str_eq(d->id, "d:team:east:2026-11:health.quota_pressure:cp7500");
-    cr_assert_eq(d->audience, QW_AUD_SALES_OPS);
+    cr_assert_eq(d->audience, QW_AUDSET_SALES_OPS);
     cr_assert_eq(fx_ev(d, "at_risk")->value, 3);
     cr_assert_eq(fx_ev(d, "share_bp")->value, 7500);
     cr_assert_str_eq(d->rep_id, "");

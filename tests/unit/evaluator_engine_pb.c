@@ -1,8 +1,8 @@
-/* Decisions to protobuf and back; protobuf inputs into engine structs. */
+/* Decisions to protobuf and back (credit entries: wire_credit_entry.c; roster and quotas:
+ * wire_roster_pb.c). */
 #include "evaluator_engine_fixture.h"
 
 #include "decision_pb.h"
-#include "engine_pb.h"
 
 TestSuite(evaluator_engine_pb, .init = fx_setup, .fini = fx_teardown);
 
@@ -14,7 +14,7 @@ Test(evaluator_engine_pb, decision_round_trip)
     fx_rep(&rep, "ana", "east");
     fx_quota(&q, "ana", "2026-11", 100000);
     qw_rep_state_init(&st, "ana");
-    qw_credit_in_t c = fx_credit("d1", 130000, "2026-11-05");
+    qw_credit_t c = fx_credit("d1", 130000, "2026-11-05");
     cr_assert_eq(qw_engine_apply_credit(&eng, &rep, &q, &st, &c, 77), QW_OK);
     const qw_decision_t *d = fx_find(QW_DT_QUOTA_ACHIEVED);
     uint8_t buf[16384];
@@ -51,71 +51,4 @@ Test(evaluator_engine_pb, decision_round_trip)
         cr_assert_str_eq(back->evidence[i].text, d->evidence[i].text);
     }
     free(back);
-}
-
-Test(evaluator_engine_pb, credit_entry_dates_and_instants)
-{
-    Quotawatch__V1__CreditEntry m = QUOTAWATCH__V1__CREDIT_ENTRY__INIT;
-    m.id = "deal:3:ana";
-    m.deal_id = "deal";
-    m.rep_id = "ana";
-    m.kind = QUOTAWATCH__V1__CREDIT_KIND__CREDIT_KIND_CLAWBACK;
-    m.amount_minor = -500;
-    m.currency = "USD";
-    m.close_date = "2026-11-30";
-    m.won_date = "2026-11-02";
-    qw_credit_in_t c;
-    char err[QW_ERRSTR_MAX];
-    cr_assert_eq(qw_engine_credit_from_pb(&m, &c, err, sizeof(err)), QW_OK, "%s", err);
-    cr_assert_eq(c.kind, QW_CREDIT_KIND_CLAWBACK);
-    cr_assert_eq(c.close_date, fx_day("2026-11-30"));
-    cr_assert_eq(c.close_time_ms, QW_TIME_NONE);
-    cr_assert_eq(c.won_date, fx_day("2026-11-02"));
-    m.close_date = "2026-12-01T04:30:00Z";
-    cr_assert_eq(qw_engine_credit_from_pb(&m, &c, err, sizeof(err)), QW_OK, "%s", err);
-    cr_assert_eq(c.close_time_ms, fx_at("2026-12-01T04:30:00Z"));
-    m.close_date = "yesterday";
-    cr_assert_eq(qw_engine_credit_from_pb(&m, &c, err, sizeof(err)), QW_ERR);
-    /* A credit written to the topic by anyone: its deal id keeps the id rule. */
-    m.close_date = "2026-11-30";
-    m.deal_id = "crm:D1\r\nX-Injected: yes";
-    cr_assert_eq(qw_engine_credit_from_pb(&m, &c, err, sizeof(err)), QW_ERR);
-    cr_assert(strstr(err, "deal id") != NULL, "%s", err);
-}
-
-Test(evaluator_engine_pb, profile_and_quota)
-{
-    Quotawatch__V1__LeaveRange l = QUOTAWATCH__V1__LEAVE_RANGE__INIT;
-    l.start_date = "2026-11-01";
-    l.end_date = "2026-11-10";
-    l.protected_ = 1;
-    Quotawatch__V1__LeaveRange *lp = &l;
-    Quotawatch__V1__RepProfile m = QUOTAWATCH__V1__REP_PROFILE__INIT;
-    m.rep_id = "ana";
-    m.team_id = "east";
-    m.hire_date = "2024-02-01";
-    m.n_leave = 1;
-    m.leave = &lp;
-    m.cohort = "c1";
-    m.recognition_opt_out = 1;
-    qw_rep_profile_t p;
-    char err[QW_ERRSTR_MAX];
-    cr_assert_eq(qw_engine_profile_from_pb(&m, &p, err, sizeof(err)), QW_OK, "%s", err);
-    cr_assert_eq(p.nleave, 1);
-    cr_assert(p.leave[0].is_protected);
-    cr_assert_eq(p.hire_date, fx_day("2024-02-01"));
-    cr_assert_str_eq(p.cohort, "c1");
-    l.end_date = "2026-10-01"; /* before the start */
-    cr_assert_eq(qw_engine_profile_from_pb(&m, &p, err, sizeof(err)), QW_ERR);
-    Quotawatch__V1__QuotaAssignment qa = QUOTAWATCH__V1__QUOTA_ASSIGNMENT__INIT;
-    qa.rep_id = "ana";
-    qa.period = "2026-Q4";
-    qa.amount_minor = 900000;
-    qa.currency = "EUR";
-    qa.version = "v3";
-    qw_quota_t q;
-    cr_assert_eq(qw_engine_quota_from_pb(&qa, &q, err, sizeof(err)), QW_OK, "%s", err);
-    cr_assert_str_eq(q.version, "v3");
-    qa.period = "Q4";
-    cr_assert_eq(qw_engine_quota_from_pb(&qa, &q, err, sizeof(err)), QW_ERR);
 }

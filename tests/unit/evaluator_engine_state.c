@@ -131,7 +131,7 @@ Test(evaluator_engine_state, old_periods_are_evicted_without_losing_the_streak)
     cr_assert_eq(t.st[0].p[9].hit_streak, 12);
     cr_assert_eq(t.st[0].p[11].miss_streak, 2);
     /* A credit for an evicted period cannot be tracked: an error, not a silent loss. */
-    qw_credit_in_t c = fx_credit("old", 100, "2025-01-15");
+    qw_credit_t c = fx_credit("old", 100, "2025-01-15");
     cr_assert_eq(qw_engine_apply_credit(&eng, &t.prof[0], NULL, &t.st[0], &c, 0), QW_ERR);
     cr_assert(strstr(eng.errstr, "older") != NULL, "%s", eng.errstr);
 }

@@ -32,7 +32,7 @@ Test(evaluator_step, decodes_a_credit_and_its_rep)
     Quotawatch__V1__CreditEntry m = credit("deal:1:ana", "ana");
     uint8_t buf[512];
     size_t n = pack(&m, buf);
-    qw_credit_in_t c;
+    qw_credit_t c;
     char rep[QW_ID_MAX], err[QW_ERRSTR_MAX];
     cr_assert_eq(qw_engine_credit_decode(buf, n, &c, rep, err, sizeof(err)), QW_OK, "%s", err);
     cr_assert_str_eq(c.id, "deal:1:ana");
@@ -42,7 +42,7 @@ Test(evaluator_step, decodes_a_credit_and_its_rep)
 
 Test(evaluator_step, refuses_what_is_not_a_credit)
 {
-    qw_credit_in_t c;
+    qw_credit_t c;
     char rep[QW_ID_MAX], err[QW_ERRSTR_MAX];
     cr_assert_eq(qw_engine_credit_decode(NULL, 0, &c, rep, err, sizeof(err)), QW_ERR);
     cr_assert_str_eq(err, "not a CreditEntry");
@@ -56,7 +56,7 @@ Test(evaluator_step, refuses_a_bad_rep_id)
     Quotawatch__V1__CreditEntry m = credit("deal:1:x", "bad rep\n");
     uint8_t buf[512];
     size_t n = pack(&m, buf);
-    qw_credit_in_t c;
+    qw_credit_t c;
     char rep[QW_ID_MAX], err[QW_ERRSTR_MAX];
     cr_assert_eq(qw_engine_credit_decode(buf, n, &c, rep, err, sizeof(err)), QW_ERR);
     cr_assert_neq(err[0], '\0', "the reason is named");

@@ -58,14 +58,14 @@ static void fill(qw_commit_t *c, int64_t epoch, int64_t first, int nids, const c
     c->first_offset = first;
     c->next_offset = first + nids;
     c->window = 4;
-    qw_args_push_str(&c->reps, "t.qw:rep:{p3}:r1");
-    qw_args_push_str(&c->reps, blob);
-    qw_args_push_str(&c->outbox, "decision-at-");
+    qw_redis_args_add_str(&c->reps, "t.qw:rep:{p3}:r1");
+    qw_redis_args_add_str(&c->reps, blob);
+    qw_redis_args_add_str(&c->outbox, "decision-at-");
     for (int i = 0; i < nids; i++) {
         char id[32];
         snprintf(id, sizeof(id), "id%lld", (long long)(first + i));
-        qw_args_push_i64(&c->ids, first + i);
-        qw_args_push_str(&c->ids, id);
+        qw_redis_args_add_i64(&c->ids, first + i);
+        qw_redis_args_add_str(&c->ids, id);
     }
 }
 
@@ -150,12 +150,12 @@ Test(evaluator_store, hold_stale_and_script_reload)
     cr_assert_eq(st, QW_COMMIT_HELD);
 
     /* The job writes a rep and a decision while holding, which bumps the generation. */
-    qw_args_t reps, ob;
-    qw_args_init(&reps);
-    qw_args_init(&ob);
-    qw_args_push_str(&reps, "t.qw:rep:{p3}:r9");
-    qw_args_push_str(&reps, "closed-state");
-    qw_args_push_str(&ob, "close-decision");
+    qw_redis_args_t reps, ob;
+    qw_redis_args_init(&reps);
+    qw_redis_args_init(&ob);
+    qw_redis_args_add_str(&reps, "t.qw:rep:{p3}:r9");
+    qw_redis_args_add_str(&reps, "closed-state");
+    qw_redis_args_add_str(&ob, "close-decision");
     int lost = 1;
     cr_assert_eq(qw_store_job_write(&store, 3, "job1", &reps, 1, &ob, &lost), QW_OK, "%s",
                  store.errstr);
@@ -181,8 +181,8 @@ Test(evaluator_store, hold_stale_and_script_reload)
     freeReplyObject(r);
     cr_assert_eq(qw_store_commit(&store, &c, &st, &v), QW_OK, "%s", store.errstr);
     cr_assert_eq(st, QW_COMMIT_OK);
-    qw_args_free(&reps);
-    qw_args_free(&ob);
+    qw_redis_args_free(&reps);
+    qw_redis_args_free(&ob);
     qw_commit_free(&c);
 }
 

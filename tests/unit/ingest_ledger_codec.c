@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "credit_pb.h"
+#include "quotawatch/credit_entry.h"
 #include "ingest_ledger_fixture.h"
 
 static qw_deal_state_t st, back;
@@ -168,9 +168,9 @@ Test(ingest_ledger_codec, credit_to_protobuf)
     qw_deal_change_t v2 = fx_patch("crm:D1", 2);
     fx_status(&v2, QW_DEAL_LOST);
     apply_ok(&st, &v2, &out);
-    size_t n = qw_credit_pb_pack(&out.e[0], buf, sizeof(buf));
+    size_t n = qw_credit_entry_pack(&out.e[0], buf, sizeof(buf));
     cr_assert_gt(n, 0);
-    cr_assert_eq(qw_credit_pb_pack(&out.e[0], buf, 10), 0);
+    cr_assert_eq(qw_credit_entry_pack(&out.e[0], buf, 10), 0);
     Quotawatch__V1__CreditEntry *m = quotawatch__v1__credit_entry__unpack(NULL, n, buf);
     cr_assert_not_null(m);
     cr_assert_str_eq(m->id, "crm:D1:2:rep-a");

@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "ingest_ledger_fixture.h"
 #include "ledger_store.h"
@@ -12,11 +14,20 @@
 static qw_test_redis_t server;
 static char err[QW_ERRSTR_MAX];
 
-static redisContext *connect_redis(void)
+/* The ledger reaches Redis through the one wrapper, as qw-ingest does. */
+static qw_redis_t *connect_redis(void)
 {
-    redisContext *c = redisConnect("127.0.0.1", server.port);
-    cr_assert(c && !c->err, "connect: %s", c ? c->errstr : "oom");
+    qw_redis_t *c = malloc(sizeof(*c));
+    cr_assert_not_null(c);
+    cr_assert_eq(qw_redis_init(c, server.url, err, sizeof(err)), QW_OK, "%s", err);
+    cr_assert_eq(qw_redis_connect(c), QW_OK, "connect: %s", c->errstr);
     return c;
+}
+
+static void close_redis(qw_redis_t *c)
+{
+    qw_redis_close(c);
+    free(c);
 }
 
 static void start(void)
@@ -36,7 +47,7 @@ static qw_deal_change_t batch[8];
 
 Test(ingest_ledger_store_it, batch_saves_and_replays_identically)
 {
-    redisContext *c = connect_redis();
+    qw_redis_t *c = connect_redis();
     static qw_ledger_store_t s;
     qw_ledger_store_init(&s);
     batch[0] = fx_full("crm:A", 1, QW_DEAL_WON, 100000, "rep-a", 2026, 3, 15);
@@ -61,11 +72,11 @@ Test(ingest_ledger_store_it, batch_saves_and_replays_identically)
     cr_assert_eq(s.results[4].n, 0);
     cr_assert_eq(s.results[4].err, QW_LEDGER_E_NONE);
 
-    redisReply *r = redisCommand(c, "HGET %s rev", "qw:deal:{crm:A}");
+    redisReply *r = qw_redis_command(c, "HGET %s rev", "qw:deal:{crm:A}");
     cr_assert(r && r->type == REDIS_REPLY_STRING);
     cr_assert_str_eq(r->str, "1", "one save for both patches of the deal");
     freeReplyObject(r);
-    r = redisCommand(c, "EXISTS %s", "qw:deal:{crm:C}");
+    r = qw_redis_command(c, "EXISTS %s", "qw:deal:{crm:C}");
     cr_assert_eq(r->integer, 0, "a refused patch saves nothing");
     freeReplyObject(r);
 
@@ -76,16 +87,16 @@ Test(ingest_ledger_store_it, batch_saves_and_replays_identically)
     cr_assert_eq(s.nentries, 4);
     cr_assert(memcmp(first, s.entries, sizeof(first)) == 0);
     cr_assert(s.results[0].replay && s.results[2].replay);
-    r = redisCommand(c, "HGET %s rev", "qw:deal:{crm:A}");
+    r = qw_redis_command(c, "HGET %s rev", "qw:deal:{crm:A}");
     cr_assert_str_eq(r->str, "1", "a replay writes nothing");
     freeReplyObject(r);
     qw_ledger_store_free(&s);
-    redisFree(c);
+    close_redis(c);
 }
 
 Test(ingest_ledger_store_it, cas_conflict_between_two_contexts)
 {
-    redisContext *c1 = connect_redis(), *c2 = connect_redis();
+    qw_redis_t *c1 = connect_redis(), *c2 = connect_redis();
     static qw_ledger_store_t s1, s2;
     static qw_deal_state_t st;
     static qw_ledger_out_t out;
@@ -125,8 +136,8 @@ Test(ingest_ledger_store_it, cas_conflict_between_two_contexts)
     cr_assert_eq(st.amount_minor, 70000);
     qw_ledger_store_free(&s1);
     qw_ledger_store_free(&s2);
-    redisFree(c1);
-    redisFree(c2);
+    close_redis(c1);
+    close_redis(c2);
 }
 
 /* Two instances hammer one deal: every update lands, and the entries they emit add up to what
@@ -142,7 +153,7 @@ typedef struct {
 static void *hot_worker(void *arg)
 {
     hot_t *h = arg;
-    redisContext *c = connect_redis();
+    qw_redis_t *c = connect_redis();
     qw_ledger_store_t *s = malloc(sizeof(*s));
     char e[QW_ERRSTR_MAX];
     qw_ledger_store_init(s);
@@ -163,13 +174,13 @@ static void *hot_worker(void *arg)
     }
     qw_ledger_store_free(s);
     free(s);
-    redisFree(c);
+    close_redis(c);
     return NULL;
 }
 
 Test(ingest_ledger_store_it, concurrent_instances_lose_no_update)
 {
-    redisContext *c = connect_redis();
+    qw_redis_t *c = connect_redis();
     static qw_ledger_store_t s;
     qw_ledger_store_init(&s);
     batch[0] = fx_full("crm:hot", 1, QW_DEAL_WON, 500, "rep-x", 2026, 3, 15);
@@ -211,16 +222,16 @@ Test(ingest_ledger_store_it, concurrent_instances_lose_no_update)
     for (int i = 0; i < 2; i++)
         free(h[i].e);
     qw_ledger_store_free(&s);
-    redisFree(c);
+    close_redis(c);
 }
 
 Test(ingest_ledger_store_it, corrupt_state_goes_to_dlq_and_noscript_recovers)
 {
-    redisContext *c = connect_redis();
+    qw_redis_t *c = connect_redis();
     static qw_ledger_store_t s;
     qw_ledger_store_init(&s);
     redisReply *r =
-        redisCommand(c, "HSET %s rev 3 state %b", "qw:deal:{crm:X}", "\x01garbage", (size_t)8);
+        qw_redis_command(c, "HSET %s rev 3 state %b", "qw:deal:{crm:X}", "\x01garbage", (size_t)8);
     freeReplyObject(r);
     batch[0] = fx_full("crm:X", 9, QW_DEAL_WON, 100, "rep-a", 2026, 3, 15);
     batch[1] = fx_full("crm:Y", 9, QW_DEAL_WON, 100, "rep-a", 2026, 3, 15);
@@ -229,12 +240,12 @@ Test(ingest_ledger_store_it, corrupt_state_goes_to_dlq_and_noscript_recovers)
     cr_assert_eq(s.results[0].err, QW_LEDGER_E_CORRUPT_STATE);
     cr_assert_str_eq(qw_ledger_err_name(s.results[0].err), "corrupt_state");
     cr_assert_eq(s.results[1].n, 1);
-    r = redisCommand(c, "HGET %s rev", "qw:deal:{crm:X}");
+    r = qw_redis_command(c, "HGET %s rev", "qw:deal:{crm:X}");
     cr_assert_str_eq(r->str, "3", "a corrupt state is left for an operator, not overwritten");
     freeReplyObject(r);
 
     /* Redis lost its scripts (restart, SCRIPT FLUSH): the save loads it again. */
-    freeReplyObject(redisCommand(c, "SCRIPT FLUSH"));
+    freeReplyObject(qw_redis_command(c, "SCRIPT FLUSH"));
     batch[0] = fx_patch("crm:Y", 10);
     fx_amount(&batch[0], 300, "USD");
     cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 1, err, sizeof(err)), QW_OK,
@@ -242,27 +253,33 @@ Test(ingest_ledger_store_it, corrupt_state_goes_to_dlq_and_noscript_recovers)
     cr_assert_eq(s.nentries, 1);
     cr_assert_eq(s.entries[0].amount_minor, 200);
     qw_ledger_store_free(&s);
-    redisFree(c);
+    close_redis(c);
 }
 
 Test(ingest_ledger_store_it, dead_connection_is_an_error_to_reconnect)
 {
-    redisContext *c = connect_redis();
+    qw_redis_t *c = connect_redis();
     static qw_ledger_store_t s;
     qw_ledger_store_init(&s);
-    stop();
+    qw_test_redis_kill(&server); /* gone; same port when it comes back */
     batch[0] = fx_full("crm:Z", 1, QW_DEAL_WON, 100, "rep-a", 2026, 3, 15);
     cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 1, err, sizeof(err)), QW_ERR);
-    cr_assert(c->err != 0);
+    cr_assert(!qw_redis_connected(c), "the dead connection was dropped");
     cr_assert(strstr(err, "reconnect"), "%s", err);
+    /* Redis back: the same wrapper reconnects (after its backoff) and the batch goes through. */
+    qw_test_redis_start(&server);
+    usleep(300 * 1000);
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 1, err, sizeof(err)), QW_OK,
+                 "%s", err);
+    cr_assert_eq(s.nentries, 1);
     qw_ledger_store_free(&s);
-    redisFree(c);
+    close_redis(c);
 }
 
 /* Two pipelines on one Redis (different --topic-prefix) keep separate ledgers. */
 Test(ingest_ledger_store_it, namespaces_keep_pipelines_apart)
 {
-    redisContext *c = connect_redis();
+    qw_redis_t *c = connect_redis();
     static qw_ledger_store_t a, b;
     qw_ledger_store_init(&a);
     qw_ledger_store_init(&b);
@@ -277,10 +294,10 @@ Test(ingest_ledger_store_it, namespaces_keep_pipelines_apart)
     cr_assert_eq(qw_ledger_store_apply_batch(&a, c, &fx_cfg, batch, 1, err, sizeof(err)), QW_OK,
                  "%s", err);
     cr_assert_eq(a.nentries, 1);
-    redisReply *r = redisCommand(c, "EXISTS %s", "east.qw:deal:{crm:N}");
+    redisReply *r = qw_redis_command(c, "EXISTS %s", "east.qw:deal:{crm:N}");
     cr_assert(r && r->integer == 1, "the key carries the namespace");
     freeReplyObject(r);
-    r = redisCommand(c, "EXISTS %s", "qw:deal:{crm:N}");
+    r = qw_redis_command(c, "EXISTS %s", "qw:deal:{crm:N}");
     cr_assert(r && r->integer == 0);
     freeReplyObject(r);
 
@@ -291,5 +308,44 @@ Test(ingest_ledger_store_it, namespaces_keep_pipelines_apart)
     cr_assert_eq(b.results[0].replay, 0);
     qw_ledger_store_free(&a);
     qw_ledger_store_free(&b);
-    redisFree(c);
+    close_redis(c);
+}
+
+/* A refused save (OOM, READONLY) is an error naming Redis's reply, on a connection that stays:
+ * nothing is produced, and the batch goes through once Redis accepts writes again. */
+static void expect_refused(qw_redis_t *c, const char *cause)
+{
+    static qw_ledger_store_t s;
+    qw_ledger_store_init(&s);
+    batch[0] = fx_full("crm:R", 1, QW_DEAL_WON, 700, "rep-a", 2026, 3, 15);
+    err[0] = '\0';
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 1, err, sizeof(err)), QW_ERR);
+    cr_assert(strstr(err, cause), "%s", err);
+    cr_assert(qw_redis_connected(c), "an error reply keeps the connection");
+    qw_ledger_store_free(&s);
+}
+
+static void admin(qw_redis_t *c, const char *cmd)
+{
+    redisReply *r = qw_redis_command(c, cmd);
+    cr_assert(r && r->type != REDIS_REPLY_ERROR, "%s: %s", cmd, c->errstr);
+    freeReplyObject(r);
+}
+
+Test(ingest_ledger_store_it, refused_writes_name_the_cause)
+{
+    qw_redis_t *c = connect_redis();
+    admin(c, "CONFIG SET maxmemory 1");
+    expect_refused(c, "OOM");
+    admin(c, "CONFIG SET maxmemory 0");
+    admin(c, "REPLICAOF 127.0.0.1 1"); /* a replica of nothing: read-only */
+    expect_refused(c, "READONLY");
+    admin(c, "REPLICAOF NO ONE");
+    static qw_ledger_store_t s;
+    qw_ledger_store_init(&s);
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 1, err, sizeof(err)), QW_OK,
+                 "%s", err);
+    cr_assert_eq(s.nentries, 1);
+    qw_ledger_store_free(&s);
+    close_redis(c);
 }

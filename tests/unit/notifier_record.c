@@ -197,6 +197,21 @@ Test(notifier_record, noauth_reply_is_the_error_message)
     cr_assert(strstr(redis.errstr, "NOAUTH") != NULL, "backlog: %s", redis.errstr);
 }
 
+/* A command failing inside EXEC (here ZREM on a queue key someone made a string) does not undo
+ * the others and would fail again: the outcome is recorded as before, the cause is in errstr. */
+Test(notifier_record, error_inside_exec_records_the_outcome_and_says_why)
+{
+    qw_dlv_job_t j = job("d7", "hr.webhook", 2);
+    cr_assert_eq(qw_dlv_claim(&dlv, "d7", "hr.webhook"), QW_DLV_CLAIMED);
+    admin("SET t.qw:dlv:retry:p2 not-a-zset");
+    redis.errstr[0] = '\0';
+    cr_assert_eq(qw_dlv_mark_sent(&dlv, &j), 0, "%s", redis.errstr);
+    cr_assert(strstr(redis.errstr, "WRONGTYPE"), "errstr: %s", redis.errstr);
+    char st[16];
+    cr_assert_eq(qw_dlv_state(&dlv, "d7", "hr.webhook", st, sizeof(st)), 0);
+    cr_assert_str_eq(st, "sent");
+}
+
 /* Issue 10, finding 3: ids at the engine's bound (QW_DECISION_ID_MAX - 1 bytes) that differ
  * only in their last byte are two deliveries, and a job keeps its whole id. */
 Test(notifier_record, decision_ids_at_the_bound_stay_distinct)

@@ -1,6 +1,7 @@
 /* Rendering: the template language, escaping for each target, Slack's limits, and the
  * shipped templates rendered with hostile values. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,8 +104,8 @@ Test(notifier_render, controls_newlines_and_bad_utf8)
 Test(notifier_render, sections_loops_and_profile)
 {
     Quotawatch__V1__Decision d = sample();
-    Quotawatch__V1__RepProfile rep = QUOTAWATCH__V1__REP_PROFILE__INIT;
-    rep.name = "Ada <Lovelace>";
+    qw_rep_profile_t rep = {0};
+    snprintf(rep.name, sizeof(rep.name), "%s", "Ada <Lovelace>");
     qw_render_ctx_t ctx;
     qw_render_ctx_init(&ctx, &d, &rep, "team", "team.slack");
     char out[1024], err[256];
@@ -225,8 +226,8 @@ Test(notifier_render, shipped_templates_render_hostile_values_safely)
     qw_tmpl_init(&set);
     cr_assert_eq(qw_tmpl_load_dir(&set, TEMPLATES, err, sizeof(err)), 0, "%s", err);
     Quotawatch__V1__Decision d = sample();
-    Quotawatch__V1__RepProfile rep = QUOTAWATCH__V1__REP_PROFILE__INIT;
-    rep.name = "Eve \"<script>alert(1)</script>\" & Co\n";
+    qw_rep_profile_t rep = {0};
+    snprintf(rep.name, sizeof(rep.name), "%s", "Eve \"<script>alert(1)</script>\" & Co\n");
     static char b1[65536], b2[65536], b3[65536];
     qw_buf_t o1, o2, o3;
     qw_render_ctx_t ctx;
@@ -318,9 +319,9 @@ Test(notifier_render, team_mention_cannot_be_hijacked)
     qw_tmpl_init(&set);
     cr_assert_eq(qw_tmpl_load_dir(&set, TEMPLATES, err, sizeof(err)), 0, "%s", err);
     Quotawatch__V1__Decision d = sample();
-    Quotawatch__V1__RepProfile rep = QUOTAWATCH__V1__REP_PROFILE__INIT;
-    rep.name = "Ada";
-    rep.slack_user_id = "U123";
+    qw_rep_profile_t rep = {0};
+    snprintf(rep.name, sizeof(rep.name), "%s", "Ada");
+    snprintf(rep.slack_user_id, sizeof(rep.slack_user_id), "%s", "U123");
     static char b[65536];
     qw_buf_t o;
     qw_render_ctx_t ctx;
@@ -328,13 +329,13 @@ Test(notifier_render, team_mention_cannot_be_hijacked)
     qw_buf_init(&o, b, sizeof(b));
     cr_assert_eq(qw_tmpl_slack(&set, &ctx, &o, err, sizeof(err)), 0, "%s", err);
     cr_assert(strstr(b, "(<@U123>)"), "%s", b);
-    rep.slack_user_id = "U1>|<!channel";
+    snprintf(rep.slack_user_id, sizeof(rep.slack_user_id), "%s", "U1>|<!channel");
     qw_render_ctx_init(&ctx, &d, &rep, "team", "team.slack");
     qw_buf_init(&o, b, sizeof(b));
     cr_assert_eq(qw_tmpl_slack(&set, &ctx, &o, err, sizeof(err)), 0, "%s", err);
     cr_assert_null(strstr(b, "<!channel"), "%s", b);
     cr_assert(strstr(b, "<@U1&gt;|&lt;!channel>"), "%s", b);
-    rep.slack_user_id = "";
+    snprintf(rep.slack_user_id, sizeof(rep.slack_user_id), "%s", "");
     qw_render_ctx_init(&ctx, &d, &rep, "team", "team.slack");
     qw_buf_init(&o, b, sizeof(b));
     cr_assert_eq(qw_tmpl_slack(&set, &ctx, &o, err, sizeof(err)), 0, "%s", err);

@@ -6,6 +6,7 @@
 
 #include "channels/channel.h"
 #include "quotawatch/common.h"
+#include "quotawatch/v1/roster.pb-c.h"
 #include "roster_cache.h"
 
 static size_t pack(const char *id, const char *email, int opt_out, uint8_t *buf)
@@ -29,7 +30,7 @@ Test(notifier_roster, apply_replace_delete)
         size_t n = pack(id, email, 0, buf);
         cr_assert_eq(qw_roster_cache_apply(&c, id, strlen(id), buf, n), 0);
     }
-    cr_assert_eq(c.n, 1000);
+    cr_assert_eq(c.map.n, 1000);
     cr_assert_str_eq(qw_roster_cache_get(&c, "rep-500")->email, "r500@example.com");
     size_t n = pack("rep-500", "new@example.com", 1, buf);
     qw_roster_cache_apply(&c, "rep-500", 7, buf, n);
@@ -90,10 +91,38 @@ Test(notifier_roster, invalid_ids_are_refused)
     p.team_id = "t\xc2\x85";
     n = quotawatch__v1__rep_profile__pack(&p, buf);
     cr_assert_eq(qw_roster_cache_apply(&c, "r1", 2, buf, n), QW_ERR);
-    cr_assert_eq(c.n, 0);
+    cr_assert_eq(c.map.n, 0);
     p.team_id = "t1";
     n = quotawatch__v1__rep_profile__pack(&p, buf);
     cr_assert_eq(qw_roster_cache_apply(&c, "r1", 2, buf, n), QW_OK);
-    cr_assert_eq(c.n, 1);
+    cr_assert_eq(c.map.n, 1);
+    qw_roster_cache_free(&c);
+}
+
+/* A hostile CRM's display name: too long is cut at a character, never a reason to drop the
+ * rep (tests/integration/notifier_delivery.sh sends a 420-byte one, which fits whole). */
+Test(notifier_roster, long_display_names_are_cut_not_refused)
+{
+    qw_roster_cache_t c;
+    qw_roster_cache_init(&c);
+    static char name[2000];
+    size_t k = 0;
+    while (k + 2 < sizeof(name))
+        name[k++] = (char)0xc3, name[k++] = (char)0xa9; /* é */
+    static uint8_t buf[4096];
+    Quotawatch__V1__RepProfile p = QUOTAWATCH__V1__REP_PROFILE__INIT;
+    p.rep_id = "r1";
+    p.name = name;
+    size_t n = quotawatch__v1__rep_profile__pack(&p, buf);
+    cr_assert_eq(qw_roster_cache_apply(&c, "r1", 2, buf, n), QW_OK);
+    const qw_rep_profile_t *got = qw_roster_cache_get(&c, "r1");
+    cr_assert_not_null(got);
+    size_t len = strlen(got->name);
+    cr_assert_eq(len, sizeof(got->name) - 2, "cut before the character that does not fit");
+    cr_assert_eq(memcmp(got->name, name, len), 0);
+    name[420] = '\0';
+    n = quotawatch__v1__rep_profile__pack(&p, buf);
+    cr_assert_eq(qw_roster_cache_apply(&c, "r1", 2, buf, n), QW_OK);
+    cr_assert_str_eq(qw_roster_cache_get(&c, "r1")->name, name, "420 bytes fit whole");
     qw_roster_cache_free(&c);
 }

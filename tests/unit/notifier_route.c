@@ -61,20 +61,20 @@ static const qw_target_t *find(const qw_target_t *t, size_t n, const char *ch)
     return NULL;
 }
 
-static Quotawatch__V1__RepProfile rep_profile(void)
+static qw_rep_profile_t rep_profile(void)
 {
-    Quotawatch__V1__RepProfile r = QUOTAWATCH__V1__REP_PROFILE__INIT;
-    r.rep_id = "rep-7";
-    r.email = "rep7@example.com";
-    r.manager_id = "mgr-1";
-    r.team_id = "team-east";
+    qw_rep_profile_t r = {0};
+    snprintf(r.rep_id, sizeof(r.rep_id), "%s", "rep-7");
+    snprintf(r.email, sizeof(r.email), "%s", "rep7@example.com");
+    snprintf(r.manager_id, sizeof(r.manager_id), "%s", "mgr-1");
+    snprintf(r.team_id, sizeof(r.team_id), "%s", "team-east");
     return r;
 }
 
 Test(notifier_route, reward_goes_to_rep_and_team, .init = load_good, .fini = unload)
 {
     Quotawatch__V1__Decision d = dec("reward.quota_achieved", 5);
-    Quotawatch__V1__RepProfile rep = rep_profile();
+    qw_rep_profile_t rep = rep_profile();
     qw_target_t t[QW_ROUTE_MAX_TARGETS];
     size_t n = qw_route_resolve(&cfg, &d, &rep, NULL, t, QW_ROUTE_MAX_TARGETS);
     cr_assert_eq(n, 4); /* rep.slack, rep.email, manager.email, team.slack */
@@ -100,7 +100,7 @@ Test(notifier_route, only_named_audiences_served, .init = load_good, .fini = unl
 Test(notifier_route, review_goes_to_hr_and_manager_never_shared, .init = load_good, .fini = unload)
 {
     Quotawatch__V1__Decision d = dec("review.termination_review", 5);
-    Quotawatch__V1__RepProfile rep = rep_profile();
+    qw_rep_profile_t rep = rep_profile();
     qw_target_t t[QW_ROUTE_MAX_TARGETS];
     size_t n = qw_route_resolve(&cfg, &d, &rep, NULL, t, QW_ROUTE_MAX_TARGETS);
     cr_assert_str_eq(find(t, n, "hr.webhook")->address, "http://sink/hr");
@@ -133,7 +133,7 @@ Test(notifier_route, opted_out_rep_gets_recognition_privately, .init = load_good
     char *team_only[] = {"team"};
     d.audience = team_only;
     d.n_audience = 1;
-    Quotawatch__V1__RepProfile rep = rep_profile();
+    qw_rep_profile_t rep = rep_profile();
     rep.recognition_opt_out = 1;
     qw_target_t t[QW_ROUTE_MAX_TARGETS];
     size_t n = qw_route_resolve(&cfg, &d, &rep, NULL, t, QW_ROUTE_MAX_TARGETS);
@@ -152,7 +152,7 @@ Test(notifier_route, opted_out_rep_gets_recognition_privately, .init = load_good
 Test(notifier_route, opt_out_does_not_duplicate_rep_channel, .init = load_good, .fini = unload)
 {
     Quotawatch__V1__Decision d = dec("reward.quota_achieved", 5);
-    Quotawatch__V1__RepProfile rep = rep_profile();
+    qw_rep_profile_t rep = rep_profile();
     rep.recognition_opt_out = 1;
     qw_target_t t[QW_ROUTE_MAX_TARGETS];
     size_t n = qw_route_resolve(&cfg, &d, &rep, NULL, t, QW_ROUTE_MAX_TARGETS);
@@ -163,8 +163,8 @@ Test(notifier_route, opt_out_does_not_duplicate_rep_channel, .init = load_good, 
 Test(notifier_route, manager_address_from_roster_first, .init = load_good, .fini = unload)
 {
     Quotawatch__V1__Decision d = dec("warning.at_risk", 5);
-    Quotawatch__V1__RepProfile rep = rep_profile(), mgr = QUOTAWATCH__V1__REP_PROFILE__INIT;
-    mgr.email = "roster-boss@example.com";
+    qw_rep_profile_t rep = rep_profile(), mgr = {0};
+    snprintf(mgr.email, sizeof(mgr.email), "%s", "roster-boss@example.com");
     qw_target_t t[QW_ROUTE_MAX_TARGETS];
     size_t n = qw_route_resolve(&cfg, &d, &rep, &mgr, t, QW_ROUTE_MAX_TARGETS);
     cr_assert_str_eq(find(t, n, "manager.email")->address, "roster-boss@example.com");
@@ -188,9 +188,9 @@ Test(notifier_route, slack_dm_by_user_id_with_a_bot_token)
     cr_assert_eq(qw_route_load_string(&c, dm_routes, strlen(dm_routes), err, sizeof(err)), 0, "%s",
                  err);
     Quotawatch__V1__Decision d = dec("warning.at_risk", 2);
-    Quotawatch__V1__RepProfile rep = rep_profile(), mgr = QUOTAWATCH__V1__REP_PROFILE__INIT;
-    rep.slack_user_id = "U07REP";
-    mgr.slack_user_id = "U01BOSS";
+    qw_rep_profile_t rep = rep_profile(), mgr = {0};
+    snprintf(rep.slack_user_id, sizeof(rep.slack_user_id), "%s", "U07REP");
+    snprintf(mgr.slack_user_id, sizeof(mgr.slack_user_id), "%s", "U01BOSS");
     qw_target_t t[QW_ROUTE_MAX_TARGETS];
     size_t n = qw_route_resolve(&c, &d, &rep, &mgr, t, QW_ROUTE_MAX_TARGETS);
     cr_assert_str_eq(find(t, n, "rep.slack")->address, "", "no token: no Slack address");
@@ -202,7 +202,8 @@ Test(notifier_route, slack_dm_by_user_id_with_a_bot_token)
     d.rep_id = "rep-9"; /* has a DM webhook of their own */
     n = qw_route_resolve(&c, &d, &rep, &mgr, t, QW_ROUTE_MAX_TARGETS);
     cr_assert_str_eq(find(t, n, "rep.slack")->address, "http://sink/dm/rep-9");
-    rep.slack_user_id = ""; /* not in the roster: no address, dead-lettered as no_address */
+    snprintf(rep.slack_user_id, sizeof(rep.slack_user_id), "%s",
+             ""); /* not in the roster: no address, dead-lettered as no_address */
     d.rep_id = "rep-7";
     n = qw_route_resolve(&c, &d, &rep, &mgr, t, QW_ROUTE_MAX_TARGETS);
     cr_assert_str_eq(find(t, n, "rep.slack")->address, "");

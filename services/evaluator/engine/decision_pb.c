@@ -16,8 +16,9 @@ void qw_decision_pb_fill(qw_decision_pb_t *o, const qw_decision_t *d)
     o->msg.period = m->period;
     o->msg.time_ms = m->time_ms;
     o->msg.n_audience = 0;
-    for (unsigned b = 0; b < QW_AUD_COUNT; b++)
-        if (m->audience & (1u << b)) o->audience[o->msg.n_audience++] = (char *)qw_audience_name(b);
+    for (int a = 0; a < QW_AUD_DECISION_COUNT; a++)
+        if (QW_AUDSET_HAS(m->audience, a))
+            o->audience[o->msg.n_audience++] = (char *)qw_aud_name((qw_aud_t)a);
     o->msg.audience = o->audience;
     o->msg.policy_version = m->policy_version;
     o->msg.quota_version = m->quota_version;
@@ -79,12 +80,10 @@ int qw_decision_from_pb(const Quotawatch__V1__Decision *m, qw_decision_t *d, cha
     d->credited_minor = m->credited_minor;
     d->quota_minor = m->quota_minor;
     for (size_t i = 0; i < m->n_audience; i++) {
-        unsigned b = 0;
-        while (b < QW_AUD_COUNT && strcmp(qw_audience_name(b), m->audience[i]) != 0)
-            b++;
-        if (b == QW_AUD_COUNT)
+        qw_aud_t a;
+        if (qw_aud_parse(m->audience[i], QW_AUD_DECISION_COUNT, &a) != QW_OK)
             return qw_err_set(err, errlen, "decision: unknown audience %s", m->audience[i]);
-        d->audience |= 1u << b;
+        d->audience |= QW_AUDSET(a);
     }
     if (m->n_evidence > QW_EVIDENCE_MAX)
         return qw_err_set(err, errlen, "decision: more than %d evidence entries", QW_EVIDENCE_MAX);

@@ -11,7 +11,7 @@
 
 typedef struct qw_decision_pb_s {
     Quotawatch__V1__Decision msg;
-    char *audience[QW_AUD_COUNT];
+    char *audience[QW_AUD_DECISION_COUNT];
     Quotawatch__V1__Evidence ev[QW_EVIDENCE_MAX];
     Quotawatch__V1__Evidence *evp[QW_EVIDENCE_MAX];
 } qw_decision_pb_t;

@@ -20,8 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quotawatch/audience.h"
 #include "quotawatch/common.h"
 #include "quotawatch/credit.h"
+#include "quotawatch/decision_type.h"
 #include "quotawatch/id.h"
 #include "quotawatch/period.h"
 #include "quotawatch/policy.h"
@@ -44,32 +46,7 @@ _Static_assert(2 + 5 + QW_ID_LEN_MAX + 1 + (QW_PERIOD_ID_MAX - 1) + 1 + (QW_DECI
 #define QW_EVIDENCE_TEXT_MAX 256
 #define QW_SUMMARY_MAX       512
 
-#define QW_DT_AT_RISK           "warning.at_risk"
-#define QW_DT_FINAL_WARNING     "warning.final"
-#define QW_DT_WARNING_WITHDRAWN "warning.withdrawn"
-#define QW_DT_COACHING          "support.coaching_recommended"
-#define QW_DT_SUPPORT_WITHDRAWN "support.withdrawn"
-#define QW_DT_REVIEW            "review.termination_review"
-#define QW_DT_REVIEW_WITHDRAWN  "review.withdrawn"
-#define QW_DT_QUOTA_ACHIEVED    "reward.quota_achieved"
-#define QW_DT_ACCELERATOR       "reward.accelerator"
-#define QW_DT_CONSISTENT        "reward.consistent_performer"
-#define QW_DT_REWARD_WITHDRAWN  "reward.withdrawn"
-#define QW_DT_INTEGRITY         "integrity.flag"
-#define QW_DT_QUOTA_PRESSURE    "health.quota_pressure"
-#define QW_DT_ADVERSE_IMPACT    "health.adverse_impact"
-#define QW_DT_HEALTH_WITHDRAWN  "health.withdrawn"
-
-/* Audience bits; names "rep", "manager", "team", "hr", "sales_ops" (qw_audience_name). */
-enum {
-    QW_AUD_REP = 1u << 0,
-    QW_AUD_MANAGER = 1u << 1,
-    QW_AUD_TEAM = 1u << 2,
-    QW_AUD_HR = 1u << 3,
-    QW_AUD_SALES_OPS = 1u << 4,
-};
-#define QW_AUD_COUNT 5
-const char *qw_audience_name(unsigned bit_index); /* 0..QW_AUD_COUNT-1 */
+/* Decision type names: QW_DT_* in quotawatch/decision_type.h. */
 
 typedef struct qw_evidence_s {
     char key[QW_EVIDENCE_KEY_MAX];
@@ -83,8 +60,8 @@ typedef struct qw_decision_s {
     char rep_id[QW_ID_MAX]; /* "" for team and cohort decisions */
     char team_id[QW_ID_MAX];
     char period[QW_PERIOD_ID_MAX];
-    int64_t time_ms;   /* the `now` of the call that emitted it */
-    uint32_t audience; /* QW_AUD_* bits */
+    int64_t time_ms;      /* the `now` of the call that emitted it */
+    qw_audset_t audience; /* QW_AUDSET_* bits */
     char policy_version[QW_VERSION_MAX];
     char quota_version[QW_VERSION_MAX];
     int64_t attainment_bp;
@@ -205,23 +182,7 @@ int qw_rep_state_decode(qw_rep_state_t *s, const uint8_t *buf, size_t len, char 
 
 /* ---- inputs ------------------------------------------------------------------------------- */
 
-#define QW_TIME_NONE  INT64_MIN
-#define QW_REASON_MAX 32
-
-/* One credit entry (qw.credits.v1 CreditEntry); engine_pb.h converts the protobuf. */
-typedef struct qw_credit_in_s {
-    char id[QW_CREDIT_ID_MAX];
-    char deal_id[QW_ID_MAX];
-    qw_credit_kind_t kind;
-    int64_t amount_minor; /* signed, in `currency` (normally the base currency) */
-    char currency[4];
-    int32_t close_date;    /* local civil date of the close; selects the period */
-    int64_t close_time_ms; /* QW_TIME_NONE, or the close instant: then its local date is used */
-    int32_t won_date;      /* clawbacks: close date of the won state reversed, or QW_DATE_NONE */
-    int64_t event_time_ms; /* when the change happened (reversal window) */
-    int32_t discount_bp;
-    char reason[QW_REASON_MAX];
-} qw_credit_in_t;
+/* Credit entries are qw_credit_t (quotawatch/credit.h), decoded by quotawatch/credit_entry.h. */
 
 /* One rep as the team-wide calls see it. quota is the rep's quota for the period the call is
  * about (NULL = none assigned); profile and state must not be NULL. */
@@ -244,7 +205,7 @@ void qw_engine_init(qw_engine_t *e, const qw_policy_t *policy, qw_emit_fn emit, 
 
 /* The period a credit counts in (local date of close_time_ms if set, else close_date). The
  * shell uses it to look up the quota to pass to qw_engine_apply_credit(). */
-int qw_engine_credit_period(const qw_engine_t *e, const qw_credit_in_t *c, qw_period_t *out);
+int qw_engine_credit_period(const qw_engine_t *e, const qw_credit_t *c, qw_period_t *out);
 
 /* Event-driven rules for one credit: net attainment, quota achieved, accelerator tiers, reward
  * withdrawal after a clawback, integrity flags (reversal, discount), corrections of checkpoints
@@ -255,7 +216,7 @@ int qw_engine_credit_period(const qw_engine_t *e, const qw_credit_in_t *c, qw_pe
  * e->errstr says why: unknown currency, quota of another period, a period older than the state
  * keeps) -- the shell sends such a credit to the DLQ. */
 int qw_engine_apply_credit(qw_engine_t *e, const qw_rep_profile_t *profile, const qw_quota_t *quota,
-                           qw_rep_state_t *st, const qw_credit_in_t *c, int64_t now_ms);
+                           qw_rep_state_t *st, const qw_credit_t *c, int64_t now_ms);
 
 /* Pacing checkpoint `checkpoint_index` (into policy->checkpoints_bp) of `period` for one team:
  * warning.at_risk + support.coaching_recommended per rep at risk (once per checkpoint), and at

@@ -30,7 +30,7 @@ void qw_engine_history(qw_decision_t *d, const qw_rep_state_t *st, int upto, int
 }
 
 static void withdraw(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_state_t *s,
-                     const char *wtype, const char *type, uint32_t aud, int64_t now_ms)
+                     const char *wtype, const char *type, qw_audset_t aud, int64_t now_ms)
 {
     qw_decision_t d;
     qw_engine_decision_start(&d, e, wtype, prof, s, s->period, type, aud, now_ms);
@@ -50,7 +50,7 @@ static void coaching_at_close(qw_engine_t *e, const qw_rep_profile_t *prof, qw_p
                               const char *reason, int64_t now_ms)
 {
     qw_decision_t d;
-    qw_engine_decision_start(&d, e, QW_DT_COACHING, prof, s, s->period, "close", QW_AUD_MANAGER,
+    qw_engine_decision_start(&d, e, QW_DT_COACHING, prof, s, s->period, "close", QW_AUDSET_MANAGER,
                              now_ms);
     qw_engine_evidence(&d, "reason", 0, reason);
     qw_engine_evidence(&d, "attainment_bp", s->attainment_bp, NULL);
@@ -67,7 +67,7 @@ static void final_warning(qw_engine_t *e, const qw_rep_profile_t *prof, qw_rep_s
     qw_period_state_t *s = &st->p[i];
     qw_decision_t d;
     qw_engine_decision_start(&d, e, QW_DT_FINAL_WARNING, prof, s, s->period, NULL,
-                             QW_AUD_REP | QW_AUD_MANAGER | QW_AUD_HR, now_ms);
+                             QW_AUDSET_REP | QW_AUDSET_MANAGER | QW_AUDSET_HR, now_ms);
     qw_engine_evidence(&d, "miss_streak", s->miss_streak, NULL);
     qw_engine_evidence(&d, "final_warning_at", e->policy->final_warning_at, NULL);
     qw_engine_evidence(&d, "review_at", e->policy->review_at, NULL);
@@ -105,7 +105,7 @@ static void review(qw_engine_t *e, const qw_rep_profile_t *prof, qw_rep_state_t 
     }
     qw_decision_t d;
     qw_engine_decision_start(&d, e, QW_DT_REVIEW, prof, s, s->period, NULL,
-                             QW_AUD_HR | QW_AUD_MANAGER, now_ms);
+                             QW_AUDSET_HR | QW_AUDSET_MANAGER, now_ms);
     qw_engine_evidence(&d, "miss_streak", s->miss_streak, NULL);
     qw_engine_evidence(&d, "review_at", e->policy->review_at, NULL);
     qw_engine_evidence(&d, "miss_line_bp", e->policy->miss_line_bp, NULL);
@@ -206,7 +206,7 @@ void qw_engine_reconcile(qw_engine_t *e, const qw_rep_profile_t *prof, qw_rep_st
             final_warning(e, prof, st, i, now_ms);
         else if (!final_due && RAISED(s, QW_PF_FINAL_WARNING, QW_PF_FINAL_WITHDRAWN)) {
             withdraw(e, prof, s, QW_DT_WARNING_WITHDRAWN, QW_DT_FINAL_WARNING,
-                     QW_AUD_REP | QW_AUD_MANAGER | QW_AUD_HR, now_ms);
+                     QW_AUDSET_REP | QW_AUDSET_MANAGER | QW_AUDSET_HR, now_ms);
             s->flags |= QW_PF_FINAL_WITHDRAWN;
         }
 
@@ -222,8 +222,8 @@ void qw_engine_reconcile(qw_engine_t *e, const qw_rep_profile_t *prof, qw_rep_st
         } else if (review_streak && !(s->flags & QW_PF_REVIEW)) {
             review(e, prof, st, i, now_ms);
         } else if (!review_streak && RAISED(s, QW_PF_REVIEW, QW_PF_REVIEW_WITHDRAWN)) {
-            withdraw(e, prof, s, QW_DT_REVIEW_WITHDRAWN, QW_DT_REVIEW, QW_AUD_HR | QW_AUD_MANAGER,
-                     now_ms);
+            withdraw(e, prof, s, QW_DT_REVIEW_WITHDRAWN, QW_DT_REVIEW,
+                     QW_AUDSET_HR | QW_AUDSET_MANAGER, now_ms);
             s->flags |= QW_PF_REVIEW_WITHDRAWN;
         }
         if (RAISED(s, QW_PF_REVIEW, QW_PF_REVIEW_WITHDRAWN)) reviewed = 1;
@@ -234,7 +234,7 @@ void qw_engine_reconcile(qw_engine_t *e, const qw_rep_profile_t *prof, qw_rep_st
             consistent(e, prof, st, i, now_ms);
         else if (!cons_due && RAISED(s, QW_PF_CONSISTENT, QW_PF_CONSISTENT_WITHDRAWN)) {
             withdraw(e, prof, s, QW_DT_REWARD_WITHDRAWN, QW_DT_CONSISTENT,
-                     QW_AUD_REP | QW_AUD_MANAGER, now_ms);
+                     QW_AUDSET_REP | QW_AUDSET_MANAGER, now_ms);
             s->flags |= QW_PF_CONSISTENT_WITHDRAWN;
         }
         coached = coached_before || (s->flags & QW_PF_COACHED_AT_CLOSE);
@@ -252,7 +252,7 @@ static void stuffing(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_sta
         return;
     qw_decision_t d;
     qw_engine_decision_start(&d, e, QW_DT_INTEGRITY, prof, s, s->period, "stuffing",
-                             QW_AUD_MANAGER | QW_AUD_SALES_OPS, now_ms);
+                             QW_AUDSET_MANAGER | QW_AUDSET_SALES_OPS, now_ms);
     int64_t share = s->late_minor * 10000 / s->credited_minor;
     qw_engine_evidence(&d, "flag", 0, "stuffing");
     qw_engine_evidence(&d, "late_credited_minor", s->late_minor, NULL);

@@ -6,7 +6,7 @@
 #include "engine_internal.h"
 #include "quotawatch/date.h"
 
-int qw_engine_credit_period(const qw_engine_t *e, const qw_credit_in_t *c, qw_period_t *out)
+int qw_engine_credit_period(const qw_engine_t *e, const qw_credit_t *c, qw_period_t *out)
 {
     int32_t day = c->close_time_ms != QW_TIME_NONE
                       ? qw_tz_local_date(&e->policy->tz, c->close_time_ms)
@@ -51,7 +51,7 @@ void qw_engine_rewards(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_s
         qw_engine_decision_id(orig, prof->rep_id, s->period, type, level);
         snprintf(wlevel, sizeof(wlevel), "%s%s%s", type, *level ? ":" : "", level);
         qw_engine_decision_start(&d, e, QW_DT_REWARD_WITHDRAWN, prof, s, s->period, wlevel,
-                                 QW_AUD_REP | QW_AUD_MANAGER, now_ms);
+                                 QW_AUDSET_REP | QW_AUDSET_MANAGER, now_ms);
         memcpy(d.withdraws, orig, sizeof(d.withdraws));
         qw_engine_evidence(&d, "attainment_bp", att, NULL);
         qw_engine_evidence(&d, "level_bp", level_bp(p, i), type);
@@ -69,7 +69,8 @@ void qw_engine_rewards(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_s
         const char *type = i == 0 ? QW_DT_QUOTA_ACHIEVED : QW_DT_ACCELERATOR;
         reward_id_parts(p, s, i, level, sizeof(level));
         /* Accelerators are about pay: rep and manager only. */
-        uint32_t aud = i == 0 ? qw_engine_reward_audience(prof) : QW_AUD_REP | QW_AUD_MANAGER;
+        qw_audset_t aud =
+            i == 0 ? qw_engine_reward_audience(prof) : QW_AUDSET_REP | QW_AUDSET_MANAGER;
         qw_engine_decision_start(&d, e, type, prof, s, s->period, level, aud, now_ms);
         qw_engine_evidence(&d, "attainment_bp", att, NULL);
         qw_engine_evidence(&d, "threshold_bp", level_bp(p, i), NULL);
@@ -88,14 +89,14 @@ void qw_engine_rewards(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_s
 }
 
 static void integrity_flag(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_state_t *s,
-                           const qw_credit_in_t *c, const char *kind, int64_t value, int64_t limit,
+                           const qw_credit_t *c, const char *kind, int64_t value, int64_t limit,
                            int64_t now_ms)
 {
     qw_decision_t d;
     char level[QW_DECISION_LEVEL_MAX];
     snprintf(level, sizeof(level), "%s:%s", kind, c->deal_id);
     qw_engine_decision_start(&d, e, QW_DT_INTEGRITY, prof, s, s->period, level,
-                             QW_AUD_MANAGER | QW_AUD_SALES_OPS, now_ms);
+                             QW_AUDSET_MANAGER | QW_AUDSET_SALES_OPS, now_ms);
     qw_engine_evidence(&d, "flag", 0, kind);
     qw_engine_evidence(&d, "deal_id", 0, c->deal_id);
     qw_engine_evidence(&d, "credit_id", 0, c->id);
@@ -121,7 +122,7 @@ static void integrity_flag(qw_engine_t *e, const qw_rep_profile_t *prof, qw_peri
 }
 
 int qw_engine_apply_credit(qw_engine_t *e, const qw_rep_profile_t *prof, const qw_quota_t *quota,
-                           qw_rep_state_t *st, const qw_credit_in_t *c, int64_t now_ms)
+                           qw_rep_state_t *st, const qw_credit_t *c, int64_t now_ms)
 {
     const qw_policy_t *p = e->policy;
     qw_period_t per;

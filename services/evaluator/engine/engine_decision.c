@@ -15,7 +15,7 @@ static void copy(char *dst, size_t cap, const char *src)
 
 void qw_engine_decision_start(qw_decision_t *d, const qw_engine_t *e, const char *type,
                               const qw_rep_profile_t *prof, const qw_period_state_t *slot,
-                              const char *period, const char *level, uint32_t audience,
+                              const char *period, const char *level, qw_audset_t audience,
                               int64_t now_ms)
 {
     /* Only the header is cleared: evidence entries are written before they are counted. */
@@ -63,9 +63,9 @@ void qw_engine_emit(qw_engine_t *e, const qw_decision_t *d)
     if (e->emit) e->emit(e->opaque, d);
 }
 
-uint32_t qw_engine_reward_audience(const qw_rep_profile_t *prof)
+qw_audset_t qw_engine_reward_audience(const qw_rep_profile_t *prof)
 {
-    return QW_AUD_REP | QW_AUD_MANAGER | (prof->recognition_opt_out ? 0u : (uint32_t)QW_AUD_TEAM);
+    return QW_AUDSET_REP | QW_AUDSET_MANAGER | (prof->recognition_opt_out ? 0u : QW_AUDSET_TEAM);
 }
 
 void qw_engine_init(qw_engine_t *e, const qw_policy_t *policy, qw_emit_fn emit, void *opaque)

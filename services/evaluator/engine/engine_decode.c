@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine_pb.h"
+#include "quotawatch/credit_entry.h"
 #include "quotawatch/id.h"
 
-int qw_engine_credit_decode(const void *pb, size_t len, qw_credit_in_t *c, char *rep, char *err,
+int qw_engine_credit_decode(const void *pb, size_t len, qw_credit_t *c, char *rep, char *err,
                             size_t errlen)
 {
     if (errlen) err[0] = '\0';
@@ -16,7 +16,7 @@ int qw_engine_credit_decode(const void *pb, size_t len, qw_credit_in_t *c, char 
         snprintf(err, errlen, "not a CreditEntry");
         return QW_ERR;
     }
-    int rc = qw_engine_credit_from_pb(ce, c, err, errlen) == QW_OK && ce->rep_id &&
+    int rc = qw_credit_entry_from_pb(ce, c, err, errlen) == QW_OK && ce->rep_id &&
                      qw_id_valid(ce->rep_id, strlen(ce->rep_id), err, errlen) == QW_OK &&
                      qw_strlcpy_checked(rep, QW_ID_MAX, ce->rep_id, strlen(ce->rep_id)) == QW_OK
                  ? QW_OK

@@ -9,7 +9,7 @@
 
 /* Decode pb[0..len) (pb may be NULL: no value) into *c and its rep id into rep[QW_ID_MAX].
  * QW_ERR with the reason in err ("not a CreditEntry" when it is not one at all). */
-int qw_engine_credit_decode(const void *pb, size_t len, qw_credit_in_t *c, char *rep, char *err,
+int qw_engine_credit_decode(const void *pb, size_t len, qw_credit_t *c, char *rep, char *err,
                             size_t errlen);
 
 #endif

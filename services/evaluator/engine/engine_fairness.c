@@ -57,7 +57,7 @@ int qw_engine_fairness_report(qw_engine_t *e, const qw_engine_rep_t *reps, int n
         char scope[QW_COHORT_MAX + 8];
         snprintf(scope, sizeof(scope), "cohort:%s", c->cohort);
         qw_engine_decision_start(&d, e, QW_DT_ADVERSE_IMPACT, NULL, NULL, period, NULL,
-                                 QW_AUD_SALES_OPS, now_ms);
+                                 QW_AUDSET_SALES_OPS, now_ms);
         qw_engine_decision_id(d.id, scope, period, QW_DT_ADVERSE_IMPACT, NULL);
         qw_engine_evidence(&d, "cohort", c->members, c->cohort);
         qw_engine_evidence(&d, "favourable", c->favourable, NULL);

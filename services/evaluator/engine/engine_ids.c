@@ -1,4 +1,4 @@
-/* Deterministic decision ids, audience names and the buffer emitter. */
+/* Deterministic decision ids and the buffer emitter. */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,12 +14,6 @@ int qw_engine_decision_id(char *out, const char *scope, const char *period, cons
         return QW_ERR;
     }
     return QW_OK;
-}
-
-const char *qw_audience_name(unsigned bit_index)
-{
-    static const char *names[QW_AUD_COUNT] = {"rep", "manager", "team", "hr", "sales_ops"};
-    return bit_index < QW_AUD_COUNT ? names[bit_index] : "";
 }
 
 void qw_decision_buf_emit(void *opaque, const qw_decision_t *d)

@@ -24,7 +24,7 @@ int32_t qw_engine_attainment(int64_t credited, int64_t quota);
 /* Starts a decision with the fields every decision carries. scope_id NULL = the rep's id. */
 void qw_engine_decision_start(qw_decision_t *d, const qw_engine_t *e, const char *type,
                               const qw_rep_profile_t *prof, const qw_period_state_t *slot,
-                              const char *period, const char *level, uint32_t audience,
+                              const char *period, const char *level, qw_audset_t audience,
                               int64_t now_ms);
 void qw_engine_evidence(qw_decision_t *d, const char *key, int64_t value, const char *text);
 void qw_engine_summary(qw_decision_t *d, const char *fmt, ...)
@@ -32,7 +32,7 @@ void qw_engine_summary(qw_decision_t *d, const char *fmt, ...)
 void qw_engine_emit(qw_engine_t *e, const qw_decision_t *d);
 
 /* Public recognition unless the rep opted out. */
-uint32_t qw_engine_reward_audience(const qw_rep_profile_t *prof);
+qw_audset_t qw_engine_reward_audience(const qw_rep_profile_t *prof);
 
 /* Re-derives streaks over the closed periods and brings the decisions they warrant in line:
  * raises warning.final / review / consistent performer where due and not yet raised, withdraws
@@ -56,7 +56,7 @@ void qw_engine_history(qw_decision_t *d, const qw_rep_state_t *st, int upto, int
  * and withdraws its at-risk verdict (warning.at_risk + coaching) when that now reaches the
  * pace. amount: in base currency, signed. */
 void qw_engine_late_checkpoints(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_state_t *s,
-                                const qw_period_t *per, const qw_credit_in_t *c, int64_t amount,
+                                const qw_period_t *per, const qw_credit_t *c, int64_t amount,
                                 int64_t now_ms);
 
 /* Team rules (engine_team.c). */

@@ -15,10 +15,10 @@ static void at_risk(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_stat
         qw_decision_t d;
         if (k == 0)
             qw_engine_decision_start(&d, e, QW_DT_AT_RISK, prof, s, s->period, level,
-                                     QW_AUD_REP | QW_AUD_MANAGER, now_ms);
+                                     QW_AUDSET_REP | QW_AUDSET_MANAGER, now_ms);
         else
             qw_engine_decision_start(&d, e, QW_DT_COACHING, prof, s, s->period, level,
-                                     QW_AUD_MANAGER, now_ms);
+                                     QW_AUDSET_MANAGER, now_ms);
         qw_engine_evidence(&d, "attainment_bp", s->attainment_bp, NULL);
         qw_engine_evidence(&d, "elapsed_bp", cp_bp, NULL);
         qw_engine_evidence(&d, "expected_bp", expected_bp, NULL);
@@ -49,14 +49,14 @@ static int32_t expected_at(const qw_policy_t *p, int32_t cp_bp)
 
 /* The instant by which a credit had surely closed: its close instant, or for a bare local date
  * the end of that day (a deal dated on a checkpoint's day may have closed after it). */
-static int64_t closed_by_ms(const qw_tz_t *tz, const qw_credit_in_t *c)
+static int64_t closed_by_ms(const qw_tz_t *tz, const qw_credit_t *c)
 {
     return c->close_time_ms != QW_TIME_NONE ? c->close_time_ms
                                             : qw_tz_day_start_ms(tz, c->close_date + 1);
 }
 
 static void withdraw_at_risk(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_state_t *s,
-                             const qw_credit_in_t *c, int idx, int64_t at_ms, int64_t before,
+                             const qw_credit_t *c, int idx, int64_t at_ms, int64_t before,
                              int64_t now_ms)
 {
     const qw_policy_t *p = e->policy;
@@ -73,9 +73,9 @@ static void withdraw_at_risk(qw_engine_t *e, const qw_rep_profile_t *prof, qw_pe
         char level[QW_DECISION_TYPE_MAX + 24];
         snprintf(level, sizeof(level), "%s:%s", type, cplevel);
         qw_decision_t d;
-        qw_engine_decision_start(&d, e, k == 0 ? QW_DT_WARNING_WITHDRAWN : QW_DT_SUPPORT_WITHDRAWN,
-                                 prof, s, s->period, level,
-                                 k == 0 ? QW_AUD_REP | QW_AUD_MANAGER : QW_AUD_MANAGER, now_ms);
+        qw_engine_decision_start(
+            &d, e, k == 0 ? QW_DT_WARNING_WITHDRAWN : QW_DT_SUPPORT_WITHDRAWN, prof, s, s->period,
+            level, k == 0 ? QW_AUDSET_REP | QW_AUDSET_MANAGER : QW_AUDSET_MANAGER, now_ms);
         qw_engine_decision_id(d.withdraws, prof->rep_id, s->period, type, cplevel);
         /* The numbers the checkpoint should have seen, not today's. */
         d.credited_minor = s->cp_credited_minor[idx];
@@ -110,7 +110,7 @@ static void withdraw_at_risk(qw_engine_t *e, const qw_rep_profile_t *prof, qw_pe
 }
 
 void qw_engine_late_checkpoints(qw_engine_t *e, const qw_rep_profile_t *prof, qw_period_state_t *s,
-                                const qw_period_t *per, const qw_credit_in_t *c, int64_t amount,
+                                const qw_period_t *per, const qw_credit_t *c, int64_t amount,
                                 int64_t now_ms)
 {
     const qw_policy_t *p = e->policy;

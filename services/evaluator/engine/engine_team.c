@@ -14,7 +14,7 @@ static void pressure(qw_engine_t *e, const qw_engine_rep_t *team, const char *pe
     char scope[QW_ID_MAX + 8];
     snprintf(scope, sizeof(scope), "team:%s", team_id);
     qw_engine_decision_start(&d, e, QW_DT_QUOTA_PRESSURE, NULL, NULL, period, level,
-                             QW_AUD_SALES_OPS, now_ms);
+                             QW_AUDSET_SALES_OPS, now_ms);
     memcpy(d.team_id, team_id, strlen(team_id) + 1);
     qw_engine_decision_id(d.id, scope, period, QW_DT_QUOTA_PRESSURE, level);
     qw_engine_evidence(&d, "reps", members, NULL);
@@ -89,7 +89,7 @@ void qw_engine_team_rejudge(qw_engine_t *e, qw_engine_rep_t *team, int n, const 
     snprintf(level, sizeof(level), "%s:%s", QW_DT_QUOTA_PRESSURE, cp);
     qw_decision_t d;
     qw_engine_decision_start(&d, e, QW_DT_HEALTH_WITHDRAWN, NULL, NULL, period, level,
-                             QW_AUD_SALES_OPS, now_ms);
+                             QW_AUDSET_SALES_OPS, now_ms);
     memcpy(d.team_id, team_id, strlen(team_id) + 1);
     qw_engine_decision_id(d.id, scope, period, QW_DT_HEALTH_WITHDRAWN, level);
     qw_engine_decision_id(d.withdraws, scope, period, QW_DT_QUOTA_PRESSURE, cp);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "engine.h"
-#include "engine_pb.h"
+#include "quotawatch/credit_entry.h"
 #include "quotawatch/csv.h"
 #include "quotawatch/date.h"
 #include "quotawatch/file.h"
@@ -53,8 +53,9 @@ json_t *qw_sim_decision_json(const qw_decision_t *d)
     char t[25];
     qw_time_format_iso8601(d->time_ms, t);
     json_t *aud = json_array();
-    for (unsigned b = 0; b < QW_AUD_COUNT; b++)
-        if (d->audience & (1u << b)) json_array_append_new(aud, json_string(qw_audience_name(b)));
+    for (int a = 0; a < QW_AUD_DECISION_COUNT; a++)
+        if (QW_AUDSET_HAS(d->audience, a))
+            json_array_append_new(aud, json_string(qw_aud_name((qw_aud_t)a)));
     /* Both halves of every entry: an amount has its currency as text, a day count its date. */
     json_t *ev = json_object();
     for (int i = 0; i < d->nevidence; i++)
@@ -199,9 +200,9 @@ static int on_credit(void *opaque, const char *rep_id, const uint8_t *pb, size_t
 {
     sim_t *s = opaque;
     Quotawatch__V1__CreditEntry *m = quotawatch__v1__credit_entry__unpack(NULL, len, pb);
-    qw_credit_in_t c;
+    qw_credit_t c;
     char err[QW_ERRSTR_MAX];
-    int rc = m && qw_engine_credit_from_pb(m, &c, err, sizeof(err)) == QW_OK ? QW_OK : QW_ERR;
+    int rc = m && qw_credit_entry_from_pb(m, &c, err, sizeof(err)) == QW_OK ? QW_OK : QW_ERR;
     if (m) quotawatch__v1__credit_entry__free_unpacked(m, NULL);
     if (rc != QW_OK) {
         fprintf(stderr, "simulate: refused a credit for %s: %s\n", rep_id,

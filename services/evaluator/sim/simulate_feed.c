@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "adapter.h"
-#include "credit_pb.h"
+#include "quotawatch/credit_entry.h"
 #include "ledger.h"
 #include "quotawatch/strmap.h"
 
@@ -112,7 +112,7 @@ int qw_sim_feed_apply(qw_sim_feed_t *f, qw_sim_credit_fn fn, void *opaque, char 
                               (long long)p->version, why);
         }
         for (int k = 0; k < f->out.n; k++) {
-            size_t n = qw_credit_pb_pack(&f->out.e[k], f->buf, sizeof(f->buf));
+            size_t n = qw_credit_entry_pack(&f->out.e[k], f->buf, sizeof(f->buf));
             if (!n) return qw_err_set(errbuf, errlen, "credit entry too large");
             if (fn(opaque, f->out.e[k].rep_id, f->buf, n) != QW_OK)
                 return qw_err_set(errbuf, errlen, "credit refused");

@@ -11,47 +11,14 @@
 #define QW_LEDGER_CREDIT_FIELDS                                                                    \
     (QW_DC_STATUS | QW_DC_AMOUNT | QW_DC_CURRENCY | QW_DC_OWNER | QW_DC_CLOSE_DATE | QW_DC_SPLITS)
 
-static const char *const qw_reason_names[QW_REASON_COUNT_] = {
-    "",
-    "won",
-    "reopened",
-    "lost",
-    "deleted",
-    "unassigned",
-    "amount_changed",
-    "currency_changed",
-    "owner_changed",
-    "split_changed",
-    "close_date_moved",
-};
-
 static const char *const qw_err_names[QW_LEDGER_E_COUNT_] = {
     "",         "unknown_currency", "bad_splits",        "bad_patch",
     "overflow", "corrupt_state",    "gap_resync_needed",
 };
 
-const char *qw_credit_reason_name(qw_credit_reason_t r)
-{
-    return (unsigned)r < QW_REASON_COUNT_ ? qw_reason_names[r] : "";
-}
-
 const char *qw_ledger_err_name(qw_ledger_err_t e)
 {
     return (unsigned)e < QW_LEDGER_E_COUNT_ ? qw_err_names[e] : "";
-}
-
-const char *qw_credit_kind_name(qw_credit_kind_t k)
-{
-    switch (k) {
-    case QW_CREDIT_KIND_CREDIT:
-        return "credit";
-    case QW_CREDIT_KIND_CLAWBACK:
-        return "clawback";
-    case QW_CREDIT_KIND_ADJUSTMENT:
-        return "adjustment";
-    default:
-        return "";
-    }
 }
 
 int qw_deal_state_init(qw_deal_state_t *st, const char *deal_id)
@@ -265,6 +232,7 @@ static void qw_credit_from_hist(const qw_ledger_cfg_t *cfg, const char *deal_id,
     c->original_minor = h->orig_minor;
     memcpy(c->original_currency, h->orig_currency, sizeof(c->original_currency));
     c->close_date = h->close_date;
+    c->close_time_ms = QW_TIME_NONE; /* the ledger emits civil dates */
     c->won_date = h->won_date;
     c->event_time_ms = r->event_time_ms;
     c->discount_bp = h->discount_bp;

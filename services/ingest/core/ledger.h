@@ -18,21 +18,6 @@
 #define QW_LEDGER_HIST_MAX     32
 #define QW_LEDGER_HIST_ENTRIES (2 * QW_LEDGER_OUT_MAX)
 
-typedef enum {
-    QW_REASON_NONE = 0,
-    QW_REASON_WON,
-    QW_REASON_REOPENED,
-    QW_REASON_LOST,
-    QW_REASON_DELETED,
-    QW_REASON_UNASSIGNED, /* still won, but no rep to credit any more */
-    QW_REASON_AMOUNT_CHANGED,
-    QW_REASON_CURRENCY_CHANGED,
-    QW_REASON_OWNER_CHANGED,
-    QW_REASON_SPLIT_CHANGED,
-    QW_REASON_CLOSE_DATE_MOVED,
-    QW_REASON_COUNT_
-} qw_credit_reason_t;
-
 /* Why a patch was refused; the name is the DLQ reason. */
 typedef enum {
     QW_LEDGER_E_NONE = 0,
@@ -48,24 +33,7 @@ typedef enum {
     QW_LEDGER_E_COUNT_
 } qw_ledger_err_t;
 
-/* One signed change to one rep's credit. Plain and fixed-size; credit_pb.h turns it into the
- * CreditEntry protobuf. */
-typedef struct qw_credit_s {
-    char id[QW_CREDIT_ID_MAX];
-    char deal_id[QW_ID_MAX];
-    int64_t deal_version;
-    char rep_id[QW_ID_MAX];
-    qw_credit_kind_t kind;
-    qw_credit_reason_t reason;
-    int64_t amount_minor;   /* signed, base currency */
-    char currency[4];       /* base currency */
-    int64_t original_minor; /* signed, deal currency */
-    char original_currency[4];
-    int32_t close_date; /* period of this entry */
-    int32_t won_date;   /* negative entries: close date of the won state reduced; else NONE */
-    int64_t event_time_ms;
-    int32_t discount_bp;
-} qw_credit_t;
+/* qw_credit_t, the entries the ledger emits, and its reason names: quotawatch/credit.h. */
 
 /* What stands credited to one rep for this deal right now. */
 typedef struct qw_standing_s {
@@ -152,9 +120,7 @@ int qw_deal_state_init(qw_deal_state_t *st, const char *deal_id);
 int qw_ledger_apply(const qw_ledger_cfg_t *cfg, qw_deal_state_t *st, const qw_deal_change_t *patch,
                     qw_ledger_out_t *out, char *errbuf, size_t errlen);
 
-const char *qw_ledger_err_name(qw_ledger_err_t e);       /* "unknown_currency", ... */
-const char *qw_credit_reason_name(qw_credit_reason_t r); /* "won", "reopened", ... */
-const char *qw_credit_kind_name(qw_credit_kind_t k);     /* "credit", "clawback", ... */
+const char *qw_ledger_err_name(qw_ledger_err_t e); /* "unknown_currency", ... */
 
 /* Serialised state for Redis: a leading format byte, then fixed little-endian fields and
  * length-prefixed strings. encode returns the length written or 0 when buf is too small. */

@@ -59,8 +59,7 @@ static void type_label(const char *type, char *out, size_t outlen)
 }
 
 void qw_render_ctx_init(qw_render_ctx_t *ctx, const Quotawatch__V1__Decision *d,
-                        const Quotawatch__V1__RepProfile *rep, const char *audience,
-                        const char *channel)
+                        const qw_rep_profile_t *rep, const char *audience, const char *channel)
 {
     ctx->d = d;
     ctx->rep = rep;
@@ -109,7 +108,7 @@ static int name_is(const char *name, size_t n, const char *lit)
 static int lookup(const scope_t *sc, const char *name, size_t n, val_t *v)
 {
     const Quotawatch__V1__Decision *d = sc->ctx->d;
-    const Quotawatch__V1__RepProfile *rep = sc->ctx->rep;
+    const qw_rep_profile_t *rep = sc->ctx->rep;
     v->kind = VAL_STR;
     v->s = NULL;
     v->i = 0;
@@ -155,7 +154,7 @@ static int lookup(const scope_t *sc, const char *name, size_t n, val_t *v)
     if (name_is(name, n, "audience")) return v->s = sc->ctx->audience, 0;
     if (name_is(name, n, "channel")) return v->s = sc->ctx->channel, 0;
     if (name_is(name, n, "rep_name"))
-        return v->s = rep && rep->name && *rep->name ? rep->name : nz(d->rep_id), 0;
+        return v->s = rep && rep->name[0] ? rep->name : nz(d->rep_id), 0;
     if (name_is(name, n, "rep_email")) return v->s = rep ? nz(rep->email) : "", 0;
     if (name_is(name, n, "rep_slack_id")) return v->s = rep ? nz(rep->slack_user_id) : "", 0;
     if (name_is(name, n, "manager_id")) return v->s = rep ? nz(rep->manager_id) : "", 0;

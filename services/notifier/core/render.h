@@ -14,13 +14,13 @@
 
 #include "render_escape.h"
 #include "quotawatch/v1/decision.pb-c.h"
-#include "quotawatch/v1/roster.pb-c.h"
+#include "quotawatch/roster.h"
 
 /* A decision as the templates see it: the decision, the rep's profile (NULL when the roster
  * has none) and the formatted numbers, computed once per notification. */
 typedef struct qw_render_ctx_s {
     const Quotawatch__V1__Decision *d;
-    const Quotawatch__V1__RepProfile *rep;
+    const qw_rep_profile_t *rep;
     const char *audience; /* rep, manager, team, hr, sales_ops, webhook */
     const char *channel;  /* the delivery channel name, e.g. team.slack */
     char attainment[32];  /* "104.2%" */
@@ -31,8 +31,7 @@ typedef struct qw_render_ctx_s {
 } qw_render_ctx_t;
 
 void qw_render_ctx_init(qw_render_ctx_t *ctx, const Quotawatch__V1__Decision *d,
-                        const Quotawatch__V1__RepProfile *rep, const char *audience,
-                        const char *channel);
+                        const qw_rep_profile_t *rep, const char *audience, const char *channel);
 
 /* Renders tmpl (len bytes) with every value escaped for target into out. Returns QW_OK, or
  * QW_ERR with the reason in errbuf (template error, or output larger than out). */

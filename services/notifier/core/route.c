@@ -4,16 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "quotawatch/decision_type.h"
 #include "quotawatch/yaml.h"
 
-static const char *const qw_aud_names[QW_AUD_COUNT] = {"rep", "manager",   "team",
-                                                       "hr",  "sales_ops", "webhook"};
 static const char *const qw_kind_names[] = {"slack", "email", "webhook"};
-
-const char *qw_aud_name(qw_aud_t a)
-{
-    return a < QW_AUD_COUNT ? qw_aud_names[a] : "?";
-}
 
 const char *qw_chan_kind_name(qw_chan_kind_t k)
 {
@@ -41,25 +35,34 @@ int qw_route_type_match(const char *pattern, const char *type)
     return strcmp(pattern, type) == 0;
 }
 
-/* Whether a pattern can match some type of the given family ("review", "integrity"). */
-static int pattern_covers_family(const char *pattern, const char *family)
+/* Whether a pattern can match some type of the given family. */
+static int pattern_covers_family(const char *pattern, qw_dt_family_t family)
 {
-    size_t fl = strlen(family);
-    if (strcmp(pattern, "*") == 0) return 1;
-    return strncmp(pattern, family, fl) == 0 && (pattern[fl] == '.' || pattern[fl] == '\0');
+    return strcmp(pattern, "*") == 0 || qw_dt_family(pattern) == family;
+}
+
+/* A sensitive pattern ("*", "review.*", "integrity.flag", ...). */
+static int pattern_covers_sensitive(const char *pattern)
+{
+    return strcmp(pattern, "*") == 0 || qw_dt_is_sensitive(pattern);
 }
 
 int qw_route_priority(const char *type)
 {
-    static const char *const order[] = {"review", "integrity", "warning", "support", "health"};
-    for (int i = 0; i < 5; i++) {
-        size_t l = strlen(order[i]);
-        if (strncmp(type, order[i], l) == 0 && type[l] == '.') {
-            /* warning and integrity share a level: both need attention before support */
-            return i == 0 ? 0 : i == 1 || i == 2 ? 1 : i == 3 ? 2 : 3;
-        }
+    /* A bare family name ("review") is not a type: it takes the last level. */
+    switch (strchr(type, '.') ? qw_dt_family(type) : QW_DTF_UNKNOWN) {
+    case QW_DTF_REVIEW:
+        return 0;
+    case QW_DTF_INTEGRITY:
+    case QW_DTF_WARNING: /* warning and integrity share a level: both need attention first */
+        return 1;
+    case QW_DTF_SUPPORT:
+        return 2;
+    case QW_DTF_HEALTH:
+        return 3;
+    default:
+        return 4; /* rewards and anything unknown */
     }
-    return 4; /* rewards and anything unknown */
 }
 
 static int is_shared(qw_aud_t a, qw_chan_kind_t k)
@@ -92,13 +95,12 @@ static int check_route(const qw_route_t *r, char *errbuf, size_t errlen)
         if (r->n_types == 0) return qw_err_set(errbuf, errlen, "route '%s': no types", r->name);
         for (size_t t = 0; t < r->n_types; t++) {
             const char *p = r->types[t];
-            if (is_shared(r->audience, r->kind) &&
-                (pattern_covers_family(p, "review") || pattern_covers_family(p, "integrity")))
+            if (is_shared(r->audience, r->kind) && pattern_covers_sensitive(p))
                 return qw_err_set(errbuf, errlen,
                                   "route '%s' refused: types '%s' would send termination reviews "
                                   "or integrity flags to the shared %s %s channel",
                                   r->name, p, qw_aud_name(r->audience), qw_chan_kind_name(r->kind));
-            if (r->audience == QW_AUD_TEAM && !pattern_covers_family(p, "reward"))
+            if (r->audience == QW_AUD_TEAM && !pattern_covers_family(p, QW_DTF_REWARD))
                 return qw_err_set(errbuf, errlen,
                                   "route '%s' refused: the team channel carries public recognition "
                                   "(reward.*) only, not '%s'",
@@ -202,17 +204,15 @@ static int parse_route(rload_t *L, qw_route_t *r, struct fy_node *n, size_t idx)
     buf[0] = '\0';
     if (opt_scalar(L, n, "audience", buf, sizeof(buf), what)) return QW_ERR;
     struct fy_node *an = fy_node_mapping_lookup_by_string(n, "audience", FY_NT);
-    int a = -1;
-    for (int k = 0; k < QW_AUD_WEBHOOK; k++)
-        if (strcmp(buf, qw_aud_names[k]) == 0) a = k;
+    qw_aud_t a;
     char fw[128];
     snprintf(fw, sizeof(fw), "%s.audience", what);
-    if (a < 0)
+    if (qw_aud_parse(buf, QW_AUD_DECISION_COUNT, &a) != QW_OK)
         return qw_yaml_err(L->err, L->errlen, L->y, pos_or(an, at), fw,
                            "route '%s': audience '%s' is not one of rep, manager, "
                            "team, hr, sales_ops",
                            r->name, buf);
-    r->audience = (qw_aud_t)a;
+    r->audience = a;
     buf[0] = '\0';
     if (opt_scalar(L, n, "channel", buf, sizeof(buf), what)) return QW_ERR;
     struct fy_node *cn = fy_node_mapping_lookup_by_string(n, "channel", FY_NT);
@@ -392,7 +392,7 @@ static const qw_route_addr_t *find_addr(const qw_route_cfg_t *cfg, const char *k
 static int in_audience(const Quotawatch__V1__Decision *d, qw_aud_t a)
 {
     for (size_t i = 0; i < d->n_audience; i++)
-        if (strcmp(d->audience[i], qw_aud_names[a]) == 0) return 1;
+        if (strcmp(d->audience[i], qw_aud_name(a)) == 0) return 1;
     return 0;
 }
 
@@ -403,10 +403,10 @@ static const char *pick(const char *a, const char *b)
 
 /* A person's Slack address: their own DM webhook, else (with a bot token) their user id. */
 static const char *slack_dm(const qw_route_cfg_t *cfg, const qw_route_addr_t *s,
-                            const Quotawatch__V1__RepProfile *who, char *buf, size_t buflen)
+                            const qw_rep_profile_t *who, char *buf, size_t buflen)
 {
     if (s && s->slack[0]) return s->slack;
-    if (!cfg->slack_api || !who || !who->slack_user_id || !who->slack_user_id[0]) return "";
+    if (!cfg->slack_api || !who || !who->slack_user_id[0]) return "";
     snprintf(buf, buflen, QW_ROUTE_SLACK_USER "%s", who->slack_user_id);
     return buf;
 }
@@ -414,9 +414,8 @@ static const char *slack_dm(const qw_route_cfg_t *cfg, const qw_route_addr_t *s,
 /* The address of (audience, kind) for this decision, or "" when none is known. buf holds a
  * built address (a Slack user id). */
 static const char *address_of(const qw_route_cfg_t *cfg, const Quotawatch__V1__Decision *d,
-                              const Quotawatch__V1__RepProfile *rep,
-                              const Quotawatch__V1__RepProfile *mgr, qw_aud_t a, qw_chan_kind_t k,
-                              char *buf, size_t buflen)
+                              const qw_rep_profile_t *rep, const qw_rep_profile_t *mgr, qw_aud_t a,
+                              qw_chan_kind_t k, char *buf, size_t buflen)
 {
     const qw_route_addr_t *s;
     switch (a) {
@@ -446,7 +445,7 @@ static size_t add_target(qw_target_t *out, size_t n, size_t max, qw_aud_t a, qw_
                          const char *addr, int replacement)
 {
     char ch[QW_ROUTE_CHANNEL_MAX];
-    snprintf(ch, sizeof(ch), "%s.%s", qw_aud_names[a], qw_kind_names[k]);
+    snprintf(ch, sizeof(ch), "%s.%s", qw_aud_name(a), qw_kind_names[k]);
     if (a == QW_AUD_WEBHOOK) snprintf(ch, sizeof(ch), "webhook");
     for (size_t i = 0; i < n; i++)
         if (strcmp(out[i].channel, ch) == 0) return n; /* once per channel */
@@ -463,12 +462,12 @@ static size_t add_target(qw_target_t *out, size_t n, size_t max, qw_aud_t a, qw_
 }
 
 size_t qw_route_resolve(const qw_route_cfg_t *cfg, const Quotawatch__V1__Decision *d,
-                        const Quotawatch__V1__RepProfile *rep,
-                        const Quotawatch__V1__RepProfile *manager, qw_target_t *out, size_t max)
+                        const qw_rep_profile_t *rep, const qw_rep_profile_t *manager,
+                        qw_target_t *out, size_t max)
 {
     size_t n = 0;
     char buf[QW_ROUTE_ADDR_MAX];
-    int sensitive = strncmp(d->type, "review.", 7) == 0 || strncmp(d->type, "integrity.", 10) == 0;
+    int sensitive = qw_dt_is_sensitive(d->type);
     int opted_out = rep && rep->recognition_opt_out;
     for (size_t i = 0; i < cfg->n_routes; i++) {
         const qw_route_t *r = &cfg->routes[i];

@@ -6,21 +6,12 @@
 
 #include <stddef.h>
 
+#include "quotawatch/audience.h"
 #include "quotawatch/common.h"
 #include "quotawatch/v1/decision.pb-c.h"
-#include "quotawatch/v1/roster.pb-c.h"
+#include "quotawatch/roster.h"
 
 typedef enum { QW_CHAN_SLACK, QW_CHAN_EMAIL, QW_CHAN_WEBHOOK } qw_chan_kind_t;
-
-typedef enum {
-    QW_AUD_REP,
-    QW_AUD_MANAGER,
-    QW_AUD_TEAM,
-    QW_AUD_HR,
-    QW_AUD_SALES_OPS,
-    QW_AUD_WEBHOOK, /* the generic webhook (--webhook-url): every decision, a system endpoint */
-    QW_AUD_COUNT
-} qw_aud_t;
 
 #define QW_ROUTE_MAX         64
 #define QW_ROUTE_MAX_TYPES   16
@@ -74,7 +65,6 @@ typedef struct qw_target_s {
     int private_replacement;            /* public recognition sent privately (opt-out) */
 } qw_target_t;
 
-const char *qw_aud_name(qw_aud_t a);
 const char *qw_chan_kind_name(qw_chan_kind_t k);
 
 void qw_route_cfg_init(qw_route_cfg_t *cfg);
@@ -105,7 +95,7 @@ int qw_route_priority(const char *type);
  * target is never produced for review.* or integrity.* whatever cfg says; a rep who opted out
  * of public recognition gets it on their private channel instead. */
 size_t qw_route_resolve(const qw_route_cfg_t *cfg, const Quotawatch__V1__Decision *d,
-                        const Quotawatch__V1__RepProfile *rep,
-                        const Quotawatch__V1__RepProfile *manager, qw_target_t *out, size_t max);
+                        const qw_rep_profile_t *rep, const qw_rep_profile_t *manager,
+                        qw_target_t *out, size_t max);
 
 #endif

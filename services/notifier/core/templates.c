@@ -178,8 +178,9 @@ int qw_tmpl_check(const qw_tmpl_set_t *set, char *errbuf, size_t errlen)
     d.audience = aud;
     d.n_evidence = 1;
     d.evidence = evs;
-    Quotawatch__V1__RepProfile rep = QUOTAWATCH__V1__REP_PROFILE__INIT;
-    rep.name = "Sample Rep";
+    qw_rep_profile_t rep;
+    memset(&rep, 0, sizeof(rep));
+    snprintf(rep.name, sizeof(rep.name), "Sample Rep");
     static const char *const audiences[] = {"rep", "manager", "team", "hr", "sales_ops", "webhook"};
     char *b1 = malloc(3 * QW_TMPL_MAX_BYTES * 4);
     if (!b1) return qw_err_set(errbuf, errlen, "out of memory");

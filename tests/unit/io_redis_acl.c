@@ -46,7 +46,7 @@ static int ping_as(const char *url)
     return rc;
 }
 
-Test(core_redis_acl, a_url_user_authenticates_as_that_user, .init = acl_user, .fini = done)
+Test(io_redis_acl, a_url_user_authenticates_as_that_user, .init = acl_user, .fini = done)
 {
     char url[128];
     snprintf(url, sizeof(url), "redis://qwsvc:Acl-Pw-7781@127.0.0.1:%d/0", server.port);
@@ -55,7 +55,7 @@ Test(core_redis_acl, a_url_user_authenticates_as_that_user, .init = acl_user, .f
     cr_assert_eq(ping_as(url), QW_ERR);
 }
 
-Test(core_redis_acl, the_password_can_come_from_a_file, .init = acl_user, .fini = done)
+Test(io_redis_acl, the_password_can_come_from_a_file, .init = acl_user, .fini = done)
 {
     char path[] = "/tmp/qw-redis-pw-XXXXXX";
     int fd = mkstemp(path);

@@ -1,0 +1,45 @@
+#include <criterion/criterion.h>
+
+#include "quotawatch/decision_type.h"
+
+Test(wire_decision_type, family_is_the_part_before_the_first_dot)
+{
+    cr_assert_eq(qw_dt_family(QW_DT_AT_RISK), QW_DTF_WARNING);
+    cr_assert_eq(qw_dt_family(QW_DT_COACHING), QW_DTF_SUPPORT);
+    cr_assert_eq(qw_dt_family(QW_DT_REVIEW), QW_DTF_REVIEW);
+    cr_assert_eq(qw_dt_family(QW_DT_INTEGRITY), QW_DTF_INTEGRITY);
+    cr_assert_eq(qw_dt_family(QW_DT_ACCELERATOR), QW_DTF_REWARD);
+    cr_assert_eq(qw_dt_family(QW_DT_DATA_DELAYED), QW_DTF_HEALTH);
+    cr_assert_eq(qw_dt_family("reward.*"), QW_DTF_REWARD, "a routing pattern");
+    cr_assert_eq(qw_dt_family("review"), QW_DTF_REVIEW, "a bare family");
+    cr_assert_eq(qw_dt_family("reviewish.x"), QW_DTF_UNKNOWN);
+    cr_assert_eq(qw_dt_family("Review.x"), QW_DTF_UNKNOWN);
+    cr_assert_eq(qw_dt_family("*"), QW_DTF_UNKNOWN);
+    cr_assert_eq(qw_dt_family(""), QW_DTF_UNKNOWN);
+    cr_assert_eq(qw_dt_family(NULL), QW_DTF_UNKNOWN);
+    cr_assert_str_eq(qw_dt_family_name(QW_DTF_INTEGRITY), "integrity");
+    cr_assert_str_eq(qw_dt_family_name(QW_DTF_UNKNOWN), "");
+    cr_assert_str_eq(qw_dt_family_name(QW_DTF_COUNT), "");
+}
+
+Test(wire_decision_type, only_reviews_and_integrity_flags_are_sensitive)
+{
+    cr_assert(qw_dt_is_sensitive(QW_DT_REVIEW));
+    cr_assert(qw_dt_is_sensitive(QW_DT_REVIEW_WITHDRAWN));
+    cr_assert(qw_dt_is_sensitive(QW_DT_INTEGRITY));
+    cr_assert(qw_dt_is_sensitive("integrity.*"));
+    cr_assert_not(qw_dt_is_sensitive(QW_DT_FINAL_WARNING));
+    cr_assert_not(qw_dt_is_sensitive(QW_DT_QUOTA_ACHIEVED));
+    cr_assert_not(qw_dt_is_sensitive(QW_DT_ADVERSE_IMPACT));
+    cr_assert_not(qw_dt_is_sensitive("reviewish.x"));
+    cr_assert_not(qw_dt_is_sensitive(NULL));
+}
+
+Test(wire_decision_type, known_types)
+{
+    cr_assert(qw_dt_known(QW_DT_CONSISTENT));
+    cr_assert(qw_dt_known(QW_DT_DATA_DELAYED));
+    cr_assert_not(qw_dt_known("reward.*"));
+    cr_assert_not(qw_dt_known("warning.at_risk "));
+    cr_assert_not(qw_dt_known(NULL));
+}
