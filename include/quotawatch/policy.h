@@ -76,4 +76,8 @@ int qw_policy_load_named(qw_policy_t *p, const char *name, const char *yaml, siz
 int qw_policy_load_file(qw_policy_t *p, const char *path, const char *zoneinfo_dir, char *errbuf,
                         size_t errlen);
 
+/* The policy file at path, or the built-in defaults (version "builtin-default") when path is
+ * NULL or empty: what the evaluator and simulate start from. */
+int qw_policy_load_or_default(qw_policy_t *p, const char *path, char *errbuf, size_t errlen);
+
 #endif

@@ -479,6 +479,14 @@ int qw_policy_load_named(qw_policy_t *p, const char *name, const char *yaml, siz
     return rc;
 }
 
+int qw_policy_load_or_default(qw_policy_t *p, const char *path, char *errbuf, size_t errlen)
+{
+    if (path && *path) return qw_policy_load_file(p, path, NULL, errbuf, errlen);
+    qw_policy_defaults(p);
+    snprintf(p->version, sizeof(p->version), "builtin-default");
+    return QW_OK;
+}
+
 int qw_policy_load_string(qw_policy_t *p, const char *yaml, size_t len, const char *zoneinfo_dir,
                           char *errbuf, size_t errlen)
 {

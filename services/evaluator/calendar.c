@@ -50,51 +50,11 @@ int32_t qw_partition_murmur2(const char *key, size_t len, int32_t nparts)
     return (int32_t)((h & 0x7fffffff) % (uint32_t)nparts);
 }
 
-unsigned qw_calendar_due(const qw_policy_t *p, const qw_period_t *period, int64_t now_ms)
+/* Failures of a step's ticks: logged here, the pure schedule only reports them. */
+void qw_calendar_warn(void *opaque, const char *event, const char *msg)
 {
-    unsigned due = 0;
-    int64_t end = qw_period_end_ms(period, &p->tz);
-    for (int i = 0; i < p->ncheckpoints && i < QW_CAL_CLOSE_BIT; i++) {
-        int64_t at = qw_period_checkpoint_ms(period, &p->tz, p->checkpoints_bp[i]);
-        if (now_ms >= at && at < end) due |= 1u << i;
-    }
-    if (now_ms >= qw_period_close_ms(period, &p->tz, p->grace_days)) due |= 1u << QW_CAL_CLOSE_BIT;
-    return due;
-}
-
-static int cmp_team(const void *a, const void *b)
-{
-    const qw_engine_rep_t *x = a, *y = b;
-    int c = strcmp(x->profile->team_id, y->profile->team_id);
-    return c ? c : strcmp(x->profile->rep_id, y->profile->rep_id);
-}
-
-int qw_calendar_tick_all(qw_engine_t *e, qw_engine_rep_t *reps, int n, const char *period,
-                         unsigned due, int64_t now_ms)
-{
-    /* Teams are contiguous after sorting; reps without a team are each a team of one (team
-     * rules need team_min_size anyway). Sorted order also makes the output deterministic. */
-    qsort(reps, (size_t)n, sizeof(*reps), cmp_team);
-    int rc = QW_OK;
-    for (int i = 0; i < n;) {
-        int j = i + 1;
-        if (reps[i].profile->team_id[0])
-            while (j < n && !strcmp(reps[j].profile->team_id, reps[i].profile->team_id))
-                j++;
-        if (qw_engine_tick(e, reps + i, j - i, period, now_ms) != QW_OK) {
-            qw_log(QW_LOG_WARN, "calendar.tick_failed", "team %s period %s: %s",
-                   reps[i].profile->team_id, period, e->errstr);
-            rc = QW_ERR;
-        }
-        i = j;
-    }
-    if (due & (1u << QW_CAL_CLOSE_BIT)) {
-        if (qw_engine_fairness_report(e, reps, n, period, now_ms, NULL) != QW_OK) {
-            qw_log(QW_LOG_WARN, "calendar.fairness_failed", "period %s: %s", period, e->errstr);
-            rc = QW_ERR;
-        }
-    }
-    return rc;
+    (void)opaque;
+    qw_log(QW_LOG_WARN, event, "%s", msg);
 }
 
 /* ---- the job over Redis ------------------------------------------------------------------ */
@@ -172,7 +132,7 @@ typedef struct job_s {
 } job_t;
 
 /* A team's key in j->teams: "t<team id>", or "r<rep id>" for a rep without a team (each is a
- * team of one, as in qw_calendar_tick_all). */
+ * team of one, as in qw_schedule_tick_all). */
 static int team_key(char *key, size_t cap, const char *team_id, const char *rep_id)
 {
     return team_id[0] ? snprintf(key, cap, "t%s", team_id) : snprintf(key, cap, "r%s", rep_id);
@@ -399,7 +359,8 @@ static int job_tick(job_t *j, const unsigned char *sel, const char *period, unsi
     }
     qw_engine_t e;
     qw_engine_init(&e, c->policy, job_emit, j);
-    qw_calendar_tick_all(&e, arr, m, period, todo & ~(1u << QW_CAL_CLOSE_BIT), now_ms);
+    qw_schedule_tick_all(&e, arr, m, period, todo & ~(1u << QW_CAL_CLOSE_BIT), now_ms,
+                         qw_calendar_warn, NULL);
     int rc = QW_OK;
     for (int i = 0; i < m && rc == QW_OK; i++)
         rc = encode_out(j, (job_rep_t *)((char *)arr[i].state - offsetof(job_rep_t, st)));
@@ -759,7 +720,7 @@ void qw_calendar_run(qw_calendar_t *c, int64_t now_ms)
     int nsteps = 0;
     char what[128] = "";
     for (int i = 0; i <= c->lookback && nsteps < 16; i++) {
-        unsigned due = qw_calendar_due(c->policy, &p, now_ms);
+        unsigned due = qw_schedule_due(c->policy, &p, now_ms);
         if (due) {
             redisReply *r = qw_redis_command(c->store->r, "HGET %s %s", c->done_key, p.id);
             if (!r) return;

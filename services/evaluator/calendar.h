@@ -23,6 +23,7 @@
 #include "quotawatch/metrics.h"
 #include "quotawatch/policy.h"
 #include "refdata.h"
+#include "schedule.h"
 #include "store.h"
 
 /* Rep id -> credits partition, as the producers of qw.credits.v1 partition by key. */
@@ -65,15 +66,7 @@ void qw_calendar_init(qw_calendar_t *c, qw_store_t *store, const qw_refdata_t *r
 void qw_calendar_run(qw_calendar_t *c, int64_t now_ms);
 void qw_calendar_free(qw_calendar_t *c);
 
-/* The due steps of a period at now_ms not in `done` (a bit set: bit i = checkpoint i, bit 7 =
- * close). Pure; exposed for tests. */
-#define QW_CAL_CLOSE_BIT 7
-unsigned qw_calendar_due(const qw_policy_t *p, const qw_period_t *period, int64_t now_ms);
-
-/* One step over a whole in-memory team set: the engine part of the job, shared with simulate.
- * reps[] hold every rep (any team); it groups them by team, ticks each team for the period,
- * and runs the fairness report after a close. */
-int qw_calendar_tick_all(qw_engine_t *e, qw_engine_rep_t *reps, int n, const char *period,
-                         unsigned due, int64_t now_ms);
+/* Logs a failed tick of the schedule (qw_schedule_warn_fn) as a warning. */
+void qw_calendar_warn(void *opaque, const char *event, const char *msg);
 
 #endif

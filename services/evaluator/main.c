@@ -7,7 +7,7 @@
 #include "quotawatch/log.h"
 #include "quotawatch/svc.h"
 #include "service.h"
-#include "simulate.h"
+#include "simulate_main.h"
 
 static int run_service(int argc, char **argv)
 {

@@ -9,12 +9,16 @@
 #include "batch.h"
 #include "calendar.h"
 #include "calthread.h"
-#include "decision_pb.h"
+#include "commit.h"
 #include "dedup.h"
+#include "emit.h"
 #include "engine.h"
+#include "engine_decode.h"
 #include "evclock.h"
 #include "idwin.h"
+#include "marks.h"
 #include "outbox.h"
+#include "owner.h"
 #include "quotawatch/clock.h"
 #include "quotawatch/consume.h"
 #include "quotawatch/credit_entry.h"
@@ -30,20 +34,9 @@
 #include "quotawatch/watermark.h"
 #include "refdata.h"
 #include "relay.h"
+#include "step.h"
 #include "store.h"
 #include "quotawatch/strmap.h"
-
-typedef struct ev_part_s {
-    int owned;  /* assigned to us by the group */
-    int fenced; /* another owner took it over in Redis: stop processing until reassigned */
-    int ids_loaded;
-    int relay_due;
-    int64_t epoch, gen, next;
-    qw_idwin_t win;
-    qw_strmap_t reps; /* rep id -> qw_rep_state_t* as stored in Redis */
-    int64_t outbox_len;
-    int64_t relay_retry_ns; /* after a failed pump, not before this (no log storm) */
-} ev_part_t;
 
 typedef struct ev_s {
     const qw_ev_opts_t *o;
@@ -61,8 +54,7 @@ typedef struct ev_s {
     qw_clock_t clock;
     rd_kafka_t *rk;
     char credits_topic[256];
-    ev_part_t *parts;
-    int nparts;
+    qw_owners_t own;
     int assigned_once;
     qw_relay_part_t *pumping; /* the partitions of the current pump */
     int pumping_cap;
@@ -92,20 +84,9 @@ typedef struct ev_s {
     qw_strmap_t olddup; /* ids of this run the batch step found applied long ago (kept across
                            its redo: the window may be smaller than their number) */
     qw_commit_t commit;
-    uint8_t *arena; /* packed decisions, then rep blobs */
-    size_t arena_len, arena_cap;
-    size_t *doff, *dlen;
-    qw_metric_t **dmetric;
-    int ndec, dcap;
-    int emit_failed;
+    qw_emit_t em; /* packed decisions, then rep blobs and DLQ records */
     qw_strmap_t type_metrics;
-    /* completeness marks of the batch: the newest per raw partition, and their Kafka time */
-    struct {
-        char field[QW_WM_TOPIC_MAX + 16];
-        int64_t ms;
-    } wm[128];
-    int nwm;
-    int64_t wm_ts;
+    qw_marks_t marks;               /* completeness marks of the batch */
     char rejudge[QW_PERIOD_ID_MAX]; /* a period whose teams need re-judging after this batch */
     int nrejudge;
     qw_redis_args_t wm_args;
@@ -129,33 +110,6 @@ static const char *part_str(int32_t p, char *buf, size_t n)
 static void free_state(void *p)
 {
     free(p);
-}
-
-static ev_part_t *part_get(ev_t *ev, int32_t p)
-{
-    if (p < 0) return NULL;
-    if (p >= ev->nparts) {
-        int n = p + 1;
-        ev_part_t *np = realloc(ev->parts, (size_t)n * sizeof(*np));
-        if (!np) return NULL;
-        for (int i = ev->nparts; i < n; i++) {
-            memset(&np[i], 0, sizeof(np[i]));
-            qw_strmap_init(&np[i].reps);
-            qw_idwin_init(&np[i].win, (size_t)ev->o->id_window);
-        }
-        ev->parts = np;
-        ev->nparts = n;
-    }
-    return &ev->parts[p];
-}
-
-/* Forget what we know of a partition's states: the next batch reloads from Redis. */
-static void part_drop_cache(ev_part_t *pt)
-{
-    qw_strmap_free(&pt->reps, free_state);
-    qw_strmap_init(&pt->reps);
-    qw_idwin_clear(&pt->win);
-    pt->ids_loaded = 0;
 }
 
 static void drop_pending_of(ev_t *ev, int32_t p)
@@ -201,14 +155,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         }
         set_redis_ready(ev, 1);
         for (int i = 0; i < n; i++) {
-            ev_part_t *pt = part_get(ev, ids[i]);
-            part_drop_cache(pt);
-            pt->owned = 1;
-            pt->fenced = 0;
-            pt->epoch = ep[i];
-            pt->gen = gen[i];
-            pt->next = off[i];
-            pt->relay_due = 1; /* drain what a predecessor left first */
+            qw_owner_assign(qw_owners_get(&ev->own, ids[i]), ep[i], gen[i], off[i]);
             parts->elems[i].offset = off[i] >= 0 ? off[i] : RD_KAFKA_OFFSET_BEGINNING;
             qw_log_fields(QW_LOG_INFO, "partition.assigned",
                           json_pack("{s:i,s:I,s:I}", "partition", (int)ids[i], "epoch",
@@ -220,11 +167,9 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         ev->assigned_once = 1;
     } else {
         for (int i = 0; i < parts->cnt; i++) {
-            ev_part_t *pt = part_get(ev, parts->elems[i].partition);
+            qw_owner_part_t *pt = qw_owners_get(&ev->own, parts->elems[i].partition);
             if (!pt) continue;
-            pt->owned = 0;
-            pt->outbox_len = 0; /* its backlog is the next owner's now */
-            part_drop_cache(pt);
+            qw_owner_revoke(pt); /* its backlog is the next owner's now */
             drop_pending_of(ev, parts->elems[i].partition);
             qw_log(QW_LOG_INFO, "partition.revoked", "partition %d released",
                    (int)parts->elems[i].partition);
@@ -234,19 +179,6 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 }
 
 /* ---- decisions of a batch ------------------------------------------------------------------- */
-
-static int arena_reserve(ev_t *ev, size_t more)
-{
-    if (ev->arena_len + more <= ev->arena_cap) return 0;
-    size_t ncap = ev->arena_cap ? ev->arena_cap : 65536;
-    while (ncap < ev->arena_len + more)
-        ncap *= 2;
-    uint8_t *n = realloc(ev->arena, ncap);
-    if (!n) return -1;
-    ev->arena = n;
-    ev->arena_cap = ncap;
-    return 0;
-}
 
 static qw_metric_t *type_metric(ev_t *ev, const char *type)
 {
@@ -268,41 +200,7 @@ static void on_decision(void *opaque, const qw_decision_t *d)
      * longer hold; the calendar job re-judges the period's teams (after the commit). */
     if (!strcmp(d->type, QW_DT_WARNING_WITHDRAWN) && !ev->nrejudge)
         snprintf(ev->rejudge, sizeof(ev->rejudge), "%s", d->period), ev->nrejudge = 1;
-    if (ev->ndec == ev->dcap) {
-        int ncap = ev->dcap ? ev->dcap * 2 : 256;
-        size_t *no = realloc(ev->doff, (size_t)ncap * sizeof(*no));
-        if (no) ev->doff = no;
-        size_t *nl = realloc(ev->dlen, (size_t)ncap * sizeof(*nl));
-        if (nl) ev->dlen = nl;
-        qw_metric_t **nm = realloc(ev->dmetric, (size_t)ncap * sizeof(*nm));
-        if (nm) ev->dmetric = nm;
-        if (!no || !nl || !nm) {
-            ev->emit_failed = 1;
-            return;
-        }
-        ev->dcap = ncap;
-    }
-    size_t need = 16384;
-    for (;;) {
-        if (arena_reserve(ev, need) != 0) {
-            ev->emit_failed = 1;
-            return;
-        }
-        size_t n = qw_decision_pb_pack(d, ev->arena + ev->arena_len, ev->arena_cap - ev->arena_len);
-        if (n) {
-            ev->doff[ev->ndec] = ev->arena_len;
-            ev->dlen[ev->ndec] = n;
-            ev->dmetric[ev->ndec] = type_metric(ev, d->type);
-            ev->ndec++;
-            ev->arena_len += n;
-            return;
-        }
-        if (need > (1u << 24)) {
-            ev->emit_failed = 1;
-            return;
-        }
-        need *= 4;
-    }
+    qw_emit_decision(&ev->em, d, type_metric(ev, d->type));
 }
 
 /* ---- one partition's batch ------------------------------------------------------------------ */
@@ -329,64 +227,31 @@ static void batch_reset(ev_t *ev)
     qw_strmap_free(&ev->widx, NULL);
     qw_strmap_init(&ev->widx);
     qw_commit_reset(&ev->commit);
-    ev->arena_len = 0;
-    ev->ndec = 0;
-    ev->emit_failed = 0;
-    ev->nwm = 0;
-    ev->wm_ts = 0;
+    qw_emit_reset(&ev->em);
+    qw_marks_reset(&ev->marks);
     ev->nrejudge = 0;
-}
-
-static int add_mark_cb(void *opaque, const char *topic, int32_t partition, int64_t ms)
-{
-    ev_t *ev = opaque;
-    char f[sizeof(ev->wm[0].field)];
-    if (qw_wm_field(f, sizeof(f), topic, partition) < 0) return QW_ERR;
-    for (int i = 0; i < ev->nwm; i++)
-        if (!strcmp(ev->wm[i].field, f)) {
-            if (ms > ev->wm[i].ms) ev->wm[i].ms = ms;
-            return QW_OK;
-        }
-    if (ev->nwm == (int)(sizeof(ev->wm) / sizeof(ev->wm[0]))) return QW_ERR;
-    strcpy(ev->wm[ev->nwm].field, f);
-    ev->wm[ev->nwm++].ms = ms;
-    return QW_OK;
 }
 
 /* A mark record: remember its marks for after the commit (nothing else to apply). */
 static void take_marks(ev_t *ev, const rd_kafka_message_t *m)
 {
-    if (!m->payload || qw_wm_unpack(m->payload, m->len, add_mark_cb, ev) != QW_OK) {
+    if (qw_marks_take(&ev->marks, m->payload, m->len, rd_kafka_message_timestamp(m, NULL)) != QW_OK)
         qw_log_fields(
             QW_LOG_WARN, "watermark.invalid",
             json_pack("{s:i,s:I}", "partition", (int)m->partition, "offset", (json_int_t)m->offset),
             "unreadable watermark record skipped");
-        return;
-    }
-    int64_t ts = rd_kafka_message_timestamp(m, NULL);
-    if (ts > ev->wm_ts) ev->wm_ts = ts;
 }
 
 /* After the batch that carried them is in Redis: raise the partition's marks. Marks come again
  * with every ingest transaction, so a failure here only delays the calendar a little. */
 static void write_marks(ev_t *ev, int32_t part, int64_t epoch)
 {
-    if (!ev->nwm) return;
-    qw_redis_args_reset(&ev->wm_args);
-    for (int i = 0; i < ev->nwm; i++) {
-        qw_redis_args_add(&ev->wm_args, ev->wm[i].field, strlen(ev->wm[i].field));
-        qw_redis_args_add_i64(&ev->wm_args, ev->wm[i].ms);
-    }
-    if (ev->wm_ts > 0) {
-        qw_redis_args_add(&ev->wm_args, "_ts", 3);
-        qw_redis_args_add_i64(&ev->wm_args, ev->wm_ts);
-    }
+    if (!ev->marks.n) return;
+    qw_marks_args(&ev->marks, &ev->wm_args);
     if (qw_store_marks_write(&ev->store, part, epoch, &ev->wm_args) != QW_OK)
         qw_log(QW_LOG_WARN, "redis.unavailable", "writing marks of partition %d: %s", (int)part,
                ev->store.errstr);
 }
-
-typedef enum { RUN_DONE, RUN_RETRY, RUN_HELD, RUN_DROP, RUN_REDO } run_result_t;
 
 /* The batch step found ids applied before the window's reach: remember them in the window so
  * the redo drops them (the fast path from now on). */
@@ -394,219 +259,207 @@ static int dup_id_cb(void *opaque, const char *id, size_t len)
 {
     ev_t *ev = opaque;
     static char present;
-    ev_part_t *pt = part_get(ev, ev->commit.part);
+    qw_owner_part_t *pt = qw_owners_get(&ev->own, ev->commit.part);
     if (!pt || qw_idwin_add(&pt->win, id, len) != 0) return QW_ERR;
     return qw_strmap_put(&ev->olddup, id, len, &present, NULL) == 0 ? QW_OK : QW_ERR;
 }
 
-/* Decode, de-duplicate, load unseen reps, apply, commit. */
-static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
-{
-    ev_part_t *pt = part_get(ev, run->part);
-    if (!pt || !pt->owned || pt->fenced) return RUN_DROP;
-    const int *ix = ev->idx + run->start;
-    int n = run->count;
-    char pb[16];
-    batch_reset(ev);
-    int64_t t0 = qw_clock_mono_ns();
+/* One run's counts and timings, for the metrics and the slow-batch log. */
+typedef struct run_stats_s {
+    int n, nunseen, ndlq;
+    int64_t applied, dups, rejected;
+    int64_t t0, t_loaded, t_built;
+} run_stats_t;
 
+/* The calendar job places reps without a state by Kafka's murmur2 partitioner; a producer that
+ * partitions otherwise splits such a rep's history: make it visible. */
+static void check_partitioner(ev_t *ev, const char *rep, int32_t partition)
+{
+    if (ev->credits_nparts <= 0) return;
+    int32_t want = qw_partition_murmur2(rep, strlen(rep), ev->credits_nparts);
+    if (want == partition) return;
+    qw_metric_add(ev->m_mismatch, 1);
+    if (ev->mismatch_logged++ % 10000 == 0)
+        qw_log(QW_LOG_WARN, "credits.partitioner_mismatch",
+               "rep %s arrived on partition %d, murmur2 says %d: set the producer's "
+               "partitioner to murmur2_random",
+               rep, (int)partition, (int)want);
+}
+
+/* Message i: a mark, an unusable record (to the DLQ), a duplicate or a credit to apply. */
+static void decode_one(ev_t *ev, qw_owner_part_t *pt, int i)
+{
+    rd_kafka_message_t *m = ev->msgs[i];
+    ev->state[i] = QW_STEP_SKIP;
+    ev->dlq_reason[i] = NULL;
+    if (qw_kafka_is_watermark(m)) {
+        take_marks(ev, m);
+        return;
+    }
+    char err[QW_ERRSTR_MAX];
+    if (qw_engine_credit_decode(m->payload, m->len, &ev->credits[i], ev->rep_of[i], err,
+                                sizeof(err)) != QW_OK) {
+        qw_metric_add(ev->m_invalid, 1);
+        ev->dlq_reason[i] = "invalid_credit";
+        snprintf(ev->dlq_msg[i], QW_ERRSTR_MAX, "%s", err);
+        qw_log_fields(
+            QW_LOG_WARN, "credit.invalid",
+            json_pack("{s:i,s:I}", "partition", (int)m->partition, "offset", (json_int_t)m->offset),
+            "unusable credit entry: %s", err);
+        return;
+    }
+    const char *id = ev->credits[i].id;
+    if (qw_step_is_dup(&pt->win, &ev->seen, &ev->olddup, id)) {
+        ev->state[i] = QW_STEP_DUP;
+        return;
+    }
+    qw_strmap_put(&ev->seen, id, strlen(id), ev->rep_of[i], NULL);
+    ev->state[i] = QW_STEP_APPLY;
+    check_partitioner(ev, ev->rep_of[i], m->partition);
+}
+
+/* Decode and de-duplicate the run; unseen[] gets the reps to apply that are not cached. */
+static void decode_run(ev_t *ev, qw_owner_part_t *pt, const int *ix, int n, const char **unseen,
+                       int *nunseen)
+{
+    for (int k = 0; k < n; k++) {
+        int i = ix[k];
+        decode_one(ev, pt, i);
+        if (ev->state[i] != QW_STEP_APPLY) continue;
+        const char *rep = ev->rep_of[i];
+        if (qw_strmap_get(&pt->reps, rep, strlen(rep))) continue;
+        int dup = 0;
+        for (int u = 0; u < *nunseen && !dup; u++)
+            dup = !strcmp(unseen[u], rep);
+        if (!dup) unseen[(*nunseen)++] = rep;
+    }
+}
+
+/* The window of applied ids (once per ownership) and the states of the run's unseen reps (one
+ * pipelined round trip). */
+static qw_run_result_t load_run(ev_t *ev, qw_owner_part_t *pt, const qw_batch_run_t *run,
+                                run_stats_t *rs)
+{
     if (!pt->ids_loaded) {
         qw_idwin_clear(&pt->win);
         if (qw_store_load_ids(&ev->store, run->part, add_id_cb, &pt->win) != QW_OK) {
             qw_log(QW_LOG_WARN, "redis.unavailable", "loading ids: %s", ev->store.errstr);
-            return RUN_RETRY;
+            return QW_RUN_RETRY;
         }
         pt->ids_loaded = 1;
     }
-
-    /* Decode and de-duplicate. */
-    const char **unseen = malloc((size_t)n * sizeof(*unseen));
-    int nunseen = 0;
-    if (!unseen) return RUN_RETRY;
-    for (int k = 0; k < n; k++) {
-        int i = ix[k];
-        rd_kafka_message_t *m = ev->msgs[i];
-        ev->state[i] = 0;
-        ev->dlq_reason[i] = NULL;
-        if (qw_kafka_is_watermark(m)) {
-            take_marks(ev, m);
-            continue;
-        }
-        char err[QW_ERRSTR_MAX] = "";
-        Quotawatch__V1__CreditEntry *ce =
-            m->payload ? quotawatch__v1__credit_entry__unpack(NULL, m->len, m->payload) : NULL;
-        if (!ce || qw_credit_entry_from_pb(ce, &ev->credits[i], err, sizeof(err)) != QW_OK ||
-            !ce->rep_id || qw_id_valid(ce->rep_id, strlen(ce->rep_id), err, sizeof(err)) != QW_OK ||
-            qw_strlcpy_checked(ev->rep_of[i], QW_ID_MAX, ce->rep_id, strlen(ce->rep_id)) != QW_OK) {
-            qw_metric_add(ev->m_invalid, 1);
-            ev->dlq_reason[i] = "invalid_credit";
-            snprintf(ev->dlq_msg[i], QW_ERRSTR_MAX, "%s", ce ? err : "not a CreditEntry");
-            qw_log_fields(QW_LOG_WARN, "credit.invalid",
-                          json_pack("{s:i,s:I}", "partition", (int)m->partition, "offset",
-                                    (json_int_t)m->offset),
-                          "unusable credit entry: %s", ce ? err : "not a CreditEntry");
-            if (ce) quotawatch__v1__credit_entry__free_unpacked(ce, NULL);
-            continue;
-        }
-        quotawatch__v1__credit_entry__free_unpacked(ce, NULL);
-        const char *id = ev->credits[i].id;
-        size_t il = strlen(id);
-        if (qw_idwin_has(&pt->win, id, il) || qw_strmap_get(&ev->seen, id, il) ||
-            qw_strmap_get(&ev->olddup, id, il)) {
-            ev->state[i] = 2;
-            continue;
-        }
-        qw_strmap_put(&ev->seen, id, il, ev->rep_of[i], NULL);
-        ev->state[i] = 1;
-        /* The calendar job places reps without a state by Kafka's murmur2 partitioner; a
-         * producer that partitions otherwise splits such a rep's history: make it visible. */
-        if (ev->credits_nparts > 0 && qw_partition_murmur2(ev->rep_of[i], strlen(ev->rep_of[i]),
-                                                           ev->credits_nparts) != m->partition) {
-            qw_metric_add(ev->m_mismatch, 1);
-            if (ev->mismatch_logged++ % 10000 == 0)
-                qw_log(QW_LOG_WARN, "credits.partitioner_mismatch",
-                       "rep %s arrived on partition %d, murmur2 says %d: set the producer's "
-                       "partitioner to murmur2_random",
-                       ev->rep_of[i], (int)m->partition,
-                       (int)qw_partition_murmur2(ev->rep_of[i], strlen(ev->rep_of[i]),
-                                                 ev->credits_nparts));
-        }
-        const char *rep = ev->rep_of[i];
-        size_t rl = strlen(rep);
-        if (!qw_strmap_get(&pt->reps, rep, rl)) {
-            int dup = 0;
-            for (int u = 0; u < nunseen && !dup; u++)
-                dup = !strcmp(unseen[u], rep);
-            if (!dup) unseen[nunseen++] = rep;
-        }
-    }
-
-    /* Unseen reps: one pipelined round trip. */
-    if (nunseen) {
-        void **rep = calloc((size_t)nunseen, sizeof(*rep));
-        if (!rep || qw_store_load_reps(&ev->store, run->part, unseen, nunseen, rep) != QW_OK) {
-            qw_log(QW_LOG_WARN, "redis.unavailable", "loading reps: %s", ev->store.errstr);
-            free(rep);
-            free(unseen);
-            return RUN_RETRY;
-        }
-        for (int u = 0; u < nunseen; u++) {
-            redisReply *r = rep[u];
-            qw_rep_state_t *st = malloc(sizeof(*st));
-            char err[QW_ERRSTR_MAX];
-            if (st && r->type == REDIS_REPLY_STRING) {
-                if (qw_rep_state_decode(st, (const uint8_t *)r->str, r->len, err, sizeof(err)) !=
-                    QW_OK) {
-                    /* Never overwrite a state we cannot read: stop this partition loudly. */
-                    qw_log(QW_LOG_ERROR, "state.corrupt", "rep %s in partition %d: %s", unseen[u],
-                           (int)run->part, err);
-                    free(st);
-                    st = NULL;
-                }
-            } else if (st) {
-                qw_rep_state_init(st, unseen[u]);
-            }
-            freeReplyObject(r);
-            if (!st) {
-                for (int w = u + 1; w < nunseen; w++)
-                    freeReplyObject(rep[w]);
-                free(rep);
-                free(unseen);
-                pt->fenced = 1;
-                return RUN_DROP;
-            }
-            qw_strmap_put(&pt->reps, unseen[u], strlen(unseen[u]), st, NULL);
-        }
-        free(rep);
-    }
+    const int *ix = ev->idx + run->start;
+    const char **unseen = malloc((size_t)run->count * sizeof(*unseen));
+    if (!unseen) return QW_RUN_RETRY;
+    decode_run(ev, pt, ix, run->count, unseen, &rs->nunseen);
+    int rc =
+        rs->nunseen ? qw_owner_load_reps(pt, &ev->store, run->part, unseen, rs->nunseen) : QW_OK;
     free(unseen);
-    int64_t t_loaded = qw_clock_mono_ns();
+    if (rc == QW_ERR)
+        qw_log(QW_LOG_WARN, "redis.unavailable", "loading reps: %s", ev->store.errstr);
+    return rc == QW_OK ? QW_RUN_DONE : rc == QW_ERR ? QW_RUN_RETRY : QW_RUN_DROP;
+}
 
-    /* Apply on working copies: a failed commit leaves the cache as Redis has it. */
+/* The working copy of a rep's state: a failed commit leaves the cache as Redis has it. */
+static qw_rep_state_t *work_of(ev_t *ev, qw_owner_part_t *pt, const char *rep)
+{
+    size_t rl = strlen(rep);
+    qw_rep_state_t *w = qw_strmap_get(&ev->work, rep, rl);
+    if (w) return w;
+    w = malloc(sizeof(*w));
+    if (!w) return NULL;
+    *w = *(qw_rep_state_t *)qw_strmap_get(&pt->reps, rep, rl);
+    qw_strmap_put(&ev->work, rep, rl, w, NULL);
+    return w;
+}
+
+/* Run the engine over message i (to apply); a refused credit goes to the DLQ. */
+static int apply_one(ev_t *ev, qw_owner_part_t *pt, int32_t part, int i, int64_t now,
+                     run_stats_t *rs)
+{
+    const char *rep = ev->rep_of[i];
+    qw_rep_state_t *w = work_of(ev, pt, rep);
+    if (!w) return QW_ERR;
+    const qw_rep_profile_t *prof = qw_refdata_profile(&ev->ref, rep);
+    qw_rep_profile_t def;
+    if (!prof) {
+        profile_default(&def, rep);
+        prof = &def;
+    }
+    qw_period_t period;
+    const qw_quota_t *quota = NULL;
+    ev->period_of[i][0] = '\0';
+    if (qw_engine_credit_period(&ev->engine, &ev->credits[i], &period) == QW_OK) {
+        quota = qw_refdata_quota(&ev->ref, rep, period.id);
+        snprintf(ev->period_of[i], QW_PERIOD_ID_MAX, "%s", period.id);
+    }
+    if (qw_engine_apply_credit(&ev->engine, prof, quota, w, &ev->credits[i], now) == QW_OK) {
+        rs->applied++;
+        return QW_OK;
+    }
+    rs->rejected++;
+    ev->dlq_reason[i] = "credit_refused";
+    snprintf(ev->dlq_msg[i], QW_ERRSTR_MAX, "%s", ev->engine.errstr);
+    qw_log_fields(QW_LOG_WARN, "credit.rejected",
+                  json_pack("{s:s,s:s,s:i,s:I}", "credit_id", ev->credits[i].id, "rep_id", rep,
+                            "partition", (int)part, "offset", (json_int_t)ev->moff[i]),
+                  "%s", ev->engine.errstr);
+    return QW_OK;
+}
+
+static qw_run_result_t apply_run(ev_t *ev, qw_owner_part_t *pt, const qw_batch_run_t *run,
+                                 run_stats_t *rs)
+{
+    const int *ix = ev->idx + run->start;
     int64_t now = qw_clock_now(&ev->clock);
-    int64_t applied = 0, dups = 0, rejected = 0;
-    for (int k = 0; k < n; k++) {
+    for (int k = 0; k < run->count; k++) {
         int i = ix[k];
-        if (ev->state[i] == 2) dups++;
-        if (ev->state[i] != 1) continue;
-        const char *rep = ev->rep_of[i];
-        size_t rl = strlen(rep);
-        qw_rep_state_t *w = qw_strmap_get(&ev->work, rep, rl);
-        if (!w) {
-            w = malloc(sizeof(*w));
-            if (!w) return RUN_RETRY;
-            *w = *(qw_rep_state_t *)qw_strmap_get(&pt->reps, rep, rl);
-            qw_strmap_put(&ev->work, rep, rl, w, NULL);
-        }
-        const qw_rep_profile_t *prof = qw_refdata_profile(&ev->ref, rep);
-        qw_rep_profile_t def;
-        if (!prof) {
-            profile_default(&def, rep);
-            prof = &def;
-        }
-        qw_period_t period;
-        const qw_quota_t *quota = NULL;
-        ev->period_of[i][0] = '\0';
-        if (qw_engine_credit_period(&ev->engine, &ev->credits[i], &period) == QW_OK) {
-            quota = qw_refdata_quota(&ev->ref, rep, period.id);
-            snprintf(ev->period_of[i], QW_PERIOD_ID_MAX, "%s", period.id);
-        }
-        if (qw_engine_apply_credit(&ev->engine, prof, quota, w, &ev->credits[i], now) != QW_OK) {
-            rejected++;
-            ev->dlq_reason[i] = "credit_refused";
-            snprintf(ev->dlq_msg[i], QW_ERRSTR_MAX, "%s", ev->engine.errstr);
-            qw_log_fields(QW_LOG_WARN, "credit.rejected",
-                          json_pack("{s:s,s:s,s:i,s:I}", "credit_id", ev->credits[i].id, "rep_id",
-                                    rep, "partition", (int)run->part, "offset",
-                                    (json_int_t)ev->moff[i]),
-                          "%s", ev->engine.errstr);
-        } else {
-            applied++;
-        }
+        if (ev->state[i] == QW_STEP_DUP) rs->dups++;
+        if (ev->state[i] != QW_STEP_APPLY) continue;
+        if (apply_one(ev, pt, run->part, i, now, rs) != QW_OK) return QW_RUN_RETRY;
     }
-    if (ev->emit_failed) {
+    if (ev->em.failed) {
         qw_log(QW_LOG_ERROR, "batch.emit_failed", "out of memory packing decisions");
-        return RUN_RETRY;
+        return QW_RUN_RETRY;
     }
+    return QW_RUN_DONE;
+}
 
-    /* Build the step: rep blobs, outbox entries, applied ids, offsets. */
+/* The changed reps: their keys, encoded states and id-set keys, in the script's order. */
+static int build_reps(ev_t *ev, int32_t part)
+{
     size_t it = 0;
     const char *rep;
     void *val;
-    size_t blob_base = ev->arena_len;
-    int nwork = (int)ev->work.n;
-    size_t need = (size_t)nwork * (QW_REP_STATE_BLOB_MAX + 2 * QW_STORE_KEY_MAX);
-    for (int k = 0; k < n; k++)
-        if (ev->dlq_reason[ix[k]])
-            need += ev->msgs[ix[k]]->len + ev->msgs[ix[k]]->key_len + QW_ERRSTR_MAX + 512;
-    if (arena_reserve(ev, need) != 0) return RUN_RETRY;
-    (void)blob_base;
     for (int wi = 0; qw_strmap_next(&ev->work, &it, &rep, &val); wi++) {
-        char *key = (char *)ev->arena + ev->arena_len;
-        qw_store_rep_key(&ev->store, key, QW_STORE_KEY_MAX, run->part, rep);
+        char *key = (char *)ev->em.arena + ev->em.len;
+        qw_store_rep_key(&ev->store, key, QW_STORE_KEY_MAX, part, rep);
         size_t kl = strlen(key);
-        ev->arena_len += kl + 1;
-        char *ckey = (char *)ev->arena + ev->arena_len;
-        qw_store_cid_key(&ev->store, ckey, QW_STORE_KEY_MAX, run->part, rep);
+        ev->em.len += kl + 1;
+        char *ckey = (char *)ev->em.arena + ev->em.len;
+        qw_store_cid_key(&ev->store, ckey, QW_STORE_KEY_MAX, part, rep);
         size_t ckl = strlen(ckey);
-        ev->arena_len += ckl + 1;
+        ev->em.len += ckl + 1;
         qw_redis_args_add(&ev->commit.cids, ckey, ckl);
         ev->xcheck[wi] = ((qw_rep_state_t *)val)->ids_floor[0] != '\0';
         if (qw_strmap_put(&ev->widx, rep, strlen(rep), (void *)(uintptr_t)(wi + 1), NULL) != 0)
-            return RUN_RETRY;
+            return QW_ERR;
         qw_dedup_prune(&ev->commit.prune, wi, val);
-        size_t bl = qw_rep_state_encode(val, ev->arena + ev->arena_len, QW_REP_STATE_BLOB_MAX);
+        size_t bl = qw_rep_state_encode(val, ev->em.arena + ev->em.len, QW_REP_STATE_BLOB_MAX);
         if (!bl) {
             qw_log(QW_LOG_ERROR, "state.encode", "rep %s state does not encode", rep);
-            return RUN_RETRY;
+            return QW_ERR;
         }
         qw_redis_args_add(&ev->commit.reps, key, kl);
-        qw_redis_args_add(&ev->commit.reps, ev->arena + ev->arena_len, bl);
-        ev->arena_len += bl;
+        qw_redis_args_add(&ev->commit.reps, ev->em.arena + ev->em.len, bl);
+        ev->em.len += bl;
     }
-    for (int d = 0; d < ev->ndec; d++)
-        qw_redis_args_add(&ev->commit.outbox, ev->arena + ev->doff[d], ev->dlen[d]);
-    int ndlq = 0;
+    return QW_OK;
+}
+
+/* Every refused or unusable record of the run, as a DLQ entry after the decisions. */
+static int build_dlq(ev_t *ev, const int *ix, int n, int *ndlq)
+{
     for (int k = 0; k < n; k++) {
         int i = ix[k];
         if (!ev->dlq_reason[i]) continue;
@@ -623,33 +476,32 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
                        .key_len = m->key ? m->key_len : 0,
                        .value = m->payload,
                        .value_len = m->payload ? m->len : 0};
-        size_t dn = qw_dlq_encode(&dl, ev->arena + ev->arena_len, ev->arena_cap - ev->arena_len);
-        if (!dn) return RUN_RETRY;
-        qw_redis_args_add(&ev->commit.outbox, ev->arena + ev->arena_len, dn);
-        ev->arena_len += dn;
-        ndlq++;
+        const uint8_t *rec;
+        size_t dn = qw_emit_dlq(&ev->em, &dl, &rec);
+        if (!dn) return QW_ERR;
+        qw_redis_args_add(&ev->commit.outbox, rec, dn);
+        (*ndlq)++;
     }
-    /* The Redis window (commit.ids) is no longer written: the exact sets below decide, and the
-     * in-memory window is only a fast path (a ZADD per credit cost as much as the exact set's
-     * upkeep). It is still read on takeover, for the ids applied before the exact sets. */
-    /* The applied credits (refused ones counted nothing) into their reps' exact id sets,
-     * grouped by rep: one HMGET and one HSET per rep in the script. */
-    memset(ev->xstart, 0, (size_t)(nwork + 1) * sizeof(*ev->xstart));
+    return QW_OK;
+}
+
+/* The applied credits (refused ones counted nothing) into their reps' exact id sets, grouped
+ * by rep: one HMGET and one HSET per rep in the script. The Redis window (commit.ids) is no
+ * longer written: the exact sets decide, and the in-memory window is only a fast path (a ZADD
+ * per credit cost as much as the exact set's upkeep). It is still read on takeover, for the
+ * ids applied before the exact sets. */
+static int build_exact(ev_t *ev, const int *ix, int n)
+{
+    int nwork = (int)ev->work.n;
     for (int k = 0; k < n; k++) {
         int i = ix[k];
         ev->xrep[k] = -1;
-        if (ev->state[i] != 1 || ev->dlq_reason[i]) continue;
+        if (ev->state[i] != QW_STEP_APPLY || ev->dlq_reason[i]) continue;
         uintptr_t wi = (uintptr_t)qw_strmap_get(&ev->widx, ev->rep_of[i], strlen(ev->rep_of[i]));
-        if (!wi) return RUN_RETRY;
+        if (!wi) return QW_ERR;
         ev->xrep[k] = (int)wi - 1;
-        ev->xstart[wi]++;
     }
-    for (int w = 0; w < nwork; w++) {
-        ev->xstart[w + 1] += ev->xstart[w];
-        ev->xfill[w] = ev->xstart[w];
-    }
-    for (int k = 0; k < n; k++)
-        if (ev->xrep[k] >= 0) ev->xorder[ev->xfill[ev->xrep[k]]++] = k;
+    qw_step_group(ev->xrep, n, nwork, ev->xstart, ev->xfill, ev->xorder);
     for (int w = 0; w < nwork; w++) {
         int cnt = ev->xstart[w + 1] - ev->xstart[w];
         if (!cnt) continue;
@@ -662,6 +514,25 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
             qw_redis_args_add(&ev->commit.exact, ev->period_of[i], strlen(ev->period_of[i]));
         }
     }
+    return QW_OK;
+}
+
+/* Build the step: rep blobs, outbox entries, applied ids, offsets. */
+static qw_run_result_t build_run(ev_t *ev, qw_owner_part_t *pt, const qw_batch_run_t *run,
+                                 run_stats_t *rs)
+{
+    const int *ix = ev->idx + run->start;
+    int n = run->count;
+    size_t need = ev->work.n * (QW_REP_STATE_BLOB_MAX + 2 * QW_STORE_KEY_MAX);
+    for (int k = 0; k < n; k++)
+        if (ev->dlq_reason[ix[k]])
+            need += ev->msgs[ix[k]]->len + ev->msgs[ix[k]]->key_len + QW_ERRSTR_MAX + 512;
+    if (qw_emit_reserve(&ev->em, need) != 0 || build_reps(ev, run->part) != QW_OK)
+        return QW_RUN_RETRY;
+    for (int d = 0; d < ev->em.ndec; d++)
+        qw_redis_args_add(&ev->commit.outbox, ev->em.arena + ev->em.doff[d], ev->em.dlen[d]);
+    if (build_dlq(ev, ix, n, &rs->ndlq) != QW_OK || build_exact(ev, ix, n) != QW_OK)
+        return QW_RUN_RETRY;
     ev->commit.on_dup = dup_id_cb;
     ev->commit.dup_opaque = ev;
     ev->commit.part = run->part;
@@ -670,125 +541,142 @@ static run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
     ev->commit.first_offset = ev->moff[ix[0]];
     ev->commit.next_offset = ev->moff[ix[n - 1]] + 1;
     ev->commit.window = ev->o->id_window;
+    return QW_RUN_DONE;
+}
 
-    qw_commit_status_t st;
-    int64_t value, t_built = qw_clock_mono_ns();
-    if (qw_store_commit(&ev->store, &ev->commit, &st, &value) != QW_OK) {
-        qw_metric_add(ev->m_redis_err, 1);
-        qw_log(QW_LOG_WARN, "redis.unavailable", "batch step for partition %s: %s",
-               part_str(run->part, pb, sizeof(pb)), ev->store.errstr);
-        return RUN_RETRY;
+/* Written: the working copies become the cache, the window learns the ids, the metrics count. */
+static void adopt_run(ev_t *ev, qw_owner_part_t *pt, const qw_batch_run_t *run,
+                      const run_stats_t *rs)
+{
+    const int *ix = ev->idx + run->start;
+    if (ev->nrejudge && qw_store_rejudge_request(&ev->store, ev->rejudge) != QW_OK)
+        qw_log(QW_LOG_WARN, "redis.unavailable", "asking for a re-judge of %s: %s", ev->rejudge,
+               ev->store.errstr);
+    size_t it = 0;
+    const char *rep;
+    void *val;
+    while (qw_strmap_next(&ev->work, &it, &rep, &val)) {
+        void *old = NULL;
+        qw_strmap_put(&pt->reps, rep, strlen(rep), val, &old);
+        free(old);
     }
-    switch (st) {
-    case QW_COMMIT_OK: {
-        write_marks(ev, run->part, pt->epoch);
-        if (ev->nrejudge && qw_store_rejudge_request(&ev->store, ev->rejudge) != QW_OK)
-            qw_log(QW_LOG_WARN, "redis.unavailable", "asking for a re-judge of %s: %s", ev->rejudge,
-                   ev->store.errstr);
-        it = 0;
-        while (qw_strmap_next(&ev->work, &it, &rep, &val)) {
-            void *old = NULL;
-            qw_strmap_put(&pt->reps, rep, strlen(rep), val, &old);
-            free(old);
-        }
-        /* The cache owns the copies now. */
-        qw_strmap_free(&ev->work, NULL);
-        qw_strmap_init(&ev->work);
-        for (int k = 0; k < n; k++)
-            if (ev->state[ix[k]] == 1)
-                qw_idwin_add(&pt->win, ev->credits[ix[k]].id, strlen(ev->credits[ix[k]].id));
-        pt->next = ev->commit.next_offset;
-        qw_metric_add(ev->m_applied, applied);
-        qw_metric_add(ev->m_dups, dups);
-        qw_metric_add(ev->m_rejected, rejected);
-        for (int d = 0; d < ev->ndec; d++)
-            qw_metric_add(ev->dmetric[d], 1);
-        if (ev->ndec || ndlq) pt->relay_due = 1;
-        pt->outbox_len += ev->ndec + ndlq; /* the gauge, until the relay empties or measures it */
-        int64_t t_end = qw_clock_mono_ns();
-        if (t_end - t0 > 1000000000LL) /* where a slow batch spent its time, for the runbook */
-            qw_log_fields(QW_LOG_WARN, "batch.slow",
-                          json_pack("{s:i,s:i,s:i,s:I,s:I,s:I}", "partition", (int)run->part,
-                                    "credits", n, "unseen_reps", nunseen, "load_ms",
-                                    (json_int_t)((t_loaded - t0) / 1000000), "apply_ms",
-                                    (json_int_t)((t_built - t_loaded) / 1000000), "commit_ms",
-                                    (json_int_t)((t_end - t_built) / 1000000)),
-                          "batch of partition %d took %lld ms", (int)run->part,
-                          (long long)((t_end - t0) / 1000000));
-        if (qw_log_enabled(QW_LOG_DEBUG))
-            qw_log_fields(QW_LOG_DEBUG, "batch.committed",
-                          json_pack("{s:i,s:I,s:I,s:I,s:I,s:i}", "partition", (int)run->part,
-                                    "first", (json_int_t)ev->commit.first_offset, "next",
-                                    (json_int_t)ev->commit.next_offset, "applied",
-                                    (json_int_t)applied, "duplicates", (json_int_t)dups,
-                                    "decisions", ev->ndec),
-                          "batch written");
-        return RUN_DONE;
-    }
-    case QW_COMMIT_SKIP:
-        /* Applied before (a retry after an unknown outcome, or a replay): our copies may
-         * differ in detail from what was stored, so reload from Redis. */
+    /* The cache owns the copies now. */
+    qw_strmap_free(&ev->work, NULL);
+    qw_strmap_init(&ev->work);
+    for (int k = 0; k < run->count; k++)
+        if (ev->state[ix[k]] == QW_STEP_APPLY)
+            qw_idwin_add(&pt->win, ev->credits[ix[k]].id, strlen(ev->credits[ix[k]].id));
+    qw_metric_add(ev->m_applied, rs->applied);
+    qw_metric_add(ev->m_dups, rs->dups);
+    qw_metric_add(ev->m_rejected, rs->rejected);
+    for (int d = 0; d < ev->em.ndec; d++)
+        qw_metric_add(ev->em.dmetric[d], 1);
+    pt->outbox_len += ev->em.ndec + rs->ndlq; /* the gauge, until the relay measures it */
+}
+
+/* Where a slow batch spent its time (for the runbook), and each batch at debug level. */
+static void log_run(ev_t *ev, const qw_batch_run_t *run, const run_stats_t *rs)
+{
+    int64_t t_end = qw_clock_mono_ns();
+    if (t_end - rs->t0 > 1000000000LL)
+        qw_log_fields(QW_LOG_WARN, "batch.slow",
+                      json_pack("{s:i,s:i,s:i,s:I,s:I,s:I}", "partition", (int)run->part, "credits",
+                                rs->n, "unseen_reps", rs->nunseen, "load_ms",
+                                (json_int_t)((rs->t_loaded - rs->t0) / 1000000), "apply_ms",
+                                (json_int_t)((rs->t_built - rs->t_loaded) / 1000000), "commit_ms",
+                                (json_int_t)((t_end - rs->t_built) / 1000000)),
+                      "batch of partition %d took %lld ms", (int)run->part,
+                      (long long)((t_end - rs->t0) / 1000000));
+    if (qw_log_enabled(QW_LOG_DEBUG))
+        qw_log_fields(QW_LOG_DEBUG, "batch.committed",
+                      json_pack("{s:i,s:I,s:I,s:I,s:I,s:i}", "partition", (int)run->part, "first",
+                                (json_int_t)ev->commit.first_offset, "next",
+                                (json_int_t)ev->commit.next_offset, "applied",
+                                (json_int_t)rs->applied, "duplicates", (json_int_t)rs->dups,
+                                "decisions", ev->em.ndec),
+                      "batch written");
+}
+
+/* The script's answers other than a plain commit, as the runbook names them. */
+static void log_status(ev_t *ev, const qw_batch_run_t *run, qw_commit_status_t st, int64_t value)
+{
+    if (st == QW_COMMIT_SKIP)
         qw_log(QW_LOG_INFO, "batch.skipped",
                "partition %d offsets %" PRId64 "..%" PRId64 " already applied (next %" PRId64 ")",
                (int)run->part, ev->commit.first_offset, ev->commit.next_offset - 1, value);
-        write_marks(ev, run->part, pt->epoch);
-        part_drop_cache(pt);
-        pt->next = value;
-        if (value > ev->commit.next_offset) {
-            rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-            rd_kafka_topic_partition_list_add(l, ev->credits_topic, run->part)->offset = value;
-            rd_kafka_error_t *e = rd_kafka_seek_partitions(ev->rk, l, -1);
-            if (e) rd_kafka_error_destroy(e);
-            rd_kafka_topic_partition_list_destroy(l);
-        }
-        pt->relay_due = 1;
-        return RUN_DONE;
-    case QW_COMMIT_FENCED:
+    if (st == QW_COMMIT_FENCED) {
         qw_metric_add(ev->m_fenced, 1);
         qw_log(QW_LOG_WARN, "partition.fenced",
                "partition %d: another owner took over (epoch %" PRId64 " is not ours)",
                (int)run->part, value);
-        part_drop_cache(pt);
-        pt->fenced = 1;
-        {
-            rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-            rd_kafka_topic_partition_list_add(l, ev->credits_topic, run->part);
-            rd_kafka_pause_partitions(ev->rk, l);
-            rd_kafka_topic_partition_list_destroy(l);
-        }
-        return RUN_DROP;
-    case QW_COMMIT_HELD:
-        part_drop_cache(pt);
-        return RUN_HELD;
-    case QW_COMMIT_STALE:
-        part_drop_cache(pt);
-        pt->gen = value;
-        return RUN_HELD; /* not a Redis failure: redo at once with the reloaded states */
-    case QW_COMMIT_DUP:
-        /* Nothing was written; the cache is still what Redis has, the window now names them. */
+    }
+    if (st == QW_COMMIT_DUP) {
         qw_metric_add(ev->m_dups_exact, value);
         qw_log(QW_LOG_INFO, "batch.old_duplicates",
                "partition %d: %" PRId64 " credit ids applied before the window's reach: dropped",
                (int)run->part, value);
-        return RUN_REDO;
     }
-    return RUN_RETRY;
+}
+
+/* The one round trip, then the plan for its answer carried out. */
+static qw_run_result_t commit_run(ev_t *ev, qw_owner_part_t *pt, const qw_batch_run_t *run,
+                                  run_stats_t *rs)
+{
+    char pb[16];
+    qw_commit_status_t st;
+    int64_t value;
+    if (qw_store_commit(&ev->store, &ev->commit, &st, &value) != QW_OK) {
+        qw_metric_add(ev->m_redis_err, 1);
+        qw_log(QW_LOG_WARN, "redis.unavailable", "batch step for partition %s: %s",
+               part_str(run->part, pb, sizeof(pb)), ev->store.errstr);
+        return QW_RUN_RETRY;
+    }
+    qw_ev_commit_plan_t p;
+    qw_ev_commit_plan(st, value, ev->commit.next_offset, ev->em.ndec + rs->ndlq, &p);
+    log_status(ev, run, st, value);
+    if (p.write_marks) write_marks(ev, run->part, pt->epoch);
+    if (p.keep_work) adopt_run(ev, pt, run, rs);
+    if (p.drop_cache) qw_owner_drop_cache(pt);
+    if (p.next >= 0) pt->next = p.next;
+    if (p.gen >= 0) pt->gen = p.gen;
+    if (p.relay_due) pt->relay_due = 1;
+    if (p.fence) pt->fenced = 1;
+    qw_ev_commit_exec(ev->rk, ev->credits_topic, run->part, &p);
+    if (p.keep_work) log_run(ev, run, rs);
+    return p.result;
+}
+
+/* Decode, de-duplicate, load unseen reps, apply, commit. */
+static qw_run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
+{
+    qw_owner_part_t *pt = qw_owners_get(&ev->own, run->part);
+    if (!qw_owner_usable(pt)) return QW_RUN_DROP;
+    batch_reset(ev);
+    run_stats_t rs = {.n = run->count, .t0 = qw_clock_mono_ns()};
+    qw_run_result_t rr = load_run(ev, pt, run, &rs);
+    if (rr != QW_RUN_DONE) return rr;
+    rs.t_loaded = qw_clock_mono_ns();
+    rr = apply_run(ev, pt, run, &rs);
+    if (rr == QW_RUN_DONE) rr = build_run(ev, pt, run, &rs);
+    if (rr != QW_RUN_DONE) return rr;
+    rs.t_built = qw_clock_mono_ns();
+    return commit_run(ev, pt, run, &rs);
 }
 
 /* ---- relay ---------------------------------------------------------------------------------- */
 
 static void pump(ev_t *ev, int all)
 {
-    if (ev->pumping_cap < ev->nparts) {
-        qw_relay_part_t *np = realloc(ev->pumping, (size_t)ev->nparts * sizeof(*np));
+    if (ev->pumping_cap < ev->own.nparts) {
+        qw_relay_part_t *np = realloc(ev->pumping, (size_t)ev->own.nparts * sizeof(*np));
         if (!np) return; /* try again on the next loop */
         ev->pumping = np;
-        ev->pumping_cap = ev->nparts;
+        ev->pumping_cap = ev->own.nparts;
     }
     int n = 0;
     int64_t now = qw_clock_mono_ns();
-    for (int p = 0; p < ev->nparts; p++) {
-        ev_part_t *pt = &ev->parts[p];
+    for (int p = 0; p < ev->own.nparts; p++) {
+        qw_owner_part_t *pt = &ev->own.parts[p];
         if (!pt->owned || pt->fenced || (!all && !pt->relay_due)) continue;
         if (!all && now < pt->relay_retry_ns) continue;
         ev->pumping[n].part = p;
@@ -797,7 +685,7 @@ static void pump(ev_t *ev, int all)
     if (n) qw_relay_pump(&ev->relay, ev->pumping, n);
     for (int i = 0; i < n; i++) {
         const qw_relay_part_t *rp = &ev->pumping[i];
-        ev_part_t *pt = &ev->parts[rp->part];
+        qw_owner_part_t *pt = &ev->own.parts[rp->part];
         if (rp->rc == QW_OK) {
             pt->relay_due = 0;
             pt->outbox_len = 0;
@@ -814,8 +702,8 @@ static void pump(ev_t *ev, int all)
         }
     }
     int64_t total = 0; /* the backlog of every owned partition, pumped now or waiting to retry */
-    for (int p = 0; p < ev->nparts; p++)
-        total += ev->parts[p].outbox_len;
+    for (int p = 0; p < ev->own.nparts; p++)
+        total += ev->own.parts[p].outbox_len;
     qw_metric_set(ev->m_outbox, total);
 }
 
@@ -836,7 +724,7 @@ static int collect(ev_t *ev)
             continue;
         }
         if (k != QW_CONSUME_RECORD) continue;
-        ev_part_t *pt = part_get(ev, m->partition);
+        qw_owner_part_t *pt = qw_owners_get(&ev->own, m->partition);
         if (!pt || !pt->owned || pt->fenced) {
             rd_kafka_message_destroy(m);
             continue;
@@ -865,8 +753,8 @@ static void process(ev_t *ev)
         qw_strmap_free(&ev->olddup, NULL);
         qw_strmap_init(&ev->olddup);
         for (;;) {
-            run_result_t rr = run_partition(ev, &ev->runs[r]);
-            if (rr == RUN_HELD) {
+            qw_run_result_t rr = run_partition(ev, &ev->runs[r]);
+            if (rr == QW_RUN_HELD) {
                 qw_log(QW_LOG_DEBUG, "batch.held", "partition %d held or stale: redo",
                        (int)ev->runs[r].part);
                 /* The calendar job holds the partition for a moment: wait, stay ready. */
@@ -874,8 +762,8 @@ static void process(ev_t *ev)
                 usleep(50000);
                 continue;
             }
-            if (rr == RUN_REDO) continue;
-            if (rr != RUN_RETRY) {
+            if (rr == QW_RUN_REDO) continue;
+            if (rr != QW_RUN_RETRY) {
                 set_redis_ready(ev, 1);
                 break;
             }
@@ -964,11 +852,7 @@ static int alloc_batch(ev_t *ev)
 
 static void free_all(ev_t *ev)
 {
-    for (int p = 0; p < ev->nparts; p++) {
-        qw_strmap_free(&ev->parts[p].reps, free_state);
-        qw_idwin_free(&ev->parts[p].win);
-    }
-    free(ev->parts);
+    qw_owners_free(&ev->own);
     free(ev->pumping);
     batch_reset(ev);
     qw_strmap_free(&ev->work, NULL);
@@ -979,39 +863,16 @@ static void free_all(ev_t *ev)
     qw_commit_free(&ev->commit);
     qw_redis_args_free(&ev->wm_args);
     free(ev->msgs), free(ev->mpart), free(ev->moff), free(ev->idx), free(ev->runs);
-    free(ev->credits), free(ev->rep_of), free(ev->period_of), free(ev->state), free(ev->arena);
+    free(ev->credits), free(ev->rep_of), free(ev->period_of), free(ev->state);
     free(ev->dlq_reason), free(ev->dlq_msg);
     free(ev->xrep), free(ev->xstart), free(ev->xfill), free(ev->xorder), free(ev->xcheck);
-    free(ev->doff), free(ev->dlen), free(ev->dmetric);
+    qw_emit_free(&ev->em);
 }
 
-int qw_ev_load_policy(qw_policy_t *p, const char *path, char *err, size_t errlen)
-{
-    if (path && *path) return qw_policy_load_file(p, path, NULL, err, errlen);
-    qw_policy_defaults(p);
-    snprintf(p->version, sizeof(p->version), "builtin-default");
-    return QW_OK;
-}
+/* ---- start, loop, stop ------------------------------------------------------------------ */
 
-int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
+static void register_metrics(ev_t *ev)
 {
-    static ev_t ev_storage; /* large: keep it off the stack */
-    ev_t *ev = &ev_storage;
-    memset(ev, 0, sizeof(*ev));
-    ev->o = o;
-    ev->cfg = cfg;
-    char err[QW_ERRSTR_MAX];
-    qw_strmap_init(&ev->work);
-    qw_strmap_init(&ev->seen);
-    qw_strmap_init(&ev->widx);
-    qw_strmap_init(&ev->olddup);
-    qw_strmap_init(&ev->type_metrics);
-    qw_commit_init(&ev->commit);
-    qw_redis_args_init(&ev->wm_args);
-    qw_refdata_init(&ev->ref);
-    pthread_rwlock_init(&ev->ref_lock, NULL);
-    int rc = 1;
-
     ev->m_applied = qw_metrics_counter("qw_evaluator_credits_applied_total",
                                        "Credit entries applied to rep states", NULL);
     ev->m_dups = qw_metrics_counter("qw_evaluator_duplicates_dropped_total",
@@ -1034,14 +895,20 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
                                       "Batches refused because another owner took over", NULL);
     ev->m_redis_err = qw_metrics_counter("qw_evaluator_redis_errors_total",
                                          "Batch steps that failed on Redis and were retried", NULL);
+}
 
+/* Clock, policy, quotas and roster: 0, or 2 (bad configuration, named in the log). */
+static int load_config(ev_t *ev)
+{
+    const qw_ev_opts_t *o = ev->o;
+    char err[QW_ERRSTR_MAX];
     if (qw_evclock_init(&ev->evclock, o->fake_now, o->clock_offset_ms, o->clock_file, err,
                         sizeof(err)) != QW_OK) {
         qw_log(QW_LOG_ERROR, "config.invalid", "%s", err);
         return 2;
     }
     ev->clock = qw_evclock_clock(&ev->evclock);
-    if (qw_ev_load_policy(&ev->policy, o->policy, err, sizeof(err)) != QW_OK) {
+    if (qw_policy_load_or_default(&ev->policy, o->policy, err, sizeof(err)) != QW_OK) {
         qw_log(QW_LOG_ERROR, "policy.invalid", "%s", err);
         return 2;
     }
@@ -1058,12 +925,17 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
         qw_log(QW_LOG_ERROR, "roster.invalid", "%s", err);
         return 2;
     }
-    if (alloc_batch(ev) != QW_OK) return 1;
+    return 0;
+}
 
+static int start_http(ev_t *ev)
+{
+    const qw_ev_opts_t *o = ev->o;
+    char err[QW_ERRSTR_MAX];
     ev->http = qw_http_start_addr(o->http_bind, (int)o->http_port, err, sizeof(err));
     if (!ev->http) {
         qw_log(QW_LOG_ERROR, "http.failed", "%s", err);
-        return 1;
+        return QW_ERR;
     }
     qw_log_fields(QW_LOG_INFO, "http.listening", json_pack("{s:i}", "port", qw_http_port(ev->http)),
                   "health and metrics on port %d", qw_http_port(ev->http));
@@ -1071,10 +943,18 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
     qw_http_set_ready(ev->http, "refdata", 0);
     qw_http_set_ready(ev->http, "kafka", 0);
     qw_kafka_health_attach(ev->http);
+    return QW_OK;
+}
 
+/* Redis, the reference data (read to its end), the relay, the consumer and the calendar job:
+ * each waits while its server is unreachable; QW_ERR on what a retry will not fix. */
+static int connect_all(ev_t *ev)
+{
+    const qw_ev_opts_t *o = ev->o;
+    char err[QW_ERRSTR_MAX];
     if (qw_redis_init(&ev->redis, o->redis_url, err, sizeof(err)) != QW_OK) {
         qw_log(QW_LOG_ERROR, "config.invalid", "%s", err);
-        goto out;
+        return QW_ERR;
     }
     qw_store_init(&ev->store, &ev->redis, o->prefix);
     while (qw_redis_connect(&ev->redis) != QW_OK && !qw_svc_stop) {
@@ -1083,23 +963,23 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
     }
     set_redis_ready(ev, 1);
 
-    if (qw_refdata_follow(&ev->ref, o->brokers, o->prefix, cfg, err, sizeof(err)) != QW_OK) {
+    if (qw_refdata_follow(&ev->ref, o->brokers, o->prefix, ev->cfg, err, sizeof(err)) != QW_OK) {
         qw_log(QW_LOG_ERROR, "refdata.failed", "%s", err);
-        goto out;
+        return QW_ERR;
     }
     /* Decisions need quotas and profiles: read both topics to their end before any credit. */
     while (!ev->ref.caught_up && !qw_svc_stop)
         qw_refdata_poll(&ev->ref, 200);
     qw_http_set_ready(ev->http, "refdata", 1);
 
-    if (qw_relay_init(&ev->relay, o->brokers, o->prefix, cfg, &ev->store, err, sizeof(err)) !=
+    if (qw_relay_init(&ev->relay, o->brokers, o->prefix, ev->cfg, &ev->store, err, sizeof(err)) !=
         QW_OK) {
         qw_log(QW_LOG_ERROR, "relay.failed", "%s", err);
-        goto out;
+        return QW_ERR;
     }
     if (setup_consumer(ev, err, sizeof(err)) != QW_OK) {
         qw_log(QW_LOG_ERROR, "kafka.failed", "%s", err);
-        goto out;
+        return QW_ERR;
     }
     qw_complete_opts_t copts = {.sources = o->sources,
                                 .prefix = o->prefix,
@@ -1111,10 +991,14 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
                            ev->credits_topic, ev->rk, o->calendar_interval_ms, &ev->evclock, &copts,
                            err, sizeof(err)) != QW_OK) {
         qw_log(QW_LOG_ERROR, "calendar.failed", "%s", err);
-        goto out;
+        return QW_ERR;
     }
     qw_kafka_mark_ok();
+    return QW_OK;
+}
 
+static void run_loop(ev_t *ev)
+{
     int64_t last_sweep = 0;
     while (!qw_svc_stop) {
         /* Roster and quota updates wait while a calendar step reads them: never the credits. */
@@ -1132,10 +1016,10 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
             set_redis_ready(ev, qw_redis_connected(&ev->redis));
         }
     }
-    qw_log(QW_LOG_INFO, "shutdown", "stopping: last batch written, draining the outbox");
-    pump(ev, 0);
-    rc = 0;
-out:
+}
+
+static void shut_down(ev_t *ev)
+{
     qw_calthread_stop(&ev->cal);
     if (ev->rk) {
         rd_kafka_consumer_close(ev->rk);
@@ -1147,5 +1031,36 @@ out:
     qw_http_stop(ev->http);
     free_all(ev);
     pthread_rwlock_destroy(&ev->ref_lock);
+}
+
+int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
+{
+    static ev_t ev_storage; /* large: keep it off the stack */
+    ev_t *ev = &ev_storage;
+    memset(ev, 0, sizeof(*ev));
+    ev->o = o;
+    ev->cfg = cfg;
+    qw_strmap_init(&ev->work);
+    qw_strmap_init(&ev->seen);
+    qw_strmap_init(&ev->widx);
+    qw_strmap_init(&ev->olddup);
+    qw_owners_init(&ev->own, (size_t)o->id_window);
+    qw_strmap_init(&ev->type_metrics);
+    qw_commit_init(&ev->commit);
+    qw_redis_args_init(&ev->wm_args);
+    qw_refdata_init(&ev->ref);
+    pthread_rwlock_init(&ev->ref_lock, NULL);
+    register_metrics(ev);
+    int rc = load_config(ev);
+    if (rc != 0) return rc;
+    if (alloc_batch(ev) != QW_OK || start_http(ev) != QW_OK) return 1;
+    rc = 1;
+    if (connect_all(ev) == QW_OK) {
+        run_loop(ev);
+        qw_log(QW_LOG_INFO, "shutdown", "stopping: last batch written, draining the outbox");
+        pump(ev, 0);
+        rc = 0;
+    }
+    shut_down(ev);
     return rc;
 }

@@ -33,10 +33,6 @@ typedef struct qw_ev_opts_s {
     int http_bind_all; /* deprecated alias of --http-bind 0.0.0.0 */
 } qw_ev_opts_t;
 
-/* The policy file, or the built-in defaults (version "builtin-default") when path is empty. */
-struct qw_policy_s;
-int qw_ev_load_policy(struct qw_policy_s *p, const char *path, char *err, size_t errlen);
-
 /* Run until SIGTERM/SIGINT. Returns the process exit code. */
 int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg);
 

@@ -35,14 +35,14 @@ Test(evaluator_calendar, due_steps)
     cr_assert_eq(qw_period_parse("2026-11", &nov), 0);
     int64_t start = qw_period_start_ms(&nov, &p.tz);
     int64_t day = 86400000LL;
-    cr_assert_eq(qw_calendar_due(&p, &nov, start), 0u);
-    cr_assert_eq(qw_calendar_due(&p, &nov, start + 15 * day - 1), 0u);
-    cr_assert_eq(qw_calendar_due(&p, &nov, start + 15 * day), 1u, "50%% of 30 days");
-    cr_assert_eq(qw_calendar_due(&p, &nov, start + 23 * day), 3u, "75%% passed too");
+    cr_assert_eq(qw_schedule_due(&p, &nov, start), 0u);
+    cr_assert_eq(qw_schedule_due(&p, &nov, start + 15 * day - 1), 0u);
+    cr_assert_eq(qw_schedule_due(&p, &nov, start + 15 * day), 1u, "50%% of 30 days");
+    cr_assert_eq(qw_schedule_due(&p, &nov, start + 23 * day), 3u, "75%% passed too");
     int64_t close = qw_period_close_ms(&nov, &p.tz, 3);
     cr_assert_eq(close, start + 33 * day, "midnight after 3 grace days");
-    cr_assert_eq(qw_calendar_due(&p, &nov, close - 1), 3u);
-    cr_assert_eq(qw_calendar_due(&p, &nov, close), 3u | (1u << QW_CAL_CLOSE_BIT));
+    cr_assert_eq(qw_schedule_due(&p, &nov, close - 1), 3u);
+    cr_assert_eq(qw_schedule_due(&p, &nov, close), 3u | (1u << QW_CAL_CLOSE_BIT));
 }
 
 static void count(void *opaque, const qw_decision_t *d)
@@ -80,8 +80,9 @@ Test(evaluator_calendar, tick_all_groups_teams_and_is_idempotent)
     qw_period_t nov;
     qw_period_parse("2026-11", &nov);
     int64_t close = qw_period_close_ms(&nov, &p.tz, p.grace_days);
-    unsigned due = qw_calendar_due(&p, &nov, close);
-    cr_assert_eq(qw_calendar_tick_all(&e, reps, 4, "2026-11", due, close), QW_OK, "%s", e.errstr);
+    unsigned due = qw_schedule_due(&p, &nov, close);
+    cr_assert_eq(qw_schedule_tick_all(&e, reps, 4, "2026-11", due, close, NULL, NULL), QW_OK, "%s",
+                 e.errstr);
     /* Nobody sold anything: every rep was warned at both checkpoints (with coaching), and the
      * whole east team of 3 missed: one systemic quota-pressure event for it. */
     cr_assert_gt(n, 0);
@@ -96,6 +97,6 @@ Test(evaluator_calendar, tick_all_groups_teams_and_is_idempotent)
     cr_assert_not(qw_rep_state_find(&st[1], "2026-11")->flags & QW_PF_SYSTEMIC,
                   "west (one rep) is not a team for the systemic check");
     int first = n;
-    cr_assert_eq(qw_calendar_tick_all(&e, reps, 4, "2026-11", due, close), QW_OK);
+    cr_assert_eq(qw_schedule_tick_all(&e, reps, 4, "2026-11", due, close, NULL, NULL), QW_OK);
     cr_assert_eq(n, first, "a second run of the same step emits nothing new");
 }

@@ -5,17 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "calendar.h"
 #include "engine.h"
-#include "quotawatch/config.h"
 #include "quotawatch/credit_entry.h"
+#include "quotawatch/csv.h"
 #include "quotawatch/date.h"
 #include "quotawatch/file.h"
 #include "quotawatch/policy.h"
-#include "refdata.h"
-#include "service.h"
-#include "simulate_feed.h"
 #include "quotawatch/strmap.h"
+#include "reftable.h"
+#include "schedule.h"
+#include "simulate_feed.h"
 
 typedef struct sim_rep_s {
     qw_rep_profile_t prof;
@@ -25,10 +24,11 @@ typedef struct sim_rep_s {
 typedef struct sim_s {
     qw_policy_t policy;
     qw_engine_t e;
-    qw_refdata_t ref;
-    qw_strmap_t reps;    /* rep id -> sim_rep_t* */
-    qw_strmap_t periods; /* period id -> done bits + 1 (as a pointer-sized integer) */
-    qw_strmap_t applied; /* credit ids applied */
+    qw_reftable_t ref;
+    const qw_sim_opts_t *o; /* its log callback */
+    qw_strmap_t reps;       /* rep id -> sim_rep_t* */
+    qw_strmap_t periods;    /* period id -> done bits + 1 (as a pointer-sized integer) */
+    qw_strmap_t applied;    /* credit ids applied */
     int64_t now;
     int frozen; /* --now: the clock stays at `now` */
     FILE *out;
@@ -99,7 +99,7 @@ static sim_rep_t *rep_get(sim_t *s, const char *rep_id)
     if (r) return r;
     r = calloc(1, sizeof(*r));
     if (!r) return NULL;
-    const qw_rep_profile_t *p = qw_refdata_profile(&s->ref, rep_id);
+    const qw_rep_profile_t *p = qw_reftable_profile(&s->ref, rep_id);
     if (p) {
         r->prof = *p;
     } else {
@@ -119,6 +119,8 @@ static void period_note(sim_t *s, const char *id)
     if (!qw_strmap_get(&s->periods, p.id, strlen(p.id)))
         qw_strmap_put(&s->periods, p.id, strlen(p.id), (void *)(uintptr_t)1, NULL);
 }
+
+static void sim_warn(void *opaque, const char *event, const char *msg);
 
 /* The earliest calendar instant in (.., until] not yet done, or INT64_MAX. */
 static int64_t next_instant(sim_t *s, int64_t until, qw_period_t *which)
@@ -170,14 +172,14 @@ static void advance(sim_t *s, int64_t until)
         while (qw_strmap_next(&s->reps, &it, &id, &v)) {
             sim_rep_t *r = v;
             team[k].profile = &r->prof;
-            team[k].quota = qw_refdata_quota(&s->ref, id, p.id);
+            team[k].quota = qw_reftable_quota(&s->ref, id, p.id);
             team[k].state = &r->st;
             k++;
         }
         void *dv = qw_strmap_get(&s->periods, p.id, strlen(p.id));
         unsigned done = (unsigned)((uintptr_t)dv - 1);
-        unsigned due = qw_calendar_due(&s->policy, &p, s->now) & ~done;
-        qw_calendar_tick_all(&s->e, team, k, p.id, due, s->now);
+        unsigned due = qw_schedule_due(&s->policy, &p, s->now) & ~done;
+        qw_schedule_tick_all(&s->e, team, k, p.id, due, s->now, sim_warn, s);
         free(team);
         /* Steps in the past relative to `at` but never due (a checkpoint at or after the end)
          * are marked too, so the loop always moves on. */
@@ -219,7 +221,7 @@ static int on_credit(void *opaque, const char *rep_id, const uint8_t *pb, size_t
     const qw_quota_t *q = NULL;
     if (qw_engine_credit_period(&s->e, &c, &p) == QW_OK) {
         period_note(s, p.id);
-        q = qw_refdata_quota(&s->ref, rep_id, p.id);
+        q = qw_reftable_quota(&s->ref, rep_id, p.id);
     }
     if (qw_engine_apply_credit(&s->e, &r->prof, q, &r->st, &c, s->now) != QW_OK) {
         /* Name what was refused: the amount and currency as well as the engine's reason. */
@@ -229,6 +231,54 @@ static int on_credit(void *opaque, const char *rep_id, const uint8_t *pb, size_t
     } else {
         s->credits++;
     }
+    return QW_OK;
+}
+
+static void sim_warn(void *opaque, const char *event, const char *msg)
+{
+    const sim_t *s = opaque;
+    if (s->o->log) s->o->log(s->o->log_opaque, 0, event, msg);
+}
+
+typedef struct csv_ctx_s {
+    const char *name;
+    const sim_t *s;
+} csv_ctx_t;
+
+/* Every bad CSV row goes to the log (an operator fixes them all at once), as the service's. */
+static void csv_error(void *opaque, const char *msg)
+{
+    const csv_ctx_t *c = opaque;
+    const sim_t *s = c->s;
+    char line[QW_ERRSTR_MAX + 16];
+    snprintf(line, sizeof(line), "%s: %s", c->name, msg);
+    if (s->o->log) s->o->log(s->o->log_opaque, 1, "refdata.csv_invalid", line);
+}
+
+static int put_profile_cb(void *o, const qw_rep_profile_t *p)
+{
+    return qw_reftable_put_profile(o, p);
+}
+
+static int put_quota_cb(void *o, const qw_quota_t *q)
+{
+    return qw_reftable_put_quota(o, q);
+}
+
+/* The roster, then the quotas (checked against the policy as the service checks them). */
+static int load_csv(sim_t *s, char *err, size_t errlen)
+{
+    const qw_sim_opts_t *o = s->o;
+    csv_ctx_t rctx = {"roster", s}, qctx = {"quotas", s};
+    qw_csv_opts_t ro = {.max_errors = 20, .on_error = csv_error, .error_opaque = &rctx};
+    qw_csv_opts_t qo = {
+        .policy = &s->policy, .max_errors = 20, .on_error = csv_error, .error_opaque = &qctx};
+    if (o->roster && *o->roster &&
+        qw_csv_roster_load(o->roster, &ro, put_profile_cb, &s->ref, err, errlen) != QW_OK)
+        return QW_ERR;
+    if (o->quotas && *o->quotas &&
+        qw_csv_quota_load(o->quotas, &qo, put_quota_cb, &s->ref, err, errlen) != QW_OK)
+        return QW_ERR;
     return QW_OK;
 }
 
@@ -365,7 +415,8 @@ int qw_sim_run(const qw_sim_opts_t *o)
     qw_strmap_init(&s->reps);
     qw_strmap_init(&s->periods);
     qw_strmap_init(&s->applied);
-    qw_refdata_init(&s->ref);
+    qw_reftable_init(&s->ref);
+    s->o = o;
     char err[QW_ERRSTR_MAX] = "";
     int rc = QW_SIM_EXIT_OK;
     qw_sim_feed_t *feed = NULL;
@@ -390,14 +441,8 @@ int qw_sim_run(const qw_sim_opts_t *o)
         rc = QW_SIM_EXIT_CONFIG;
         goto out;
     }
-    int loaded = qw_ev_load_policy(&s->policy, o->policy, err, sizeof(err)) == QW_OK;
-    /* The quotas are checked against the policy as the service checks them. */
-    if (loaded) qw_refdata_set_policy(&s->ref, &s->policy);
-    if (!loaded ||
-        (o->roster && *o->roster &&
-         qw_refdata_load_roster_csv(&s->ref, o->roster, err, sizeof(err)) != QW_OK) ||
-        (o->quotas && *o->quotas &&
-         qw_refdata_load_quotas_csv(&s->ref, o->quotas, err, sizeof(err)) != QW_OK)) {
+    int loaded = qw_policy_load_or_default(&s->policy, o->policy, err, sizeof(err)) == QW_OK;
+    if (!loaded || load_csv(s, err, sizeof(err)) != QW_OK) {
         fprintf(stderr, "simulate: %s\n", err);
         rc = QW_SIM_EXIT_CONFIG;
         goto out;
@@ -512,75 +557,6 @@ out:
     qw_strmap_free(&s->reps, free);
     qw_strmap_free(&s->periods, NULL);
     qw_strmap_free(&s->applied, NULL);
-    qw_refdata_free(&s->ref);
+    qw_reftable_free(&s->ref);
     return rc;
-}
-
-/* --deals may be given several times; qw_config keeps one value per option, so the
- * occurrences are taken out of argv first. */
-static int take_deals(int *argc, char **argv, qw_sim_opts_t *o)
-{
-    int w = 1;
-    for (int i = 1; i < *argc; i++) {
-        const char *v = NULL;
-        if (strcmp(argv[i], "--deals") == 0) {
-            if (i + 1 >= *argc) return QW_ERR;
-            v = argv[++i];
-        } else if (strncmp(argv[i], "--deals=", 8) == 0) {
-            v = argv[i] + 8;
-        } else {
-            argv[w++] = argv[i];
-            continue;
-        }
-        if (o->ninputs >= QW_SIM_INPUTS_MAX) return QW_ERR;
-        o->inputs[o->ninputs++] = v;
-    }
-    *argc = w;
-    argv[w] = NULL;
-    return QW_OK;
-}
-
-int qw_sim_main(int argc, char **argv)
-{
-    qw_sim_opts_t o;
-    memset(&o, 0, sizeof(o));
-    int sorted = 0;
-    const qw_opt_t opts[] = {
-        {"policy", "QW_POLICY", QW_OPT_STR, "", "Policy YAML file (empty: built-in defaults)",
-         &o.policy, 0},
-        {"roster", NULL, QW_OPT_STR, "", "Roster CSV (docs/formats/csv.md)", &o.roster, 0},
-        {"quotas", NULL, QW_OPT_STR, "", "Quotas CSV (docs/formats/csv.md)", &o.quotas, 0},
-        {"deals", NULL, QW_OPT_STR, NULL,
-         "[SOURCE:]FILE, repeatable: CRM messages one per line, SOURCE salesforce, hubspot, "
-         "pipedrive or canonical (default; docs/formats/crm-sources.md)",
-         &o.deals, 0},
-        {"stage-map", "QW_STAGE_MAP", QW_OPT_STR, "",
-         "Stage map over the vendor defaults, as qw-ingest --stage-map", &o.stage_map, 0},
-        {"until", NULL, QW_OPT_STR, "",
-         "Advance the clock to the end of this day (YYYY-MM-DD), closing what is due", &o.until, 0},
-        {"now", NULL, QW_OPT_STR, "",
-         "Freeze the clock here (RFC 3339 or epoch ms), as the service's --fake-now", &o.now, 0},
-        {"sorted", NULL, QW_OPT_BOOL, "false", "Print decisions sorted by id", &sorted, 0},
-        {NULL, NULL, 0, NULL, NULL, NULL, 0},
-    };
-    if (take_deals(&argc, argv, &o) != QW_OK) {
-        fprintf(stderr, "qw-evaluator simulate: --deals needs [SOURCE:]FILE (at most %d)\n",
-                QW_SIM_INPUTS_MAX);
-        return QW_SIM_EXIT_CONFIG;
-    }
-    qw_config_t cfg;
-    int rc =
-        qw_config_parse(&cfg, "qw-evaluator simulate",
-                        "What-if: run the adapters, the ledger and the policy engine in memory "
-                        "over files and print every decision as a JSON line.",
-                        opts, argc, argv);
-    if (rc == QW_CONFIG_HELP) return 0;
-    if (rc != QW_OK || !o.ninputs) {
-        fprintf(stderr, "qw-evaluator simulate: %s\n",
-                rc != QW_OK ? cfg.errstr : "--deals is required");
-        return QW_SIM_EXIT_CONFIG;
-    }
-    o.sorted = sorted;
-    o.out = stdout;
-    return qw_sim_run(&o);
 }

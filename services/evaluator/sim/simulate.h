@@ -30,6 +30,10 @@ typedef struct qw_sim_opts_s {
     const char *now;       /* RFC 3339 or epoch ms: a frozen clock as --fake-now, or NULL */
     int sorted;            /* print decisions sorted by id instead of in the order made */
     FILE *out;
+    /* What the service would log (bad CSV rows, failed ticks); NULL: not logged. The run
+     * itself is pure, so the caller's shell does the logging. */
+    void (*log)(void *opaque, int error, const char *event, const char *msg);
+    void *log_opaque;
 } qw_sim_opts_t;
 
 /* Returns the exit code (QW_SIM_EXIT_*). */
@@ -42,8 +46,5 @@ json_t *qw_sim_decision_json(const qw_decision_t *d);
 /* "[SOURCE:]FILE": the source (canonical when there is no known source prefix) into src and the
  * file name into *path. QW_ERR when the spec is empty. */
 int qw_sim_input_parse(const char *spec, char *src, size_t srclen, const char **path);
-
-/* argv[0] is "simulate". */
-int qw_sim_main(int argc, char **argv);
 
 #endif

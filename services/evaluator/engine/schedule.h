@@ -1,0 +1,28 @@
+/* The checkpoint schedule: which calendar steps (pacing checkpoints, period close) of a period
+ * are due at an instant, and one step over an in-memory team set. Pure: shared by the calendar
+ * job (over Redis) and simulate (over files). */
+#ifndef QW_SCHEDULE_H
+#define QW_SCHEDULE_H
+
+#include <stdint.h>
+
+#include "engine.h"
+#include "quotawatch/period.h"
+#include "quotawatch/policy.h"
+
+/* Bit i of a step set = checkpoint i of the policy, this bit = the period close. */
+#define QW_CAL_CLOSE_BIT 7
+
+/* The steps of a period due at now_ms (a bit set as above). */
+unsigned qw_schedule_due(const qw_policy_t *p, const qw_period_t *period, int64_t now_ms);
+
+/* A failed team tick or fairness report: what the caller logs (event name, message). */
+typedef void (*qw_schedule_warn_fn)(void *opaque, const char *event, const char *msg);
+
+/* One step over a whole in-memory team set. reps[] hold every rep (any team); it groups them by
+ * team, ticks each team for the period, and runs the fairness report after a close. Failures
+ * go to warn (may be NULL) and make it return QW_ERR after the other teams are ticked. */
+int qw_schedule_tick_all(qw_engine_t *e, qw_engine_rep_t *reps, int n, const char *period,
+                         unsigned due, int64_t now_ms, qw_schedule_warn_fn warn, void *opaque);
+
+#endif
