@@ -19,8 +19,7 @@
 void qw_refdata_init(qw_refdata_t *d)
 {
     memset(d, 0, sizeof(*d));
-    qw_strmap_init(&d->roster);
-    qw_strmap_init(&d->quotas);
+    qw_reftable_init(&d->t);
 }
 
 void qw_refdata_free(qw_refdata_t *d)
@@ -29,60 +28,28 @@ void qw_refdata_free(qw_refdata_t *d)
         qw_follow_free(d->follow);
         free(d->follow);
     }
-    qw_strmap_free(&d->roster, free);
-    qw_strmap_free(&d->quotas, free);
+    qw_reftable_free(&d->t);
     memset(d, 0, sizeof(*d));
 }
 
 int qw_refdata_put_profile(qw_refdata_t *d, const qw_rep_profile_t *p)
 {
-    qw_rep_profile_t *c = malloc(sizeof(*c));
-    if (!c) return QW_ERR;
-    *c = *p;
-    void *old;
-    if (qw_strmap_put(&d->roster, c->rep_id, strlen(c->rep_id), c, &old) != 0) {
-        free(c);
-        return QW_ERR;
-    }
-    free(old);
-    return QW_OK;
-}
-
-static size_t quota_key(char *out, size_t cap, const char *rep, const char *period)
-{
-    int n = snprintf(out, cap, "%s\x1f%s", rep, period);
-    return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
+    return qw_reftable_put_profile(&d->t, p);
 }
 
 int qw_refdata_put_quota(qw_refdata_t *d, const qw_quota_t *q)
 {
-    char k[QW_ID_MAX + QW_PERIOD_ID_MAX + 2];
-    size_t kl = quota_key(k, sizeof(k), q->rep_id, q->period);
-    qw_quota_t *c = malloc(sizeof(*c));
-    if (!c || !kl) {
-        free(c);
-        return QW_ERR;
-    }
-    *c = *q;
-    void *old;
-    if (qw_strmap_put(&d->quotas, k, kl, c, &old) != 0) {
-        free(c);
-        return QW_ERR;
-    }
-    free(old);
-    return QW_OK;
+    return qw_reftable_put_quota(&d->t, q);
 }
 
 const qw_rep_profile_t *qw_refdata_profile(const qw_refdata_t *d, const char *rep_id)
 {
-    return qw_strmap_get(&d->roster, rep_id, strlen(rep_id));
+    return qw_reftable_profile(&d->t, rep_id);
 }
 
 const qw_quota_t *qw_refdata_quota(const qw_refdata_t *d, const char *rep_id, const char *period)
 {
-    char k[QW_ID_MAX + QW_PERIOD_ID_MAX + 2];
-    size_t kl = quota_key(k, sizeof(k), rep_id, period);
-    return kl ? qw_strmap_get(&d->quotas, k, kl) : NULL;
+    return qw_reftable_quota(&d->t, rep_id, period);
 }
 
 static int put_quota_cb(void *o, const qw_quota_t *q)
@@ -260,7 +227,7 @@ static void apply(void *opaque, const qw_follow_rec_t *r)
         if (!r->key) {
             reject(d, m, is_roster, "no_key", "a tombstone without a key");
         } else if (is_roster) {
-            free(qw_strmap_del(&d->roster, r->key, r->key_len));
+            free(qw_strmap_del(&d->t.roster, r->key, r->key_len));
         } else {
             char k[QW_ID_MAX + QW_PERIOD_ID_MAX + 2];
             const char *key = r->key, *colon = NULL;
@@ -270,7 +237,7 @@ static void apply(void *opaque, const qw_follow_rec_t *r)
                 size_t rl = (size_t)(colon - key);
                 memcpy(k, r->key, r->key_len);
                 k[rl] = '\x1f';
-                free(qw_strmap_del(&d->quotas, k, r->key_len));
+                free(qw_strmap_del(&d->t.quotas, k, r->key_len));
             } else {
                 reject(d, m, 0, "key_mismatch", "a tombstone whose key is not rep_id:period");
             }
@@ -296,6 +263,6 @@ int qw_refdata_poll(qw_refdata_t *d, int timeout_ms)
     d->caught_up = d->follow->caught_up;
     if (d->caught_up && !was)
         qw_log(QW_LOG_INFO, "refdata.caught_up", "roster and quotas loaded: %zu reps, %zu quotas",
-               d->roster.n, d->quotas.n);
+               d->t.roster.n, d->t.quotas.n);
     return n;
 }

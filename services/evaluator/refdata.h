@@ -11,10 +11,10 @@
 #include "quotawatch/policy.h"
 #include "quotawatch/roster.h"
 #include "quotawatch/strmap.h"
+#include "reftable.h"
 
 typedef struct qw_refdata_s {
-    qw_strmap_t roster;         /* rep id -> qw_rep_profile_t* */
-    qw_strmap_t quotas;         /* "<rep>\x1f<period>" -> qw_quota_t* */
+    qw_reftable_t t;            /* the tables (engine/reftable.c), filled from topics and CSV */
     struct qw_follow_s *follow; /* NULL when not following topics (simulate) */
     int caught_up;              /* every partition reached the high watermark seen at start */
     int npart;                  /* partitions followed (both topics) */

@@ -167,7 +167,7 @@ static int close_bench(const char *url, const char *brokers, const char *prefix,
     printf("{\"mode\":\"close\",\"reps\":%zu,\"steps\":%" PRId64 ",\"checkpoints_seconds\":%.3f,"
            "\"checkpoints_cpu_seconds\":%.3f,\"checkpoints_hold_seconds\":%.3f,"
            "\"close_seconds\":%.3f,\"close_cpu_seconds\":%.3f,\"close_hold_seconds\":%.3f}\n",
-           ref.roster.n, cal.steps, t1 - t0, c1 - c0, hold_cp / 1000.0, t2 - t1, c2 - c1,
+           ref.t.roster.n, cal.steps, t1 - t0, c1 - c0, hold_cp / 1000.0, t2 - t1, c2 - c1,
            cal.last_hold_ms / 1000.0);
     qw_calendar_free(&cal);
     rd_kafka_destroy(p);

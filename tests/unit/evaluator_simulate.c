@@ -78,8 +78,10 @@ static char *run(const char *until, int *rc)
     snprintf(r, sizeof(r), "%s/roster.csv", dir);
     snprintf(q, sizeof(q), "%s/quotas.csv", dir);
     snprintf(d, sizeof(d), "%s/deals.jsonl", dir);
-    char *buf = NULL;
-    size_t len = 0;
+    /* static: the stream keeps &buf until fclose, which gcc -O2 -Wdangling-pointer cannot see. */
+    static char *buf;
+    static size_t len;
+    buf = NULL, len = 0;
     FILE *out = open_memstream(&buf, &len);
     qw_sim_opts_t o = {
         .policy = "", .roster = r, .quotas = q, .deals = d, .until = until, .out = out};
@@ -178,8 +180,10 @@ Test(evaluator_simulate, evidence_prints_value_and_text_labelled)
 
 static char *run_opts(qw_sim_opts_t *o, int *rc)
 {
-    char *buf = NULL;
-    size_t len = 0;
+    /* static: the stream keeps &buf until fclose, which gcc -O2 -Wdangling-pointer cannot see. */
+    static char *buf;
+    static size_t len;
+    buf = NULL, len = 0;
     FILE *out = open_memstream(&buf, &len);
     o->out = out;
     *rc = qw_sim_run(o);
