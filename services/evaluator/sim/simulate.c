@@ -404,91 +404,87 @@ static int parse_now(const char *v, int64_t *ms)
     return qw_time_parse_iso8601(v, n, ms);
 }
 
-int qw_sim_run(const qw_sim_opts_t *o)
-{
-    static sim_t sim; /* holds large structs: off the stack */
-    sim_t *s = &sim;
-    memset(s, 0, sizeof(*s));
-    s->out = o->out ? o->out : stdout;
-    s->sorted = o->sorted;
-    s->now = INT64_MIN;
-    qw_strmap_init(&s->reps);
-    qw_strmap_init(&s->periods);
-    qw_strmap_init(&s->applied);
-    qw_reftable_init(&s->ref);
-    s->o = o;
-    char err[QW_ERRSTR_MAX] = "";
-    int rc = QW_SIM_EXIT_OK;
-    qw_sim_feed_t *feed = NULL;
-    sim_msg_t *msgs = NULL;
-    size_t nmsgs = 0;
+/* The inputs and clock options of one run, checked. */
+typedef struct sim_in_s {
     char src[QW_SIM_INPUTS_MAX + 1][16];
     const char *paths[QW_SIM_INPUTS_MAX + 1];
-    int nin = 0;
+    int nin;
+    int32_t until_day;
+    int64_t now_ms;
+} sim_in_t;
+
+/* The options: inputs, policy and CSV files, --until / --now. QW_SIM_EXIT_OK or _CONFIG (said
+ * on stderr). */
+static int sim_options(sim_t *s, const qw_sim_opts_t *o, sim_in_t *in)
+{
+    char err[QW_ERRSTR_MAX] = "";
+    in->nin = 0;
     if (o->deals && *o->deals &&
-        qw_sim_input_parse(o->deals, src[nin], sizeof(src[0]), &paths[nin]) == QW_OK)
-        nin++;
+        qw_sim_input_parse(o->deals, in->src[in->nin], sizeof(in->src[0]), &in->paths[in->nin]) ==
+            QW_OK)
+        in->nin++;
     for (int i = 0; i < o->ninputs && i < QW_SIM_INPUTS_MAX; i++) {
-        if (qw_sim_input_parse(o->inputs[i], src[nin], sizeof(src[0]), &paths[nin]) != QW_OK) {
+        if (qw_sim_input_parse(o->inputs[i], in->src[in->nin], sizeof(in->src[0]),
+                               &in->paths[in->nin]) != QW_OK) {
             fprintf(stderr, "simulate: --deals %s: expected [SOURCE:]FILE\n", o->inputs[i]);
-            rc = QW_SIM_EXIT_CONFIG;
-            goto out;
+            return QW_SIM_EXIT_CONFIG;
         }
-        nin++;
+        in->nin++;
     }
-    if (!nin) {
+    if (!in->nin) {
         fprintf(stderr, "simulate: no --deals input\n");
-        rc = QW_SIM_EXIT_CONFIG;
-        goto out;
+        return QW_SIM_EXIT_CONFIG;
     }
     int loaded = qw_policy_load_or_default(&s->policy, o->policy, err, sizeof(err)) == QW_OK;
     if (!loaded || load_csv(s, err, sizeof(err)) != QW_OK) {
         fprintf(stderr, "simulate: %s\n", err);
-        rc = QW_SIM_EXIT_CONFIG;
-        goto out;
+        return QW_SIM_EXIT_CONFIG;
     }
-    int32_t until_day = QW_DATE_NONE;
-    if (o->until && *o->until && qw_date_parse(o->until, strlen(o->until), &until_day) != 0) {
+    in->until_day = QW_DATE_NONE;
+    if (o->until && *o->until && qw_date_parse(o->until, strlen(o->until), &in->until_day) != 0) {
         fprintf(stderr, "simulate: --until %s: expected YYYY-MM-DD\n", o->until);
-        rc = QW_SIM_EXIT_CONFIG;
-        goto out;
+        return QW_SIM_EXIT_CONFIG;
     }
-    int64_t now_ms = 0;
+    in->now_ms = 0;
     if (o->now && *o->now) {
-        if (parse_now(o->now, &now_ms) != 0 || now_ms < 0) {
+        if (parse_now(o->now, &in->now_ms) != 0 || in->now_ms < 0) {
             fprintf(stderr, "simulate: --now %s: expected RFC 3339 or epoch ms\n", o->now);
-            rc = QW_SIM_EXIT_CONFIG;
-            goto out;
+            return QW_SIM_EXIT_CONFIG;
         }
-        if (until_day != QW_DATE_NONE) {
+        if (in->until_day != QW_DATE_NONE) {
             fprintf(stderr, "simulate: --now and --until exclude each other\n");
-            rc = QW_SIM_EXIT_CONFIG;
-            goto out;
+            return QW_SIM_EXIT_CONFIG;
         }
         s->frozen = 1;
     }
-    qw_engine_init(&s->e, &s->policy, emit, s);
-    feed = qw_sim_feed_new(&s->policy.rates);
-    if (!feed) {
-        rc = QW_SIM_EXIT_CONFIG;
-        goto out;
+    return QW_SIM_EXIT_OK;
+}
+
+/* The CRM feed with the policy's rates and the optional stage map; NULL on error (said). */
+static qw_sim_feed_t *sim_feed_open(sim_t *s, const qw_sim_opts_t *o)
+{
+    char err[QW_ERRSTR_MAX] = "";
+    qw_sim_feed_t *feed = qw_sim_feed_new(&s->policy.rates);
+    if (!feed || !o->stage_map || !*o->stage_map) return feed;
+    size_t len;
+    char *text = qw_file_read(o->stage_map, 4 * 1024 * 1024, &len, err, sizeof(err));
+    int mrc = text ? qw_sim_feed_stage_map(feed, text, len, err, sizeof(err)) : QW_ERR;
+    free(text);
+    if (mrc != QW_OK) {
+        fprintf(stderr, "simulate: --stage-map %s: %s\n", o->stage_map, err);
+        qw_sim_feed_free(feed);
+        return NULL;
     }
-    if (o->stage_map && *o->stage_map) {
-        size_t len;
-        char *text = qw_file_read(o->stage_map, 4 * 1024 * 1024, &len, err, sizeof(err));
-        int mrc = text ? qw_sim_feed_stage_map(feed, text, len, err, sizeof(err)) : QW_ERR;
-        free(text);
-        if (mrc != QW_OK) {
-            fprintf(stderr, "simulate: --stage-map %s: %s\n", o->stage_map, err);
-            rc = QW_SIM_EXIT_CONFIG;
-            goto out;
-        }
-    }
-    long lines = 0, bad = 0, refused_lines = 0;
-    if (read_inputs(nin, src, paths, feed, &msgs, &nmsgs, &lines, &bad) != QW_OK) {
-        rc = QW_SIM_EXIT_CONFIG;
-        goto out;
-    }
+    return feed;
+}
+
+/* Every message in event-time order through the ledger and the engine; returns the lines the
+ * ledger refused. */
+static long sim_apply_all(sim_t *s, qw_sim_feed_t *feed, const sim_in_t *in, const sim_msg_t *msgs,
+                          size_t nmsgs)
+{
+    char err[QW_ERRSTR_MAX] = "";
+    long refused_lines = 0;
     size_t it = 0;
     const char *id;
     void *v;
@@ -496,7 +492,7 @@ int qw_sim_run(const qw_sim_opts_t *o)
         /* As the service with --fake-now: every credit is applied at `now`; the calendar job's
          * steps due at `now` run once all of it is in (they wait for complete data,
          * docs/completeness.md), after the feed below. */
-        s->now = now_ms;
+        s->now = in->now_ms;
     } else {
         while (qw_strmap_next(&s->ref.quotas, &it, &id, &v))
             period_note(s, ((qw_quota_t *)v)->period);
@@ -505,7 +501,8 @@ int qw_sim_run(const qw_sim_opts_t *o)
         const sim_msg_t *m = &msgs[i];
         int64_t t;
         /* Parsed again (pure, deterministic): only one message's patches are held at a time. */
-        if (qw_sim_feed_parse(feed, src[m->input], m->text, m->len, &t, err, sizeof(err)) != QW_OK)
+        if (qw_sim_feed_parse(feed, in->src[m->input], m->text, m->len, &t, err, sizeof(err)) !=
+            QW_OK)
             continue;
         /* Event time drives the clock, which never goes back. */
         if (!s->frozen && t != INT64_MIN && t > s->now) {
@@ -515,20 +512,26 @@ int qw_sim_run(const qw_sim_opts_t *o)
         if (s->now == INT64_MIN) s->now = 0;
         long before = s->rejected;
         if (qw_sim_feed_apply(feed, on_credit, s, err, sizeof(err)) < 0) {
-            fprintf(stderr, "simulate: %s:%s line %ld: refused: %s\n", src[m->input],
-                    paths[m->input], m->lineno, err);
+            fprintf(stderr, "simulate: %s:%s line %ld: refused: %s\n", in->src[m->input],
+                    in->paths[m->input], m->lineno, err);
             refused_lines++;
         } else if (s->rejected > before) {
             fprintf(stderr, "simulate: (the refused credit came from %s:%s line %ld)\n",
-                    src[m->input], paths[m->input], m->lineno);
+                    in->src[m->input], in->paths[m->input], m->lineno);
         }
     }
+    return refused_lines;
+}
+
+/* The steps due after the last event (--now, --until), then the sorted output. */
+static void sim_finish(sim_t *s, const sim_in_t *in)
+{
     if (s->frozen) {
         note_service_periods(s);
-        advance(s, now_ms);
+        advance(s, in->now_ms);
     }
-    if (until_day != QW_DATE_NONE) {
-        int64_t end = qw_tz_day_start_ms(&s->policy.tz, until_day + 1) - 1;
+    if (in->until_day != QW_DATE_NONE) {
+        int64_t end = qw_tz_day_start_ms(&s->policy.tz, in->until_day + 1) - 1;
         advance(s, end);
         if (end > s->now) s->now = end;
     }
@@ -540,6 +543,37 @@ int qw_sim_run(const qw_sim_opts_t *o)
         }
     }
     fflush(s->out);
+}
+
+int qw_sim_run(const qw_sim_opts_t *o)
+{
+    static sim_t sim; /* holds large structs: off the stack */
+    static sim_in_t in;
+    sim_t *s = &sim;
+    memset(s, 0, sizeof(*s));
+    s->out = o->out ? o->out : stdout;
+    s->sorted = o->sorted;
+    s->now = INT64_MIN;
+    qw_strmap_init(&s->reps);
+    qw_strmap_init(&s->periods);
+    qw_strmap_init(&s->applied);
+    qw_reftable_init(&s->ref);
+    s->o = o;
+    qw_sim_feed_t *feed = NULL;
+    sim_msg_t *msgs = NULL;
+    size_t nmsgs = 0;
+    long lines = 0, bad = 0, refused_lines = 0;
+    int rc = sim_options(s, o, &in);
+    if (rc != QW_SIM_EXIT_OK) goto out;
+    qw_engine_init(&s->e, &s->policy, emit, s);
+    feed = sim_feed_open(s, o);
+    if (!feed ||
+        read_inputs(in.nin, in.src, in.paths, feed, &msgs, &nmsgs, &lines, &bad) != QW_OK) {
+        rc = QW_SIM_EXIT_CONFIG;
+        goto out;
+    }
+    refused_lines = sim_apply_all(s, feed, &in, msgs, nmsgs);
+    sim_finish(s, &in);
     fprintf(stderr,
             "simulate: %ld lines, %ld credits applied, %ld duplicates, %ld credits refused, %ld "
             "lines refused by the ledger, %ld unusable lines, %ld decisions\n",
