@@ -71,15 +71,20 @@ dpkg -x "$DEB" "$ROOT"
 (cd / && "$ROOT/usr/bin/qw-notifier" --help) | qw_it_grep -F "$ROOT/usr/share/quotawatch/templates" ||
     qw_it_fail "unpacked qw-notifier does not find its templates"
 if [[ "$(id -u)" == 0 ]]; then
-    if dpkg -s quotawatch >/dev/null 2>&1; then qw_it_fail "quotawatch is already installed on this machine: not touching it"; fi
-    trap 'dpkg -r quotawatch >/dev/null 2>&1; qw_it__cleanup' EXIT
+    # Installed for real (not just left "config-files" by an earlier removal): not ours to touch.
+    if [[ "$(dpkg-query -W -f='${Status}' quotawatch 2>/dev/null)" == "install ok installed" ]]; then
+        qw_it_fail "quotawatch is already installed on this machine: not touching it"
+    fi
+    trap 'dpkg -P quotawatch >/dev/null 2>&1; qw_it__cleanup' EXIT
     dpkg -i "$DEB" >"$QW_IT_DIR/dpkg.log" 2>&1 || { cat "$QW_IT_DIR/dpkg.log"; qw_it_fail "dpkg -i failed"; }
     [[ "$(cd / && /usr/bin/qw-ingest --version)" == "qw-ingest $VERSION" ]] || qw_it_fail "installed qw-ingest --version"
     systemd-analyze verify /usr/lib/systemd/system/qw-*.service >"$QW_IT_DIR/verify2.log" 2>&1 ||
         { cat "$QW_IT_DIR/verify2.log"; qw_it_fail "installed units do not verify"; }
     dpkg -r quotawatch >"$QW_IT_DIR/dpkg-r.log" 2>&1 || qw_it_fail "dpkg -r failed"
     [[ ! -e /usr/bin/qw-ingest ]] || qw_it_fail "dpkg -r left /usr/bin/qw-ingest"
-    qw_it_log "dpkg -i, verify in place, dpkg -r"
+    dpkg -P quotawatch >"$QW_IT_DIR/dpkg-p.log" 2>&1 || qw_it_fail "dpkg -P failed"
+    [[ -z "$(dpkg-query -W -f='${Status}' quotawatch 2>/dev/null)" ]] || qw_it_fail "dpkg -P left the package record"
+    qw_it_log "dpkg -i, verify in place, dpkg -r, dpkg -P"
 else
     qw_it_log "not root: the package was unpacked and run with dpkg -x, not installed with dpkg -i"
 fi
