@@ -52,7 +52,8 @@ static void same_credit(const qw_credit_t *a, const qw_credit_t *b)
     cr_assert_eq(a->discount_bp, b->discount_bp);
 }
 
-/* Moved from evaluator_decision_pb.c (then evaluator_engine_pb.c): the evaluator's reading of close dates and instants. */
+/* Moved from evaluator_decision_pb.c (then evaluator_engine_pb.c): the evaluator's reading of close
+ * dates and instants. */
 Test(wire_credit_entry, credit_entry_dates_and_instants)
 {
     Quotawatch__V1__CreditEntry m = QUOTAWATCH__V1__CREDIT_ENTRY__INIT;
