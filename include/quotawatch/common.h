@@ -20,5 +20,9 @@ int qw_err_set(char *errbuf, size_t errlen, const char *fmt, ...)
 
 /* Copy a string into a fixed buffer; returns QW_ERR (and copies nothing) when it does not fit. */
 int qw_strlcpy_checked(char *dst, size_t dstlen, const char *src, size_t srclen);
+/* A decoded message's string field into a fixed buffer: src (NULL = "") copied whole, or QW_ERR
+ * with "<what> too long" in err. What every wire decoder uses. */
+int qw_str_field(char *dst, size_t cap, const char *src, const char *what, char *err,
+                 size_t errlen);
 
 #endif

@@ -22,3 +22,11 @@ int qw_strlcpy_checked(char *dst, size_t dstlen, const char *src, size_t srclen)
     dst[srclen] = '\0';
     return QW_OK;
 }
+
+int qw_str_field(char *dst, size_t cap, const char *src, const char *what, char *err, size_t errlen)
+{
+    if (!src) src = "";
+    if (qw_strlcpy_checked(dst, cap, src, strlen(src)) != QW_OK)
+        return qw_err_set(err, errlen, "%s too long", what);
+    return QW_OK;
+}

@@ -42,18 +42,10 @@ size_t qw_credit_entry_pack(const qw_credit_t *c, uint8_t *buf, size_t cap)
     return quotawatch__v1__credit_entry__pack(&pb.msg, buf);
 }
 
-static int cp(char *dst, size_t cap, const char *src, const char *what, char *err, size_t errlen)
-{
-    if (!src) src = "";
-    if (qw_strlcpy_checked(dst, cap, src, strlen(src)) != QW_OK)
-        return qw_err_set(err, errlen, "%s too long", what);
-    return QW_OK;
-}
-
 /* An id from a topic: copied whole and within the id rule ("" = none), whoever wrote it. */
 static int cp_id(char *dst, size_t cap, const char *src, const char *what, char *err, size_t errlen)
 {
-    if (cp(dst, cap, src, what, err, errlen) != QW_OK) return QW_ERR;
+    if (qw_str_field(dst, cap, src, what, err, errlen) != QW_OK) return QW_ERR;
     char why[QW_ERRSTR_MAX / 2];
     if (dst[0] && qw_id_valid(dst, strlen(dst), why, sizeof(why)) != QW_OK)
         return qw_err_set(err, errlen, "%s: %s", what, why);
@@ -74,14 +66,14 @@ int qw_credit_entry_from_pb(const Quotawatch__V1__CreditEntry *m, qw_credit_t *c
 {
     char reason[QW_CREDIT_REASON_MAX];
     memset(c, 0, sizeof(*c));
-    if (cp(c->id, sizeof(c->id), m->id, "credit id", err, errlen) ||
+    if (qw_str_field(c->id, sizeof(c->id), m->id, "credit id", err, errlen) ||
         cp_id(c->deal_id, sizeof(c->deal_id), m->deal_id, "deal id", err, errlen) ||
         cp_id(c->rep_id, sizeof(c->rep_id), m->rep_id, "rep id", err, errlen) ||
-        cp(c->currency, sizeof(c->currency), m->currency, "currency", err, errlen) ||
-        cp(reason, sizeof(reason), m->reason, "reason", err, errlen))
+        qw_str_field(c->currency, sizeof(c->currency), m->currency, "currency", err, errlen) ||
+        qw_str_field(reason, sizeof(reason), m->reason, "reason", err, errlen))
         return QW_ERR;
-    if (m->original && cp(c->original_currency, sizeof(c->original_currency), m->original->currency,
-                          "original currency", err, errlen))
+    if (m->original && qw_str_field(c->original_currency, sizeof(c->original_currency),
+                                    m->original->currency, "original currency", err, errlen))
         return QW_ERR;
     if (qw_credit_reason_parse(reason, &c->reason) != QW_OK) c->reason = QW_REASON_NONE;
     c->deal_version = m->deal_version;

@@ -65,14 +65,6 @@ uint8_t *qw_roster_quota_pack(const qw_quota_t *q, size_t *len)
 
 /* ---- decoding (moved from the evaluator's engine_pb.c) ---- */
 
-static int cp(char *dst, size_t cap, const char *src, const char *what, char *err, size_t errlen)
-{
-    if (!src) src = "";
-    if (qw_strlcpy_checked(dst, cap, src, strlen(src)) != QW_OK)
-        return qw_err_set(err, errlen, "%s too long", what);
-    return QW_OK;
-}
-
 /* A display name is text for people, not a key: too long is cut, never refused, so a hostile
  * or verbose CRM name cannot take a rep off the roster. */
 static void cp_display(char *dst, size_t cap, const char *src)
@@ -97,12 +89,14 @@ int qw_roster_profile_from_pb(const Quotawatch__V1__RepProfile *m, qw_rep_profil
                               size_t errlen)
 {
     memset(p, 0, sizeof(*p));
-    if (cp(p->rep_id, sizeof(p->rep_id), m->rep_id, "rep id", err, errlen) ||
-        cp(p->email, sizeof(p->email), m->email, "email", err, errlen) ||
-        cp(p->slack_user_id, sizeof(p->slack_user_id), m->slack_user_id, "slack id", err, errlen) ||
-        cp(p->manager_id, sizeof(p->manager_id), m->manager_id, "manager id", err, errlen) ||
-        cp(p->team_id, sizeof(p->team_id), m->team_id, "team id", err, errlen) ||
-        cp(p->cohort, sizeof(p->cohort), m->cohort, "cohort", err, errlen))
+    if (qw_str_field(p->rep_id, sizeof(p->rep_id), m->rep_id, "rep id", err, errlen) ||
+        qw_str_field(p->email, sizeof(p->email), m->email, "email", err, errlen) ||
+        qw_str_field(p->slack_user_id, sizeof(p->slack_user_id), m->slack_user_id, "slack id", err,
+                     errlen) ||
+        qw_str_field(p->manager_id, sizeof(p->manager_id), m->manager_id, "manager id", err,
+                     errlen) ||
+        qw_str_field(p->team_id, sizeof(p->team_id), m->team_id, "team id", err, errlen) ||
+        qw_str_field(p->cohort, sizeof(p->cohort), m->cohort, "cohort", err, errlen))
         return QW_ERR;
     cp_display(p->name, sizeof(p->name), m->name);
     if (date_or_none(m->hire_date, &p->hire_date) != 0)
@@ -139,10 +133,10 @@ int qw_roster_quota_from_pb(const Quotawatch__V1__QuotaAssignment *m, qw_quota_t
 {
     memset(q, 0, sizeof(*q));
     qw_period_t per;
-    if (cp(q->rep_id, sizeof(q->rep_id), m->rep_id, "rep id", err, errlen) ||
-        cp(q->period, sizeof(q->period), m->period, "period", err, errlen) ||
-        cp(q->currency, sizeof(q->currency), m->currency, "currency", err, errlen) ||
-        cp(q->version, sizeof(q->version), m->version, "quota version", err, errlen))
+    if (qw_str_field(q->rep_id, sizeof(q->rep_id), m->rep_id, "rep id", err, errlen) ||
+        qw_str_field(q->period, sizeof(q->period), m->period, "period", err, errlen) ||
+        qw_str_field(q->currency, sizeof(q->currency), m->currency, "currency", err, errlen) ||
+        qw_str_field(q->version, sizeof(q->version), m->version, "quota version", err, errlen))
         return QW_ERR;
     if (qw_period_parse(q->period, &per) != 0)
         return qw_err_set(err, errlen, "quota of %s: bad period \"%s\"", q->rep_id, q->period);

@@ -49,31 +49,26 @@ size_t qw_decision_pb_pack(const qw_decision_t *d, uint8_t *buf, size_t cap)
     return quotawatch__v1__decision__pack(&pb.msg, buf);
 }
 
-static int cp(char *dst, size_t cap, const char *src, const char *field, char *err, size_t errlen)
-{
-    if (!src) src = "";
-    size_t n = strlen(src);
-    if (n >= cap) return qw_err_set(err, errlen, "decision: %s too long", field);
-    memcpy(dst, src, n + 1);
-    return QW_OK;
-}
-
 int qw_decision_from_pb(const Quotawatch__V1__Decision *m, qw_decision_t *d, char *err,
                         size_t errlen)
 {
     memset(d, 0, sizeof(*d));
-    if (cp(d->id, sizeof(d->id), m->id, "id", err, errlen) ||
-        cp(d->type, sizeof(d->type), m->type, "type", err, errlen) ||
-        cp(d->rep_id, sizeof(d->rep_id), m->rep_id, "rep_id", err, errlen) ||
-        cp(d->team_id, sizeof(d->team_id), m->team_id, "team_id", err, errlen) ||
-        cp(d->period, sizeof(d->period), m->period, "period", err, errlen) ||
-        cp(d->policy_version, sizeof(d->policy_version), m->policy_version, "policy_version", err,
-           errlen) ||
-        cp(d->quota_version, sizeof(d->quota_version), m->quota_version, "quota_version", err,
-           errlen) ||
-        cp(d->currency, sizeof(d->currency), m->currency, "currency", err, errlen) ||
-        cp(d->summary, sizeof(d->summary), m->summary, "summary", err, errlen) ||
-        cp(d->withdraws, sizeof(d->withdraws), m->withdraws, "withdraws", err, errlen))
+    if (qw_str_field(d->id, sizeof(d->id), m->id, "decision: id", err, errlen) ||
+        qw_str_field(d->type, sizeof(d->type), m->type, "decision: type", err, errlen) ||
+        qw_str_field(d->rep_id, sizeof(d->rep_id), m->rep_id, "decision: rep_id", err, errlen) ||
+        qw_str_field(d->team_id, sizeof(d->team_id), m->team_id, "decision: team_id", err,
+                     errlen) ||
+        qw_str_field(d->period, sizeof(d->period), m->period, "decision: period", err, errlen) ||
+        qw_str_field(d->policy_version, sizeof(d->policy_version), m->policy_version,
+                     "decision: policy_version", err, errlen) ||
+        qw_str_field(d->quota_version, sizeof(d->quota_version), m->quota_version,
+                     "decision: quota_version", err, errlen) ||
+        qw_str_field(d->currency, sizeof(d->currency), m->currency, "decision: currency", err,
+                     errlen) ||
+        qw_str_field(d->summary, sizeof(d->summary), m->summary, "decision: summary", err,
+                     errlen) ||
+        qw_str_field(d->withdraws, sizeof(d->withdraws), m->withdraws, "decision: withdraws", err,
+                     errlen))
         return QW_ERR;
     d->time_ms = m->time_ms;
     d->attainment_bp = m->attainment_bp;
@@ -89,8 +84,10 @@ int qw_decision_from_pb(const Quotawatch__V1__Decision *m, qw_decision_t *d, cha
         return qw_err_set(err, errlen, "decision: more than %d evidence entries", QW_EVIDENCE_MAX);
     for (size_t i = 0; i < m->n_evidence; i++) {
         qw_evidence_t *ev = &d->evidence[i];
-        if (cp(ev->key, sizeof(ev->key), m->evidence[i]->key, "evidence key", err, errlen) ||
-            cp(ev->text, sizeof(ev->text), m->evidence[i]->text, "evidence text", err, errlen))
+        if (qw_str_field(ev->key, sizeof(ev->key), m->evidence[i]->key, "decision: evidence key",
+                         err, errlen) ||
+            qw_str_field(ev->text, sizeof(ev->text), m->evidence[i]->text,
+                         "decision: evidence text", err, errlen))
             return QW_ERR;
         ev->value = m->evidence[i]->value;
     }
