@@ -31,8 +31,6 @@ qw_http_t *qw_http_start_addr(const char *addr, int port, char *errbuf, size_t e
 /* QW_OK when addr is an address qw_http_start_addr takes; else QW_ERR naming --http-bind (for
  * the option checks, so a typo exits 2 before anything starts). */
 int qw_http_bind_check(const char *addr, char *errbuf, size_t errlen);
-/* The same on 127.0.0.1 or on every IPv4 interface (bind_all). */
-qw_http_t *qw_http_start(int port, int bind_all, char *errbuf, size_t errlen);
 
 /* The --http-bind option, the same in every service (docs/operations.md): a qw_opt_t entry
  * writing a const char * at dst. */

@@ -161,11 +161,6 @@ qw_http_t *qw_http_start_addr(const char *addr, int port, char *errbuf, size_t e
     return h;
 }
 
-qw_http_t *qw_http_start(int port, int bind_all, char *errbuf, size_t errlen)
-{
-    return qw_http_start_addr(bind_all ? "0.0.0.0" : "127.0.0.1", port, errbuf, errlen);
-}
-
 void qw_http_stop(qw_http_t *h)
 {
     if (!h) return;

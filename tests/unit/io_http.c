@@ -50,7 +50,7 @@ static void ask(int fd, const char *req, size_t len, char *out, size_t cap)
 Test(io_http, healthz_answers_while_one_client_holds_200_slow_connections)
 {
     char err[QW_ERRSTR_MAX];
-    qw_http_t *h = qw_http_start(0, 0, err, sizeof(err));
+    qw_http_t *h = qw_http_start_addr("127.0.0.1", 0, err, sizeof(err));
     cr_assert_not_null(h, "%s", err);
     int port = qw_http_port(h);
     int slow[200], nslow = 0;
@@ -80,7 +80,7 @@ Test(io_http, healthz_answers_while_one_client_holds_200_slow_connections)
 Test(io_http, an_oversized_request_is_refused)
 {
     char err[QW_ERRSTR_MAX];
-    qw_http_t *h = qw_http_start(0, 0, err, sizeof(err));
+    qw_http_t *h = qw_http_start_addr("127.0.0.1", 0, err, sizeof(err));
     cr_assert_not_null(h, "%s", err);
     int fd = dial(qw_http_port(h), "127.0.0.1");
     cr_assert_geq(fd, 0);
