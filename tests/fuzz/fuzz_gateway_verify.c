@@ -36,9 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uri[0] = '\0';
     else if (strlen(uri) >= sizeof(uri))
         abort();
-    if (qw_gw_hubspot_verify(&s, "POST", uri, body, body_len, ts, sig, 0) == QW_GW_OK) abort();
-    if (qw_gw_basic_verify(&s, auth) == QW_GW_OK && strcmp(auth, "Basic ZnV6ei1zZWNyZXQ=")) abort();
-    if (qw_gw_canonical_verify(&s, pq, ts, sig, body, body_len, 0) == QW_GW_OK) abort();
+    if (qw_gw_hubspot_verify(&s, "POST", uri, body, body_len, ts, sig, 0, NULL) == QW_GW_OK)
+        abort();
+    if (qw_gw_basic_verify(&s, auth, NULL) == QW_GW_OK && strcmp(auth, "Basic ZnV6ei1zZWNyZXQ="))
+        abort();
+    if (qw_gw_canonical_verify(&s, pq, ts, sig, body, body_len, 0, NULL) == QW_GW_OK) abort();
     for (int src = 0; src < 3; src++)
         (void)qw_gw_shape_check((qw_gw_source_t)src, body, body_len);
     (void)qw_gw_secrets_parse(&s, body, body_len, err, sizeof(err));

@@ -26,7 +26,7 @@ static qw_gw_secrets_t secrets(const char *text)
 static qw_gw_verdict_t hs(const char *keys, const char *body, const char *ts, int64_t now)
 {
     qw_gw_secrets_t s = secrets(keys);
-    return qw_gw_hubspot_verify(&s, "POST", HS_URI, body, strlen(body), ts, HS_SIG, now);
+    return qw_gw_hubspot_verify(&s, "POST", HS_URI, body, strlen(body), ts, HS_SIG, now, NULL);
 }
 
 Test(gateway_hubspot, valid_signature)
@@ -51,7 +51,7 @@ Test(gateway_hubspot, five_minute_window)
     cr_assert_eq(hs("hs-secret-1", HS_BODY, "12x", NOW_MS), QW_GW_MISSING);
     qw_gw_secrets_t s = secrets("hs-secret-1");
     cr_assert_eq(
-        qw_gw_hubspot_verify(&s, "POST", HS_URI, HS_BODY, strlen(HS_BODY), TS, NULL, NOW_MS),
+        qw_gw_hubspot_verify(&s, "POST", HS_URI, HS_BODY, strlen(HS_BODY), TS, NULL, NOW_MS, NULL),
         QW_GW_MISSING);
 }
 
@@ -74,20 +74,20 @@ Test(gateway_hubspot, uri_rebuilt_from_public_url_and_decoded)
     cr_assert_eq(
         qw_gw_hubspot_uri("https://hooks.example.com", "/hubspot/a%3Ab%40c", uri, sizeof(uri)), 0);
     cr_assert_eq(qw_gw_hubspot_verify(&s, "POST", uri, "[]", 2, TS,
-                                      "3pU06n1DAfzGeASUTXENunWaIbcFNDb3+0EYOt/Om7g=", NOW_MS),
+                                      "3pU06n1DAfzGeASUTXENunWaIbcFNDb3+0EYOt/Om7g=", NOW_MS, NULL),
                  QW_GW_OK);
 }
 
 Test(gateway_basic, credentials)
 {
     qw_gw_secrets_t c = secrets("old:pw\npd:s3cret\n");
-    cr_assert_eq(qw_gw_basic_verify(&c, "Basic cGQ6czNjcmV0"), QW_GW_OK); /* pd:s3cret */
-    cr_assert_eq(qw_gw_basic_verify(&c, "basic cGQ6czNjcmV0"), QW_GW_OK);
-    cr_assert_eq(qw_gw_basic_verify(&c, "Basic cGQ6czNjcmVV"), QW_GW_BAD_SIGNATURE);
-    cr_assert_eq(qw_gw_basic_verify(&c, "Basic cGQ6"), QW_GW_BAD_SIGNATURE); /* "pd:" */
-    cr_assert_eq(qw_gw_basic_verify(&c, "Bearer cGQ6czNjcmV0"), QW_GW_MISSING);
-    cr_assert_eq(qw_gw_basic_verify(&c, "Basic abc"), QW_GW_MISSING);
-    cr_assert_eq(qw_gw_basic_verify(&c, NULL), QW_GW_MISSING);
+    cr_assert_eq(qw_gw_basic_verify(&c, "Basic cGQ6czNjcmV0", NULL), QW_GW_OK); /* pd:s3cret */
+    cr_assert_eq(qw_gw_basic_verify(&c, "basic cGQ6czNjcmV0", NULL), QW_GW_OK);
+    cr_assert_eq(qw_gw_basic_verify(&c, "Basic cGQ6czNjcmVV", NULL), QW_GW_BAD_SIGNATURE);
+    cr_assert_eq(qw_gw_basic_verify(&c, "Basic cGQ6", NULL), QW_GW_BAD_SIGNATURE); /* "pd:" */
+    cr_assert_eq(qw_gw_basic_verify(&c, "Bearer cGQ6czNjcmV0", NULL), QW_GW_MISSING);
+    cr_assert_eq(qw_gw_basic_verify(&c, "Basic abc", NULL), QW_GW_MISSING);
+    cr_assert_eq(qw_gw_basic_verify(&c, NULL, NULL), QW_GW_MISSING);
 }
 
 Test(gateway_canonical, standard_webhooks)
@@ -95,18 +95,19 @@ Test(gateway_canonical, standard_webhooks)
     qw_gw_secrets_t s = secrets(SW_KEY);
     size_t n = strlen(SW_BODY);
     int64_t now = 1764700000LL * 1000;
-    cr_assert_eq(qw_gw_canonical_verify(&s, "msg_1", "1764700000", SW_SIG, SW_BODY, n, now),
+    cr_assert_eq(qw_gw_canonical_verify(&s, "msg_1", "1764700000", SW_SIG, SW_BODY, n, now, NULL),
                  QW_GW_OK);
-    cr_assert_eq(qw_gw_canonical_verify(&s, "msg_1", "1764700000", "v1,x " SW_SIG, SW_BODY, n, now),
-                 QW_GW_OK);
-    cr_assert_eq(qw_gw_canonical_verify(&s, "msg_2", "1764700000", SW_SIG, SW_BODY, n, now),
-                 QW_GW_BAD_SIGNATURE);
-    cr_assert_eq(qw_gw_canonical_verify(&s, "msg_1", "1764700000", SW_SIG, "{}", 2, now),
-                 QW_GW_BAD_SIGNATURE);
     cr_assert_eq(
-        qw_gw_canonical_verify(&s, "msg_1", "1764700000", SW_SIG, SW_BODY, n, now + 6 * 60 * 1000),
-        QW_GW_STALE);
-    cr_assert_eq(qw_gw_canonical_verify(&s, "", "1764700000", SW_SIG, SW_BODY, n, now),
+        qw_gw_canonical_verify(&s, "msg_1", "1764700000", "v1,x " SW_SIG, SW_BODY, n, now, NULL),
+        QW_GW_OK);
+    cr_assert_eq(qw_gw_canonical_verify(&s, "msg_2", "1764700000", SW_SIG, SW_BODY, n, now, NULL),
+                 QW_GW_BAD_SIGNATURE);
+    cr_assert_eq(qw_gw_canonical_verify(&s, "msg_1", "1764700000", SW_SIG, "{}", 2, now, NULL),
+                 QW_GW_BAD_SIGNATURE);
+    cr_assert_eq(qw_gw_canonical_verify(&s, "msg_1", "1764700000", SW_SIG, SW_BODY, n,
+                                        now + 6 * 60 * 1000, NULL),
+                 QW_GW_STALE);
+    cr_assert_eq(qw_gw_canonical_verify(&s, "", "1764700000", SW_SIG, SW_BODY, n, now, NULL),
                  QW_GW_MISSING);
 }
 

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,34 @@ int qw_gw_secrets_parse(qw_gw_secrets_t *out, const char *text, size_t len, char
     }
     if (out->n == 0) return qw_err_set(errbuf, errlen, "no secret in the file");
     return QW_OK;
+}
+
+void qw_gw_secrets_label(qw_gw_secrets_t *s, const char *fallback, int basic)
+{
+    for (int i = 0; i < s->n; i++) {
+        char *v = s->s[i];
+        size_t n = s->len[i], cut = 0;
+        if (basic) {
+            const char *colon = memchr(v, ':', n);
+            cut = colon ? (size_t)(colon - v) : 0;
+            snprintf(s->label[i], QW_GW_LABEL_LEN, "%.*s", (int)cut, v);
+            if (!cut) snprintf(s->label[i], QW_GW_LABEL_LEN, "%s#%d", fallback, i + 1);
+            continue;
+        }
+        while (cut < n && !isspace((unsigned char)v[cut]))
+            cut++;
+        if (cut == n) {
+            snprintf(s->label[i], QW_GW_LABEL_LEN, "%s#%d", fallback, i + 1);
+            continue;
+        }
+        snprintf(s->label[i], QW_GW_LABEL_LEN, "%.*s", (int)cut, v);
+        size_t a = cut;
+        while (a < n && isspace((unsigned char)v[a]))
+            a++;
+        memmove(v, v + a, n - a);
+        memset(v + (n - a), 0, QW_GW_SECRET_LEN - (n - a));
+        s->len[i] = n - a;
+    }
 }
 
 static int hexval(char c)
@@ -109,7 +138,8 @@ static int in_window(int64_t ts_ms, int64_t now_ms)
 
 qw_gw_verdict_t qw_gw_hubspot_verify(const qw_gw_secrets_t *secrets, const char *method,
                                      const char *uri, const char *body, size_t body_len,
-                                     const char *ts_header, const char *sig_header, int64_t now_ms)
+                                     const char *ts_header, const char *sig_header, int64_t now_ms,
+                                     int *which)
 {
     int64_t ts;
     if (!sig_header || strlen(sig_header) != 44 || parse_ts(ts_header, &ts)) return QW_GW_MISSING;
@@ -120,12 +150,15 @@ qw_gw_verdict_t qw_gw_hubspot_verify(const qw_gw_secrets_t *secrets, const char 
     for (int i = 0; i < secrets->n; i++) {
         char want[45];
         if (hmac_b64(secrets->s[i], secrets->len[i], parts, lens, 4, want)) continue;
-        match |= CRYPTO_memcmp(want, sig_header, 44) == 0; /* no early exit: constant time */
+        int eq = CRYPTO_memcmp(want, sig_header, 44) == 0; /* no early exit: constant time */
+        match |= eq;
+        if (eq && which) *which = i;
     }
     return match ? QW_GW_OK : QW_GW_BAD_SIGNATURE;
 }
 
-qw_gw_verdict_t qw_gw_basic_verify(const qw_gw_secrets_t *creds, const char *auth_header)
+qw_gw_verdict_t qw_gw_basic_verify(const qw_gw_secrets_t *creds, const char *auth_header,
+                                   int *which)
 {
     if (!auth_header || strncasecmp(auth_header, "Basic ", 6) != 0) return QW_GW_MISSING;
     const char *b = auth_header + 6;
@@ -139,15 +172,19 @@ qw_gw_verdict_t qw_gw_basic_verify(const qw_gw_secrets_t *creds, const char *aut
     if (b[bl - 1] == '=') n--;
     if (b[bl - 2] == '=') n--;
     int match = 0;
-    for (int i = 0; i < creds->n; i++)
-        match |= creds->len[i] == (size_t)n && CRYPTO_memcmp(creds->s[i], dec, (size_t)n) == 0;
+    for (int i = 0; i < creds->n; i++) {
+        int eq = creds->len[i] == (size_t)n && CRYPTO_memcmp(creds->s[i], dec, (size_t)n) == 0;
+        match |= eq;
+        if (eq && which) *which = i;
+    }
     OPENSSL_cleanse(dec, sizeof(dec));
     return match ? QW_GW_OK : QW_GW_BAD_SIGNATURE;
 }
 
 qw_gw_verdict_t qw_gw_canonical_verify(const qw_gw_secrets_t *secrets, const char *id,
                                        const char *ts_header, const char *sig_header,
-                                       const char *body, size_t body_len, int64_t now_ms)
+                                       const char *body, size_t body_len, int64_t now_ms,
+                                       int *which)
 {
     int64_t ts;
     if (!id || !*id || !sig_header || parse_ts(ts_header, &ts)) return QW_GW_MISSING;
@@ -157,7 +194,9 @@ qw_gw_verdict_t qw_gw_canonical_verify(const qw_gw_secrets_t *secrets, const cha
         qw_sign_key_t k;
         char err[QW_ERRSTR_MAX];
         if (qw_sign_key_parse(&k, secrets->s[i], secrets->len[i], err, sizeof(err))) continue;
-        match |= qw_sign_verify(&k, id, ts, body, body_len, sig_header);
+        int eq = qw_sign_verify(&k, id, ts, body, body_len, sig_header);
+        match |= eq;
+        if (eq && which) *which = i;
         OPENSSL_cleanse(&k, sizeof(k));
     }
     return match ? QW_GW_OK : QW_GW_BAD_SIGNATURE;

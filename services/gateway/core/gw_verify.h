@@ -22,16 +22,26 @@ typedef enum {
 
 typedef enum { QW_GW_SRC_HUBSPOT, QW_GW_SRC_PIPEDRIVE, QW_GW_SRC_CANONICAL } qw_gw_source_t;
 
+#define QW_GW_LABEL_LEN 64
+
 typedef struct {
     int n;
     char s[QW_GW_SECRETS_MAX][QW_GW_SECRET_LEN];
     size_t len[QW_GW_SECRETS_MAX];
+    /* Who a secret authenticates (the principal header of what it lets in): the optional first
+     * word of a "LABEL SECRET" line (qw_gw_secrets_label), or the user of a "user:pass" line. */
+    char label[QW_GW_SECRETS_MAX][QW_GW_LABEL_LEN];
 } qw_gw_secrets_t;
 
 /* One secret per line (blank lines and "#" comments skipped, whitespace trimmed); at least
  * one, at most QW_GW_SECRETS_MAX. */
 int qw_gw_secrets_parse(qw_gw_secrets_t *out, const char *text, size_t len, char *errbuf,
                         size_t errlen);
+
+/* Split "LABEL SECRET" lines (HubSpot app id, canonical sender name) into label and secret;
+ * a line of one word keeps it as the secret and gets the label "<fallback>#<line>". For
+ * "user:pass" lines (basic != 0) the label is the user. Secrets never contain whitespace. */
+void qw_gw_secrets_label(qw_gw_secrets_t *s, const char *fallback, int basic);
 
 /* The URI HubSpot signed: public_url (trailing '/' dropped) + path_query, with the escapes
  * HubSpot decodes before signing (%3A %2F %3F %40 %21 %24 %27 %28 %29 %2A %2C %3B) decoded. */
@@ -41,16 +51,20 @@ int qw_gw_hubspot_uri(const char *public_url, const char *path_query, char *out,
  * constant time with X-HubSpot-Signature-v3; the timestamp (ms) must be within 5 minutes. */
 qw_gw_verdict_t qw_gw_hubspot_verify(const qw_gw_secrets_t *secrets, const char *method,
                                      const char *uri, const char *body, size_t body_len,
-                                     const char *ts_header, const char *sig_header, int64_t now_ms);
+                                     const char *ts_header, const char *sig_header, int64_t now_ms,
+                                     int *which);
 
-/* Pipedrive: "Authorization: Basic base64(user:pass)" against the "user:pass" lines. */
-qw_gw_verdict_t qw_gw_basic_verify(const qw_gw_secrets_t *creds, const char *auth_header);
+/* Each verify sets *which (when not NULL) to the index of the matching secret on QW_GW_OK.
+ * Pipedrive: "Authorization: Basic base64(user:pass)" against the "user:pass" lines. */
+qw_gw_verdict_t qw_gw_basic_verify(const qw_gw_secrets_t *creds, const char *auth_header,
+                                   int *which);
 
 /* Canonical: Standard Webhooks (webhook-id, webhook-timestamp in seconds, webhook-signature);
  * secrets are "whsec_<base64>" lines. */
 qw_gw_verdict_t qw_gw_canonical_verify(const qw_gw_secrets_t *secrets, const char *id,
                                        const char *ts_header, const char *sig_header,
-                                       const char *body, size_t body_len, int64_t now_ms);
+                                       const char *body, size_t body_len, int64_t now_ms,
+                                       int *which);
 
 /* HubSpot sends a JSON array of events, Pipedrive and canonical a JSON object. */
 qw_gw_verdict_t qw_gw_shape_check(qw_gw_source_t src, const char *body, size_t body_len);
