@@ -29,6 +29,8 @@ int qw_kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *val, c
  * ready on h; qw_kafka_mark_ok marks it ready again (call it after a successful poll). */
 void qw_kafka_health_attach(qw_http_t *h);
 void qw_kafka_mark_ok(void);
+/* Not ready until the next qw_kafka_mark_ok: for a service that probes the broker itself. */
+void qw_kafka_mark_down(void);
 int qw_kafka_is_ok(void);
 
 /* Value of the last header named name, or NULL; *len gets its size. */

@@ -32,6 +32,14 @@ void qw_kafka_mark_ok(void)
     }
 }
 
+void qw_kafka_mark_down(void)
+{
+    if (qw_kafka_ok) {
+        qw_kafka_ok = 0;
+        qw_http_set_ready(qw_kafka_h, "kafka", 0);
+    }
+}
+
 int qw_kafka_is_ok(void)
 {
     return qw_kafka_ok;

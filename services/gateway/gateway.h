@@ -44,7 +44,7 @@ typedef struct qw_gw_s {
     char topic[QW_GW_SOURCES][256];
     int probe_src; /* a configured source: its topic is what readiness checks */
     rd_kafka_t *rk;
-    pthread_t poller;
+    pthread_t poller, prober;
     struct MHD_Daemon *d;
     qw_http_t *admin;
     pthread_mutex_t rate_lock;

@@ -48,9 +48,11 @@ static int check_ranges(const qw_gw_opts_t *o, char *errbuf, size_t errlen)
     if (o->timeout_ms < 100 || o->timeout_ms > 300000)
         return qw_err_set(errbuf, errlen, "--produce-timeout-ms %lld: must be 100 .. 300000",
                           (long long)o->timeout_ms);
-    if (o->rate < 0 || o->burst < 0 || o->retry_after_s < 1 || o->retry_after_s > 3600)
+    if (o->rate < 0 || o->rate > 1000000 || o->burst < 0 || o->burst > 1000000 ||
+        o->retry_after_s < 1 || o->retry_after_s > 3600)
         return qw_err_set(errbuf, errlen,
-                          "--rate-limit, --rate-burst must be >= 0 and --retry-after-s 1 .. 3600");
+                          "--rate-limit and --rate-burst must be 0 .. 1000000, --retry-after-s "
+                          "1 .. 3600");
     if (o->max_conns < 1 || o->max_conns > 65536)
         return qw_err_set(errbuf, errlen, "--max-connections %lld: must be 1 .. 65536",
                           (long long)o->max_conns);

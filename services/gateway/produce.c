@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gateway.h"
 #include "quotawatch/clock.h"
@@ -18,35 +19,51 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     qw_gw_delivered(m->_private, m->err);
 }
 
-/* While Kafka is not known reachable, requests are answered 503 at once; a metadata request
- * every second finds out when it is back (delivery reports keep it marked ok after that). */
-static void probe(qw_gw_t *g, int64_t *next_ns)
+/* Readiness is probed, not inferred: a broker that hangs (stopped, partitioned, disk stalled)
+ * keeps its TCP connection open, so no "all brokers down" ever comes. Every second a metadata
+ * request for a topic the gateway writes must be answered within a second, or new requests
+ * are answered 503 at once instead of each waiting out --produce-timeout-ms. Its own thread,
+ * so that a hanging probe never delays the delivery reports that answer requests. */
+static int probe_once(qw_gw_t *g)
 {
-    int64_t now = qw_clock_mono_ns();
-    if (qw_kafka_is_ok() || now < *next_ns) return;
-    *next_ns = now + 1000000000LL;
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_topic_t *t = rd_kafka_topic_new(g->rk, g->topic[g->probe_src], NULL);
-    if (rd_kafka_metadata(g->rk, 0, t, &md, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        int found = md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR;
-        if (found) {
-            qw_kafka_mark_ok();
-            qw_log(QW_LOG_INFO, "gateway.kafka_ok", "Kafka reachable, %s exists: accepting",
-                   g->topic[g->probe_src]);
-        } else
-            qw_log(QW_LOG_WARN, "gateway.no_topic", "topic %s: %s (answering 503)",
-                   g->topic[g->probe_src], rd_kafka_err2str(md->topics[0].err));
+    rd_kafka_resp_err_t err = rd_kafka_metadata(g->rk, 0, t, &md, 1000);
+    int ok = 0;
+    if (!err) {
+        err = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+        ok = !err;
         rd_kafka_metadata_destroy(md);
     }
     if (t) rd_kafka_topic_destroy(t);
+    int was = qw_kafka_is_ok();
+    if (ok && !was) {
+        qw_kafka_mark_ok();
+        qw_log(QW_LOG_INFO, "gateway.kafka_ok", "Kafka answers and %s exists: accepting",
+               g->topic[g->probe_src]);
+    } else if (!ok && was) {
+        qw_kafka_mark_down();
+        qw_log(QW_LOG_WARN, "gateway.kafka_down", "topic %s: %s: answering 503 until it answers",
+               g->topic[g->probe_src], rd_kafka_err2str(err));
+    }
+    return ok;
+}
+
+static void *probe_main(void *arg)
+{
+    qw_gw_t *g = arg;
+    while (!atomic_load(&g->stopping)) {
+        probe_once(g);
+        for (int i = 0; i < 20 && !atomic_load(&g->stopping); i++)
+            usleep(50000);
+    }
+    return NULL;
 }
 
 static void *poll_main(void *arg)
 {
     qw_gw_t *g = arg;
-    int64_t next_probe = 0;
     while (!atomic_load(&g->stopping) || rd_kafka_outq_len(g->rk) > 0) {
-        probe(g, &next_probe);
         rd_kafka_poll(g->rk, 100);
         char why[256];
         if (rd_kafka_fatal_error(g->rk, why, sizeof(why))) {
@@ -85,6 +102,13 @@ int qw_gw_producer_start(qw_gw_t *g, char *errbuf, size_t errlen)
         g->rk = NULL;
         return qw_err_set(errbuf, errlen, "cannot start the delivery-report thread");
     }
+    if (pthread_create(&g->prober, NULL, probe_main, g)) {
+        atomic_store(&g->stopping, 1);
+        pthread_join(g->poller, NULL);
+        rd_kafka_destroy(g->rk);
+        g->rk = NULL;
+        return qw_err_set(errbuf, errlen, "cannot start the readiness thread");
+    }
     return QW_OK;
 }
 
@@ -93,6 +117,7 @@ void qw_gw_producer_stop(qw_gw_t *g)
     if (!g->rk) return;
     rd_kafka_flush(g->rk, (int)g->o.timeout_ms + 1000);
     atomic_store(&g->stopping, 1);
+    pthread_join(g->prober, NULL);
     pthread_join(g->poller, NULL);
     rd_kafka_destroy(g->rk);
     g->rk = NULL;

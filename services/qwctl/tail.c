@@ -28,6 +28,11 @@ static const struct {
     {"quotas", "qw.quotas.v1", &quotawatch__v1__quota_assignment__descriptor},
     {"dlq", "qw.dlq.v1", NULL},
     {"notify-dlq", "qw.notify-dlq.v1", NULL},
+    /* The raw CRM topics, as qw-gateway and the producers wrote them (bytes unchanged). */
+    {"crm.salesforce", "qw.crm.salesforce", NULL},
+    {"crm.hubspot", "qw.crm.hubspot", NULL},
+    {"crm.pipedrive", "qw.crm.pipedrive", NULL},
+    {"crm.canonical", "qw.crm.canonical", NULL},
 };
 
 /* Keys, headers and raw payloads as text, bytes that are not UTF-8 shown as U+FFFD: an
@@ -74,14 +79,16 @@ static json_t *record_json(const rd_kafka_message_t *m, const ProtobufCMessageDe
 int qwctl_tail(qwctl_t *ctl, int argc, char **argv)
 {
     if (argc < 1) {
-        fprintf(stderr, "usage: qwctl tail credits|decisions|dlq|notify-dlq|roster|quotas\n"
-                        "  --until-eof to stop at the end; --uncommitted to see aborted records\n");
+        fprintf(stderr,
+                "usage: qwctl tail credits|decisions|dlq|notify-dlq|roster|quotas|crm.SOURCE\n"
+                "  --until-eof to stop at the end; --uncommitted to see aborted records\n");
         return 2;
     }
     const ProtobufCMessageDescriptor *desc = NULL;
     const char *base = NULL;
     for (size_t i = 0; i < sizeof(qw_tail_topics) / sizeof(qw_tail_topics[0]); i++) {
-        if (!strcmp(argv[0], qw_tail_topics[i].name)) {
+        /* Short name or full base name (credits or qw.credits.v1). */
+        if (!strcmp(argv[0], qw_tail_topics[i].name) || !strcmp(argv[0], qw_tail_topics[i].topic)) {
             base = qw_tail_topics[i].topic;
             desc = qw_tail_topics[i].desc;
         }

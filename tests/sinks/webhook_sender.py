@@ -3,7 +3,7 @@
 line (a body), signed or authenticated per source, retried on any non-2xx as HubSpot and
 Pipedrive retry (honouring Retry-After, else exponential backoff), until a 2xx or
 --max-attempts. Each request's outcome is one JSON line on stdout:
-  {"line": N, "statuses": [503, 503, 200], "ok": true}
+  {"line": N, "statuses": [503, 503, 200], "ok": true, "retry_after": ["1", "1"]}
 
   --source hubspot    X-HubSpot-Signature-v3 = base64(HMAC-SHA256(secret, "POST" + URI + body +
                       X-HubSpot-Request-Timestamp)), URI = --url exactly as called; the
@@ -13,7 +13,8 @@ Pipedrive retry (honouring Retry-After, else exponential backoff), until a 2xx o
                       "v1,<base64 HMAC-SHA256(key, id.ts.body)>" with key = base64 part of whsec_
 
 Faults for negative tests: --tamper (flip a body byte after signing), --skew-s (timestamp
-this many seconds off), --no-auth. --concurrency N sends N lines at once.
+this many seconds off), --no-auth. --concurrency N sends N lines at once; --interval-s
+stretches a run so that a test can kill something in the middle of it.
 """
 import argparse
 import base64
@@ -52,7 +53,7 @@ def sign_headers(args, url, body, attempt_ts):
 
 
 def send_one(args, url, body, out, lineno, lock):
-    statuses = []
+    statuses, retry_afters = [], []
     delay = args.backoff_s
     for attempt in range(args.max_attempts):
         headers = sign_headers(args, url, body, time.time())
@@ -70,6 +71,8 @@ def send_one(args, url, body, out, lineno, lock):
         except urllib.error.HTTPError as e:
             statuses.append(e.code)
             retry_after = e.headers.get("Retry-After")
+            if retry_after:
+                retry_afters.append(retry_after)
         except (urllib.error.URLError, OSError):
             statuses.append(0)  # connection refused/reset/timeout: retried like a 5xx
         if not args.retry:
@@ -79,7 +82,8 @@ def send_one(args, url, body, out, lineno, lock):
         delay = min(delay * 2, args.max_wait_s)
     ok = bool(statuses) and 200 <= statuses[-1] < 300
     with lock:
-        out.write(json.dumps({"line": lineno, "statuses": statuses, "ok": ok}) + "\n")
+        out.write(json.dumps({"line": lineno, "statuses": statuses, "ok": ok,
+                              "retry_after": retry_afters}) + "\n")
         out.flush()
 
 
@@ -99,6 +103,8 @@ def main():
     p.add_argument("--tamper", action="store_true")
     p.add_argument("--skew-s", type=float, default=0.0)
     p.add_argument("--no-auth", action="store_true")
+    p.add_argument("--interval-s", type=float, default=0.0,
+                   help="pause of each worker between bodies (to stretch a run for fault tests)")
     args = p.parse_args()
     src = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
     bodies = [l.rstrip(b"\n") for l in src if l.strip()]
@@ -113,6 +119,8 @@ def main():
             if i >= len(bodies):
                 return
             send_one(args, args.url, bodies[i], sys.stdout, i + 1, lock)
+            if args.interval_s:
+                time.sleep(args.interval_s)
 
     ts = [threading.Thread(target=worker) for _ in range(max(1, args.concurrency))]
     for t in ts:

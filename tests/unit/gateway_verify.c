@@ -118,6 +118,13 @@ Test(gateway_shape, per_source)
     cr_assert_eq(qw_gw_shape_check(QW_GW_SRC_PIPEDRIVE, "{\"a\":1}", 7), QW_GW_OK);
     cr_assert_eq(qw_gw_shape_check(QW_GW_SRC_CANONICAL, "[]", 2), QW_GW_BAD_SHAPE);
     cr_assert_eq(qw_gw_shape_check(QW_GW_SRC_CANONICAL, "", 0), QW_GW_BAD_SHAPE);
+    cr_assert_eq(qw_gw_shape_check(QW_GW_SRC_CANONICAL, "[{}]", 4), QW_GW_OK);
+    cr_assert_eq(qw_gw_shape_check(QW_GW_SRC_CANONICAL, "{}", 2), QW_GW_OK);
+    /* Brackets are not enough: the body must be JSON. */
+    cr_assert_eq(qw_gw_shape_check(QW_GW_SRC_HUBSPOT, "[1,]", 4), QW_GW_BAD_SHAPE);
+    cr_assert_eq(qw_gw_shape_check(QW_GW_SRC_PIPEDRIVE, "{\"a\":1} {}", 10), QW_GW_BAD_SHAPE);
+    cr_assert_eq(qw_gw_shape_check(QW_GW_SRC_PIPEDRIVE, "{\"a\":\"\\u0000\"}", 13),
+                 QW_GW_BAD_SHAPE);
     cr_assert_str_eq(qw_gw_verdict_name(QW_GW_STALE), "stale");
 }
 
@@ -130,4 +137,14 @@ Test(gateway_secrets, limits)
     cr_assert_eq(qw_gw_secrets_parse(&s, "a\r\nb", 4, err, sizeof(err)), 0);
     cr_assert_eq(s.n, 2);
     cr_assert_eq(s.len[0], 1);
+}
+
+Test(gateway_hubspot, which_secret_matched)
+{
+    qw_gw_secrets_t s = secrets("hs-secret-0\nhs-secret-1\n");
+    int which = -1;
+    cr_assert_eq(qw_gw_hubspot_verify(&s, "POST", HS_URI, HS_BODY, strlen(HS_BODY), TS, HS_SIG,
+                                      NOW_MS, &which),
+                 QW_GW_OK);
+    cr_assert_eq(which, 1);
 }

@@ -66,7 +66,8 @@ qw_gw_verdict_t qw_gw_canonical_verify(const qw_gw_secrets_t *secrets, const cha
                                        const char *body, size_t body_len, int64_t now_ms,
                                        int *which);
 
-/* HubSpot sends a JSON array of events, Pipedrive and canonical a JSON object. */
+/* The body is JSON of the source's top-level shape: HubSpot an array of events, Pipedrive an
+ * object, canonical an object or a non-empty array of them (the adapters judge the rest). */
 qw_gw_verdict_t qw_gw_shape_check(qw_gw_source_t src, const char *body, size_t body_len);
 
 const char *qw_gw_verdict_name(qw_gw_verdict_t v);
