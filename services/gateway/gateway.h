@@ -17,6 +17,8 @@
 typedef struct {
     const char *brokers, *topic_prefix, *bind, *public_url, *log_level, *http_bind;
     const char *secret_file[QW_GW_SOURCES]; /* hubspot, pipedrive, canonical */
+    const char *secret_env[QW_GW_SOURCES];  /* the same contents, from the environment */
+    int hubspot_legacy;
     const char *tls_cert_file, *tls_key_file;
     int64_t port, http_port, max_body, timeout_ms, rate, burst, retry_after_s, max_conns;
 } qw_gw_opts_t;

@@ -14,14 +14,29 @@ static int load_secrets(qw_gw_t *g, int src, char *errbuf, size_t errlen)
 {
     static const char *const opt[] = {"--hubspot-secret-file", "--pipedrive-auth-file",
                                       "--canonical-secret-file"};
+    static const char *const env[] = {"QW_GATEWAY_HUBSPOT_SECRET", "QW_GATEWAY_PIPEDRIVE_AUTH",
+                                      "QW_GATEWAY_CANONICAL_SECRET"};
     const char *path = g->o.secret_file[src];
+    const char *inline_text = g->o.secret_env[src];
     qw_gw_secrets_t *s = &g->auth.secrets[src];
     memset(s, 0, sizeof(*s));
-    if (!path || !*path) return QW_OK; /* source off: its path answers 404 */
     char err[QW_ERRSTR_MAX];
     size_t len;
-    char *text = qw_file_read(path, QW_GW_SECRET_FILE_MAX, &len, err, sizeof(err));
-    if (!text) return qw_err_set(errbuf, errlen, "%s: %s", opt[src], err);
+    char *text;
+    if (path && *path) {
+        if (inline_text && *inline_text)
+            return qw_err_set(errbuf, errlen, "%s and %s both given: keep one", opt[src], env[src]);
+        text = qw_file_read(path, QW_GW_SECRET_FILE_MAX, &len, err, sizeof(err));
+        if (!text) return qw_err_set(errbuf, errlen, "%s: %s", opt[src], err);
+    } else if (inline_text && *inline_text) {
+        /* From the environment (a secret manager's injection): the same lines as the file. */
+        path = env[src];
+        len = strlen(inline_text);
+        text = strdup(inline_text);
+        if (!text) return qw_err_set(errbuf, errlen, "out of memory");
+    } else {
+        return QW_OK; /* source off: its path answers 404 */
+    }
     int rc = qw_gw_secrets_parse(s, text, len, err, sizeof(err));
     memset(text, 0, len); /* the secrets live only in the parsed table */
     free(text);
@@ -89,6 +104,19 @@ int qw_gw_options(qw_gw_t *g, int argc, char **argv, char *errbuf, size_t errlen
         {"canonical-secret-file", "QW_GATEWAY_CANONICAL_SECRET_FILE", QW_OPT_STR, NULL,
          "Standard Webhooks secrets, [NAME ]whsec_... per line; enables POST /v1/canonical",
          &o->secret_file[QW_GW_SRC_CANONICAL], 0},
+        {"hubspot-secret", "QW_GATEWAY_HUBSPOT_SECRET", QW_OPT_STR, NULL,
+         "The same as --hubspot-secret-file's contents, from the environment",
+         &o->secret_env[QW_GW_SRC_HUBSPOT], 1},
+        {"pipedrive-auth", "QW_GATEWAY_PIPEDRIVE_AUTH", QW_OPT_STR, NULL,
+         "The same as --pipedrive-auth-file's contents, from the environment",
+         &o->secret_env[QW_GW_SRC_PIPEDRIVE], 1},
+        {"canonical-secret", "QW_GATEWAY_CANONICAL_SECRET", QW_OPT_STR, NULL,
+         "The same as --canonical-secret-file's contents, from the environment",
+         &o->secret_env[QW_GW_SRC_CANONICAL], 1},
+        {"hubspot-legacy-signatures", "QW_GATEWAY_HUBSPOT_LEGACY_SIGNATURES", QW_OPT_BOOL, "false",
+         "Also accept HubSpot v1/v2 signatures (no timestamp: replayable; only for apps that "
+         "cannot send v3)",
+         &o->hubspot_legacy, 0},
         {"tls-cert-file", "QW_GATEWAY_TLS_CERT_FILE", QW_OPT_STR, NULL,
          "Serve HTTPS with this certificate chain (PEM)", &o->tls_cert_file, 0},
         {"tls-key-file", "QW_GATEWAY_TLS_KEY_FILE", QW_OPT_STR, NULL, "Private key (PEM) of it",
@@ -149,5 +177,6 @@ int qw_gw_options(qw_gw_t *g, int argc, char **argv, char *errbuf, size_t errlen
         snprintf(g->auth.public_url, sizeof(g->auth.public_url), "%s", o->public_url);
     }
     g->auth.max_body = (size_t)o->max_body;
+    g->auth.hubspot_legacy = o->hubspot_legacy;
     return QW_OK;
 }

@@ -21,11 +21,18 @@ static const char *const names[F_N] = {"",
                                        "webhook-timestamp",
                                        "webhook-signature"};
 
+static int legacy; /* this input takes HubSpot's legacy path: no v3 header is sent */
+
 static const char *lookup(void *opaque, const char *name)
 {
     const char **f = opaque;
+    if (legacy && !strcasecmp(name, "X-HubSpot-Signature-v3")) return NULL;
     for (int i = F_HS_TS; i < F_N; i++)
-        if (!strcasecmp(names[i], name)) return f[i];
+        if (!strcasecmp(names[i], name)) return f[i][0] ? f[i] : NULL;
+    /* HubSpot's legacy scheme reuses the timestamp field as its version, the v3 one as its
+     * signature. */
+    if (!strcasecmp(name, "X-HubSpot-Signature")) return f[F_HS_SIG];
+    if (!strcasecmp(name, "X-HubSpot-Signature-Version")) return f[F_HS_TS];
     return NULL;
 }
 
@@ -65,6 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                      .hopaque = (void *)f,
                      .now_ms = 0};
     qw_gw_outcome_t o;
+    auth.hubspot_legacy = (int)(size & 1);
+    legacy = (int)(size & 2);
     qw_gw_judge(&auth, &r, &o);
     switch (o.status) {
     case 0:

@@ -229,7 +229,36 @@ assert limited and all(x["retry_after"] and int(x["retry_after"][0]) >= 1 for x 
 assert [x for x in r if x["statuses"] == [200]], "the burst was not let through"
 print(f"rate: {len(limited)} of {len(r)} back-to-back requests got 429 with Retry-After")
 PY
-qw_it_kill ingest TERM
 qw_it_kill gateway TERM
 [[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "the gateway exited $QW_IT_EXIT on SIGTERM (expected 0)"
+
+# HTTPS served by the gateway itself (--tls-cert-file), secrets from the environment; a
+# HubSpot v1 signature is refused unless --hubspot-legacy-signatures.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$D/tls.key" -out "$D/tls.crt" 2>/dev/null
+TLS_PORT="$(qw_it_free_port)"
+QW_GATEWAY_HUBSPOT_SECRET="$HS_SECRET" qw_it_bg tlsgw "$QW_BIN/qw-gateway" --port "$TLS_PORT" \
+    --http-port "$ADMIN" --public-url "https://127.0.0.1:$TLS_PORT" \
+    --tls-cert-file "$D/tls.crt" --tls-key-file "$D/tls.key"
+qw_it_wait_for "curl -fs http://127.0.0.1:$ADMIN/readyz" 60 || qw_it_fail "the TLS gateway never became ready"
+tail -3 "$D/part.02" >"$D/tls.jsonl"
+"${SEND[@]}" --source hubspot --url "https://127.0.0.1:$TLS_PORT/v1/hubspot" --secret "$HS_SECRET" \
+    --cafile "$D/tls.crt" --no-retry --file "$D/tls.jsonl" >"$D/tls.out"
+[[ "$(grep -c '"statuses": \[200\]' "$D/tls.out")" == 3 ]] || qw_it_fail "HTTPS requests not accepted: $(cat "$D/tls.out")"
+! grep -q "$HS_SECRET" "$(qw_it_log_of tlsgw)" "$(qw_it_log_of gateway)" || qw_it_fail "a secret was logged"
+V1="$(python3 -c 'import hashlib,sys; print(hashlib.sha256(sys.argv[1].encode()+b"[]").hexdigest())' "$HS_SECRET")"
+[[ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$D/tls.crt" -X POST -d '[]' \
+    -H "X-HubSpot-Signature: $V1" -H 'X-HubSpot-Signature-Version: v1' \
+    "https://127.0.0.1:$TLS_PORT/v1/hubspot")" == 401 ]] || qw_it_fail "a v1 signature was accepted by default"
+qw_it_kill tlsgw TERM
+QW_GATEWAY_HUBSPOT_SECRET="$HS_SECRET" qw_it_bg tlsgw "$QW_BIN/qw-gateway" --port "$TLS_PORT" \
+    --http-port "$ADMIN" --public-url "https://127.0.0.1:$TLS_PORT" --hubspot-legacy-signatures \
+    --tls-cert-file "$D/tls.crt" --tls-key-file "$D/tls.key"
+qw_it_wait_for "curl -fs http://127.0.0.1:$ADMIN/readyz" 60 || qw_it_fail "the TLS gateway never became ready"
+[[ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$D/tls.crt" -X POST -d '[]' \
+    -H "X-HubSpot-Signature: $V1" -H 'X-HubSpot-Signature-Version: v1' \
+    "https://127.0.0.1:$TLS_PORT/v1/hubspot")" == 200 ]] || qw_it_fail "a v1 signature was refused with --hubspot-legacy-signatures"
+qw_it_kill tlsgw TERM
+[[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "the TLS gateway exited $QW_IT_EXIT on SIGTERM (expected 0)"
+qw_it_kill ingest TERM
 qw_it_log "passed ($LINES HubSpot bodies)"

@@ -21,6 +21,7 @@ import base64
 import hashlib
 import hmac
 import json
+import ssl
 import sys
 import threading
 import time
@@ -64,7 +65,7 @@ def send_one(args, url, body, out, lineno, lock):
         req = urllib.request.Request(url, data=data, method="POST", headers=headers)
         retry_after = None
         try:
-            with urllib.request.urlopen(req, timeout=args.timeout_s) as r:
+            with urllib.request.urlopen(req, timeout=args.timeout_s, context=args.tls) as r:
                 statuses.append(r.status)
                 if 200 <= r.status < 300:
                     break
@@ -103,9 +104,11 @@ def main():
     p.add_argument("--tamper", action="store_true")
     p.add_argument("--skew-s", type=float, default=0.0)
     p.add_argument("--no-auth", action="store_true")
+    p.add_argument("--cafile", help="trust this CA (PEM) for an https:// --url")
     p.add_argument("--interval-s", type=float, default=0.0,
                    help="pause of each worker between bodies (to stretch a run for fault tests)")
     args = p.parse_args()
+    args.tls = ssl.create_default_context(cafile=args.cafile) if args.cafile else None
     src = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
     bodies = [l.rstrip(b"\n") for l in src if l.strip()]
     lock = threading.Lock()

@@ -200,3 +200,34 @@ Test(gateway_request, labels)
     cr_assert_str_eq(auth.secrets[QW_GW_SRC_PIPEDRIVE].s[1], "ops:s3cret");
     cr_assert_str_eq(qw_gw_source_name((qw_gw_source_t)7), "unknown");
 }
+
+Test(gateway_request, hubspot_legacy_signatures_only_when_enabled)
+{
+    const char *body = "[{\"objectId\":1}]";
+    hdrs_t v1 = {{"X-HubSpot-Signature", "X-HubSpot-Signature-Version"},
+                 {"f86729e5523f4da60b90532ee43052e42179acf06d553fd9480c614fb75930b1", "v1"}};
+    hdrs_t v2 = {{"X-HubSpot-Signature", "X-HubSpot-Signature-Version"},
+                 {"70652D2DFE06922038F78EE423B88712850B93F580AB03B8AB43DEEEB10B5EF0", "v2"}};
+    qw_gw_outcome_t o = judge("POST", "/v1/hubspot?portal=1", body, &v1);
+    cr_assert_eq(o.status, 401);
+    cr_assert_str_eq(o.reason, "missing");
+    auth.hubspot_legacy = 1;
+    o = judge("POST", "/v1/hubspot?portal=1", body, &v1);
+    cr_assert_eq(o.status, 0, "%d %s", o.status, o.reason);
+    cr_assert_str_eq(o.principal, "hubspot#2");
+    o = judge("POST", "/v1/hubspot?portal=1", body, &v2);
+    cr_assert_eq(o.status, 0, "%d %s", o.status, o.reason);
+    /* v2 covers the URI, v1 does not. */
+    o = judge("POST", "/v1/hubspot?portal=9", body, &v2);
+    cr_assert_eq(o.status, 401);
+    cr_assert_str_eq(o.reason, "bad_signature");
+    o = judge("POST", "/v1/hubspot?portal=9", body, &v1);
+    cr_assert_eq(o.status, 0);
+    o = judge("POST", "/v1/hubspot?portal=1", "[{\"objectId\":2}]", &v1);
+    cr_assert_eq(o.status, 401);
+    hdrs_t v9 = {{"X-HubSpot-Signature", "X-HubSpot-Signature-Version"},
+                 {"f86729e5523f4da60b90532ee43052e42179acf06d553fd9480c614fb75930b1", "v9"}};
+    o = judge("POST", "/v1/hubspot?portal=1", body, &v9);
+    cr_assert_eq(o.status, 401);
+    cr_assert_str_eq(o.reason, "missing");
+}

@@ -56,9 +56,14 @@ void qw_gw_judge(const qw_gw_auth_t *a, const qw_gw_req_t *r, qw_gw_outcome_t *o
     case QW_GW_SRC_HUBSPOT: {
         char uri[QW_GW_URI_MAX];
         if (qw_gw_hubspot_uri(a->public_url, r->uri, uri, sizeof(uri))) break;
-        v = qw_gw_hubspot_verify(s, r->method, uri, r->body, r->body_len,
-                                 hdr(r, "X-HubSpot-Request-Timestamp"),
-                                 hdr(r, "X-HubSpot-Signature-v3"), r->now_ms, &which);
+        const char *v3 = hdr(r, "X-HubSpot-Signature-v3");
+        if (!v3 && a->hubspot_legacy && hdr(r, "X-HubSpot-Signature"))
+            v = qw_gw_hubspot_legacy_verify(s, hdr(r, "X-HubSpot-Signature-Version"), r->method,
+                                            uri, r->body, r->body_len,
+                                            hdr(r, "X-HubSpot-Signature"), &which);
+        else
+            v = qw_gw_hubspot_verify(s, r->method, uri, r->body, r->body_len,
+                                     hdr(r, "X-HubSpot-Request-Timestamp"), v3, r->now_ms, &which);
         break;
     }
     case QW_GW_SRC_PIPEDRIVE:

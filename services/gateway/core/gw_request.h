@@ -16,6 +16,7 @@ typedef struct {
     qw_gw_secrets_t secrets[QW_GW_SOURCES];
     char public_url[512]; /* the URL the gateway's root is reachable at (HubSpot's signed URI) */
     size_t max_body;
+    int hubspot_legacy; /* accept HubSpot v1/v2 signatures when no v3 one is sent */
 } qw_gw_auth_t;
 
 /* Header lookup of the shell (case-insensitive name), NULL when absent. */

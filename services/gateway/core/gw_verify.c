@@ -158,6 +158,40 @@ qw_gw_verdict_t qw_gw_hubspot_verify(const qw_gw_secrets_t *secrets, const char 
     return match ? QW_GW_OK : QW_GW_BAD_SIGNATURE;
 }
 
+qw_gw_verdict_t qw_gw_hubspot_legacy_verify(const qw_gw_secrets_t *secrets, const char *version,
+                                            const char *method, const char *uri, const char *body,
+                                            size_t body_len, const char *sig_header, int *which)
+{
+    int v2 = version && !strcmp(version, "v2");
+    if (!version || (!v2 && strcmp(version, "v1")) || !sig_header || strlen(sig_header) != 64)
+        return QW_GW_MISSING;
+    int match = 0;
+    for (int i = 0; i < secrets->n; i++) {
+        unsigned char md[32];
+        unsigned int mdlen = 0;
+        EVP_MD_CTX *c = EVP_MD_CTX_new();
+        int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) &&
+                 EVP_DigestUpdate(c, secrets->s[i], secrets->len[i]) &&
+                 (!v2 || (EVP_DigestUpdate(c, method, strlen(method)) &&
+                          EVP_DigestUpdate(c, uri, strlen(uri)))) &&
+                 EVP_DigestUpdate(c, body, body_len) && EVP_DigestFinal_ex(c, md, &mdlen) &&
+                 mdlen == 32;
+        EVP_MD_CTX_free(c);
+        if (!ok) continue;
+        char want[65];
+        for (int k = 0; k < 32; k++)
+            snprintf(want + 2 * k, 3, "%02x", md[k]);
+        /* HubSpot sends lowercase hex; compare case-insensitively in constant time. */
+        char got[65];
+        for (int k = 0; k < 64; k++)
+            got[k] = (char)tolower((unsigned char)sig_header[k]);
+        int eq = CRYPTO_memcmp(want, got, 64) == 0;
+        match |= eq;
+        if (eq && which) *which = i;
+    }
+    return match ? QW_GW_OK : QW_GW_BAD_SIGNATURE;
+}
+
 qw_gw_verdict_t qw_gw_basic_verify(const qw_gw_secrets_t *creds, const char *auth_header,
                                    int *which)
 {

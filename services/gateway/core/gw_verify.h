@@ -54,6 +54,14 @@ qw_gw_verdict_t qw_gw_hubspot_verify(const qw_gw_secrets_t *secrets, const char 
                                      const char *ts_header, const char *sig_header, int64_t now_ms,
                                      int *which);
 
+/* HubSpot's older schemes, X-HubSpot-Signature = hex SHA-256 of secret + body (v1) or of
+ * secret + method + URI + body (v2), version from X-HubSpot-Signature-Version. They carry no
+ * timestamp, so a captured request can be replayed forever: accepted only when the operator
+ * opts in (--hubspot-legacy-signatures), for apps that cannot send v3. */
+qw_gw_verdict_t qw_gw_hubspot_legacy_verify(const qw_gw_secrets_t *secrets, const char *version,
+                                            const char *method, const char *uri, const char *body,
+                                            size_t body_len, const char *sig_header, int *which);
+
 /* Each verify sets *which (when not NULL) to the index of the matching secret on QW_GW_OK.
  * Pipedrive: "Authorization: Basic base64(user:pass)" against the "user:pass" lines. */
 qw_gw_verdict_t qw_gw_basic_verify(const qw_gw_secrets_t *creds, const char *auth_header,
