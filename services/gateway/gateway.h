@@ -36,6 +36,8 @@ enum {
     QW_GW_R_NOT_FOUND,
     QW_GW_R_KAFKA,
     QW_GW_R_SHUTTING_DOWN,
+    QW_GW_R_SENDER_GONE,        /* hung up before anything was stored */
+    QW_GW_R_STORED_SENDER_GONE, /* stored, but hung up before the 2xx: its retry duplicates */
     QW_GW_R_COUNT
 };
 

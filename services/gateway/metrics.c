@@ -5,8 +5,9 @@
 #include "gateway.h"
 
 static const char *const reasons[QW_GW_R_COUNT] = {
-    "accepted",     "bad_signature", "stale",     "missing", "bad_shape",     "too_large",
-    "rate_limited", "method",        "not_found", "kafka",   "shutting_down",
+    "accepted",           "bad_signature", "stale",     "missing", "bad_shape",     "too_large",
+    "rate_limited",       "method",        "not_found", "kafka",   "shutting_down", "sender_gone",
+    "stored_sender_gone",
 };
 
 void qw_gw_metrics_init(qw_gw_t *g)

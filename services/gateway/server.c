@@ -21,7 +21,7 @@ enum { RQ_HEAD, RQ_BODY, RQ_PRODUCING, RQ_DELIVERED };
 typedef struct {
     qw_gw_t *g;
     struct MHD_Connection *c;
-    int state, too_large;
+    int state, too_large, answered;
     char uri[QW_GW_URI_MAX];
     char *body;
     size_t len, cap;
@@ -60,6 +60,11 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)why;
     qw_gw_rq_t *rq = *con_cls;
     if (!rq) return;
+    /* The sender hung up before its answer. If the record was stored it will come again on
+     * the sender's retry (at least once; the ledger's version check makes that harmless). */
+    if (!rq->answered && rq->state != RQ_HEAD)
+        qw_gw_count(rq->g, (int)rq->out.src,
+                    rq->state == RQ_DELIVERED && !rq->err ? "stored_sender_gone" : "sender_gone");
     free(rq->body);
     free(rq);
     *con_cls = NULL;
@@ -85,6 +90,7 @@ static enum MHD_Result answer(qw_gw_rq_t *rq, int status, const char *reason, in
         MHD_add_response_header(r, "Retry-After", ra);
     }
     qw_gw_count(rq->g, rq->out.status == 404 ? QW_GW_SOURCES : (int)rq->out.src, reason);
+    rq->answered = 1;
     enum MHD_Result ret = MHD_queue_response(rq->c, (unsigned)status, r);
     MHD_destroy_response(r);
     return ret;
