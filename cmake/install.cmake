@@ -10,7 +10,8 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
 # Units name /usr/bin: they are for the package (prefix /usr); see deploy/systemd/README.md.
 install(FILES ${CMAKE_SOURCE_DIR}/deploy/systemd/qw-ingest.service
   ${CMAKE_SOURCE_DIR}/deploy/systemd/qw-evaluator.service
-  ${CMAKE_SOURCE_DIR}/deploy/systemd/qw-notifier.service DESTINATION lib/systemd/system)
+  ${CMAKE_SOURCE_DIR}/deploy/systemd/qw-notifier.service
+  ${CMAKE_SOURCE_DIR}/deploy/systemd/qw-gateway.service DESTINATION lib/systemd/system)
 
 # The build tree looks like an install: <build>/bin/../share/quotawatch/templates, so programs
 # run from the build find their data the way installed ones do (quotawatch/path.h).
@@ -26,7 +27,7 @@ set(CPACK_PACKAGE_CONTACT "quotawatch maintainers <maintainers@quotawatch.invali
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
   "Real-time sales quota attainment with explainable, fair decisions")
 set(CPACK_PACKAGE_DESCRIPTION
-  "qw-ingest, qw-evaluator and qw-notifier turn CRM deal changes on Kafka into credited\nattainment in Redis and publish warning, reward, support and review decisions.")
+  "qw-gateway receives authenticated CRM webhooks onto Kafka; qw-ingest, qw-evaluator and\nqw-notifier turn the deal changes into credited attainment in Redis and publish warning,\nreward, support and review decisions.")
 set(CPACK_RESOURCE_FILE_LICENSE ${CMAKE_SOURCE_DIR}/LICENSE)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)

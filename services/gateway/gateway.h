@@ -69,8 +69,8 @@ void qw_gw_producer_stop(qw_gw_t *g);
 
 /* Produce one accepted request's body (not copied: it lives until the report) with the
  * gateway's headers; the report calls qw_gw_delivered(opaque, err). */
-rd_kafka_resp_err_t qw_gw_produce(qw_gw_t *g, qw_gw_source_t src, const char *body, size_t len,
-                                  const char *principal, int64_t received_ms, void *opaque);
+rd_kafka_resp_err_t qw_gw_produce(qw_gw_t *g, const qw_gw_outcome_t *out, const char *body,
+                                  size_t len, int64_t received_ms, void *opaque);
 void qw_gw_delivered(void *opaque, rd_kafka_resp_err_t err);
 
 /* The webhook listener. */

@@ -123,17 +123,21 @@ void qw_gw_producer_stop(qw_gw_t *g)
     g->rk = NULL;
 }
 
-rd_kafka_resp_err_t qw_gw_produce(qw_gw_t *g, qw_gw_source_t src, const char *body, size_t len,
-                                  const char *principal, int64_t received_ms, void *opaque)
+rd_kafka_resp_err_t qw_gw_produce(qw_gw_t *g, const qw_gw_outcome_t *out, const char *body,
+                                  size_t len, int64_t received_ms, void *opaque)
 {
     char ts[24];
     int tn = snprintf(ts, sizeof(ts), "%" PRId64, received_ms);
-    const char *sname = qw_gw_source_name(src);
-    /* The body is not copied: it stays alive until the report, which frees the request. */
+    const char *sname = qw_gw_source_name(out->src);
+    size_t kn = strlen(out->key);
+    /* The body is not copied: it stays alive until the report, which frees the request. The
+     * key (the deal id) keeps one deal's requests in one partition, in arrival order; without
+     * one the partitioner spreads them. */
     return rd_kafka_producev(
-        g->rk, RD_KAFKA_V_TOPIC(g->topic[src]), RD_KAFKA_V_VALUE((void *)body, len),
+        g->rk, RD_KAFKA_V_TOPIC(g->topic[out->src]), RD_KAFKA_V_VALUE((void *)body, len),
+        RD_KAFKA_V_KEY(kn ? out->key : NULL, kn),
         RD_KAFKA_V_HEADER("qw.gateway.received_ms", ts, tn),
         RD_KAFKA_V_HEADER("qw.gateway.source", sname, (ssize_t)strlen(sname)),
-        RD_KAFKA_V_HEADER("qw.gateway.principal", principal, (ssize_t)strlen(principal)),
+        RD_KAFKA_V_HEADER("qw.gateway.principal", out->principal, (ssize_t)strlen(out->principal)),
         RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
 }

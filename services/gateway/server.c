@@ -166,8 +166,8 @@ static enum MHD_Result produce(qw_gw_rq_t *rq)
     rq->state = RQ_PRODUCING;
     atomic_fetch_add(&g->inflight, 1);
     MHD_suspend_connection(rq->c);
-    rd_kafka_resp_err_t e = qw_gw_produce(g, rq->out.src, rq->body ? rq->body : "", rq->len,
-                                          rq->out.principal, rq->received_ms, rq);
+    rd_kafka_resp_err_t e =
+        qw_gw_produce(g, &rq->out, rq->body ? rq->body : "", rq->len, rq->received_ms, rq);
     if (e) { /* queue full or unknown topic: no report will come */
         atomic_fetch_sub(&g->inflight, 1);
         rq->state = RQ_DELIVERED;

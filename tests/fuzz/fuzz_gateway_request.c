@@ -91,6 +91,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     if (!o.reason) abort();
+    /* The key goes into Kafka as is: bounded, printable, and only on an accepted request. */
+    size_t kn = strnlen(o.key, sizeof(o.key));
+    if (kn >= sizeof(o.key) || (o.status && kn)) abort();
+    for (size_t i = 0; i < kn; i++)
+        if (o.key[i] < 0x21 || o.key[i] > 0x7e) abort();
     qw_gw_rate_t rate;
     int64_t ra = 0, t = 0;
     qw_gw_rate_init(&rate, (int64_t)(size % 1000), (int64_t)(size % 7), 0);

@@ -158,7 +158,7 @@ import json, sys
 d, fx = sys.argv[1], sys.argv[2]
 def sent(path):
     return [l.rstrip("\n") for l in open(path) if l.strip()]
-def check(topic, bodies, source, principal):
+def check(topic, bodies, source, principal, key_of):
     recs = [json.loads(l) for l in open(topic)]
     vals = [r["value"] for r in recs]
     missing = set(bodies) - set(vals)
@@ -170,11 +170,15 @@ def check(topic, bodies, source, principal):
         assert h.get("qw.gateway.source") == source, h
         assert h.get("qw.gateway.principal") == principal, h
         assert int(h["qw.gateway.received_ms"]) > 1.7e12, h
+        # keyed by the deal, so one deal's requests stay in order in one partition
+        assert r["key"] == key_of(json.loads(r["value"])), (r["key"], r["value"][:120])
     return len(recs) - len(bodies)
 hs = sent(f"{d}/hs.jsonl")
-dup = check(f"{d}/topic.hs", hs, "hubspot", "2450011")
-check(f"{d}/topic.pd", sent(f"{fx}/pipedrive/valid.jsonl"), "pipedrive", "pd-hooks")
-check(f"{d}/topic.cn", sent(f"{fx}/canonical/valid.jsonl"), "canonical", "backfill")
+dup = check(f"{d}/topic.hs", hs, "hubspot", "2450011", lambda b: str(b[0]["objectId"]))
+check(f"{d}/topic.pd", sent(f"{fx}/pipedrive/valid.jsonl"), "pipedrive", "pd-hooks",
+      lambda b: str(b["meta"].get("entity_id") or (b.get("data") or b.get("current") or {})["id"]))
+check(f"{d}/topic.cn", sent(f"{fx}/canonical/valid.jsonl"), "canonical", "backfill",
+      lambda b: str((b[0] if isinstance(b, list) else b)["deal_id"]))
 print(f"topics: {len(hs)} HubSpot bodies byte for byte ({dup} stored twice by retries), "
       "Pipedrive and canonical with their principals")
 PY

@@ -19,11 +19,13 @@ VERSION="$("$B/bin/qwctl" version | awk '{print $2}')"
 # 1. staged install
 STAGE="$QW_IT_DIR/stage"
 DESTDIR="$STAGE" cmake --install "$B" --prefix /usr >"$QW_IT_DIR/install.log" 2>&1 || qw_it_fail "cmake --install failed"
-for p in qw-ingest qw-evaluator qw-notifier qwctl; do
+SERVICES=(qw-ingest qw-evaluator qw-notifier qw-gateway)
+PROGRAMS=("${SERVICES[@]}" qwctl)
+for p in "${PROGRAMS[@]}"; do
     [[ -x "$STAGE/usr/bin/$p" ]] || qw_it_fail "$p not installed to bin/"
     [[ "$(cd / && "$STAGE/usr/bin/$p" --version)" == "$p $VERSION" ]] || qw_it_fail "$p --version is not '$p $VERSION'"
 done
-[[ -z "$(ls "$STAGE/usr/bin" | grep -v -E '^(qw-ingest|qw-evaluator|qw-notifier|qwctl)$')" ]] ||
+[[ -z "$(ls "$STAGE/usr/bin" | grep -v -x -F "$(printf '%s\n' "${PROGRAMS[@]}")")" ]] ||
     qw_it_fail "something else in bin/: $(ls "$STAGE/usr/bin")"
 [[ -f "$STAGE/usr/share/quotawatch/templates/slack/default.json.tmpl" ]] || qw_it_fail "templates not installed"
 [[ -f "$STAGE/usr/share/quotawatch/examples/policy.example.yaml" ]] || qw_it_fail "example policy not installed"
@@ -54,7 +56,8 @@ mkdir -p "$U"
 for f in "$STAGE"/usr/lib/systemd/system/qw-*.service; do
     sed "s|ExecStart=/usr/bin/|ExecStart=$STAGE/usr/bin/|" "$f" >"$U/$(basename "$f")"
 done
-[[ "$(ls "$U" | wc -l)" == 3 ]] || qw_it_fail "expected three units"
+[[ "$(ls "$U")" == "$(printf '%s.service\n' "${SERVICES[@]}" | sort)" ]] ||
+    qw_it_fail "expected a unit per service (${SERVICES[*]}), got: $(ls "$U")"
 systemd-analyze verify "$U"/*.service >"$QW_IT_DIR/verify.log" 2>&1 || { cat "$QW_IT_DIR/verify.log"; qw_it_fail "systemd-analyze verify failed"; }
 qw_it_log "systemd-analyze verify passes"
 

@@ -1,9 +1,11 @@
 /* qw-gateway request verification. Vectors computed independently with python3:
  *   base64(hmac.new(b"hs-secret-1", (method + uri + body + ts).encode(), sha256).digest())
  *   base64(hmac.new(b64decode(whsec), b"msg_1.1764700000." + body, sha256).digest()) */
+#include "gw_body.h"
 #include "gw_verify.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #define NOW_MS  1764700000000LL
@@ -147,4 +149,37 @@ Test(gateway_hubspot, which_secret_matched)
                                       NOW_MS, &which),
                  QW_GW_OK);
     cr_assert_eq(which, 1);
+}
+
+Test(gateway_body, key_is_the_deal_id)
+{
+    char key[QW_GW_KEY_MAX];
+#define INSPECT(src, lit) qw_gw_body_inspect(src, lit, sizeof(lit) - 1, key)
+    cr_assert_eq(INSPECT(QW_GW_SRC_HUBSPOT, "[{\"objectId\":5550001},{\"objectId\":7}]"), QW_GW_OK);
+    cr_assert_str_eq(key, "5550001");
+    cr_assert_eq(INSPECT(QW_GW_SRC_HUBSPOT, "[]"), QW_GW_OK);
+    cr_assert_str_eq(key, "");
+    cr_assert_eq(INSPECT(QW_GW_SRC_PIPEDRIVE, "{\"meta\":{\"entity_id\":\"901\",\"id\":\"uuid\"}}"),
+                 QW_GW_OK);
+    cr_assert_str_eq(key, "901");
+    cr_assert_eq(INSPECT(QW_GW_SRC_PIPEDRIVE, "{\"meta\":{\"id\":\"u\"},\"current\":{\"id\":44}}"),
+                 QW_GW_OK);
+    cr_assert_str_eq(key, "44");
+    cr_assert_eq(INSPECT(QW_GW_SRC_CANONICAL, "[{\"deal_id\":\"D-3\"},{\"deal_id\":\"D-4\"}]"),
+                 QW_GW_OK);
+    cr_assert_str_eq(key, "D-3");
+    /* A hostile id places nothing: no key rather than control bytes or a huge key. */
+    cr_assert_eq(INSPECT(QW_GW_SRC_CANONICAL, "{\"deal_id\":\"a\\r\\nb\"}"), QW_GW_OK);
+    cr_assert_str_eq(key, "");
+    cr_assert_eq(INSPECT(QW_GW_SRC_CANONICAL, "{\"deal_id\":\"caf\\u00e9\"}"), QW_GW_OK);
+    cr_assert_str_eq(key, "");
+    char big[300];
+    int n = snprintf(big, sizeof(big), "{\"deal_id\":\"%0200d\"}", 1);
+    cr_assert_eq(qw_gw_body_inspect(QW_GW_SRC_CANONICAL, big, (size_t)n, key), QW_GW_OK);
+    cr_assert_str_eq(key, "");
+    cr_assert_eq(INSPECT(QW_GW_SRC_CANONICAL, "{\"deal_id\":7}"), QW_GW_OK);
+    cr_assert_str_eq(key, "7");
+    cr_assert_eq(INSPECT(QW_GW_SRC_HUBSPOT, "{\"objectId\":1}"), QW_GW_BAD_SHAPE);
+    cr_assert_str_eq(key, "");
+#undef INSPECT
 }

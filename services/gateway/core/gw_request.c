@@ -76,7 +76,7 @@ void qw_gw_judge(const qw_gw_auth_t *a, const qw_gw_req_t *r, qw_gw_outcome_t *o
         break;
     }
     if (v == QW_GW_OK && which >= 0)
-        v = qw_gw_shape_check(o->src, r->body, r->body_len);
+        v = qw_gw_body_inspect(o->src, r->body, r->body_len, o->key);
     else if (v == QW_GW_OK)
         v = QW_GW_BAD_SIGNATURE; /* cannot happen: a match always names its secret */
     if (v != QW_GW_OK) return set(o, v == QW_GW_BAD_SHAPE ? 400 : 401, qw_gw_verdict_name(v));

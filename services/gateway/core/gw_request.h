@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gw_body.h"
 #include "gw_verify.h"
 
 #define QW_GW_SOURCES 3
@@ -36,7 +37,8 @@ typedef struct {
     int status;         /* 0: accept (produce it); else the HTTP status to answer */
     const char *reason; /* metric label: "accepted", "not_found", "bad_signature", ... */
     qw_gw_source_t src;
-    const char *principal; /* label of the secret that matched (points into the auth) */
+    const char *principal;   /* label of the secret that matched (points into the auth) */
+    char key[QW_GW_KEY_MAX]; /* the record key (the deal id), "" for none: gw_body.h */
 } qw_gw_outcome_t;
 
 /* The source of a path ("/v1/hubspot", query ignored); -1 when none. */

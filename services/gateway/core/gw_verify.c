@@ -5,7 +5,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <jansson.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -235,27 +234,6 @@ qw_gw_verdict_t qw_gw_canonical_verify(const qw_gw_secrets_t *secrets, const cha
         OPENSSL_cleanse(&k, sizeof(k));
     }
     return match ? QW_GW_OK : QW_GW_BAD_SIGNATURE;
-}
-
-qw_gw_verdict_t qw_gw_shape_check(qw_gw_source_t src, const char *body, size_t body_len)
-{
-    /* A full parse (bounded by the body limit): a body that is not JSON would only become a
-     * dead letter downstream, while the sender could still be told now. */
-    json_t *j = json_loadb(body, body_len, 0, NULL);
-    int ok = 0;
-    if (j) switch (src) {
-        case QW_GW_SRC_HUBSPOT: /* a batch of events */
-            ok = json_is_array(j);
-            break;
-        case QW_GW_SRC_PIPEDRIVE: /* one event */
-            ok = json_is_object(j);
-            break;
-        case QW_GW_SRC_CANONICAL: /* one change or a non-empty all-or-nothing batch */
-            ok = json_is_object(j) || (json_is_array(j) && json_array_size(j) > 0);
-            break;
-        }
-    json_decref(j);
-    return ok ? QW_GW_OK : QW_GW_BAD_SHAPE;
 }
 
 const char *qw_gw_verdict_name(qw_gw_verdict_t v)

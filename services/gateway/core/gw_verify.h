@@ -74,8 +74,7 @@ qw_gw_verdict_t qw_gw_canonical_verify(const qw_gw_secrets_t *secrets, const cha
                                        const char *body, size_t body_len, int64_t now_ms,
                                        int *which);
 
-/* The body is JSON of the source's top-level shape: HubSpot an array of events, Pipedrive an
- * object, canonical an object or a non-empty array of them (the adapters judge the rest). */
+/* The body is JSON of the source's top-level shape (gw_body.c). */
 qw_gw_verdict_t qw_gw_shape_check(qw_gw_source_t src, const char *body, size_t body_len);
 
 const char *qw_gw_verdict_name(qw_gw_verdict_t v);
