@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The quotawatch demo on the local stack: installs what is missing, builds, starts a real Kafka
-# and redis-server, runs qw-ingest, qw-evaluator and qw-notifier, feeds sample CRM events
-# (Salesforce, HubSpot, Pipedrive and canonical JSON) and prints each decision as the notifier
-# delivers it to a local webhook. Ctrl-C stops everything. No Slack account needed.
+# and redis-server, runs qw-gateway, qw-ingest, qw-evaluator and qw-notifier, feeds sample CRM
+# events (HubSpot, Pipedrive and canonical JSON as signed webhooks through qw-gateway,
+# Salesforce CDC events onto their topic) and prints each decision as the notifier delivers it
+# to a local webhook. Ctrl-C stops everything. No Slack account needed.
 #
 #   deploy/local/demo.sh            run the demo (as root, or with sudo available)
 #   QW_DEMO_KEEP=1 deploy/local/demo.sh   leave the stack running after the feed (Ctrl-C stops)
@@ -18,7 +19,7 @@ deploy/local/setup.sh
 
 say "building quotawatch in $BUILD"
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQW_TESTS=OFF >/dev/null
-ninja -C "$BUILD" qw-ingest qw-evaluator qw-notifier qwctl >/dev/null
+ninja -C "$BUILD" qw-gateway qw-ingest qw-evaluator qw-notifier qwctl >/dev/null
 
 rm -rf "$RUN"
 mkdir -p "$RUN"
@@ -52,7 +53,8 @@ bg() { # bg NAME CMD...: run in the background with its log in $RUN/NAME.log
 SECRET="whsec_$(head -c 24 /dev/urandom | base64)"
 printf '%s\n' "$SECRET" >"$RUN/webhook.secret"
 chmod 600 "$RUN/webhook.secret"
-SINK_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+SINK_PORT="$(free_port)"
 touch "$RUN/webhook.jsonl"
 bg sink python3 tests/sinks/webhook_sink.py --port "$SINK_PORT" --log "$RUN/webhook.jsonl" \
     --secret "$SECRET"
@@ -67,15 +69,22 @@ POLICY="$ROOT/deploy/policy.example.yaml"
 # evaluator looks at the clock, and its checkpoint waits until qw-ingest has credited all of
 # them (docs/completeness.md) — so what it shows first is what a rep or manager would receive.
 NOW=2026-11-24T12:00:00Z
+source deploy/local/demo_feed.bash
+qw_demo_secrets "$RUN"
+GW_PORT="$(free_port)"
+GW_ADMIN="$(free_port)"
+say "starting qw-gateway on http://127.0.0.1:$GW_PORT (webhooks: /v1/hubspot, /v1/pipedrive, /v1/canonical)"
+bg gateway "$BUILD/bin/qw-gateway" --port "$GW_PORT" --http-port "$GW_ADMIN" \
+    --public-url "http://127.0.0.1:$GW_PORT" "${QW_DEMO_GW_OPTS[@]}"
+for _ in $(seq 150); do curl -fs "http://127.0.0.1:$GW_ADMIN/readyz" >/dev/null && break; sleep 0.2; done
 say "starting qw-ingest and qw-notifier"
 bg ingest "$BUILD/bin/qw-ingest" --policy "$POLICY" --http-port 0
 bg notifier "$BUILD/bin/qw-notifier" --webhook-url "http://127.0.0.1:$SINK_PORT/webhook/demo" \
     --webhook-secret-file "$RUN/webhook.secret" --http-port 0
-for src in salesforce hubspot pipedrive canonical; do
-    say "feeding $src events (deploy/demo/$src.jsonl)"
-    # One key per source: its events stay in file order, as one CRM connection delivers them.
-    "$BUILD/bin/qwctl" --key "$src" produce "qw.crm.$src" "deploy/demo/$src.jsonl" 2>>"$RUN/qwctl.log"
-done
+say "feeding deploy/demo/: HubSpot, Pipedrive and canonical as signed webhooks, Salesforce CDC onto its topic"
+qw_demo_feed "$BUILD/bin" "$RUN" "http://127.0.0.1:$GW_PORT" 2>>"$RUN/qwctl.log" ||
+    { cat "$RUN/qwctl.log" "$RUN/gateway.log" >&2; exit 1; }
+say "every webhook answered 200 only once on Kafka; refused: $(curl -s "http://127.0.0.1:$GW_ADMIN/metrics" | awk '/^qw_gateway_requests_total/ && !/accepted/ {n += $2} END {print n + 0}')"
 say "starting qw-evaluator (clock: $NOW)"
 bg evaluator "$BUILD/bin/qw-evaluator" --policy "$POLICY" --fake-now "$NOW" --http-port 0
 

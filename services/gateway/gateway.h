@@ -56,6 +56,7 @@ typedef struct qw_gw_s {
     atomic_int inflight; /* requests produced and not answered yet */
     atomic_int stopping; /* the poller may exit once the queue is empty */
     atomic_int draining; /* SIGTERM: new requests get 503, started ones finish */
+    atomic_int fatal;    /* the producer cannot go on: exit 1 for a restart */
     qw_metric_t *req[QW_GW_SOURCES + 1][QW_GW_R_COUNT]; /* [3] = no source (404) */
     qw_metric_t *latency[QW_GW_SOURCES], *inflight_g, *bytes[QW_GW_SOURCES];
 } qw_gw_t;

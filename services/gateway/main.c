@@ -48,6 +48,7 @@ int main(int argc, char **argv)
     qw_gw_server_stop(&g);
     qw_gw_producer_stop(&g);
     qw_http_stop(g.admin);
+    if (atomic_load(&g.fatal)) return 1; /* the supervisor restarts us with a new producer */
     qw_log(QW_LOG_INFO, "gateway.stopped", "every 2xx given is on its topic");
     return 0;
 }

@@ -69,7 +69,8 @@ static void *poll_main(void *arg)
         if (rd_kafka_fatal_error(g->rk, why, sizeof(why))) {
             /* A fenced or broken idempotent producer cannot promise anything any more: answer
              * what waits (its reports carry the error: 503) and let the supervisor restart us. */
-            qw_log(QW_LOG_ERROR, "gateway.kafka_fatal", "%s: exiting for a restart", why);
+            if (!atomic_exchange(&g->fatal, 1))
+                qw_log(QW_LOG_ERROR, "gateway.kafka_fatal", "%s: exiting for a restart", why);
             qw_svc_stop = 1;
         }
     }

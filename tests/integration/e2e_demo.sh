@@ -19,10 +19,15 @@ NOW=2026-11-24T12:00:00Z # as deploy/local/demo.sh
 "$QW_BIN/qwctl" publish roster --policy "$POLICY" "$DEMO/roster.csv" || qw_it_fail "roster"
 "$QW_BIN/qwctl" publish quotas --policy "$POLICY" "$DEMO/quotas.csv" || qw_it_fail "quotas"
 ev_ingest_start ingest
-for src in salesforce hubspot pipedrive canonical; do
-    # as deploy/local/demo.sh: one key per source, so its events stay in file order
-    "$QW_BIN/qwctl" --key "$src" produce "qw.crm.$src" "$DEMO/$src.jsonl" || qw_it_fail "feeding $src"
-done
+# Fed exactly as deploy/local/demo.sh feeds them: through qw-gateway as signed webhooks.
+source "$QW_SRC/deploy/local/demo_feed.bash"
+qw_demo_secrets "$D"
+GW_PORT="$(qw_it_free_port)"
+GW_ADMIN="$(qw_it_free_port)"
+qw_it_bg gateway "$QW_BIN/qw-gateway" --port "$GW_PORT" --http-port "$GW_ADMIN" \
+    --public-url "http://127.0.0.1:$GW_PORT" "${QW_DEMO_GW_OPTS[@]}"
+qw_it_wait_for "curl -fs http://127.0.0.1:$GW_ADMIN/readyz" 60 || qw_it_fail "the gateway never became ready"
+qw_demo_feed "$QW_BIN" "$D" "http://127.0.0.1:$GW_PORT" || qw_it_fail "feeding the demo's events"
 ev_start ev --policy "$POLICY" --fake-now "$NOW" --calendar-interval-ms 500
 qw_it_wait_for "[[ \$(redis-cli -u '$QW_REDIS_URL' HGET '${P}qw:ev:calendar:done' 2026-11) == 3 ]]" \
     120 || qw_it_fail "the checkpoints of 2026-11 did not run"
