@@ -24,6 +24,16 @@ typedef struct qw_leave_range_s {
     int is_protected; /* statutory / protected leave: always excuses the period */
 } qw_leave_range_t;
 
+/* What a person of the roster is (column role): who they are to the read side (qw-web) and
+ * whether the calendar evaluates them. A manager who carries a quota is evaluated like a rep;
+ * sales ops and HR are staff, listed for their login identity only. */
+typedef enum {
+    QW_ROLE_REP = 0, /* the default, also of records written before the column existed */
+    QW_ROLE_MANAGER = 1,
+    QW_ROLE_SALES_OPS = 2,
+    QW_ROLE_HR = 3,
+} qw_role_t;
+
 typedef struct qw_rep_profile_s {
     char rep_id[QW_ID_MAX];
     char name[QW_NAME_MAX];
@@ -37,6 +47,8 @@ typedef struct qw_rep_profile_s {
     char cohort[QW_COHORT_MAX]; /* "" = none; used by the adverse-impact report only */
     int recognition_opt_out;    /* no public (team channel) recognition */
     int active;
+    qw_role_t role;
+    int digest_opt_out; /* no weekly "where you stand" / team digest */
 } qw_rep_profile_t;
 
 /* The quota of one rep for one period, as assigned (before ramp and leave proration). */
@@ -52,6 +64,19 @@ typedef struct qw_quota_s {
 /* QW_OK when the profile's rep id is valid and its manager and team ids are empty or valid
  * (qw_id_valid): the one check of every roster loader. Otherwise QW_ERR naming the field. */
 int qw_roster_ids_check(const qw_rep_profile_t *p, char *err, size_t errlen);
+
+/* "rep", "manager", "sales_ops", "hr"; parse: QW_OK, or QW_ERR for anything else. */
+const char *qw_roster_role_name(qw_role_t r);
+int qw_roster_role_parse(const char *s, size_t len, qw_role_t *out);
+
+/* Whether the calendar evaluates this person at checkpoints and closes: active, and a rep or
+ * a manager (who may carry a quota); never sales ops or HR. */
+int qw_roster_evaluated(const qw_rep_profile_t *p);
+
+/* An e-mail address as a login identity and a mail header value: empty, or 3..254 bytes of
+ * printable ASCII without spaces, quotes, angle brackets, commas or semicolons, one '@' with
+ * text on both sides and a dot-free-at-the-ends domain. QW_ERR with the reason otherwise. */
+int qw_roster_email_check(const char *email, char *err, size_t errlen);
 
 /* Days of [first, last] (inclusive) covered by the profile's leave ranges (overlaps counted
  * once); *any_protected is set when a protected range touches the interval. */

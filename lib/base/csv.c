@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,11 +371,14 @@ enum {
     R_COHORT,
     R_OPTOUT,
     R_ACTIVE,
+    R_ROLE,
+    R_DIGEST_OPTOUT,
     R_N
 };
 static const char *const roster_cols[R_N] = {
-    "rep_id",    "name",  "email",  "slack_user_id",       "manager_id", "team_id",
-    "hire_date", "leave", "cohort", "recognition_opt_out", "active",
+    "rep_id",  "name",      "email",          "slack_user_id", "manager_id",
+    "team_id", "hire_date", "leave",          "cohort",        "recognition_opt_out",
+    "active",  "role",      "digest_opt_out",
 };
 
 enum { Q_REP, Q_PERIOD, Q_AMOUNT, Q_CURRENCY, Q_VERSION, Q_EFFECTIVE, Q_N };
@@ -414,6 +418,15 @@ static int roster_row(const qw_csv_t *r, const header_t *h, qw_rep_profile_t *p,
         snprintf(colname, sizeof(colname), "%.*s", (int)cl, why);
         return colerr(m, ml, colname, "%s", sep ? sep + 2 : why);
     }
+    if (qw_roster_email_check(p->email, why, sizeof(why)) != QW_OK)
+        return colerr(m, ml, "email", "%s", why); /* not echoed: it may hold control bytes */
+    v = col(r, h, R_ROLE, &l);
+    p->role = QW_ROLE_REP;
+    if (l && qw_roster_role_parse(v, l, &p->role) != QW_OK)
+        return colerr(m, ml, "role", "\"%.40s\" is not rep, manager, sales_ops or hr", v);
+    v = col(r, h, R_DIGEST_OPTOUT, &l);
+    if (parse_bool(v, 0, &p->digest_opt_out) != 0)
+        return colerr(m, ml, "digest_opt_out", "\"%.40s\" is not true or false", v);
     v = col(r, h, R_HIRE, &l);
     p->hire_date = QW_DATE_NONE;
     if (l && qw_date_parse(v, l, &p->hire_date) != 0)
@@ -614,6 +627,27 @@ static int pass(kind_t kind, const char *buf, size_t len, const qw_csv_opts_t *o
                 report(rp, 0, "out of memory");
                 rc = QW_ERR;
                 break;
+            }
+            if (first == 0 && kind == KIND_ROSTER && p->email[0]) {
+                /* The address is a person's login identity (qw-web): one person each, compared
+                 * without case. "\x1e" keeps the address keys apart from the rep ids. */
+                char ek[QW_EMAIL_MAX + 1];
+                size_t en = strnlen(p->email, QW_EMAIL_MAX - 1);
+                ek[0] = '\x1e';
+                for (size_t i = 0; i < en; i++)
+                    ek[i + 1] = (char)tolower((unsigned char)p->email[i]);
+                int efirst = keyset_add(&seen, ek, en + 1, r.line);
+                if (efirst < 0) {
+                    report(rp, 0, "out of memory");
+                    rc = QW_ERR;
+                    break;
+                }
+                if (efirst > 0) {
+                    row_ok = 0;
+                    colerr(m, sizeof(m), "email",
+                           "duplicate \"%s\" (first on line %d; an address identifies one person)",
+                           p->email, efirst);
+                }
             }
             if (first > 0) {
                 row_ok = 0;

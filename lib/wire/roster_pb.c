@@ -42,6 +42,8 @@ uint8_t *qw_roster_profile_pack(const qw_rep_profile_t *p, size_t *len)
     m.cohort = (char *)p->cohort;
     m.recognition_opt_out = p->recognition_opt_out;
     m.active = p->active;
+    m.role = (Quotawatch__V1__Role)p->role;
+    m.digest_opt_out = p->digest_opt_out;
     *len = quotawatch__v1__rep_profile__get_packed_size(&m);
     uint8_t *buf = malloc(*len ? *len : 1);
     if (buf) quotawatch__v1__rep_profile__pack(&m, buf);
@@ -115,6 +117,11 @@ int qw_roster_profile_from_pb(const Quotawatch__V1__RepProfile *m, qw_rep_profil
     p->nleave = (int)m->n_leave;
     p->recognition_opt_out = m->recognition_opt_out;
     p->active = m->active;
+    /* A role this build does not know (a newer writer) is read as the least privileged. */
+    p->role = m->role >= QUOTAWATCH__V1__ROLE__ROLE_REP && m->role <= QUOTAWATCH__V1__ROLE__ROLE_HR
+                  ? (qw_role_t)m->role
+                  : QW_ROLE_REP;
+    p->digest_opt_out = m->digest_opt_out;
     return QW_OK;
 }
 

@@ -536,7 +536,7 @@ static int run_step(qw_calendar_t *c, const qw_period_t *period, unsigned todo, 
     void *val;
     while (rc == QW_OK && qw_strmap_next(&c->ref->t.roster, &it, &id, &val)) {
         const qw_rep_profile_t *p = val;
-        if (!p->active || qw_strmap_get(&j->by_id, id, strlen(id))) continue;
+        if (!qw_roster_evaluated(p) || qw_strmap_get(&j->by_id, id, strlen(id))) continue;
         if (!job_add(j, id, qw_partition_murmur2(id, strlen(id), nparts))) rc = QW_ERR;
     }
     if (rc == QW_OK) rc = job_tick(j, NULL, period->id, todo, now_ms);

@@ -228,6 +228,54 @@ Test(base_csv, roster_row_with_a_missing_field_is_refused)
                    "quoted: \"Doe, Jane\")");
 }
 
+Test(base_csv, roster_roles_and_digest_opt_out)
+{
+    const char *text = "rep_id,email,role,digest_opt_out\n"
+                       "r1,r1@x.io,,\n"
+                       "m1,m1@x.io,manager,true\n"
+                       "ops,ops@x.io,sales_ops,\n"
+                       "hr1,hr@x.io,hr,no\n";
+    sink_t s = {0};
+    char err[QW_ERRSTR_MAX] = "";
+    cr_assert_eq(qw_csv_roster_parse(text, strlen(text), on_rep, &s, err, sizeof(err)), QW_OK, "%s",
+                 err);
+    cr_assert_eq(s.n, 4);
+    cr_assert_eq(s.p[0].role, QW_ROLE_REP, "role defaults to rep");
+    cr_assert_eq(s.p[1].role, QW_ROLE_MANAGER);
+    cr_assert_eq(s.p[2].role, QW_ROLE_SALES_OPS);
+    cr_assert_eq(s.p[3].role, QW_ROLE_HR);
+    cr_assert_eq(s.p[1].digest_opt_out, 1);
+    cr_assert_eq(s.p[3].digest_opt_out, 0);
+    /* Sales ops and HR are listed for their identity, never evaluated. */
+    cr_assert(qw_roster_evaluated(&s.p[0]) && qw_roster_evaluated(&s.p[1]));
+    cr_assert(!qw_roster_evaluated(&s.p[2]) && !qw_roster_evaluated(&s.p[3]));
+    s.p[0].active = 0;
+    cr_assert(!qw_roster_evaluated(&s.p[0]));
+    cr_assert_str_eq(qw_roster_role_name(QW_ROLE_SALES_OPS), "sales_ops");
+}
+
+Test(base_csv, roster_role_and_email_refusals)
+{
+    roster_refused("rep_id,role\nr1,admin\n",
+                   "roster.csv:2: column \"role\": \"admin\" is not rep, manager, sales_ops or hr");
+    roster_refused(
+        "rep_id,role\nr1,Manager\n",
+        "roster.csv:2: column \"role\": \"Manager\" is not rep, manager, sales_ops or hr");
+    roster_refused("rep_id,digest_opt_out\nr1,sometimes\n",
+                   "roster.csv:2: column \"digest_opt_out\": \"sometimes\" is not true or false");
+    roster_refused("rep_id,email\nr1,Ada <ada@x.io>\n",
+                   "roster.csv:2: column \"email\": byte 0x20 at 4 is not allowed in an address");
+    roster_refused("rep_id,email\nr1,\"a@x.io\r\nBcc: all@x.io\"\n",
+                   "roster.csv:2: column \"email\": byte 0x0d at 7 is not allowed in an address");
+    roster_refused("rep_id,email\nr1,ada.x.io\n",
+                   "roster.csv:2: column \"email\": not local@domain");
+    roster_refused("rep_id,email\nr1,a@@x.io\n",
+                   "roster.csv:2: column \"email\": more than one '@'");
+    roster_refused("rep_id,email\nr1,ada@x.io\nr2,ADA@X.IO\n",
+                   "roster.csv:3: column \"email\": duplicate \"ADA@X.IO\" (first on line 2; an "
+                   "address identifies one person)");
+}
+
 Test(base_csv, roster_duplicate_rep_id_is_refused)
 {
     roster_refused("rep_id,team_id\nr1,east\nr2,east\nr1,west\n",

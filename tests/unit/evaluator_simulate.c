@@ -411,3 +411,27 @@ Test(evaluator_simulate, demo_files_with_the_demo_clock)
     cr_assert_eq(k, nwant, "%zu decisions, expected %zu", k, nwant);
     free(out);
 }
+
+Test(evaluator_simulate, sales_ops_and_hr_are_never_evaluated)
+{
+    /* Even given a quota by mistake and no sales at all, staff get no decision; the same row
+     * as a manager (who may carry a quota) is evaluated. */
+    write_file("roster.csv", "rep_id,name,manager_id,team_id,hire_date,role\n"
+                             "r1,Ann,m1,east,2025-01-10,\n"
+                             "hr1,Hal,,east,2025-01-10,hr\n"
+                             "ops1,Oda,,east,2025-01-10,sales_ops\n"
+                             "m1,Max,,east,2025-01-10,manager\n");
+    write_file("quotas.csv", "rep_id,period,amount,currency,version\n"
+                             "r1,2026-09,1000.00,USD,v1\n"
+                             "hr1,2026-09,1000.00,USD,v1\n"
+                             "ops1,2026-09,1000.00,USD,v1\n"
+                             "m1,2026-09,1000.00,USD,v1\n");
+    int rc;
+    char *out = run("2026-10-10", &rc);
+    cr_assert_eq(rc, 3, "the garbage line is reported (exit 3)");
+    cr_assert_eq(has(out, "d:r1:2026-09:warning.at_risk:cp7500"), 1, "%s", out);
+    cr_assert_eq(has(out, "d:m1:2026-09:warning.at_risk:cp7500"), 1, "a manager with a quota");
+    cr_assert_null(strstr(out, "\"rep_id\":\"hr1\""), "HR was evaluated: %s", out);
+    cr_assert_null(strstr(out, "\"rep_id\":\"ops1\""), "sales ops was evaluated: %s", out);
+    free(out);
+}

@@ -154,3 +154,28 @@ Test(wire_roster_pb, long_display_name_is_cut_at_a_character_ids_are_not)
     cr_assert_eq(qb.effective_ms, 7);
     free(buf);
 }
+
+Test(wire_roster_pb, role_and_digest_opt_out_round_trip_unknown_role_is_a_rep)
+{
+    qw_rep_profile_t in, out;
+    memset(&in, 0, sizeof(in));
+    snprintf(in.rep_id, sizeof(in.rep_id), "hr-1");
+    in.role = QW_ROLE_HR;
+    in.digest_opt_out = 1;
+    in.active = 1;
+    size_t len;
+    uint8_t *buf = qw_roster_profile_pack(&in, &len);
+    char err[QW_ERRSTR_MAX];
+    cr_assert_eq(qw_roster_profile_unpack(buf, len, &out, err, sizeof(err)), QW_OK, "%s", err);
+    cr_assert_eq(out.role, QW_ROLE_HR);
+    cr_assert_eq(out.digest_opt_out, 1);
+    free(buf);
+    /* A role from a newer writer is read as the least privileged one. */
+    Quotawatch__V1__RepProfile m = QUOTAWATCH__V1__REP_PROFILE__INIT;
+    m.rep_id = "x-1";
+    m.role = (Quotawatch__V1__Role)9;
+    uint8_t raw[64];
+    size_t n = quotawatch__v1__rep_profile__pack(&m, raw);
+    cr_assert_eq(qw_roster_profile_unpack(raw, n, &out, err, sizeof(err)), QW_OK, "%s", err);
+    cr_assert_eq(out.role, QW_ROLE_REP);
+}

@@ -159,12 +159,12 @@ static void advance(sim_t *s, int64_t until)
         int64_t at = next_instant(s, until, &p);
         if (at == INT64_MAX) break;
         if (at > s->now) s->now = at;
-        /* Every active rep of the roster takes part, with or without credits. */
+        /* Every evaluated person of the roster takes part, with or without credits. */
         size_t it = 0;
         const char *id;
         void *v;
         while (qw_strmap_next(&s->ref.roster, &it, &id, &v))
-            if (((qw_rep_profile_t *)v)->active) rep_get(s, id);
+            if (qw_roster_evaluated(v)) rep_get(s, id);
         int n = (int)s->reps.n, k = 0;
         qw_engine_rep_t *team = calloc((size_t)n + 1, sizeof(*team));
         if (!team) return;
