@@ -33,6 +33,12 @@ void qw_kafka_mark_ok(void);
 void qw_kafka_mark_down(void);
 int qw_kafka_is_ok(void);
 
+/* The partition count of an existing topic, or -1 with the reason in errbuf: the brokers did
+ * not answer, the topic does not exist (said in those words, with what to check), or it is
+ * not available. For tools that must not wait on a topic that is not there. */
+int qw_kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, char *errbuf,
+                              size_t errlen);
+
 /* Value of the last header named name, or NULL; *len gets its size. */
 const void *qw_kafka_header(const rd_kafka_message_t *m, const char *name, size_t *len);
 

@@ -160,3 +160,31 @@ int qw_kafka_is_watermark(const rd_kafka_message_t *m)
     const void *v = qw_kafka_header(m, QW_WM_HEADER, &len);
     return v && len == sizeof(QW_WM_KIND) - 1 && !memcmp(v, QW_WM_KIND, len);
 }
+
+int qw_kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, char *errbuf,
+                              size_t errlen)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+    if (rkt) rd_kafka_topic_destroy(rkt);
+    if (err)
+        return qw_err_set(errbuf, errlen,
+                          "no answer from the brokers about topic %s: %s (are "
+                          "they up, is --brokers right?)",
+                          topic, rd_kafka_err2str(err));
+    int n = -1;
+    if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+        qw_err_set(errbuf, errlen,
+                   "topic %s does not exist (check --topic-prefix; docs/operations.md lists the "
+                   "topics quotawatch needs)",
+                   topic);
+    else if (md->topic_cnt != 1 || md->topics[0].err)
+        qw_err_set(
+            errbuf, errlen, "topic %s is not available: %s", topic,
+            rd_kafka_err2str(md->topic_cnt ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC));
+    else
+        n = md->topics[0].partition_cnt;
+    rd_kafka_metadata_destroy(md);
+    return n;
+}

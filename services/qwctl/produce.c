@@ -44,6 +44,13 @@ int qwctl_produce(qwctl_t *ctl, int argc, char **argv)
         fprintf(stderr, "qwctl: %s\n", e);
         return 2;
     }
+    /* A missing topic is said at once, not after 30 s of undelivered records. */
+    if (qw_kafka_topic_partitions(rk, topic, 10000, e, sizeof(e)) < 0) {
+        fprintf(stderr, "qwctl: %s; nothing was sent\n", e);
+        rd_kafka_destroy(rk);
+        if (in != stdin) fclose(in);
+        return 1;
+    }
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;

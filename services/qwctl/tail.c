@@ -113,22 +113,12 @@ int qwctl_tail(qwctl_t *ctl, int argc, char **argv)
         fprintf(stderr, "qwctl: %s\n", e);
         return 2;
     }
-    const struct rd_kafka_metadata *md;
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
-    rd_kafka_topic_destroy(rkt);
-    if (err || md->topic_cnt != 1 || md->topics[0].err) {
-        fprintf(stderr, "qwctl: topic %s is not available: %s (is the broker at %s up?)\n", topic,
-                rd_kafka_err2str(err             ? err
-                                 : md->topic_cnt ? md->topics[0].err
-                                                 : err),
-                ctl->brokers);
-        if (!err) rd_kafka_metadata_destroy(md);
+    int nparts = qw_kafka_topic_partitions(rk, topic, 10000, e, sizeof(e));
+    if (nparts < 0) {
+        fprintf(stderr, "qwctl: %s\n", e);
         rd_kafka_destroy(rk);
         return 1;
     }
-    int nparts = md->topics[0].partition_cnt;
-    rd_kafka_metadata_destroy(md);
     rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(nparts);
     for (int p = 0; p < nparts; p++)
         rd_kafka_topic_partition_list_add(parts, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;

@@ -7,6 +7,7 @@ source "$(dirname "$0")/lib.sh"
 qw_it_init
 
 FIX="$QW_SRC/tests/fixtures/e2e"
+D_ERR="$QW_IT_DIR/qwctl.err"
 PREFIX="$(qw_it_unique_prefix)"
 qw_it_topics "$PREFIX"
 qw_it_redis_start
@@ -94,6 +95,14 @@ curl -fs "http://127.0.0.1:$EV_PORT/metrics" | qw_it_grep '^qw_evaluator_partiti
     qw_it_fail "credits arrived on partitions the evaluator does not expect for their rep"
 
 # Graceful stop: each service finishes its batch and exits 0.
+# An operator's typo in a topic name is said at once, not after 30 s of undelivered records.
+t0=$SECONDS
+rc=0
+"$QW_BIN/qwctl" produce qw.crm.canonicall "$FIX/events.jsonl" 2>"$D_ERR" || rc=$?
+[[ $rc == 1 ]] || qw_it_fail "qwctl produce to a missing topic exited $rc"
+qw_it_grep -F "qw.crm.canonicall does not exist" "$D_ERR" || qw_it_fail "not said: $(cat "$D_ERR")"
+((SECONDS - t0 < 10)) || qw_it_fail "qwctl produce took $((SECONDS - t0)) s to see a missing topic"
+
 for svc in notifier evaluator ingest; do
     qw_it_kill "$svc" TERM
     [[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "$svc exited $QW_IT_EXIT on SIGTERM (expected 0)"
