@@ -1,5 +1,7 @@
 #include "quotawatch/metrics.h"
 
+#include "metrics_process.h"
+
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -175,6 +177,9 @@ char *qw_metrics_render(size_t *len)
             if (!strcmp(qw_metrics[j].name, m->name)) render_one(&b, &qw_metrics[j]);
     }
     pthread_mutex_unlock(&qw_metrics_lock);
+    char proc[2048];
+    size_t pn = qw_metrics_process_text(proc, sizeof(proc));
+    sb_printf(&b, "%.*s", (int)pn, proc);
     if (len) *len = b.len;
     return b.buf;
 }

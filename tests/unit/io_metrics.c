@@ -2,7 +2,9 @@
  * Prometheus accepts (one HELP/TYPE per family, its samples together). */
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "quotawatch/metrics.h"
 
@@ -61,5 +63,30 @@ Test(io_metrics, histogram_buckets_are_cumulative_in_seconds)
     cr_assert_not_null(strstr(s, "t_lat_seconds_bucket{op=\"x\",le=\"+Inf\"} 3\n"), "%s", s);
     cr_assert_not_null(strstr(s, "t_lat_seconds_sum{op=\"x\"} 90.002050\n"), "%s", s);
     cr_assert_not_null(strstr(s, "t_lat_seconds_count{op=\"x\"} 3\n"), "%s", s);
+    free(s);
+}
+
+Test(io_metrics, every_page_has_the_process_families)
+{
+    char *s = render();
+    const char *want[] = {"process_cpu_seconds_total",
+                          "process_resident_memory_bytes",
+                          "process_virtual_memory_bytes",
+                          "process_open_fds",
+                          "process_max_fds",
+                          "process_start_time_seconds"};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        char help[96], sample[96];
+        snprintf(help, sizeof(help), "# HELP %s ", want[i]);
+        snprintf(sample, sizeof(sample), "\n%s ", want[i]);
+        cr_assert(strstr(s, help), "no HELP for %s", want[i]);
+        cr_assert(strstr(s, sample), "no sample of %s", want[i]);
+    }
+    long long rss = atoll(strstr(s, "\nprocess_resident_memory_bytes ") + 31);
+    cr_assert_gt(rss, 1 << 20, "a resident size of %lld bytes", rss);
+    double start = atof(strstr(s, "\nprocess_start_time_seconds ") + 28);
+    double now = (double)time(NULL);
+    cr_assert(start > now - 600 && start <= now + 1, "start %.0f, now %.0f", start, now);
+    cr_assert_gt(atoll(strstr(s, "\nprocess_open_fds ") + 18), 2);
     free(s);
 }
