@@ -181,13 +181,14 @@ class Handler(BaseHTTPRequestHandler):
     def cometd(self):
         st = self.st
         tok = self.bearer()
+        raw = self.body()  # read before any answer: the connection is kept alive
         with st.cond:
             if tok not in st.tokens:
                 st.stats["unauthorized"] += 1
                 return self.reply(401, [{"error": "401::Authentication invalid",
                                          "successful": False, "advice": {"reconnect": "none"}}])
         try:
-            msgs = json.loads(self.body())
+            msgs = json.loads(raw)
             assert isinstance(msgs, list) and msgs and all(isinstance(m, dict) for m in msgs)
         except (ValueError, AssertionError):
             return self.reply(400, [{"successful": False, "error": "400::bad message"}])
