@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "quotawatch/svc.h"
 #include "salesforce.h"
 
 #define QW_SF_RESP_MAX (16 * 1024 * 1024)
@@ -19,6 +20,18 @@ static size_t on_data(char *p, size_t size, size_t n, void *opaque)
     r->len += len;
     r->body[r->len] = '\0';
     return len;
+}
+
+/* A stop request (SIGTERM) ends a long poll at once instead of after up to 110 s; what it
+ * carried was not committed, so Salesforce sends it again after the restart. */
+static int on_progress(void *opaque, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
+{
+    (void)opaque;
+    (void)a;
+    (void)b;
+    (void)c;
+    (void)d;
+    return qw_svc_stop ? 1 : 0;
 }
 
 void qw_sf_resp_free(qw_sf_resp_t *r)
@@ -56,6 +69,8 @@ int qw_sf_http(CURL *h, const char *url, const char *ctype, const char *body, co
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     CURLcode c = curl_easy_perform(h);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);

@@ -72,6 +72,17 @@ static int produce(qw_sf_t *s, const char *key, const char *val, size_t len, con
     }
 }
 
+/* GET the record; an expired token is renewed once. */
+static int fetch(qw_sf_t *s, const char *id, qw_sf_resp_t *r, char *e, size_t elen)
+{
+    if (qw_sf_fetch_opportunity(s->curl, &s->tok, s->o.api_version, id, r, e, elen) == QW_OK)
+        return QW_OK;
+    if (!strstr(e, "answered 401")) return QW_ERR;
+    qw_log(QW_LOG_INFO, "salesforce.token_expired", "REST read answered 401: logging in again");
+    if (qw_sf_login(s->curl, &s->auth, &s->tok, e, elen)) return QW_ERR;
+    return qw_sf_fetch_opportunity(s->curl, &s->tok, s->o.api_version, id, r, e, elen);
+}
+
 /* Re-read each record of a gap and produce its snapshot behind it. A failed read leaves the
  * gap event as it is: qw-ingest dead-letters it as a resync request (qwctl resync). */
 static void resync_gap(qw_sf_t *s, const qw_sf_event_t *ev, const char *replay)
@@ -89,8 +100,7 @@ static void resync_gap(qw_sf_t *s, const qw_sf_event_t *ev, const char *replay)
             qw_err_set(e, sizeof(e),
                        "record id is not a Salesforce id (a '*' gap needs a full "
                        "resync)");
-        } else if (qw_sf_fetch_opportunity(s->curl, &s->tok, s->o.api_version, id, &r, e,
-                                           sizeof(e)) == QW_OK) {
+        } else if (fetch(s, id, &r, e, sizeof(e)) == QW_OK) {
             if (r.status == 404) {
                 int64_t now = qw_clock_now(&qw_clock_system) * 100000 + 99999;
                 version = now > min_version ? now : min_version;

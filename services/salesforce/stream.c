@@ -37,6 +37,7 @@ static int bayeux(qw_sf_t *s, char *msg, const char *meta, long timeout_s, qw_sf
     int rc = qw_sf_http(s->curl, s->cometd_url, "application/json", msg, s->tok.access_token,
                         timeout_s, &resp, e, sizeof(e));
     free(msg);
+    if (rc && qw_svc_stop) return QW_ERR; /* the poll was ended for the stop */
     if (rc) {
         snprintf(why, sizeof(why), "%s: %s", meta, e);
         pause_backoff(s, why);
@@ -44,8 +45,14 @@ static int bayeux(qw_sf_t *s, char *msg, const char *meta, long timeout_s, qw_sf
     }
     if (resp.status == 401) {
         qw_sf_resp_free(&resp);
-        qw_log(QW_LOG_INFO, "salesforce.token_expired", "%s answered 401: logging in again", meta);
         *next = ST_LOGIN;
+        if (s->fresh_token) { /* a token just issued is refused: wrong instance or permissions */
+            snprintf(why, sizeof(why), "%s answered 401 to a new token", meta);
+            pause_backoff(s, why);
+        } else {
+            qw_log(QW_LOG_INFO, "salesforce.token_expired", "%s answered 401: logging in again",
+                   meta);
+        }
         return QW_ERR;
     }
     if (resp.status != 200) {
@@ -74,6 +81,7 @@ static state_t login(qw_sf_t *s)
         pause_backoff(s, "login failed");
         return ST_LOGIN;
     }
+    s->fresh_token = 1;
     snprintf(s->cometd_url, sizeof(s->cometd_url), "%s/cometd/%s", s->tok.instance_url,
              s->o.api_version);
     qw_log(QW_LOG_INFO, "salesforce.login", "logged in (%s), instance %s", s->o.auth,
@@ -168,6 +176,7 @@ static state_t connect_once(qw_sf_t *s)
     } else {
         qw_http_set_ready(s->admin, "salesforce", 1);
         qw_sf_backoff_reset(&s->bo);
+        s->fresh_token = 0;
         if (r.advice.interval_ms > 0) qw_svc_sleep_ms((int)r.advice.interval_ms);
     }
     qw_sf_reply_free(&r);

@@ -2,14 +2,15 @@
 # qw-salesforce's session handling against the emulator: a JWT bearer login (RS256, checked by
 # the emulator with openssl); the server dropping the client (403::Unknown client → a new
 # handshake, subscribed from the committed replay id); revoked tokens (401 → a new login);
-# refused credentials (not ready, nothing produced, the secret never logged). Across all of it
-# every event is on the topic exactly once.
+# refused credentials (not ready, nothing produced, the secret never logged); SIGTERM during a
+# long poll. Across all of it every event is on the topic exactly once.
 source "$(dirname "$0")/salesforce_common.bash"
 sf_init
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$QW_IT_DIR/jwt.key" 2>/dev/null
 openssl pkey -in "$QW_IT_DIR/jwt.key" -pubout -out "$QW_IT_DIR/jwt.pub"
+# Long polls held 30 s, as Salesforce holds them (110 s): the changes below must wake them.
 sf_emulator_start --username "ops@acme.example" --jwt-public-key "$QW_IT_DIR/jwt.pub" \
-    --poll-timeout 2
+    --poll-timeout 30
 sf_gen 0 10 1794700000000 >"$QW_IT_DIR/all.jsonl"
 head -n 6 "$QW_IT_DIR/all.jsonl" >"$QW_IT_DIR/p1.jsonl"
 sed -n 7,12p "$QW_IT_DIR/all.jsonl" >"$QW_IT_DIR/p2.jsonl"
@@ -68,5 +69,8 @@ done
 (($(sf_count_replays) == 20)) || qw_it_fail "something was produced without a login"
 qw_it_kill bad TERM
 [[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "qw-salesforce exited $QW_IT_EXIT on SIGTERM while logging in"
+# SIGTERM ends the long poll in flight at once (not after the server's 30 s) and exits 0.
+t0=$SECONDS
 qw_it_kill sub TERM
 [[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "qw-salesforce exited $QW_IT_EXIT on SIGTERM"
+((SECONDS - t0 <= 5)) || qw_it_fail "SIGTERM took $((SECONDS - t0)) s: the long poll was waited out"
