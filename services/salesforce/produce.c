@@ -36,7 +36,7 @@ int qw_sf_producer_start(qw_sf_t *s)
     int backoff = 500;
     while (!qw_svc_stop) {
         /* Also fences a previous instance and aborts what it left open. */
-        rd_kafka_error_t *error = rd_kafka_init_transactions(s->rk, 30000);
+        rd_kafka_error_t *error = rd_kafka_init_transactions(s->rk, 5000);
         if (!error) {
             qw_kafka_mark_ok();
             return QW_OK;
