@@ -66,6 +66,16 @@ code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")"
 for f in "$(qw_it_log_of bad)" "$(qw_it_log_of sub)"; do
     if grep -q -e "$SF_SECRET" "$f"; then qw_it_fail "a client secret is in $f"; fi
 done
+# A JWT signed with another key than the app's certificate is refused (invalid_grant).
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$QW_IT_DIR/other.key" 2>/dev/null
+qw_it_bg badjwt "$QW_BIN/qw-salesforce" --login-url "$SF_URL" --client-id "$SF_CLIENT_ID" \
+    --auth jwt --jwt-key-file "$QW_IT_DIR/other.key" --username "ops@acme.example" \
+    --transactional-id "sf-badjwt-$PREFIX" --http-port 0 --backoff-max-ms 500
+qw_it_wait_for "grep -q '\"salesforce.login_failed\"' \"\$(qw_it_log_of badjwt)\"" 60 ||
+    qw_it_fail "the JWT signed with the wrong key was not refused"
+grep '"salesforce.login_failed"' "$(qw_it_log_of badjwt)" | head -1 | qw_it_grep 'invalid_grant' ||
+    qw_it_fail "the refused JWT does not name invalid_grant"
+qw_it_kill badjwt TERM
 (($(sf_count_replays) == 20)) || qw_it_fail "something was produced without a login"
 qw_it_kill bad TERM
 [[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "qw-salesforce exited $QW_IT_EXIT on SIGTERM while logging in"
