@@ -74,7 +74,8 @@ int qw_sf_options(qw_sf_t *s, int argc, char **argv, char *errbuf, size_t errlen
         {"resync-gaps", "QW_SALESFORCE_RESYNC_GAPS", QW_OPT_BOOL, "true",
          "Re-read the records of GAP_* events through REST and publish snapshots", &o->resync, 0},
         {"poll-timeout-s", "QW_SALESFORCE_POLL_TIMEOUT_S", QW_OPT_INT, "130",
-         "Longest wait for a /meta/connect answer (Salesforce holds a poll up to 110 s)",
+         "Wait for a /meta/connect answer (Salesforce holds a poll up to 110 s; the server's "
+         "advice timeout + 15 s wins when longer)",
          &o->poll_timeout_s, 0},
         {"backoff-max-ms", "QW_SALESFORCE_BACKOFF_MAX_MS", QW_OPT_INT, "30000",
          "Longest wait between reconnect attempts", &o->backoff_max_ms, 0},

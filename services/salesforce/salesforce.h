@@ -54,7 +54,8 @@ typedef struct qw_sf_s {
     char cometd_url[QW_SF_URL_MAX + 32];
     CURL *curl; /* one handle: its cookie engine keeps the session's cookies (BAYEUX_BROWSER) */
     rd_kafka_t *rk;
-    int64_t replay;  /* the last committed replay id, or -1/-2 before any */
+    int64_t replay;            /* the last committed replay id, or -1/-2 before any */
+    int64_t advice_timeout_ms; /* the server's advice: how long it holds a long poll */
     int fresh_token; /* logged in and no long poll answered since: a 401 now is not expiry */
     qw_http_t *admin;
     qw_sf_backoff_t bo;

@@ -124,6 +124,7 @@ static state_t handshake(qw_sf_t *s)
         if (r.next == QW_SF_NEXT_OK) pause_backoff(s, "handshake without a clientId");
     } else {
         snprintf(s->client_id, sizeof(s->client_id), "%s", r.client_id);
+        if (r.advice.timeout_ms >= 0) s->advice_timeout_ms = r.advice.timeout_ms;
     }
     qw_sf_reply_free(&r);
     return st;
@@ -161,9 +162,13 @@ static state_t connect_once(qw_sf_t *s)
 {
     qw_sf_reply_t r;
     state_t next;
-    if (bayeux(s, qw_sf_connect_msg(s->client_id), "/meta/connect", (long)s->o.poll_timeout_s, &r,
-               &next))
+    /* Wait at least as long as the server says it holds a poll (advice.timeout), plus slack. */
+    int64_t wait_s = s->advice_timeout_ms / 1000 + 15;
+    if (wait_s < s->o.poll_timeout_s) wait_s = s->o.poll_timeout_s;
+    if (wait_s > 600) wait_s = 600;
+    if (bayeux(s, qw_sf_connect_msg(s->client_id), "/meta/connect", (long)wait_s, &r, &next))
         return next;
+    if (r.advice.timeout_ms >= 0) s->advice_timeout_ms = r.advice.timeout_ms;
     state_t st = ST_CONNECT;
     /* Events that came with the reply are kept even when the reply also says to reconnect. */
     while (r.nevents && qw_sf_produce_batch(s, &r) != QW_OK && !qw_svc_stop) {

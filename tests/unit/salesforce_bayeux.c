@@ -166,8 +166,20 @@ Test(salesforce_bayeux, gap_events_and_order)
     cr_assert_eq(r.events[0].sequence, 3);
     cr_assert_eq(r.events[0].replay_id, 7);
     cr_assert_eq(r.events[1].replay_id, 8);
+    cr_assert(!r.events[1].gap, "no changeType: not a gap (the adapter refuses it)");
     cr_assert_str_eq(r.events[1].payload, "{\"a\":1}");
     qw_sf_reply_free(&r);
+}
+
+Test(salesforce_bayeux, gap_types_are_the_adapters)
+{
+    cr_assert(qw_sf_change_is_gap("GAP_UPDATE"));
+    cr_assert(qw_sf_change_is_gap("GAP_OVERFLOW"));
+    cr_assert(qw_sf_change_is_gap("MERGE"), "unknown types are gaps, as qw-ingest reads them");
+    cr_assert(!qw_sf_change_is_gap("CREATE"));
+    cr_assert(!qw_sf_change_is_gap("UPDATE"));
+    cr_assert(!qw_sf_change_is_gap("DELETE"));
+    cr_assert(!qw_sf_change_is_gap("UNDELETE"));
 }
 
 static void refuse(const char *meta, const char *json, const char *why)

@@ -46,9 +46,9 @@ typedef struct {
     int64_t replay_id;
     char *payload; /* data.payload as compact JSON text (malloc'd), what qw-ingest reads */
     size_t payload_len;
-    char change_type[32]; /* ChangeEventHeader.changeType ("" if none) */
-    int gap;              /* a GAP_* change type: the records must be re-read */
-    char **record_ids;    /* ChangeEventHeader.recordIds, for gaps */
+    char change_type[32]; /* ChangeEventHeader.changeType ("" if none; cut at 31 bytes) */
+    int gap; /* GAP_* or a change type the adapter does not know: the records must be re-read */
+    char **record_ids; /* ChangeEventHeader.recordIds, for gaps */
     size_t nrecord_ids;
     int64_t commit_ms, sequence; /* ChangeEventHeader.commitTimestamp / sequenceNumber */
 } qw_sf_event_t;
@@ -70,6 +70,10 @@ typedef struct {
 int qw_sf_reply_parse(const char *buf, size_t len, const char *meta, const char *channel,
                       qw_sf_reply_t *r, char *errbuf, size_t errlen);
 void qw_sf_reply_free(qw_sf_reply_t *r);
+
+/* A change type qw-ingest's adapter takes for a gap: GAP_CREATE, GAP_UPDATE, GAP_DELETE,
+ * GAP_UNDELETE, GAP_OVERFLOW and any type it does not know (not CREATE/UPDATE/DELETE/UNDELETE). */
+int qw_sf_change_is_gap(const char *change_type);
 
 /* The classification alone, for an error text of a /meta/ message. */
 qw_sf_next_t qw_sf_classify(const char *meta, const char *error, const char *reconnect);

@@ -1,6 +1,7 @@
 /* Bayeux replies: the /meta/ message answered, its advice, and the data messages of the
  * subscribed channel (a /meta/connect reply carries the events that arrived meanwhile). */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,14 @@ qw_sf_next_t qw_sf_classify(const char *meta, const char *error, const char *rec
     if (reconnect && !strcmp(reconnect, "handshake")) return QW_SF_NEXT_HANDSHAKE;
     if (reconnect && !strcmp(reconnect, "none")) return QW_SF_NEXT_STOP;
     return *e ? QW_SF_NEXT_RETRY : QW_SF_NEXT_OK;
+}
+
+int qw_sf_change_is_gap(const char *ct)
+{
+    static const char *const known[] = {"CREATE", "UPDATE", "DELETE", "UNDELETE"};
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (!strcmp(ct, known[i])) return 0;
+    return 1;
 }
 
 static void parse_advice(const json_t *a, qw_sf_advice_t *adv)
@@ -69,8 +78,8 @@ static int parse_event(const json_t *m, qw_sf_event_t *ev, char *errbuf, size_t 
     ev->payload_len = strlen(ev->payload);
     const json_t *h = json_object_get(payload, "ChangeEventHeader");
     const char *ct = json_string_value(json_object_get(h, "changeType"));
-    if (ct && strlen(ct) < sizeof(ev->change_type)) strcpy(ev->change_type, ct);
-    ev->gap = ct && !strncmp(ct, "GAP_", 4);
+    if (ct) snprintf(ev->change_type, sizeof(ev->change_type), "%.31s", ct);
+    ev->gap = ct && qw_sf_change_is_gap(ct);
     const json_t *v = json_object_get(h, "commitTimestamp");
     ev->commit_ms = json_is_number(v) ? (int64_t)json_number_value(v) : 0;
     v = json_object_get(h, "sequenceNumber");
