@@ -1,8 +1,8 @@
 /* Where the subscriber resumes: the largest replay id among the committed records of the topic.
  * Each partition is read (read_committed) from a window below its end, widened until a record
- * with the replay-id header is found or the partition's start is reached. Called after
- * init_transactions, which aborted whatever a previous instance left open, so the end of every
- * partition is stable. */
+ * with the replay-id header of this channel is found or the partition's start is reached. Called
+ * after init_transactions, which aborted whatever a previous instance left open, so the end of
+ * every partition is stable. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -52,10 +52,13 @@ static int scan(qw_sf_t *s, rd_kafka_t *rk, int32_t p, int64_t from, int *found,
         if (m->err) {
             qw_log(QW_LOG_WARN, "salesforce.resume_read", "%s", rd_kafka_message_errstr(m));
         } else {
-            size_t len;
+            size_t len, clen;
             const void *v = qw_kafka_header(m, QW_SF_HDR_REPLAY_ID, &len);
+            const char *ch = qw_kafka_header(m, QW_SF_HDR_CHANNEL, &clen);
+            /* Replay ids are per channel: another channel's records say nothing about ours. */
+            int ours = ch && clen == strlen(s->o.channel) && !memcmp(ch, s->o.channel, clen);
             int64_t id;
-            if (v && qw_sf_replay_parse(v, len, &id) == QW_OK && (!*found || id > *max)) {
+            if (v && ours && qw_sf_replay_parse(v, len, &id) == QW_OK && (!*found || id > *max)) {
                 *found = 1;
                 *max = id;
             }

@@ -2,7 +2,8 @@
 # qw-salesforce's start: bad options exit 2 naming the option, before anything connects; with no
 # broker at the bootstrap address it waits (not ready, Salesforce not contacted: no event is
 # taken that could not be stored) and SIGTERM still stops it at once with exit 0; given the
-# broker it starts, subscribes and becomes ready.
+# broker it starts, subscribes and becomes ready; a restart resumes after the committed id, and
+# a subscriber of another channel on the same topic ignores this channel's replay ids.
 source "$(dirname "$0")/salesforce_common.bash"
 sf_init
 sf_emulator_start --poll-timeout 2
@@ -53,3 +54,20 @@ sf_publish "$QW_IT_DIR/ev.jsonl"
 qw_it_wait_for "(( \$(sf_count_replays) >= 4 ))" 60 || qw_it_fail "events not produced"
 qw_it_kill sub TERM
 [[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "exit $QW_IT_EXIT on SIGTERM"
+grep '"salesforce.started"' "$(qw_it_log_of sub)" | tail -1 | qw_it_grep 'no committed event yet' ||
+    qw_it_fail "the first start should find no committed event"
+
+# Restarted it resumes after 1003; another channel on the same topic finds nothing of its own.
+sf_start sub
+qw_it_wait_for "(( \$(grep -c '\"salesforce.started\"' \"\$(qw_it_log_of sub)\") >= 2 ))" 60 ||
+    qw_it_fail "not restarted"
+grep '"salesforce.started"' "$(qw_it_log_of sub)" | tail -1 | qw_it_grep 'committed replay id 1003' ||
+    qw_it_fail "the restart did not resume after 1003"
+qw_it_kill sub TERM
+qw_it_bg other "$QW_BIN/qw-salesforce" "${ok[@]}" --channel /data/OtherChangeEvent \
+    --transactional-id "sf-other-$PREFIX" --http-port 0
+qw_it_wait_for "grep -q '\"salesforce.started\"' \"\$(qw_it_log_of other)\"" 60 ||
+    qw_it_fail "the other channel's subscriber did not start"
+grep '"salesforce.started"' "$(qw_it_log_of other)" | qw_it_grep 'no committed event yet' ||
+    qw_it_fail "another channel's replay ids were taken for this one's"
+qw_it_kill other TERM
