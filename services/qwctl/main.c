@@ -19,6 +19,9 @@ static const char qwctl_summary[] =
     "                    publish the roster or quotas (docs/formats/csv.md) to their topics;\n"
     "                    the whole file is validated first (--policy for the quotas' period\n"
     "                    kind and currency rates) and a bad file publishes nothing (exit 2)\n"
+    "  resync salesforce|hubspot DEAL_ID...\n"
+    "                    re-read deals through the CRM's REST API and publish full snapshots\n"
+    "                    to qw.crm.<source> (credentials from QW_SALESFORCE_* / QW_HUBSPOT_*)\n"
     "  version           print the version (also --version)\n\n"
     "Options go before the command.";
 
@@ -67,6 +70,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "tail")) return qwctl_tail(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "produce")) return qwctl_produce(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "publish")) return qwctl_publish(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
+    if (!strcmp(cmd, "resync")) return qwctl_resync(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     fprintf(stderr, "qwctl: unknown command %s (see qwctl --help)\n", cmd);
     return 2;
 }

@@ -23,5 +23,6 @@ typedef struct qwctl_s {
 int qwctl_tail(qwctl_t *ctl, int argc, char **argv);
 int qwctl_produce(qwctl_t *ctl, int argc, char **argv);
 int qwctl_publish(qwctl_t *ctl, int argc, char **argv);
+int qwctl_resync(qwctl_t *ctl, int argc, char **argv);
 
 #endif
