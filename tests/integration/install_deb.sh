@@ -19,7 +19,7 @@ VERSION="$("$B/bin/qwctl" version | awk '{print $2}')"
 # 1. staged install
 STAGE="$QW_IT_DIR/stage"
 DESTDIR="$STAGE" cmake --install "$B" --prefix /usr >"$QW_IT_DIR/install.log" 2>&1 || qw_it_fail "cmake --install failed"
-SERVICES=(qw-ingest qw-evaluator qw-notifier qw-gateway)
+SERVICES=(qw-ingest qw-evaluator qw-notifier qw-gateway qw-salesforce)
 PROGRAMS=("${SERVICES[@]}" qwctl)
 for p in "${PROGRAMS[@]}"; do
     [[ -x "$STAGE/usr/bin/$p" ]] || qw_it_fail "$p not installed to bin/"
