@@ -258,11 +258,14 @@ static int load_rates(ctx_t *c, qw_yaml_pos_t at, const char *path, struct fy_no
         qw_yaml_pos_t vp = qw_yaml_pos(vn);
         if (!vp.line) vp = qw_yaml_pos(kn);
         int64_t rate;
-        if (!qw_yaml_scalar(vn, val, sizeof(val), NULL) ||
-            qw_money_parse_rate(val, strlen(val), &rate) != 0 || rate <= 0)
+        int have = qw_yaml_scalar(vn, val, sizeof(val), NULL) != NULL;
+        if (!have || qw_money_parse_rate(val, strlen(val), &rate) != 0 || rate <= 0)
+            /* val holds nothing when the scalar did not fit (found by fuzz_policy). */
             return qw_yaml_err(c->err, c->errlen, c->y, vp, sub,
                                "must be a positive decimal rate, got %s",
-                               fy_node_is_scalar(vn) ? shown(val) : "a list or mapping");
+                               have                    ? shown(val)
+                               : fy_node_is_scalar(vn) ? "a value too long to be a rate"
+                                                       : "a list or mapping");
         if (qw_rates_set(&c->p->rates, code, rate) != 0)
             return qw_yaml_err(c->err, c->errlen, c->y, vp, path, "too many rates (at most %d)",
                                QW_RATES_MAX);

@@ -8,7 +8,8 @@
 # bit-for-bit repeatable even with a fixed seed — comparison operands include addresses — so
 # this bounds the depth, not the exact inputs). Deep exploration with fresh seeds is
 # tests/chaos/run.sh's job (and anyone's: run this script without CI set).
-# Builds nothing. Usage: tests/fuzz/run.sh FUZZ_BIN_DIR [SECONDS]   (default 20 s per target)
+# Builds nothing. Usage: tests/fuzz/run.sh FUZZ_BIN_DIR [SECONDS]   (default 20 s per target);
+# QW_FUZZ_JOBS targets run at once (default: the cores, at most 4).
 # Build the targets first, e.g.:
 #   CC=clang cmake -S . -B build-fuzz -G Ninja -DQW_SANITIZE=ON -DQW_FUZZ=ON -DQW_TESTS=ON
 #   ninja -C build-fuzz fuzz_adapter_salesforce fuzz_adapter_hubspot fuzz_adapter_pipedrive fuzz_adapter_canonical fuzz_ledger_state
@@ -30,9 +31,9 @@ budget="${secs}s"
 for o in "${seed_opt[@]}"; do budget="$budget, ${o#-}"; done
 targets=$(cd "$bin" && ls fuzz_* 2>/dev/null | sed 's/^fuzz_//')
 [ -n "$targets" ] || { echo "run.sh: no fuzz_* programs in $bin" >&2; exit 2; }
-for target in $targets; do
-    src="${target#adapter_}"
-    exe="$bin/fuzz_$target"
+# One target: seeds, then the run; its outcome in $work/<src>/status, its report in .../report.
+run_one() {
+    local target="$1" src="${1#adapter_}" exe="$bin/fuzz_$1" f
     mkdir -p "$work/$src/corpus" "$work/$src/artifacts"
     case "$target" in
     notifier_render) find "$here/../../services/notifier/templates" -name '*.tmpl' \
@@ -44,16 +45,43 @@ for target in $targets; do
         [ -e "$f" ] || continue
         split -l 1 -d -a 3 "$f" "$work/$src/corpus/$(basename "$f" .jsonl)-line-"
     done
-    echo "== fuzz_$target for $budget ($(ls "$work/$src/corpus" | wc -l) seeds)"
-    if ! "$exe" "${seed_opt[@]}" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-        -print_final_stats=1 -artifact_prefix="$work/$src/artifacts/" "$work/$src/corpus" \
-        >"$work/$src/log" 2>&1; then
-        echo "FAIL: fuzz_$target; artifacts in $work/$src/artifacts" >&2
-        tail -40 "$work/$src/log" >&2
-        status=1
-        continue
+    {
+        echo "== fuzz_$target for $budget ($(ls "$work/$src/corpus" | wc -l) seeds)"
+        if "$exe" "${seed_opt[@]}" -max_total_time="$secs" -max_len=65536 -timeout=10 \
+            -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/$src/artifacts/" \
+            "$work/$src/corpus" >"$work/$src/log" 2>&1; then
+            grep -E "stat::number_of_executed_units|cov:" "$work/$src/log" | tail -2
+            echo 0 >"$work/$src/status"
+        else
+            echo "FAIL: fuzz_$target; artifacts in $work/$src/artifacts"
+            tail -40 "$work/$src/log"
+            echo 1 >"$work/$src/status"
+        fi
+    } >"$work/$src.report" 2>&1
+}
+
+# QW_FUZZ_JOBS targets at once (default: the machine's cores, at most 4): the fuzz step runs
+# alone, after the tests, so the cores are free; each report is printed whole, in order.
+jobs="${QW_FUZZ_JOBS:-$(nproc)}"
+((jobs >= 1)) || jobs=1
+((jobs <= 4)) || jobs=4
+running=0
+for target in $targets; do
+    run_one "$target" &
+    running=$((running + 1))
+    if ((running >= jobs)); then
+        wait -n || true
+        running=$((running - 1))
     fi
-    grep -E "stat::number_of_executed_units|cov:" "$work/$src/log" | tail -2
+done
+wait
+for target in $targets; do
+    src="${target#adapter_}"
+    cat "$work/$src.report"
+    [ "$(cat "$work/$src/status" 2>/dev/null)" == 0 ] || {
+        [ -f "$work/$src/status" ] || echo "FAIL: fuzz_$target did not finish"
+        status=1
+    }
 done
 [ $status -eq 0 ] && rm -rf "$work"
 exit $status

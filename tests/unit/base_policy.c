@@ -103,6 +103,13 @@ Test(base_policy, errors_name_the_key_and_the_problem)
                  "policy:2:18: currency.base: not an ISO 4217 currency, got XYZ");
     expect_exact("version: v1\ncurrency: {rates: {USD: abc}}\n",
                  "policy:2:25: currency.rates.USD: must be a positive decimal rate, got abc");
+    /* A rate longer than the value buffer: said so, without reading the unfilled buffer (the
+     * stack overflow fuzz_policy found). */
+    expect_exact(
+        "version: v1\ncurrency: {rates: {USD: "
+        "0.00000000000000000000000000000000000000000000000000000000000000000001}}\n",
+        "policy:2:25: currency.rates.USD: must be a positive decimal rate, got a value too "
+        "long to be a rate");
     expect_exact("version: v1\ncurrency: {rates: {usd: \"1\"}}\n",
                  "policy:2:20: currency.rates: keys must be ISO 4217 codes, got usd");
     expect_error("version: v1\ntimezone: Mars/Olympus\n",
