@@ -151,6 +151,16 @@ int qw_ntf_dlq_publish(qw_ntf_t *a, const qw_dlv_job_t *job, const char *detail)
 
 /* metrics */
 void qw_ntf_count(const char *name, const char *channel, const char *reason);
+/* Every label set known in advance, at 0, before anything happens (at start). */
+void qw_ntf_metrics_declare(void);
+#define QW_NTF_M_DECISIONS            "qw_notifier_decisions_total"
+#define QW_NTF_M_DECISIONS_HELP       "Decisions consumed"
+#define QW_NTF_M_ROSTER_REJECTED      "qw_notifier_roster_rejected_total"
+#define QW_NTF_M_ROSTER_REJECTED_HELP "Roster records refused (not applied)"
+#define QW_NTF_M_JOBS_DROPPED         "qw_notifier_retry_jobs_dropped_total"
+#define QW_NTF_M_JOBS_DROPPED_HELP    "Retry queue members without a usable job record"
+#define QW_NTF_M_LATENCY              "qw_notifier_delivery_latency_seconds"
+#define QW_NTF_M_LATENCY_HELP         "From first handling to delivery"
 uint64_t qw_ntf_rand(qw_ntf_t *a);
 /* The endpoint state for a job's address (created on first use). When the table is full, the
  * least recently used idle endpoint (nothing to remember: closed breaker without failures, no

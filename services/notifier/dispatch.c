@@ -1,6 +1,7 @@
 /* One delivery: gate (breaker, Retry-After, rate limit), render, send, record the outcome in
  * Redis, retry later or dead-letter. Single-threaded: called from the main loop only. */
 #include "app.h"
+#include "quotawatch/audience.h"
 
 #include "mail.h"
 #include "quotawatch/log.h"
@@ -20,7 +21,7 @@ uint64_t qw_ntf_rand(qw_ntf_t *a)
     return a->rng * 2685821657736338717ULL;
 }
 
-void qw_ntf_count(const char *name, const char *channel, const char *reason)
+static qw_metric_t *ntf_counter(const char *name, const char *channel, const char *reason)
 {
     char labels[160];
     if (reason)
@@ -31,7 +32,37 @@ void qw_ntf_count(const char *name, const char *channel, const char *reason)
                        : strstr(name, "retried") ? "Notification attempts that will be retried"
                        : strstr(name, "failed")  ? "Notifications dead-lettered"
                                                  : "Notifications skipped (already handled)";
-    qw_metric_add(qw_metrics_counter(name, help, labels), 1);
+    return qw_metrics_counter(name, help, labels);
+}
+
+void qw_ntf_count(const char *name, const char *channel, const char *reason)
+{
+    qw_metric_add(ntf_counter(name, channel, reason), 1);
+}
+
+void qw_ntf_metrics_declare(void)
+{
+    /* Every channel a route can name ("<audience>.<kind>", and the HR workflow's "webhook") at
+     * 0, so a rate or an alert sees the first delivery and the first failure. Failure reasons
+     * carry the endpoint's own code (http_503, Slack's error names): those appear when they
+     * first happen; the ones quotawatch itself gives are declared here. */
+    static const char *const kinds[] = {"slack", "email", "webhook"};
+    char ch[64];
+    for (int i = 0; i <= QW_AUD_DECISION_COUNT * 3; i++) {
+        if (i == QW_AUD_DECISION_COUNT * 3)
+            snprintf(ch, sizeof(ch), "webhook");
+        else
+            snprintf(ch, sizeof(ch), "%s.%s", qw_aud_name((qw_aud_t)(i / 3)), kinds[i % 3]);
+        ntf_counter("qw_notifier_sent_total", ch, NULL);
+        ntf_counter("qw_notifier_skipped_total", ch, "done");
+        ntf_counter("qw_notifier_skipped_total", ch, "queued");
+        ntf_counter("qw_notifier_failed_total", ch, "no_address");
+        ntf_counter("qw_notifier_failed_total", ch, "bad_decision");
+    }
+    qw_metrics_counter(QW_NTF_M_DECISIONS, QW_NTF_M_DECISIONS_HELP, NULL);
+    qw_metrics_counter(QW_NTF_M_ROSTER_REJECTED, QW_NTF_M_ROSTER_REJECTED_HELP, NULL);
+    qw_metrics_counter(QW_NTF_M_JOBS_DROPPED, QW_NTF_M_JOBS_DROPPED_HELP, NULL);
+    qw_metrics_histogram(QW_NTF_M_LATENCY, QW_NTF_M_LATENCY_HELP, NULL);
 }
 
 /* Forgetting an idle endpoint loses nothing: a new one starts in the same state. */
@@ -204,8 +235,7 @@ static int attempt(qw_ntf_t *a, const Quotawatch__V1__Decision *d, qw_dlv_job_t 
         }
         qw_ntf_count("qw_notifier_sent_total", job->channel, NULL);
         int64_t lat = after - job->first_ms;
-        qw_metric_observe_us(qw_metrics_histogram("qw_notifier_delivery_latency_seconds",
-                                                  "From first handling to delivery", NULL),
+        qw_metric_observe_us(qw_metrics_histogram(QW_NTF_M_LATENCY, QW_NTF_M_LATENCY_HELP, NULL),
                              (lat > 0 ? lat : 0) * 1000);
         qw_log(QW_LOG_DEBUG, "notify.sent", "%s to %s", job->decision_id, job->channel);
         return QW_OK;
@@ -299,8 +329,7 @@ static int retry_one(qw_ntf_t *a, int prio, const char *member)
     if (r == 1) { /* expired, or a record that does not parse: nothing left to send */
         qw_log(QW_LOG_WARN, "retry.job_dropped",
                "retry job %s is gone or malformed in Redis; dropped from the queue", member);
-        qw_metric_add(qw_metrics_counter("qw_notifier_retry_jobs_dropped_total",
-                                         "Retry queue members without a usable job record", NULL),
+        qw_metric_add(qw_metrics_counter(QW_NTF_M_JOBS_DROPPED, QW_NTF_M_JOBS_DROPPED_HELP, NULL),
                       1);
         return qw_dlv_forget(&a->dlv, prio, member);
     }

@@ -126,6 +126,7 @@ int qw_ntf_setup(qw_ntf_t *a)
         fprintf(stderr, "qw-notifier: %s\n", err);
         return QW_NTF_EXIT_RUNTIME;
     }
+    qw_ntf_metrics_declare();
     qw_http_set_ready(a->http, "redis", 0);
     qw_http_set_ready(a->http, "roster", 0);
     qw_kafka_health_attach(a->http);

@@ -131,8 +131,7 @@ int qw_ntf_process_batch(qw_ntf_t *a, rd_kafka_message_t **msgs, size_t n)
                 qw_svc_sleep_ms(1000);
             continue;
         }
-        qw_metric_add(qw_metrics_counter("qw_notifier_decisions_total", "Decisions consumed", NULL),
-                      1);
+        qw_metric_add(qw_metrics_counter(QW_NTF_M_DECISIONS, QW_NTF_M_DECISIONS_HELP, NULL), 1);
         ne += qw_ntf_intake_targets(&a->routes, &a->roster, decs[i], i, entries + ne,
                                     QW_ROUTE_MAX_TARGETS);
     }

@@ -12,9 +12,8 @@ static void roster_apply(void *opaque, const qw_follow_rec_t *r)
     qw_ntf_t *a = opaque;
     if (!r->key || r->key_len == 0) return;
     if (qw_roster_cache_apply(&a->roster, r->key, r->key_len, r->value, r->value_len) != QW_OK) {
-        qw_metric_add(qw_metrics_counter("qw_notifier_roster_rejected_total",
-                                         "Roster records refused (not applied)", NULL),
-                      1);
+        qw_metric_add(
+            qw_metrics_counter(QW_NTF_M_ROSTER_REJECTED, QW_NTF_M_ROSTER_REJECTED_HELP, NULL), 1);
         qw_log(QW_LOG_WARN, "roster.bad",
                "roster record at offset %lld does not decode or has an invalid id: ignored",
                (long long)r->offset);

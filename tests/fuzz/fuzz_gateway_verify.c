@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gw_verify.h"
 
@@ -38,8 +39,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (qw_gw_hubspot_verify(&s, "POST", uri, body, body_len, ts, sig, 0, NULL) == QW_GW_OK)
         abort();
-    if (qw_gw_basic_verify(&s, auth, NULL) == QW_GW_OK && strcmp(auth, "Basic ZnV6ei1zZWNyZXQ="))
-        abort();
+    /* The scheme is case-insensitive (RFC 7235) and may be followed by spaces; the credentials
+     * must be exactly base64("fuzz-secret"). */
+    if (qw_gw_basic_verify(&s, auth, NULL) == QW_GW_OK) {
+        if (strncasecmp(auth, "Basic ", 6)) abort();
+        const char *cred = auth + 6;
+        while (*cred == ' ')
+            cred++;
+        if (strcmp(cred, "ZnV6ei1zZWNyZXQ=")) abort();
+    }
     if (qw_gw_canonical_verify(&s, pq, ts, sig, body, body_len, 0, NULL) == QW_GW_OK) abort();
     for (int src = 0; src < 3; src++)
         (void)qw_gw_shape_check((qw_gw_source_t)src, body, body_len);

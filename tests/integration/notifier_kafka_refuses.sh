@@ -36,6 +36,16 @@ qw_it_wait_for "curl -fs http://127.0.0.1:$PORT/healthz" 30 || qw_it_fail "no he
 qw_it_wait_for "qw_it_grep kafka.waiting '$(qw_it_log_of ntf)'" 30 ||
     qw_it_fail "no kafka.waiting line while the brokers do not answer"
 ! curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null || qw_it_fail "ready without Kafka"
+# Every label set known in advance is there at 0 before anything happened (an alert on the
+# first failure needs the series to exist before it).
+curl -fs "http://127.0.0.1:$PORT/metrics" >"$QW_IT_DIR/metrics.0"
+for want in 'qw_notifier_sent_total{channel="rep.slack"} 0' 'qw_notifier_sent_total{channel="webhook"} 0' \
+    'qw_notifier_failed_total{channel="hr.email",reason="no_address"} 0' \
+    'qw_notifier_skipped_total{channel="manager.slack",reason="done"} 0' \
+    'qw_notifier_decisions_total 0' 'qw_notifier_retry_jobs_dropped_total 0' \
+    'qw_notifier_delivery_latency_seconds_count 0' 'process_resident_memory_bytes '; do
+    qw_it_grep -F "$want" "$QW_IT_DIR/metrics.0" || qw_it_fail "not declared at start: $want"
+done
 qw_it_alive ntf || qw_it_fail "the notifier exited while waiting for Kafka"
 qw_it_kill ntf TERM
 [[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "SIGTERM while waiting for Kafka: exit $QW_IT_EXIT"

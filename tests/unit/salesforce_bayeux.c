@@ -69,6 +69,19 @@ Test(salesforce_bayeux, handshake_reply)
     qw_sf_reply_free(&r);
 }
 
+Test(salesforce_bayeux, advice_out_of_range_is_bounded)
+{
+    /* A hostile or broken server: 1e48 ms (no cast of an unrepresentable double), and more
+     * than a day in whole numbers, both mean at most a day. */
+    qw_sf_reply_t r =
+        parse("/meta/handshake", "[{\"channel\":\"/meta/handshake\",\"clientId\":\"c1\","
+                                 "\"successful\":true,\"advice\":{\"interval\":1.1e48,"
+                                 "\"timeout\":99999999999999}}]");
+    cr_assert_eq(r.advice.interval_ms, 24LL * 3600 * 1000);
+    cr_assert_eq(r.advice.timeout_ms, 24LL * 3600 * 1000);
+    qw_sf_reply_free(&r);
+}
+
 Test(salesforce_bayeux, unknown_client_means_handshake)
 {
     qw_sf_reply_t r = parse("/meta/connect", "[{\"channel\":\"/meta/connect\",\"clientId\":\"x\","

@@ -29,6 +29,22 @@ int qw_sf_change_is_gap(const char *ct)
     return 1;
 }
 
+/* A JSON number as an integer in [lo, hi], else def: a real out of range (1e48 from a hostile
+ * server) must not reach a cast, whose result is undefined (found by fuzz_salesforce_bayeux). */
+static int64_t num_in(const json_t *v, int64_t lo, int64_t hi, int64_t def)
+{
+    if (json_is_integer(v)) {
+        json_int_t i = json_integer_value(v);
+        return i < lo ? lo : i > hi ? hi : (int64_t)i;
+    }
+    if (!json_is_real(v)) return def;
+    double d = json_real_value(v);
+    if (!(d >= (double)lo && d <= (double)hi)) return def; /* NaN fails both */
+    return (int64_t)d;
+}
+
+#define QW_SF_ADVICE_MAX_MS (24LL * 3600 * 1000)
+
 static void parse_advice(const json_t *a, qw_sf_advice_t *adv)
 {
     adv->interval_ms = adv->timeout_ms = -1;
@@ -36,12 +52,13 @@ static void parse_advice(const json_t *a, qw_sf_advice_t *adv)
     adv->present = 1;
     const char *rc = json_string_value(json_object_get(a, "reconnect"));
     if (rc && strlen(rc) < sizeof(adv->reconnect)) strcpy(adv->reconnect, rc);
+    /* Negative: absent; beyond a day: a day (a server cannot park us for longer). */
     const json_t *v = json_object_get(a, "interval");
     if (json_is_number(v) && json_number_value(v) >= 0)
-        adv->interval_ms = (int64_t)json_number_value(v);
+        adv->interval_ms = num_in(v, 0, QW_SF_ADVICE_MAX_MS, QW_SF_ADVICE_MAX_MS);
     v = json_object_get(a, "timeout");
     if (json_is_number(v) && json_number_value(v) >= 0)
-        adv->timeout_ms = (int64_t)json_number_value(v);
+        adv->timeout_ms = num_in(v, 0, QW_SF_ADVICE_MAX_MS, QW_SF_ADVICE_MAX_MS);
 }
 
 static int parse_ids(const json_t *ids, qw_sf_event_t *ev)
@@ -81,9 +98,9 @@ static int parse_event(const json_t *m, qw_sf_event_t *ev, char *errbuf, size_t 
     if (ct) snprintf(ev->change_type, sizeof(ev->change_type), "%.31s", ct);
     ev->gap = ct && qw_sf_change_is_gap(ct);
     const json_t *v = json_object_get(h, "commitTimestamp");
-    ev->commit_ms = json_is_number(v) ? (int64_t)json_number_value(v) : 0;
+    ev->commit_ms = num_in(v, 0, INT64_MAX / 2, 0);
     v = json_object_get(h, "sequenceNumber");
-    ev->sequence = json_is_number(v) ? (int64_t)json_number_value(v) : 0;
+    ev->sequence = num_in(v, 0, INT64_MAX / 2, 0);
     if (parse_ids(json_object_get(h, "recordIds"), ev)) return qw_err_set(errbuf, errlen, "oom");
     return QW_OK;
 }
