@@ -26,16 +26,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
  * so that a hanging probe never delays the delivery reports that answer requests. */
 static int probe_once(qw_gw_t *g)
 {
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_topic_t *t = rd_kafka_topic_new(g->rk, g->topic[g->probe_src], NULL);
-    rd_kafka_resp_err_t err = rd_kafka_metadata(g->rk, 0, t, &md, 1000);
-    int ok = 0;
-    if (!err) {
-        err = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
-        ok = !err;
-        rd_kafka_metadata_destroy(md);
-    }
-    if (t) rd_kafka_topic_destroy(t);
+    char err[QW_ERRSTR_MAX];
+    int ok = qw_kafka_topic_partitions(g->rk, g->topic[g->probe_src], 1000, err, sizeof(err)) >= 0;
     int was = qw_kafka_is_ok();
     if (ok && !was) {
         qw_kafka_mark_ok();
@@ -43,8 +35,7 @@ static int probe_once(qw_gw_t *g)
                g->topic[g->probe_src]);
     } else if (!ok && was) {
         qw_kafka_mark_down();
-        qw_log(QW_LOG_WARN, "gateway.kafka_down", "topic %s: %s: answering 503 until it answers",
-               g->topic[g->probe_src], rd_kafka_err2str(err));
+        qw_log(QW_LOG_WARN, "gateway.kafka_down", "%s: answering 503 until it answers", err);
     }
     return ok;
 }

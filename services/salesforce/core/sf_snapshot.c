@@ -90,17 +90,28 @@ static int build(const json_t *rec, const char *id, int64_t version, char **out)
     return rc;
 }
 
-int qw_sf_snapshot_opportunity(const char *rec, size_t len, int64_t min_version, char **out,
-                               int64_t *version, char *errbuf, size_t errlen)
+json_t *qw_sf_record_load(const char *rec, size_t len, char *errbuf, size_t errlen)
 {
-    *out = NULL;
-    if (len > QW_SF_REC_MAX) return qw_err_set(errbuf, errlen, "record over 1 MiB");
+    if (len > QW_SF_REC_MAX) {
+        qw_err_set(errbuf, errlen, "record over 1 MiB");
+        return NULL;
+    }
     json_error_t je;
     json_t *root = json_loadb(rec, len, JSON_DECODE_INT_AS_REAL, &je);
     if (!json_is_object(root)) {
         json_decref(root);
-        return qw_err_set(errbuf, errlen, "record is not a JSON object");
+        qw_err_set(errbuf, errlen, "record is not a JSON object");
+        return NULL;
     }
+    return root;
+}
+
+int qw_sf_snapshot_opportunity(const char *rec, size_t len, int64_t min_version, char **out,
+                               int64_t *version, char *errbuf, size_t errlen)
+{
+    *out = NULL;
+    json_t *root = qw_sf_record_load(rec, len, errbuf, errlen);
+    if (!root) return QW_ERR;
     int rc = QW_ERR;
     const char *type =
         json_string_value(json_object_get(json_object_get(root, "attributes"), "type"));
@@ -115,13 +126,15 @@ int qw_sf_snapshot_opportunity(const char *rec, size_t len, int64_t min_version,
     } else if (!ms || qw_time_parse_iso8601(ms, strlen(ms), &t) || t <= 0 ||
                t > (INT64_MAX - 99999) / 100000) {
         qw_err_set(errbuf, errlen, "record without a usable SystemModstamp");
-    } else if (json_is_true(json_object_get(root, "IsDeleted"))) {
-        *version = t * 100000 + 99999 > min_version ? t * 100000 + 99999 : min_version;
-        *out = qw_sf_snapshot_opportunity_deleted(id, *version);
-        rc = *out ? QW_OK : qw_err_set(errbuf, errlen, "out of memory");
     } else {
         *version = t * 100000 + 99999 > min_version ? t * 100000 + 99999 : min_version;
-        rc = build(root, id, *version, out) ? qw_err_set(errbuf, errlen, "out of memory") : QW_OK;
+        if (json_is_true(json_object_get(root, "IsDeleted"))) {
+            *out = qw_sf_snapshot_opportunity_deleted(id, *version);
+            rc = *out ? QW_OK : qw_err_set(errbuf, errlen, "out of memory");
+        } else {
+            rc = build(root, id, *version, out) ? qw_err_set(errbuf, errlen, "out of memory")
+                                                : QW_OK;
+        }
     }
     json_decref(root);
     return rc;

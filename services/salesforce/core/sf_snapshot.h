@@ -10,6 +10,7 @@
 #ifndef QW_SF_SNAPSHOT_H
 #define QW_SF_SNAPSHOT_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,9 @@ int qw_sf_snapshot_hubspot(const char *rec, size_t len, int64_t min_version, cha
 
 /* The record is gone (404 / archived): a delete at version max(now-based, min_version). */
 char *qw_sf_snapshot_opportunity_deleted(const char *id, int64_t version);
+
+/* A REST record as a JSON object (at most QW_SF_REC_MAX bytes), or NULL with the reason. */
+json_t *qw_sf_record_load(const char *rec, size_t len, char *errbuf, size_t errlen);
 char *qw_sf_snapshot_hubspot_deleted(const char *id, int64_t version);
 
 #endif

@@ -53,13 +53,8 @@ int qw_sf_snapshot_hubspot(const char *rec, size_t len, int64_t min_version, cha
                            int64_t *version, char *errbuf, size_t errlen)
 {
     *out = NULL;
-    if (len > QW_SF_REC_MAX) return qw_err_set(errbuf, errlen, "record over 1 MiB");
-    json_error_t je;
-    json_t *root = json_loadb(rec, len, JSON_DECODE_INT_AS_REAL, &je);
-    if (!json_is_object(root)) {
-        json_decref(root);
-        return qw_err_set(errbuf, errlen, "record is not a JSON object");
-    }
+    json_t *root = qw_sf_record_load(rec, len, errbuf, errlen);
+    if (!root) return QW_ERR;
     int rc = QW_ERR;
     const char *id = json_string_value(json_object_get(root, "id"));
     const json_t *p = json_object_get(root, "properties");
