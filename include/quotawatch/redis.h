@@ -25,6 +25,7 @@ typedef struct qw_redis_s {
     int backoff_ms;
     int64_t retry_at_ns;
     int pending; /* commands appended whose replies are not read yet */
+    int refused; /* the last connect found a server that evicts or persists nothing */
     char errstr[QW_ERRSTR_MAX];
 } qw_redis_t;
 
@@ -54,6 +55,23 @@ int qw_redis_init(qw_redis_t *r, const char *url, char *errbuf, size_t errlen);
 /* Connected and authenticated? Tries to (re)connect when the backoff allows. QW_OK or QW_ERR
  * (r->errstr says why). */
 int qw_redis_connect(qw_redis_t *r);
+
+/* Durability (docs/operations.md, "Redis"): with it on, every new connection first checks that
+ * the server never evicts keys (maxmemory-policy noeviction) and persists them (appendonly or
+ * RDB snapshots), since the ledger, rep states and delivery records cannot be re-derived. A
+ * server that fails it is refused: the connect returns QW_ERR with the reason and the fix in
+ * errstr and sets r->refused, which a retry will not clear — a service exits 2 at start-up
+ * and stays unready at run time. Process-wide; off by default (tools, tests); the services turn
+ * it on unless started with --redis-allow-volatile. */
+void qw_redis_require_durable(int on);
+
+/* The option every service with Redis state takes (dst: int*). */
+#define QW_REDIS_OPT_ALLOW_VOLATILE(dst)                                                           \
+    {                                                                                              \
+        "redis-allow-volatile", "QW_REDIS_ALLOW_VOLATILE", QW_OPT_BOOL, "false",                   \
+            "Accept a Redis that may evict keys or persists nothing (tests, throw-away stacks)",   \
+            (dst), 0                                                                               \
+    }
 
 /* Connected now (no attempt to connect)? For readiness probes and caches tied to one server. */
 int qw_redis_connected(const qw_redis_t *r);

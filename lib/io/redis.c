@@ -7,6 +7,14 @@
 
 #include "quotawatch/clock.h"
 #include "quotawatch/log.h"
+#include "redis_durable.h"
+
+static int require_durable;
+
+void qw_redis_require_durable(int on)
+{
+    require_durable = on;
+}
 
 /* The URL for error messages: any user:password@ part becomes ***@ (the parser below takes the
  * last '@' as the end of it, so that is what is cut here too). */
@@ -146,6 +154,20 @@ int qw_redis_connect(qw_redis_t *r)
             return QW_ERR;
         }
         freeReplyObject(rep);
+    }
+    if (require_durable) {
+        char where[300];
+        snprintf(where, sizeof(where), "%s:%d", r->host, r->port);
+        int rc = qw_redis_durable_check(r->c, where, r->errstr, sizeof(r->errstr));
+        if (rc == QW_ERR) return fail(r, "INFO");
+        r->refused = rc != QW_OK;
+        if (r->refused) {
+            /* Checked again after the backoff: an operator may fix it with CONFIG SET. */
+            qw_redis_reset(r);
+            r->backoff_ms = 5000;
+            r->retry_at_ns = qw_clock_mono_ns() + (int64_t)r->backoff_ms * 1000000;
+            return QW_ERR;
+        }
     }
     r->backoff_ms = 0;
     return QW_OK;

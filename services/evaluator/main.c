@@ -7,6 +7,7 @@
 #include "quotawatch/log.h"
 #include "quotawatch/svc.h"
 #include "service.h"
+#include "quotawatch/redis.h"
 #include "simulate_main.h"
 
 static int run_service(int argc, char **argv)
@@ -18,6 +19,7 @@ static int run_service(int argc, char **argv)
          &o.brokers, 0},
         {"redis", "QW_REDIS_URL", QW_OPT_STR, "redis://127.0.0.1:6379/0",
          "Redis URL (the evaluator's progress and rep states)", &o.redis_url, 0},
+        QW_REDIS_OPT_ALLOW_VOLATILE(&o.redis_allow_volatile),
         {"group", "QW_EVALUATOR_GROUP", QW_OPT_STR, "qw-evaluator", "Kafka consumer group",
          &o.group, 0},
         {"topic-prefix", "QW_TOPIC_PREFIX", QW_OPT_STR, "",

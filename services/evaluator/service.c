@@ -947,7 +947,9 @@ static int start_http(ev_t *ev)
 }
 
 /* Redis, the reference data (read to its end), the relay, the consumer and the calendar job:
- * each waits while its server is unreachable; QW_ERR on what a retry will not fix. */
+ * each waits while its server is unreachable; QW_ERR on what a retry will not fix, and
+ * CONNECT_REFUSED for a Redis that would lose state (quotawatch/redis.h). */
+#define CONNECT_REFUSED 1
 static int connect_all(ev_t *ev)
 {
     const qw_ev_opts_t *o = ev->o;
@@ -957,7 +959,12 @@ static int connect_all(ev_t *ev)
         return QW_ERR;
     }
     qw_store_init(&ev->store, &ev->redis, o->prefix);
+    qw_redis_require_durable(!o->redis_allow_volatile);
     while (qw_redis_connect(&ev->redis) != QW_OK && !qw_svc_stop) {
+        if (ev->redis.refused) {
+            qw_log(QW_LOG_ERROR, "redis.refused", "%s", ev->redis.errstr);
+            return CONNECT_REFUSED;
+        }
         qw_log(QW_LOG_WARN, "redis.unavailable", "%s", ev->redis.errstr);
         qw_svc_sleep_ms(ev->redis.backoff_ms ? ev->redis.backoff_ms : 200);
     }
@@ -1054,12 +1061,16 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
     int rc = load_config(ev);
     if (rc != 0) return rc;
     if (alloc_batch(ev) != QW_OK || start_http(ev) != QW_OK) return 1;
-    rc = 1;
-    if (connect_all(ev) == QW_OK) {
+    rc = connect_all(ev);
+    if (rc == CONNECT_REFUSED) {
+        rc = 2; /* configuration: a retry will not fix it */
+    } else if (rc == QW_OK) {
         run_loop(ev);
         qw_log(QW_LOG_INFO, "shutdown", "stopping: last batch written, draining the outbox");
         pump(ev, 0);
         rc = 0;
+    } else {
+        rc = 1;
     }
     shut_down(ev);
     return rc;

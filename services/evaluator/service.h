@@ -29,6 +29,7 @@ typedef struct qw_ev_opts_s {
     int64_t id_window;
     int64_t calendar_interval_ms;
     int calendar; /* run the calendar job (under the lease) */
+    int redis_allow_volatile;
     const char *http_bind;
     int http_bind_all; /* deprecated alias of --http-bind 0.0.0.0 */
 } qw_ev_opts_t;

@@ -20,6 +20,7 @@
 typedef struct qw_ingest_opts_s {
     const char *brokers;
     const char *redis_url;
+    int redis_allow_volatile;
     const char *sources;
     const char *topic_prefix;
     const char *group;

@@ -29,6 +29,7 @@ int main(int argc, char **argv)
          &ig.opt.brokers, 0},
         {"redis", "QW_REDIS_URL", QW_OPT_STR, "redis://127.0.0.1:6379/0",
          "Redis URL (password from the URL or QW_REDIS_PASSWORD)", &ig.opt.redis_url, 0},
+        QW_REDIS_OPT_ALLOW_VOLATILE(&ig.opt.redis_allow_volatile),
         {"sources", "QW_INGEST_SOURCES", QW_OPT_STR, "canonical,salesforce,hubspot,pipedrive",
          "CRM sources to consume; topic <prefix>qw.crm.<source> each", &ig.opt.sources, 0},
         {"topic-prefix", "QW_TOPIC_PREFIX", QW_OPT_STR, "", "prefix of every topic name",
@@ -114,6 +115,13 @@ int main(int argc, char **argv)
     ig.ledger.rates = &ig.policy.rates;
     if (qw_redis_init(&ig.redis, ig.opt.redis_url, err, sizeof(err)) != QW_OK) {
         fprintf(stderr, "qw-ingest: --redis: %s\n", err);
+        return 2;
+    }
+    /* Checked once at start when Redis is up (a later reconnect is checked too, and keeps the
+     * service unready): refusing now is what an operator sees first. */
+    qw_redis_require_durable(!ig.opt.redis_allow_volatile);
+    if (qw_redis_connect(&ig.redis) != QW_OK && ig.redis.refused) {
+        fprintf(stderr, "qw-ingest: %s\n", ig.redis.errstr);
         return 2;
     }
     qw_kafka_topic(ig.credits_topic, sizeof(ig.credits_topic), ig.opt.topic_prefix,

@@ -50,6 +50,7 @@ typedef struct qw_ntf_opts_s {
         slack_burst, webhook_interval_ms, smtp_interval_ms, breaker_failures, breaker_cooldown_ms,
         send_timeout_ms, batch, max_age_ms;
     int smtp_starttls, smtp_insecure, smtp_allow_plaintext, allow_insecure_webhook;
+    int redis_allow_volatile;
 } qw_ntf_opts_t;
 
 typedef struct qw_ntf_s {

@@ -101,6 +101,12 @@ int qw_ntf_setup(qw_ntf_t *a)
         fprintf(stderr, "qw-notifier: %s\n", err);
         return QW_NTF_EXIT_CONFIG;
     }
+    /* As qw-ingest: refused at start when Redis is up; a later reconnect keeps it unready. */
+    qw_redis_require_durable(!a->o.redis_allow_volatile);
+    if (qw_redis_connect(&a->redis) != QW_OK && a->redis.refused) {
+        fprintf(stderr, "qw-notifier: %s\n", a->redis.errstr);
+        return QW_NTF_EXIT_CONFIG;
+    }
     qw_svc_signals();
     a->clock = &qw_clock_system;
     a->rng = (uint64_t)qw_clock_mono_ns() ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ULL;

@@ -30,6 +30,7 @@ int qw_ntf_options_parse(qw_ntf_t *a, int argc, char **argv, char *errbuf, size_
          &o->brokers, 0},
         {"redis", "QW_REDIS_URL", QW_OPT_STR, "redis://127.0.0.1:6379", "Redis URL", &o->redis_url,
          0},
+        QW_REDIS_OPT_ALLOW_VOLATILE(&o->redis_allow_volatile),
         {"routes", "QW_NOTIFIER_ROUTES", QW_OPT_STR, NULL,
          "Routing file (YAML); see deploy/notifier.example.yaml", &o->routes, 0},
         {"templates", "QW_NOTIFIER_TEMPLATES", QW_OPT_STR, default_templates(),

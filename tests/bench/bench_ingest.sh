@@ -16,6 +16,8 @@ build="$(cd "${1:?usage: bench_ingest.sh BUILD_DIR [EVENTS] [BATCH]}" && pwd)"
 events="${2:-20000}"
 batch="${3:-1000}"
 source "$(dirname "$0")/lib.sh"
+# The bench's own redis-server persists nothing (it measures the pipeline, not fsync): say so.
+export QW_REDIS_ALLOW_VOLATILE=true
 qw_bench_init ingest
 
 qw_stack_topics "$QW_KAFKA_LIBS" "$QW_KAFKA_BOOTSTRAP" "$prefix"

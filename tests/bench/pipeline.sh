@@ -24,6 +24,8 @@ live="${6:-5000}"
 rate="${7:-1000}"
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 source "$here/deploy/local/common.sh"
+# The bench's own redis-server persists nothing (it measures the pipeline, not fsync): say so.
+export QW_REDIS_ALLOW_VOLATILE=true
 command -v kcat >/dev/null || { echo "pipeline.sh: needs kcat" >&2; exit 1; }
 work="$(mktemp -d "${TMPDIR:-/tmp}/qw-bench-pipeline.XXXXXX")"
 envf="$work/stack.env"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A service whose Kafka or Redis is unreachable keeps retrying with backoff, reports not ready on
-# /readyz, and neither exits nor loses what it was processing (shown with qw-ingest).
+# /readyz, and neither exits nor loses what it was processing (shown with qw-ingest). A Redis
+# that persists nothing is refused at start by every service with Redis state (exit 2, the
+# message names the fix), unless --redis-allow-volatile says the loss is accepted.
 source "$(dirname "$0")/lib.sh"
 qw_it_init
 
@@ -43,7 +45,7 @@ n="$("$QW_BIN/qwctl" tail credits --until-eof | wc -l)"
 
 mkdir -p "$QW_IT_DIR/late-redis"
 qw_it_bg late-redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$QW_IT_DIR/late-redis" \
-    --save '' --appendonly no
+    --save '' --appendonly yes
 qw_it_wait_for '[[ "$(ready '"$PORT2"')" == 200 ]]' 30 || qw_it_fail "not ready after Redis came back"
 qw_it_wait_for '[[ "$("$QW_BIN/qwctl" tail credits --until-eof | wc -l)" == 2 ]]' 60 ||
     qw_it_fail "the events held while Redis was down were not credited"
@@ -56,4 +58,35 @@ curl -s "http://127.0.0.1:$PORT2/metrics" | qw_it_grep '^qw_ingest_messages_tota
     qw_it_fail "/metrics should count 2 messages"
 qw_it_kill ingest TERM
 [[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "qw-ingest exited $QW_IT_EXIT on SIGTERM"
+
+# 3. A volatile Redis (no AOF, no RDB) is refused at start: exit 2 with the fix named.
+VPORT="$(qw_it_free_port)"
+mkdir -p "$QW_IT_DIR/volatile"
+qw_it_bg volatile redis-server --port "$VPORT" --bind 127.0.0.1 --dir "$QW_IT_DIR/volatile" \
+    --save '' --appendonly no
+qw_it_wait_for "[[ \"\$(redis-cli -p $VPORT ping)\" == PONG ]]" 20 || qw_it_fail "volatile redis not up"
+VURL="redis://127.0.0.1:$VPORT/0"
+refused() { # NAME CMD...: must exit 2 within 30 s, naming the problem and the option
+    local name="$1" rc=0
+    shift
+    timeout 30 "$@" >"$QW_IT_DIR/$name.out" 2>&1 || rc=$?
+    [[ "$rc" == 2 ]] || qw_it_fail "$name on a volatile Redis exited $rc, want 2: $(tail -3 "$QW_IT_DIR/$name.out")"
+    qw_it_grep -e 'persists nothing' "$QW_IT_DIR/$name.out" &&
+        qw_it_grep -e '--redis-allow-volatile' "$QW_IT_DIR/$name.out" ||
+        qw_it_fail "$name must say why and how to fix: $(tail -3 "$QW_IT_DIR/$name.out")"
+}
+refused ingest-v "$QW_BIN/qw-ingest" --policy "$POLICY" --redis "$VURL" --http-port 0 \
+    --transactional-id "v-$PREFIX" --group "v-$PREFIX"
+refused evaluator-v "$QW_BIN/qw-evaluator" --policy "$POLICY" --redis "$VURL" --http-port 0 \
+    --group "ev-v-$PREFIX"
+QW_WEBHOOK_SECRET="whsec_$(head -c 24 /dev/urandom | base64)" \
+    refused notifier-v "$QW_BIN/qw-notifier" --redis "$VURL" --group "nt-v-$PREFIX" \
+    --routes "$QW_SRC/deploy/notifier.example.yaml" --smtp-url smtp://127.0.0.1:2525
+# Accepted knowingly: the evaluator starts and becomes ready on the same server.
+PORT3="$(qw_it_free_port)"
+qw_it_bg evaluator-ok "$QW_BIN/qw-evaluator" --policy "$POLICY" --redis "$VURL" \
+    --http-port "$PORT3" --group "ev-ok-$PREFIX" --redis-allow-volatile
+qw_it_wait_for '[[ "$(ready '"$PORT3"')" == 200 ]]' 60 ||
+    qw_it_fail "qw-evaluator --redis-allow-volatile did not become ready"
+qw_it_kill evaluator-ok TERM
 qw_it_log passed

@@ -18,7 +18,7 @@ PWFILE="$TLS/kafka.password" # any random secret: here the Redis password
 RPORT=$(qw_it_free_port)
 qw_it_bg redis redis-server --port 0 --tls-port "$RPORT" --tls-cert-file "$TLS/server.crt" \
     --tls-key-file "$TLS/server.key" --tls-ca-cert-file "$TLS/ca.pem" --tls-auth-clients no \
-    --requirepass "$(cat "$PWFILE")" --save "" --appendonly no --dir "$QW_IT_DIR"
+    --requirepass "$(cat "$PWFILE")" --save "" --appendonly yes --dir "$QW_IT_DIR"
 RCLI=(redis-cli --tls --cacert "$TLS/ca.pem" -h 127.0.0.1 -p "$RPORT" --no-auth-warning -a "$(cat "$PWFILE")")
 qw_it_wait_for '[[ "$("${RCLI[@]}" ping)" == PONG ]]' 20 || qw_it_fail "TLS redis-server not up"
 
