@@ -40,3 +40,5 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_SOURCE_DIR}/deploy/debian/postins
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 include(CPack)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/deploy/systemd/examples/ DESTINATION ${QW_DATA}/examples/systemd)
+# Alert rules (with their promtool tests), the Grafana dashboard and an example scrape config.
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/deploy/observability/ DESTINATION ${QW_DATA}/observability)

@@ -21,6 +21,8 @@ PACKAGES=(
     openjdk-17-jre-headless maven tzdata
     # the install tests: systemd-analyze verify, cpack -G DEB (dpkg-shlibdeps), file
     systemd dpkg-dev file
+    # the alert rules' checks and unit tests (promtool)
+    prometheus
 )
 
 command -v dpkg-query >/dev/null && command -v apt-get >/dev/null ||

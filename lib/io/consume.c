@@ -6,6 +6,7 @@
 
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
+#include "lag.h"
 
 void qw_consume_init(qw_consume_t *c, const char *event)
 {
@@ -32,6 +33,7 @@ qw_consume_kind_t qw_consume_note(qw_consume_t *c, rd_kafka_t *rk, const rd_kafk
     case QW_CONSUME_RECORD:
         c->records++;
         qw_kafka_mark_ok();
+        qw_lag_seen(m);
         break;
     case QW_CONSUME_EOF:
         c->eofs++;
@@ -63,6 +65,7 @@ qw_consume_kind_t qw_consume_poll(qw_consume_t *c, rd_kafka_t *rk, int timeout_m
                                   rd_kafka_message_t **out)
 {
     *out = NULL;
+    qw_lag_update(rk); /* at most once a second */
     rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, timeout_ms);
     if (!m) return QW_CONSUME_NONE;
     qw_consume_kind_t k = qw_consume_note(c, rk, m);

@@ -22,6 +22,7 @@ struct qw_http_s {
     struct {
         char name[32];
         int ready;
+        qw_metric_t *gauge; /* qw_component_ready{component}: what /readyz says, for alerts */
     } comp[QW_HTTP_COMPONENTS];
     int ncomp;
     struct {
@@ -183,9 +184,16 @@ void qw_http_set_ready(qw_http_t *h, const char *component, int ready)
         if (!strcmp(h->comp[i].name, component)) break;
     if (i == h->ncomp && h->ncomp < QW_HTTP_COMPONENTS) {
         snprintf(h->comp[i].name, sizeof(h->comp[i].name), "%s", component);
+        char labels[64];
+        snprintf(labels, sizeof(labels), "component=\"%s\"", h->comp[i].name);
+        h->comp[i].gauge = qw_metrics_gauge(
+            "qw_component_ready", "1 while the component (kafka, redis, ...) is ready", labels);
         h->ncomp++;
     }
-    if (i < h->ncomp) h->comp[i].ready = ready;
+    if (i < h->ncomp) {
+        h->comp[i].ready = ready;
+        qw_metric_set(h->comp[i].gauge, ready ? 1 : 0);
+    }
     pthread_mutex_unlock(&h->lock);
 }
 

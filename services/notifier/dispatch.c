@@ -58,6 +58,7 @@ void qw_ntf_metrics_declare(void)
         ntf_counter("qw_notifier_skipped_total", ch, "queued");
         ntf_counter("qw_notifier_failed_total", ch, "no_address");
         ntf_counter("qw_notifier_failed_total", ch, "bad_decision");
+        ntf_counter("qw_notifier_retried_total", ch, "deferred");
     }
     qw_metrics_counter(QW_NTF_M_DECISIONS, QW_NTF_M_DECISIONS_HELP, NULL);
     qw_metrics_counter(QW_NTF_M_ROSTER_REJECTED, QW_NTF_M_ROSTER_REJECTED_HELP, NULL);
