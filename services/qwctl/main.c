@@ -22,6 +22,9 @@ static const char qwctl_summary[] =
     "  resync salesforce|hubspot DEAL_ID...\n"
     "                    re-read deals through the CRM's REST API and publish full snapshots\n"
     "                    to qw.crm.<source> (credentials from QW_SALESFORCE_* / QW_HUBSPOT_*)\n"
+    "  topics check      check every quotawatch topic (exists, partitions, replication,\n"
+    "                    retention, compaction) against what the services need; exit 1 on\n"
+    "                    an error (--strict: on a warning too), --json for scripts\n"
     "  version           print the version (also --version)\n\n"
     "Options go before the command.";
 
@@ -48,6 +51,9 @@ int main(int argc, char **argv)
          "publish: policy YAML; quotas must fit its period kind and rate table", &ctl.policy, 0},
         {"dry-run", NULL, QW_OPT_BOOL, "false", "publish: validate the file, send nothing",
          &ctl.dry_run, 0},
+        {"json", NULL, QW_OPT_BOOL, "false", "topics check: print JSON", &ctl.json, 0},
+        {"strict", NULL, QW_OPT_BOOL, "false", "topics check: warnings fail (exit 1) too",
+         &ctl.strict, 0},
         {0},
     };
     int rc = qw_config_parse(&ctl.cfg, "qwctl", qwctl_summary, opts, argc, argv);
@@ -71,6 +77,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "produce")) return qwctl_produce(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "publish")) return qwctl_publish(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "resync")) return qwctl_resync(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
+    if (!strcmp(cmd, "topics")) return qwctl_topics(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     fprintf(stderr, "qwctl: unknown command %s (see qwctl --help)\n", cmd);
     return 2;
 }

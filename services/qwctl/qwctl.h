@@ -18,11 +18,14 @@ typedef struct qwctl_s {
     int uncommitted;
     int marks; /* tail credits: show completeness watermark records too */
     int64_t timeout_ms;
+    int json;   /* topics check: one JSON object instead of the table */
+    int strict; /* topics check: warnings fail too */
 } qwctl_t;
 
 int qwctl_tail(qwctl_t *ctl, int argc, char **argv);
 int qwctl_produce(qwctl_t *ctl, int argc, char **argv);
 int qwctl_publish(qwctl_t *ctl, int argc, char **argv);
 int qwctl_resync(qwctl_t *ctl, int argc, char **argv);
+int qwctl_topics(qwctl_t *ctl, int argc, char **argv);
 
 #endif
