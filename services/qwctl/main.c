@@ -25,6 +25,9 @@ static const char qwctl_summary[] =
     "  topics check      check every quotawatch topic (exists, partitions, replication,\n"
     "                    retention, compaction) against what the services need; exit 1 on\n"
     "                    an error (--strict: on a warning too), --json for scripts\n"
+    "  preview-template TYPE [DECISION.json]\n"
+    "                    render what Slack, e-mail and the webhook would receive for a\n"
+    "                    decision (or a sample of TYPE) with --templates DIR, per audience\n"
     "  version           print the version (also --version)\n\n"
     "Options go before the command.";
 
@@ -54,6 +57,11 @@ int main(int argc, char **argv)
         {"json", NULL, QW_OPT_BOOL, "false", "topics check: print JSON", &ctl.json, 0},
         {"strict", NULL, QW_OPT_BOOL, "false", "topics check: warnings fail (exit 1) too",
          &ctl.strict, 0},
+        {"templates", "QW_NOTIFIER_TEMPLATES", QW_OPT_STR, "",
+         "preview-template: template directory (default: the installed templates)", &ctl.templates,
+         0},
+        {"audience", NULL, QW_OPT_STR, "", "preview-template: only this audience", &ctl.audience,
+         0},
         {0},
     };
     int rc = qw_config_parse(&ctl.cfg, "qwctl", qwctl_summary, opts, argc, argv);
@@ -78,6 +86,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "publish")) return qwctl_publish(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "resync")) return qwctl_resync(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "topics")) return qwctl_topics(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
+    if (!strcmp(cmd, "preview-template"))
+        return qwctl_preview(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     fprintf(stderr, "qwctl: unknown command %s (see qwctl --help)\n", cmd);
     return 2;
 }

@@ -18,8 +18,10 @@ typedef struct qwctl_s {
     int uncommitted;
     int marks; /* tail credits: show completeness watermark records too */
     int64_t timeout_ms;
-    int json;   /* topics check: one JSON object instead of the table */
-    int strict; /* topics check: warnings fail too */
+    int json;              /* topics check: one JSON object instead of the table */
+    int strict;            /* topics check: warnings fail too */
+    const char *templates; /* preview-template: the template directory */
+    const char *audience;  /* preview-template: render for this audience only */
 } qwctl_t;
 
 int qwctl_tail(qwctl_t *ctl, int argc, char **argv);
@@ -27,5 +29,6 @@ int qwctl_produce(qwctl_t *ctl, int argc, char **argv);
 int qwctl_publish(qwctl_t *ctl, int argc, char **argv);
 int qwctl_resync(qwctl_t *ctl, int argc, char **argv);
 int qwctl_topics(qwctl_t *ctl, int argc, char **argv);
+int qwctl_preview(qwctl_t *ctl, int argc, char **argv);
 
 #endif
