@@ -79,6 +79,6 @@ for s in ingest:$IN_PORT evaluator:$EV_PORT notifier:$NT_PORT gateway:$GW_ADMIN;
     metrics "${s#*:}" >"$QW_IT_DIR/${s%%:*}.prom" || qw_it_fail "no /metrics from ${s%%:*}"
 done
 python3 "$QW_SRC/tests/integration/ops_observability_check.py" "$OBS/alerts.yml" \
-    "$OBS/grafana-dashboard.json" "$QW_IT_DIR"/*.prom || qw_it_fail "rules or dashboard query what no service exports"
+    "$OBS/grafana-dashboard.json" "$QW_SRC/docs/operations.md" "$QW_IT_DIR"/*.prom || qw_it_fail "rules or dashboard query what no service exports"
 for p in ingest evaluator notifier gateway; do qw_it_kill "$p" TERM; done
 qw_it_log passed

@@ -1,6 +1,6 @@
 """Checks the alert rules and the Grafana dashboard against what running services export.
 
-usage: ops_observability_check.py ALERTS.yml DASHBOARD.json METRICS_FILE...
+usage: ops_observability_check.py ALERTS.yml DASHBOARD.json OPERATIONS.md METRICS_FILE...
 Every metric an expression names must be exported by some service (a histogram by its _bucket
 series), and every label an expression groups by must exist on one of its metrics; the
 dashboard must be Grafana-loadable JSON (unique panel ids, a datasource and a query per target,
@@ -9,7 +9,17 @@ import json
 import re
 import sys
 
-alerts_path, dash_path, metric_files = sys.argv[1], sys.argv[2], sys.argv[3:]
+alerts_path, dash_path, ops_path, metric_files = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+
+
+def anchor(heading):
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces to dashes."""
+    h = heading.strip().lower()
+    h = re.sub(r"[^\w\- ]", "", h)
+    return h.replace(" ", "-")
+
+
+anchors = {anchor(l.lstrip("#")) for l in open(ops_path) if l.startswith("#")}
 
 exported = {}  # series name -> set of label names
 for f in metric_files:
@@ -68,6 +78,9 @@ for m in re.finditer(r"- alert: (\w+)\n\s+expr: (\|\n((?:\s{10,}.*\n)+)|(.*)\n)"
     nrules += 1
     expr = m.group(3) if m.group(3) else m.group(4)
     check(f"alert {m.group(1)}", " ".join(expr.split()))
+for m in re.finditer(r"runbook: docs/operations\.md#(\S+)", text):
+    if m.group(1) not in anchors:
+        problems.append(f"runbook link #{m.group(1)} has no heading in docs/operations.md")
 if nrules < 10:
     problems.append(f"only {nrules} alert rules parsed")
 
