@@ -5,6 +5,20 @@
 #include <unistd.h>
 
 volatile int qw_svc_stop;
+static volatile sig_atomic_t reload;
+
+static void on_hup(int sig)
+{
+    (void)sig;
+    reload = 1;
+}
+
+int qw_svc_reload_requested(void)
+{
+    if (!reload) return 0;
+    reload = 0;
+    return 1;
+}
 
 static void on_signal(int sig)
 {
@@ -22,6 +36,8 @@ void qw_svc_signals(void)
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_hup;
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
 

@@ -1004,10 +1004,49 @@ static int connect_all(ev_t *ev)
     return QW_OK;
 }
 
+/* SIGHUP: the policy file again, checked in full before anything changes; later decisions
+ * carry its version. What would re-cut history is refused (the old policy stays): another
+ * period kind, base currency or time zone needs a planned restart with rebuilt state. The
+ * write lock waits for a running calendar step, which reads the policy under the read lock;
+ * the engine runs on this thread, between batches here. */
+static void reload_policy(ev_t *ev)
+{
+    const char *path = ev->o->policy;
+    if (!path || !*path) {
+        qw_log(QW_LOG_INFO, "config.reload_ignored",
+               "SIGHUP: no --policy file, the built-in defaults stay");
+        return;
+    }
+    char err[QW_ERRSTR_MAX];
+    qw_policy_t *np = malloc(sizeof(*np));
+    if (!np) return;
+    if (qw_policy_load_or_default(np, path, err, sizeof(err)) != QW_OK) {
+        qw_log(QW_LOG_ERROR, "config.reload_refused", "policy %s refused, version %s stays: %s",
+               path, ev->policy.version, err);
+    } else if (np->period != ev->policy.period || strcmp(np->rates.base, ev->policy.rates.base) ||
+               strcmp(np->timezone, ev->policy.timezone)) {
+        qw_log(QW_LOG_ERROR, "config.reload_refused",
+               "policy %s changes the period kind, base currency or time zone, which re-cuts "
+               "every period already judged: restart with rebuilt state instead "
+               "(docs/operations.md, \"Rebuilding state\"); version %s stays",
+               path, ev->policy.version);
+    } else {
+        char was[QW_VERSION_MAX];
+        snprintf(was, sizeof(was), "%s", ev->policy.version);
+        pthread_rwlock_wrlock(&ev->ref_lock);
+        ev->policy = *np;
+        pthread_rwlock_unlock(&ev->ref_lock);
+        qw_log(QW_LOG_INFO, "config.reloaded", "policy %s reloaded: version %s (was %s)", path,
+               ev->policy.version, was);
+    }
+    free(np);
+}
+
 static void run_loop(ev_t *ev)
 {
     int64_t last_sweep = 0;
     while (!qw_svc_stop) {
+        if (qw_svc_reload_requested()) reload_policy(ev);
         /* Roster and quota updates wait while a calendar step reads them: never the credits. */
         if (pthread_rwlock_trywrlock(&ev->ref_lock) == 0) {
             qw_refdata_poll(&ev->ref, 0);

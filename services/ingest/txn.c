@@ -314,6 +314,10 @@ int qw_ingest_run(qw_ingest_t *ig)
     qw_consume_t cs;
     qw_consume_init(&cs, "ingest.consume_error");
     while (!qw_svc_stop) {
+        if (qw_svc_reload_requested())
+            qw_log(QW_LOG_INFO, "config.reload_ignored",
+                   "SIGHUP: qw-ingest reloads nothing; restart it to change the policy's rates "
+                   "or the stage map (a rate change applies to deals changed after it)");
         /* Readiness follows Redis even while no events flow (reconnects honour the backoff). */
         qw_http_set_ready(ig->http, "redis", qw_redis_connect(&ig->redis) == QW_OK);
         int64_t deadline = qw_clock_mono_ns() + ig->opt.batch_ms * 1000000;

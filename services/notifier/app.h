@@ -88,6 +88,8 @@ int qw_ntf_options_check(const qw_ntf_opts_t *o, char *errbuf, size_t errlen);
 /* Everything else that can be refused (routes, templates, secrets, TLS rules), before any
  * connection is made. QW_ERR with the message in errbuf. */
 int qw_ntf_config_load(qw_ntf_t *a, char *errbuf, size_t errlen);
+/* reload.c: SIGHUP's reload of routes and templates (QW_OK, or QW_ERR: the old ones stay). */
+int qw_ntf_reload(qw_ntf_t *a);
 
 /* intake.c: a decision record into what dispatch needs (pure: no I/O). */
 #define QW_NTF_ID_FALLBACK "unknown"

@@ -215,6 +215,8 @@ int qw_ntf_run(qw_ntf_t *a)
     qw_consume_init(&cs, "kafka.consume");
     int rc = QW_NTF_EXIT_OK;
     while (!qw_svc_stop) {
+        /* Between batches: no notification is half rendered with the old templates. */
+        if (qw_svc_reload_requested()) qw_ntf_reload(a);
         if (qw_ntf_roster_poll(a, err, sizeof(err)) != QW_OK) {
             qw_log(QW_LOG_ERROR, "roster.failed", "%s", err);
             rc = QW_NTF_EXIT_RUNTIME;
