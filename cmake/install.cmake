@@ -19,6 +19,8 @@ install(FILES ${CMAKE_SOURCE_DIR}/deploy/systemd/qw-ingest.service
 file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/share/quotawatch)
 file(CREATE_LINK ${CMAKE_SOURCE_DIR}/services/notifier/templates
   ${CMAKE_BINARY_DIR}/share/quotawatch/templates SYMBOLIC)
+file(CREATE_LINK ${CMAKE_SOURCE_DIR}/services/web/static
+  ${CMAKE_BINARY_DIR}/share/quotawatch/web SYMBOLIC)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME quotawatch)

@@ -15,6 +15,13 @@
 #define QW_POLICY_CHECKPOINTS_MAX 4
 #define QW_POLICY_TIERS_MAX       8
 
+/* standings.leaderboard: what a team's leaderboard shows to its reps in qw-web. */
+typedef enum {
+    QW_LEADERBOARD_OFF = 0,        /* no leaderboard (the default) */
+    QW_LEADERBOARD_RANK = 1,       /* ranks and names only */
+    QW_LEADERBOARD_ATTAINMENT = 2, /* ranks, names and attainment */
+} qw_leaderboard_t;
+
 typedef struct qw_policy_s {
     char version[QW_VERSION_MAX]; /* required; recorded in every decision */
     qw_period_kind_t period;      /* period: month | quarter */
@@ -57,7 +64,13 @@ typedef struct qw_policy_s {
     int fairness_min_cohort;         /* smaller cohorts are reported but never flagged */
 
     int team_min_size; /* team rules need at least this many reps with a quota */
+
+    qw_leaderboard_t leaderboard; /* standings.leaderboard */
 } qw_policy_t;
+
+/* "off", "rank", "attainment"; parse: QW_OK, or QW_ERR for anything else (out untouched). */
+const char *qw_policy_leaderboard_name(qw_leaderboard_t l);
+int qw_policy_leaderboard_parse(const char *s, qw_leaderboard_t *out);
 
 /* All defaults (timezone UTC, base currency USD, version "" which loading requires). */
 void qw_policy_defaults(qw_policy_t *p);

@@ -45,9 +45,20 @@ void qw_policy_defaults(qw_policy_t *p)
     p->adverse_impact_ratio_bp = 8000;
     p->fairness_min_cohort = 5;
     p->team_min_size = 3;
+    p->leaderboard = QW_LEADERBOARD_OFF;
 }
 
-typedef enum { K_MAP, K_STR, K_PERIOD, K_INT, K_PCT, K_BOOL, K_PCTLIST, K_RATES } kind_t;
+typedef enum {
+    K_MAP,
+    K_STR,
+    K_PERIOD,
+    K_LEADERBOARD,
+    K_INT,
+    K_PCT,
+    K_BOOL,
+    K_PCTLIST,
+    K_RATES
+} kind_t;
 
 typedef struct {
     const char *path;
@@ -97,6 +108,8 @@ static const pkey_t keys[] = {
     {"fairness", K_MAP, 0, 0, 0, 0},
     {"fairness.impact_ratio", K_PCT, F(adverse_impact_ratio_bp), 0, 1, 10000},
     {"fairness.min_cohort_size", K_INT, F(fairness_min_cohort), 0, 1, 100000},
+    {"standings", K_MAP, 0, 0, 0, 0},
+    {"standings.leaderboard", K_LEADERBOARD, F(leaderboard), 0, 0, 0},
 };
 #undef F
 
@@ -345,6 +358,11 @@ static int load_leaf(ctx_t *c, qw_yaml_pos_t kp, const char *path, const pkey_t 
             return qw_yaml_err(c->err, c->errlen, c->y, at, path,
                                "must be month or quarter, got %s", shown(val));
         return QW_OK;
+    case K_LEADERBOARD:
+        if (qw_policy_leaderboard_parse(val, &c->p->leaderboard) != QW_OK)
+            return qw_yaml_err(c->err, c->errlen, c->y, at, path,
+                               "must be off, rank or attainment, got %s", shown(val));
+        return QW_OK;
     case K_INT:
         if (parse_int(val, &v) != 0 || v < k->min || v > k->max)
             return qw_yaml_err(c->err, c->errlen, c->y, at, path,
@@ -505,4 +523,26 @@ int qw_policy_load_file(qw_policy_t *p, const char *path, const char *zoneinfo_d
     int rc = load_doc(p, &y, zoneinfo_dir, errbuf, errlen);
     qw_yaml_free(&y);
     return rc;
+}
+
+const char *qw_policy_leaderboard_name(qw_leaderboard_t l)
+{
+    switch (l) {
+    case QW_LEADERBOARD_OFF:
+        return "off";
+    case QW_LEADERBOARD_RANK:
+        return "rank";
+    case QW_LEADERBOARD_ATTAINMENT:
+        return "attainment";
+    }
+    return "off";
+}
+
+int qw_policy_leaderboard_parse(const char *s, qw_leaderboard_t *out)
+{
+    static const qw_leaderboard_t all[] = {QW_LEADERBOARD_OFF, QW_LEADERBOARD_RANK,
+                                           QW_LEADERBOARD_ATTAINMENT};
+    for (size_t i = 0; s && i < sizeof(all) / sizeof(all[0]); i++)
+        if (strcmp(s, qw_policy_leaderboard_name(all[i])) == 0) return *out = all[i], QW_OK;
+    return QW_ERR;
 }

@@ -276,4 +276,32 @@ typedef struct qw_fairness_report_s {
 int qw_engine_fairness_report(qw_engine_t *e, const qw_engine_rep_t *reps, int n,
                               const char *period, int64_t now_ms, qw_fairness_report_t *report);
 
+/* ---- standings (the read side's numbers) -------------------------------------------------- */
+
+/* What a rep stands at in one period, as the evaluator would store it: the slot's credit and
+ * counts after every applied credit, the effective quota (ramp, leave) of the quota given and the
+ * attainment that follows. The one function behind qw-web's rep view and simulate --standings,
+ * so both print the same numbers. */
+typedef struct qw_standing_s {
+    char period[QW_PERIOD_ID_MAX];
+    int64_t credited_minor;
+    int32_t deals;
+    int32_t clawbacks;
+    int has_quota;                /* 0: the quota fields and attainment mean nothing (null) */
+    int64_t quota_assigned_minor; /* base currency */
+    int64_t quota_minor;          /* effective */
+    char quota_version[QW_VERSION_MAX];
+    int ramp;
+    int32_t leave_days;
+    int32_t attainment_bp;
+    int closed;
+} qw_standing_t;
+
+/* st may be NULL (no credit yet), quota NULL (none assigned). An open period takes the quota
+ * given (one that arrived after the credits counts, as the evaluator's next checkpoint would set
+ * it); a closed one keeps what its close stored. QW_ERR when the period does not parse or the
+ * quota cannot be converted (out still filled with the credit part). */
+int qw_engine_standing(qw_engine_t *e, const qw_rep_profile_t *prof, const qw_quota_t *quota,
+                       const qw_rep_state_t *st, const char *period, qw_standing_t *out);
+
 #endif

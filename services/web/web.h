@@ -1,0 +1,63 @@
+/* qw-web's shell: options, the projection thread that follows the four topics into the core
+ * model, and the libmicrohttpd server that answers the API and the pages. */
+#ifndef QW_WEB_H
+#define QW_WEB_H
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "quotawatch/clock.h"
+#include "quotawatch/config.h"
+#include "quotawatch/follow.h"
+#include "quotawatch/http.h"
+#include "quotawatch/policy.h"
+#include "refdata.h"
+#include "web_model.h"
+
+#define QW_WEB_PROXIES_MAX 16
+
+typedef struct qw_web_proxy_s {
+    int family; /* AF_INET or AF_INET6 */
+    uint8_t addr[16];
+    int prefix; /* bits compared */
+} qw_web_proxy_t;
+
+typedef struct qw_web_s {
+    qw_config_t cfg;
+    const char *brokers, *prefix, *policy_path, *quotas_csv, *listen, *auth_header, *static_dir,
+        *fake_now, *trusted_proxy, *http_bind, *log_level;
+    int64_t http_port;
+    qw_policy_t policy;
+    qw_web_proxy_t proxies[QW_WEB_PROXIES_MAX];
+    int nproxies;
+    qw_clock_t clock;
+    int64_t fake_now_ms;
+
+    /* The projection: written by its thread, read by the server's, under lock. */
+    pthread_rwlock_t lock;
+    qw_refdata_t ref;
+    qw_web_model_t model;
+    qw_follow_t follow; /* qw.credits.v1 + qw.decisions.v1 */
+    atomic_int ready;   /* caught up with everything there was at start */
+    atomic_int stop;
+    pthread_t thread;
+    int64_t invalid;
+
+    struct MHD_Daemon *d;
+    qw_http_t *http; /* /healthz /readyz /metrics */
+} qw_web_t;
+
+int qw_web_options(qw_web_t *w, int argc, char **argv); /* 0, QW_CONFIG_HELP or 2 */
+int qw_web_proxies_parse(qw_web_t *w, const char *list, char *err, size_t errlen);
+int qw_web_proxy_trusted(const qw_web_t *w, const struct sockaddr *sa);
+int64_t qw_web_now(const qw_web_t *w);
+
+int qw_web_project_start(qw_web_t *w, char *err, size_t errlen); /* the projection thread */
+void qw_web_project_stop(qw_web_t *w);
+
+int qw_web_server_start(qw_web_t *w, char *err, size_t errlen);
+void qw_web_server_stop(qw_web_t *w);
+
+#endif

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# qw-web on the real stack (issue 12): the roster and quotas published, CRM events through
+# qw-ingest and qw-evaluator, then qw-web rebuilt from the topics. Checks every row of the
+# authorization table (docs/web.md) through the trusted header, that the header is ignored from
+# a peer that is not a trusted proxy, that the numbers are the evaluator's (and simulate's) to
+# the minor unit and basis point, that a duplicate CRM delivery counts once, that a credit
+# produced while qw-web runs shows up, and that a restart rebuilds the same numbers.
+source "$(dirname "$0")/lib.sh"
+qw_it_init
+
+FIX="$QW_SRC/tests/fixtures/web"
+PREFIX="$(qw_it_unique_prefix)"
+qw_it_topics "$PREFIX"
+qw_it_redis_start
+export QW_TOPIC_PREFIX="$PREFIX"
+POLICY="$QW_SRC/deploy/policy.example.yaml"
+NOW=2026-11-20T12:00:00Z
+
+"$QW_BIN/qwctl" publish roster --policy "$POLICY" "$FIX/roster.csv" || qw_it_fail "roster refused"
+"$QW_BIN/qwctl" publish quotas --policy "$POLICY" "$FIX/quotas.csv" || qw_it_fail "quotas refused"
+qw_it_bg ingest "$QW_BIN/qw-ingest" --policy "$POLICY" --transactional-id "ingest-$PREFIX" \
+    --group "ingest-$PREFIX"
+qw_it_bg evaluator "$QW_BIN/qw-evaluator" --policy "$POLICY" --group "evaluator-$PREFIX" \
+    --calendar=false --fake-now "$NOW" --http-port 0
+"$QW_BIN/qwctl" produce qw.crm.canonical --key-field deal_id "$FIX/events.jsonl"
+qw_it_wait_for '"$QW_BIN/qwctl" tail decisions --until-eof | grep -q reward.quota_achieved' 90 ||
+    qw_it_fail "the evaluator made no reward.quota_achieved"
+
+WEB_PORT="$(qw_it_free_port)" WEB_ADMIN="$(qw_it_free_port)"
+start_web() {
+    qw_it_bg web "$QW_BIN/qw-web" --policy "$POLICY" --listen "127.0.0.1:$WEB_PORT" \
+        --http-port "$WEB_ADMIN" --trusted-proxy 127.0.0.1 --fake-now "$NOW"
+    qw_it_wait_for "curl -fs http://127.0.0.1:$WEB_ADMIN/readyz" 60 || qw_it_fail "qw-web never became ready"
+}
+start_web
+
+"$QW_BIN/qwctl" tail decisions --until-eof >"$QW_IT_DIR/decisions.jsonl"
+"$QW_BIN/qw-evaluator" simulate --policy "$POLICY" --roster "$FIX/roster.csv" \
+    --quotas "$FIX/quotas.csv" --deals "canonical:$FIX/events.jsonl" --now "$NOW" \
+    >"$QW_IT_DIR/simulate.jsonl" || qw_it_fail "simulate failed"
+
+check() { python3 - "$WEB_PORT" "$QW_IT_DIR" "$@" <<'PY'
+import http.client, json, sys
+port, d, phase = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+
+def get(path, email=None, source="127.0.0.1"):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
+    h = {"X-Forwarded-Email": email} if email else {}
+    c.request("GET", path, headers=h)
+    r = c.getresponse()
+    body = r.read()
+    assert r.getheader("X-Content-Type-Options") == "nosniff", path
+    return r.status, (json.loads(body) if body and r.getheader("Content-Type", "").startswith("application/json") else body)
+
+ADA, BOB, CY = "ada@example.com", "bob@example.com", "cy@example.com"
+GRACE, TOP, XENA = "grace@example.com", "top@example.com", "xena@example.com"
+OLGA, HANA = "olga@example.com", "hana@example.com"
+
+if phase == "rebuilt":
+    s, r = get("/api/v1/reps/rep-ada", ADA)
+    assert s == 200 and r["credited_minor"] == 5484000 and r["attainment_bp"] == 10968, r
+    s, r = get("/api/v1/reps/rep-bob", GRACE)
+    assert s == 200 and r["credited_minor"] == 1500000, r
+    print("web: a restarted qw-web rebuilt the same numbers from Kafka")
+    sys.exit(0)
+
+decisions = [json.loads(l)["value"] for l in open(f"{d}/decisions.jsonl")]
+qa = [x for x in decisions if x["type"] == "reward.quota_achieved" and x["rep_id"] == "rep-ada"]
+assert len(qa) == 1, decisions
+qa = qa[0]
+sim = [json.loads(l) for l in open(f"{d}/simulate.jsonl")]
+sqa = [x for x in sim if x["type"] == "reward.quota_achieved" and x["rep_id"] == "rep-ada"]
+assert len(sqa) == 1, sim
+sqa = sqa[0]
+
+# The numbers: the evaluator's decision, simulate and the API agree to the minor unit.
+s, r = get("/api/v1/reps/rep-ada", ADA)
+assert s == 200, (s, r)
+for k in ("credited_minor", "quota_minor", "attainment_bp"):
+    assert r[k] == qa[k] == sqa[k], (k, r[k], qa[k], sqa[k])
+assert r["credited_minor"] == 5484000 and r["attainment_bp"] == 10968, r  # duplicate W-2 once
+assert r["quota_version"] == "2026-plan-v1" and r["currency"] == "EUR", r
+assert r["period"]["id"] == "2026-11" and r["period"]["days_left"] == 10, r["period"]
+assert r["deals"] == 2 and len(r["credits"]) == 2, r["credits"]
+assert {c["deal_id"] for c in r["credits"]} == {"canonical:W-1", "canonical:W-2"}, r["credits"]
+assert r["pace"]["target_minor"] == 5000000 * r["pace"]["elapsed_bp"] // 10000, r["pace"]
+assert r["pace"]["behind"] is False, r["pace"]
+
+# Who sees what (docs/web.md, the authorization table).
+table = [
+    # (viewer, path, status)
+    (None, "/api/v1/me", 401),
+    ("nobody@example.com", "/api/v1/me", 403),
+    ("gone@example.com", "/api/v1/me", 403),                 # inactive
+    (ADA, "/api/v1/me", 200),
+    ("ADA@EXAMPLE.COM", "/api/v1/reps/rep-ada", 200),       # e-mail without case
+    (ADA, "/api/v1/reps/rep-bob", 403),                      # a rep sees only themself
+    (ADA, "/api/v1/reps/rep-bob/decisions", 403),
+    (ADA, "/api/v1/reps/rep-ada/decisions", 200),
+    (ADA, "/api/v1/teams/team-east", 403),                   # leaderboard off by default
+    (ADA, "/api/v1/health", 403),
+    (GRACE, "/api/v1/reps/rep-ada", 200),                    # a manager: their reports
+    (GRACE, "/api/v1/reps/rep-bob/decisions", 200),
+    (GRACE, "/api/v1/reps/rep-cy", 403),                     # not her report
+    (GRACE, "/api/v1/teams/team-east", 200),
+    (GRACE, "/api/v1/teams/team-west", 403),
+    (GRACE, "/api/v1/health", 403),
+    (TOP, "/api/v1/reps/rep-ada", 200),                      # transitively
+    (TOP, "/api/v1/reps/mgr-grace", 200),
+    (TOP, "/api/v1/reps/rep-cy", 403),
+    (XENA, "/api/v1/reps/rep-cy", 200),
+    (XENA, "/api/v1/reps/rep-ada", 403),
+    (OLGA, "/api/v1/reps/rep-ada", 200),                     # sales ops: every standing
+    (OLGA, "/api/v1/reps/rep-cy", 200),
+    (OLGA, "/api/v1/teams/team-west", 200),
+    (OLGA, "/api/v1/health", 200),
+    (HANA, "/api/v1/reps/rep-ada", 403),                     # HR: reviews, not standings
+    (HANA, "/api/v1/teams/team-east", 403),
+    (HANA, "/api/v1/health", 200),
+    (HANA, "/api/v1/reps/rep-ada/decisions", 200),
+    (ADA, "/api/v1/reps/rep%01x", 400),                      # a control character
+    (ADA, "/api/v1/reps/rep-ada?period=2026-Q4", 400),
+    (ADA, "/api/v1/nothing", 404),
+]
+bad = []
+for who, path, want in table:
+    got, body = get(path, who)
+    if got != want:
+        bad.append(f"{who} GET {path}: {got}, want {want}: {body}")
+    if got in (400, 401, 403, 404):
+        assert body["error"]["status"] == got and body["error"]["message"], body
+assert not bad, "\n".join(bad)
+
+# The trusted header counts only from a trusted proxy: from 127.0.0.2 it is ignored (401).
+s, r = get("/api/v1/me", ADA, source="127.0.0.2")
+assert s == 401, (s, r)
+
+# Decisions: the rep sees their reward; the reward's numbers are the evaluator's.
+s, r = get("/api/v1/reps/rep-ada/decisions", ADA)
+ids = [x["id"] for x in r["decisions"]]
+assert qa["id"] in ids and r["decisions"][0]["withdrawn_by"] is None, r
+s, r = get("/api/v1/decisions/" + qa["id"].replace(":", "%3A"), GRACE)
+assert s == 200 and r["credited_minor"] == qa["credited_minor"], (s, r)
+s, r = get("/api/v1/decisions/" + qa["id"], CY)
+assert s == 403, (s, r)
+s, r = get("/api/v1/decisions/d:nope", HANA)
+assert s == 404, (s, r)
+
+# A manager's team: her reports only, sorted, nobody else's numbers.
+s, r = get("/api/v1/teams/team-east", GRACE)
+assert [m["rep_id"] for m in r["members"]] == ["rep-ada", "rep-bob"], r["members"]
+assert r["leaderboard"] is None, r
+bob = r["members"][1]
+assert bob["credited_minor"] == 1000000 and bob["attainment_bp"] == 1000, bob
+s, r = get("/api/v1/me", GRACE)
+# An inactive report stays visible to the manager (history), though not in team views.
+assert r["reports"] == ["rep-ada", "rep-bob", "rep-gone"] and r["person"]["role"] == "manager", r
+s, r = get("/api/v1/me", TOP)
+assert r["reports"] == ["mgr-grace", "rep-ada", "rep-bob", "rep-gone"], r
+s, r = get("/api/v1/health", OLGA)
+assert {t["team_id"] for t in r["teams"]} >= {"team-east", "team-west"}, r
+assert {c["cohort"] for c in r["fairness"]["cohorts"]} == {"c1", "c2"}, r["fairness"]
+# Hostile names go out as JSON data, and the pages are served with a strict CSP.
+s, r = get("/api/v1/reps/rep-cy", OLGA)
+assert r["rep"]["name"] == "Cy <Script>", r["rep"]
+s, body = get("/")
+assert s == 200 and b"<html" in body.lower(), body[:80]
+s, body = get("/../etc/passwd")
+assert s == 404, s
+print(f"web: {len(table)} authorization rows, the trusted-proxy rule, numbers equal to the evaluator and simulate")
+PY
+}
+check first || qw_it_fail "the API is not what the evaluator and the roster say"
+
+# A credit produced while qw-web runs appears without a restart.
+printf '%s\n' '{"deal_id":"W-5","version":1,"event_time":"2026-11-11T09:00:00Z","status":"won","amount":"5000.00","currency":"EUR","owner_id":"rep-bob","close_date":"2026-11-11"}' >"$QW_IT_DIR/w5.jsonl"
+"$QW_BIN/qwctl" produce qw.crm.canonical --key-field deal_id "$QW_IT_DIR/w5.jsonl"
+bob_credited() { curl -s -H 'X-Forwarded-Email: grace@example.com' "http://127.0.0.1:$WEB_PORT/api/v1/reps/rep-bob" | jq -r .credited_minor; }
+qw_it_wait_for '[[ "$(bob_credited)" == 1500000 ]]' 60 || qw_it_fail "a new credit did not reach qw-web (now $(bob_credited))"
+
+qw_it_kill web TERM
+[[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "qw-web exited $QW_IT_EXIT on SIGTERM"
+start_web
+check rebuilt || qw_it_fail "a restart did not rebuild the same numbers"
+for p in web ingest evaluator; do qw_it_kill "$p" TERM; done
+qw_it_log passed
