@@ -159,7 +159,7 @@ json_t *qw_web_view_me(qw_web_model_t *m, const qw_web_viewer_t *v, int64_t now_
     free(reps);
     qw_period_t per;
     qw_web_model_period_at(m, now_ms, &per);
-    char self[128], team[128];
+    char self[QW_ID_MAX + 16], team[QW_ID_MAX + 16];
     snprintf(self, sizeof(self), "/api/v1/reps/%s", p->rep_id);
     snprintf(team, sizeof(team), "/api/v1/teams/%s", p->team_id);
     int team_ok = p->team_id[0] &&
