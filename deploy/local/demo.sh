@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The quotawatch demo on the local stack: installs what is missing, builds, starts a real Kafka
-# and redis-server, runs qw-gateway, qw-ingest, qw-evaluator and qw-notifier, feeds sample CRM
+# and redis-server, runs qw-gateway, qw-ingest, qw-evaluator, qw-notifier and qw-web, feeds sample CRM
 # events (HubSpot, Pipedrive and canonical JSON as signed webhooks through qw-gateway,
 # Salesforce CDC events onto their topic) and prints each decision as the notifier delivers it
 # to a local webhook. Ctrl-C stops everything. No Slack account needed.
@@ -19,7 +19,7 @@ deploy/local/setup.sh
 
 say "building quotawatch in $BUILD"
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQW_TESTS=OFF >/dev/null
-ninja -C "$BUILD" qw-gateway qw-ingest qw-evaluator qw-notifier qwctl >/dev/null
+ninja -C "$BUILD" qw-gateway qw-ingest qw-evaluator qw-notifier qw-web qwctl >/dev/null
 
 rm -rf "$RUN"
 mkdir -p "$RUN"
@@ -87,6 +87,19 @@ qw_demo_feed "$BUILD/bin" "$RUN" "http://127.0.0.1:$GW_PORT" 2>>"$RUN/qwctl.log"
 say "every webhook answered 200 only once on Kafka; refused: $(curl -s "http://127.0.0.1:$GW_ADMIN/metrics" | awk '/^qw_gateway_requests_total/ && !/accepted/ {n += $2} END {print n + 0}')"
 say "starting qw-evaluator (clock: $NOW)"
 bg evaluator "$BUILD/bin/qw-evaluator" --policy "$POLICY" --fake-now "$NOW" --http-port 0
+WEB_PORT="$(free_port)"
+WEB_ADMIN="$(free_port)"
+bg web "$BUILD/bin/qw-web" --policy "$POLICY" --fake-now "$NOW" --listen "127.0.0.1:$WEB_PORT" \
+    --http-port "$WEB_ADMIN" --trusted-proxy 127.0.0.1
+for _ in $(seq 150); do curl -fs "http://127.0.0.1:$WEB_ADMIN/readyz" >/dev/null && break; sleep 0.2; done
+W="http://127.0.0.1:$WEB_PORT"
+say "qw-web: the numbers behind every decision (docs/web.md). It believes the X-Forwarded-Email of"
+say "  an SSO proxy on 127.0.0.1; locally, log in by sending that header yourself:"
+say "  a rep:      curl -s -H 'X-Forwarded-Email: ada@example.com' $W/api/v1/reps/rep-ada | jq"
+say "  a manager:  curl -s -H 'X-Forwarded-Email: grace@example.com' $W/api/v1/teams/team-east | jq"
+say "  sales ops:  curl -s -H 'X-Forwarded-Email: olga@example.com' $W/api/v1/health | jq"
+say "  pages:      $W/rep.html?id=rep-ada  $W/team.html?id=team-east  $W/health.html"
+say "              (in a browser, through a header-setting proxy such as oauth2-proxy: docs/web.md)"
 
 # Decisions as they reach the webhook: type, who, period and the engine's own explanation.
 tail -n +1 -F "$RUN/webhook.jsonl" 2>/dev/null | jq -r --unbuffered '

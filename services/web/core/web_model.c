@@ -389,6 +389,7 @@ void qw_web_model_period_at(const qw_web_model_t *m, int64_t now_ms, qw_period_t
 
 size_t qw_web_model_bytes_per_credit(void)
 {
-    /* The entry, and the applied id in the dedup map (key copy + slot at a load under 1/2). */
-    return sizeof(qw_web_credit_t) + QW_CREDIT_ID_MAX / 2 + 2 * sizeof(qw_strmap_slot_t);
+    /* The entry, and the applied id in the dedup map: a key copy of a typical id (~48 bytes
+     * with its malloc header) and about two slots (the table stays under half full). */
+    return sizeof(qw_web_credit_t) + 48 + 2 * sizeof(qw_strmap_slot_t);
 }
