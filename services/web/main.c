@@ -49,6 +49,7 @@ int main(int argc, char **argv)
     while (!qw_svc_stop)
         qw_svc_sleep_ms(200);
     qw_log(QW_LOG_INFO, "stop", "stopping");
+    qw_web_sse_close_all(&w);
     qw_web_server_stop(&w);
     qw_web_project_stop(&w);
     qw_http_stop(w.http);

@@ -79,6 +79,9 @@ int qw_web_project_start(qw_web_t *w, char *err, size_t errlen)
         qw_refdata_load_quotas_csv(&w->ref, w->quotas_csv, err, errlen) != QW_OK)
         return QW_ERR;
     qw_web_model_init(&w->model, &w->policy, &w->ref.t);
+    pthread_mutex_init(&w->change_mu, NULL);
+    pthread_cond_init(&w->change_cv, NULL);
+    qw_web_model_set_on_change(&w->model, qw_web_sse_note, w);
     if (qw_refdata_follow(&w->ref, w->brokers, w->prefix, &w->cfg, err, errlen) != QW_OK)
         return QW_ERR;
     rd_kafka_conf_t *conf = qw_kafka_conf_new(w->brokers, "qw-web", &w->cfg, err, errlen);
@@ -113,6 +116,9 @@ int qw_web_project_start(qw_web_t *w, char *err, size_t errlen)
 void qw_web_project_stop(qw_web_t *w)
 {
     atomic_store(&w->stop, 1);
+    pthread_mutex_lock(&w->change_mu);
+    pthread_cond_broadcast(&w->change_cv);
+    pthread_mutex_unlock(&w->change_mu);
     pthread_join(w->thread, NULL);
     qw_follow_free(&w->follow);
     qw_web_model_free(&w->model);

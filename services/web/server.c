@@ -135,6 +135,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (ci && qw_web_proxy_trusted(w, ci->client_addr))
         email = MHD_lookup_connection_value(c, MHD_HEADER_KIND, w->auth_header);
     if (email && strlen(email) >= QW_EMAIL_MAX) email = NULL;
+    if (!strcmp(url, "/api/v1/events")) {
+        int st;
+        char e[256];
+        struct MHD_Response *r = qw_web_sse_open(w, email, &st, e, sizeof(e));
+        if (!r) return send_error(c, st, e);
+        headers(r, "text/event-stream");
+        enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_OK, r);
+        MHD_destroy_response(r);
+        qw_metric_add(m_req[0], 1);
+        return rc;
+    }
     const char *period = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "period");
     char query[80] = "";
     if (period) {
@@ -168,7 +179,10 @@ int qw_web_server_start(qw_web_t *w, char *err, size_t errlen)
     const char *h = host;
     if (h[0] == '[') h++, host[strlen(host) - 1] = '\0';
     const struct sockaddr *sa;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    /* A thread per connection: an event stream waits on a condition in its own thread, and no
+     * request ever waits behind another's. */
+    unsigned flags =
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
     if (inet_pton(AF_INET, h, &a4.sin_addr) == 1) {
         sa = (const struct sockaddr *)&a4;
     } else if (inet_pton(AF_INET6, h, &a6.sin6_addr) == 1) {

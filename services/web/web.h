@@ -45,6 +45,17 @@ typedef struct qw_web_s {
     pthread_t thread;
     int64_t invalid;
 
+    /* Changes for the event streams: a ring the projection fills (on_change), read by the
+     * stream threads under the same lock; a condition wakes them. */
+    struct {
+        char rep_id[QW_ID_MAX], team_id[QW_ID_MAX], period[QW_PERIOD_ID_MAX];
+        uint64_t version;
+    } changes[256];
+    uint64_t nchanges; /* total ever appended; slot = n % 256 */
+    pthread_mutex_t change_mu;
+    pthread_cond_t change_cv;
+    atomic_int streams;
+
     struct MHD_Daemon *d;
     qw_http_t *http; /* /healthz /readyz /metrics */
 } qw_web_t;
@@ -58,6 +69,13 @@ int qw_web_project_start(qw_web_t *w, char *err, size_t errlen); /* the projecti
 void qw_web_project_stop(qw_web_t *w);
 
 int qw_web_server_start(qw_web_t *w, char *err, size_t errlen);
+/* sse.c: GET /api/v1/events for an identified viewer (the projection calls qw_web_sse_note). */
+struct MHD_Response *qw_web_sse_open(qw_web_t *w, const char *email, int *status, char *err,
+                                     size_t errlen);
+/* Ends every stream (at shutdown, before the daemon stops). */
+void qw_web_sse_close_all(qw_web_t *w);
+void qw_web_sse_note(void *opaque, const char *rep_id, const char *team_id, const char *period,
+                     uint64_t version);
 void qw_web_server_stop(qw_web_t *w);
 
 #endif

@@ -172,11 +172,25 @@ PY
 }
 check first || qw_it_fail "the API is not what the evaluator and the roster say"
 
-# A credit produced while qw-web runs appears without a restart.
+# A credit produced while qw-web runs appears without a restart, and is announced on the event
+# streams of those who may see it (bob's manager), not on anyone else's (ada's).
+curl -sN -H 'X-Forwarded-Email: grace@example.com' "http://127.0.0.1:$WEB_PORT/api/v1/events" >"$QW_IT_DIR/sse-grace.txt" &
+SSE1=$!
+curl -sN -H 'X-Forwarded-Email: ada@example.com' "http://127.0.0.1:$WEB_PORT/api/v1/events" >"$QW_IT_DIR/sse-ada.txt" &
+SSE2=$!
+qw_it_wait_for 'grep -q "event: hello" "$QW_IT_DIR/sse-grace.txt" && grep -q "event: hello" "$QW_IT_DIR/sse-ada.txt"' 10 ||
+    qw_it_fail "the event streams did not open"
 printf '%s\n' '{"deal_id":"W-5","version":1,"event_time":"2026-11-11T09:00:00Z","status":"won","amount":"5000.00","currency":"EUR","owner_id":"rep-bob","close_date":"2026-11-11"}' >"$QW_IT_DIR/w5.jsonl"
 "$QW_BIN/qwctl" produce qw.crm.canonical --key-field deal_id "$QW_IT_DIR/w5.jsonl"
 bob_credited() { curl -s -H 'X-Forwarded-Email: grace@example.com' "http://127.0.0.1:$WEB_PORT/api/v1/reps/rep-bob" | jq -r .credited_minor; }
 qw_it_wait_for '[[ "$(bob_credited)" == 1500000 ]]' 60 || qw_it_fail "a new credit did not reach qw-web (now $(bob_credited))"
+qw_it_wait_for 'grep -q "\"rep_id\":\"rep-bob\"" "$QW_IT_DIR/sse-grace.txt"' 5 ||
+    qw_it_fail "bob's manager heard nothing of his new credit: $(cat "$QW_IT_DIR/sse-grace.txt")"
+sleep 1
+! grep -q 'rep-bob' "$QW_IT_DIR/sse-ada.txt" || qw_it_fail "ada was told of bob's credit"
+kill "$SSE1" "$SSE2" 2>/dev/null || true
+curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$WEB_PORT/api/v1/events" | qw_it_grep '^401$' ||
+    qw_it_fail "an anonymous event stream must be refused"
 
 qw_it_kill web TERM
 [[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "qw-web exited $QW_IT_EXIT on SIGTERM"
