@@ -21,8 +21,9 @@ PACKAGES=(
     openjdk-17-jre-headless maven tzdata
     # the install tests: systemd-analyze verify, cpack -G DEB (dpkg-shlibdeps), file
     systemd dpkg-dev file
-    # the alert rules' checks and unit tests (promtool)
-    prometheus
+    # the alert rules' checks and unit tests (promtool); the API's responses checked against
+    # docs/api/openapi.yaml (Debian's python3 with its jsonschema and yaml)
+    prometheus python3-jsonschema python3-yaml
 )
 
 command -v dpkg-query >/dev/null && command -v apt-get >/dev/null ||

@@ -39,9 +39,26 @@ start_web
     --quotas "$FIX/quotas.csv" --deals "canonical:$FIX/events.jsonl" --now "$NOW" \
     >"$QW_IT_DIR/simulate.jsonl" || qw_it_fail "simulate failed"
 
-check() { python3 - "$WEB_PORT" "$QW_IT_DIR" "$@" <<'PY'
-import http.client, json, sys
-port, d, phase = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+check() { /usr/bin/python3 - "$WEB_PORT" "$QW_IT_DIR" "$QW_SRC/docs/api/openapi.yaml" "$@" <<'PY'
+import http.client, json, re, sys
+import jsonschema, yaml  # Debian's python3-jsonschema, python3-yaml (deploy/local/setup.sh)
+port, d, spec_path, phase = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+
+# Every answer is checked against docs/api/openapi.yaml: the schema of its path and status.
+spec = yaml.safe_load(open(spec_path))
+resolver = jsonschema.RefResolver.from_schema(spec)
+def schema_of(path, status):
+    p = path.split("?")[0]
+    for tmpl, item in spec["paths"].items():
+        if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", tmpl), p):
+            resp = item["get"]["responses"].get(str(status))
+            if resp is None:
+                raise AssertionError(f"{path}: status {status} is not in the OpenAPI file")
+            if "$ref" in resp:
+                resp = spec["components"]["responses"][resp["$ref"].split("/")[-1]]
+            return resp["content"]["application/json"]["schema"]
+    return None
+checked = 0
 
 def get(path, email=None, source="127.0.0.1"):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
@@ -50,7 +67,15 @@ def get(path, email=None, source="127.0.0.1"):
     r = c.getresponse()
     body = r.read()
     assert r.getheader("X-Content-Type-Options") == "nosniff", path
-    return r.status, (json.loads(body) if body and r.getheader("Content-Type", "").startswith("application/json") else body)
+    if not r.getheader("Content-Type", "").startswith("application/json"):
+        return r.status, body
+    doc = json.loads(body)
+    sch = schema_of(path, r.status) if path.startswith("/api/") else None
+    if sch is not None:
+        jsonschema.Draft202012Validator(sch, resolver=resolver).validate(doc)
+        global checked
+        checked += 1
+    return r.status, doc
 
 ADA, BOB, CY = "ada@example.com", "bob@example.com", "cy@example.com"
 GRACE, TOP, XENA = "grace@example.com", "top@example.com", "xena@example.com"
@@ -167,7 +192,7 @@ s, body = get("/")
 assert s == 200 and b"<html" in body.lower(), body[:80]
 s, body = get("/../etc/passwd")
 assert s == 404, s
-print(f"web: {len(table)} authorization rows, the trusted-proxy rule, numbers equal to the evaluator and simulate")
+print(f"web: {len(table)} authorization rows, the trusted-proxy rule, numbers equal to the evaluator and simulate; {checked} answers valid against docs/api/openapi.yaml")
 PY
 }
 check first || qw_it_fail "the API is not what the evaluator and the roster say"
