@@ -28,6 +28,10 @@ static const char qwctl_summary[] =
     "  preview-template TYPE [DECISION.json]\n"
     "                    render what Slack, e-mail and the webhook would receive for a\n"
     "                    decision (or a sample of TYPE) with --templates DIR, per audience\n"
+    "  rep ID | team ID | decision ID | health\n"
+    "                    what qw-web shows --as EMAIL (a standing with the credits and\n"
+    "                    decisions behind it, a team, one decision with its evidence, the\n"
+    "                    health reports): a table, or --json; --period P\n"
     "  version           print the version (also --version)\n\n"
     "Options go before the command.";
 
@@ -54,7 +58,8 @@ int main(int argc, char **argv)
          "publish: policy YAML; quotas must fit its period kind and rate table", &ctl.policy, 0},
         {"dry-run", NULL, QW_OPT_BOOL, "false", "publish: validate the file, send nothing",
          &ctl.dry_run, 0},
-        {"json", NULL, QW_OPT_BOOL, "false", "topics check: print JSON", &ctl.json, 0},
+        {"json", NULL, QW_OPT_BOOL, "false", "topics check, rep, team, decision, health: JSON",
+         &ctl.json, 0},
         {"strict", NULL, QW_OPT_BOOL, "false", "topics check: warnings fail (exit 1) too",
          &ctl.strict, 0},
         {"templates", "QW_NOTIFIER_TEMPLATES", QW_OPT_STR, "",
@@ -62,6 +67,14 @@ int main(int argc, char **argv)
          0},
         {"audience", NULL, QW_OPT_STR, "", "preview-template: only this audience", &ctl.audience,
          0},
+        {"web", "QW_WEB_URL", QW_OPT_STR, "http://127.0.0.1:8090",
+         "rep|team|decision|health: qw-web", &ctl.web_url, 0},
+        {"as", "QW_WEB_AS", QW_OPT_STR, "", "rep|team|decision|health: the person's e-mail",
+         &ctl.web_as, 0},
+        {"web-auth-header", "QW_WEB_AUTH_HEADER", QW_OPT_STR, "X-Forwarded-Email",
+         "rep|team|decision|health: the header qw-web trusts", &ctl.web_header, 0},
+        {"period", NULL, QW_OPT_STR, "", "rep|team|health: the period (default: current)",
+         &ctl.period, 0},
         {0},
     };
     int rc = qw_config_parse(&ctl.cfg, "qwctl", qwctl_summary, opts, argc, argv);
@@ -86,6 +99,9 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "publish")) return qwctl_publish(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "resync")) return qwctl_resync(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "topics")) return qwctl_topics(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
+    if (!strcmp(cmd, "rep") || !strcmp(cmd, "team") || !strcmp(cmd, "decision") ||
+        !strcmp(cmd, "health"))
+        return qwctl_view(&ctl, cmd, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "preview-template"))
         return qwctl_preview(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     fprintf(stderr, "qwctl: unknown command %s (see qwctl --help)\n", cmd);

@@ -22,6 +22,7 @@ typedef struct qwctl_s {
     int strict;            /* topics check: warnings fail too */
     const char *templates; /* preview-template: the template directory */
     const char *audience;  /* preview-template: render for this audience only */
+    const char *web_url, *web_as, *web_header, *period; /* rep|team|decision|health */
 } qwctl_t;
 
 int qwctl_tail(qwctl_t *ctl, int argc, char **argv);
@@ -30,5 +31,6 @@ int qwctl_publish(qwctl_t *ctl, int argc, char **argv);
 int qwctl_resync(qwctl_t *ctl, int argc, char **argv);
 int qwctl_topics(qwctl_t *ctl, int argc, char **argv);
 int qwctl_preview(qwctl_t *ctl, int argc, char **argv);
+int qwctl_view(qwctl_t *ctl, const char *kind, int argc, char **argv);
 
 #endif

@@ -197,6 +197,23 @@ PY
 }
 check first || qw_it_fail "the API is not what the evaluator and the roster say"
 
+# qwctl's views: what qw-web shows that person, as a table or the API's JSON.
+Q=("$QW_BIN/qwctl" --web "http://127.0.0.1:$WEB_PORT")
+"${Q[@]}" --as grace@example.com rep rep-ada >"$QW_IT_DIR/view.txt" || qw_it_fail "qwctl rep failed"
+qw_it_grep -e '54840.00 EUR' "$QW_IT_DIR/view.txt" && qw_it_grep -e '109.7%' "$QW_IT_DIR/view.txt" &&
+    qw_it_grep -e 'reward.quota_achieved' "$QW_IT_DIR/view.txt" ||
+    qw_it_fail "qwctl rep does not show the numbers and decisions: $(cat "$QW_IT_DIR/view.txt")"
+[[ "$("${Q[@]}" --as grace@example.com --json rep rep-ada | jq .credited_minor)" == 5484000 ]] ||
+    qw_it_fail "qwctl rep --json is not the API's number"
+"${Q[@]}" --as olga@example.com team team-east | qw_it_grep -e 'rep-bob' || qw_it_fail "qwctl team"
+"${Q[@]}" --as olga@example.com health | qw_it_grep -e 'Four-fifths' || qw_it_fail "qwctl health"
+rc=0; "${Q[@]}" --as ada@example.com rep rep-bob 2>/dev/null || rc=$?
+[[ "$rc" == 4 ]] || qw_it_fail "qwctl rep of someone else exits $rc, want 4 (refused)"
+rc=0; "${Q[@]}" --as hana@example.com decision d:nope 2>/dev/null || rc=$?
+[[ "$rc" == 1 ]] || qw_it_fail "qwctl decision of an unknown id exits $rc, want 1"
+rc=0; "$QW_BIN/qwctl" --web "http://127.0.0.1:$(qw_it_free_port)" --as a@b.c health 2>/dev/null || rc=$?
+[[ "$rc" == 3 ]] || qw_it_fail "qwctl against no qw-web exits $rc, want 3"
+
 # A credit produced while qw-web runs appears without a restart, and is announced on the event
 # streams of those who may see it (bob's manager), not on anyone else's (ada's).
 curl -sN -H 'X-Forwarded-Email: grace@example.com' "http://127.0.0.1:$WEB_PORT/api/v1/events" >"$QW_IT_DIR/sse-grace.txt" &
