@@ -12,7 +12,8 @@ install(FILES ${CMAKE_SOURCE_DIR}/deploy/systemd/qw-ingest.service
   ${CMAKE_SOURCE_DIR}/deploy/systemd/qw-evaluator.service
   ${CMAKE_SOURCE_DIR}/deploy/systemd/qw-notifier.service
   ${CMAKE_SOURCE_DIR}/deploy/systemd/qw-gateway.service
-  ${CMAKE_SOURCE_DIR}/deploy/systemd/qw-salesforce.service DESTINATION lib/systemd/system)
+  ${CMAKE_SOURCE_DIR}/deploy/systemd/qw-salesforce.service
+  ${CMAKE_SOURCE_DIR}/deploy/systemd/qw-web.service DESTINATION lib/systemd/system)
 
 # The build tree looks like an install: <build>/bin/../share/quotawatch/templates, so programs
 # run from the build find their data the way installed ones do (quotawatch/path.h).

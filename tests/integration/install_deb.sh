@@ -19,7 +19,7 @@ VERSION="$("$B/bin/qwctl" version | awk '{print $2}')"
 # 1. staged install
 STAGE="$QW_IT_DIR/stage"
 DESTDIR="$STAGE" cmake --install "$B" --prefix /usr >"$QW_IT_DIR/install.log" 2>&1 || qw_it_fail "cmake --install failed"
-SERVICES=(qw-ingest qw-evaluator qw-notifier qw-gateway qw-salesforce)
+SERVICES=(qw-ingest qw-evaluator qw-notifier qw-gateway qw-salesforce qw-web)
 PROGRAMS=("${SERVICES[@]}" qwctl)
 for p in "${PROGRAMS[@]}"; do
     [[ -x "$STAGE/usr/bin/$p" ]] || qw_it_fail "$p not installed to bin/"
@@ -28,6 +28,9 @@ done
 [[ -z "$(ls "$STAGE/usr/bin" | grep -v -x -F "$(printf '%s\n' "${PROGRAMS[@]}")")" ]] ||
     qw_it_fail "something else in bin/: $(ls "$STAGE/usr/bin")"
 [[ -f "$STAGE/usr/share/quotawatch/templates/slack/default.json.tmpl" ]] || qw_it_fail "templates not installed"
+[[ -f "$STAGE/usr/share/quotawatch/web/rep.html" ]] || qw_it_fail "qw-web's pages not installed"
+(cd / && "$STAGE/usr/bin/qw-web" --help) | qw_it_grep -F "$STAGE/usr/share/quotawatch/web" ||
+    qw_it_fail "qw-web's --static-dir default is not the installed pages"
 [[ -f "$STAGE/usr/share/quotawatch/examples/policy.example.yaml" ]] || qw_it_fail "example policy not installed"
 [[ -f "$STAGE/usr/share/doc/quotawatch/LICENSE" ]] || qw_it_fail "LICENSE not installed"
 (cd / && "$STAGE/usr/bin/qw-notifier" --help) | qw_it_grep -F "$STAGE/usr/share/quotawatch/templates" ||
