@@ -44,7 +44,11 @@ static void *run(void *arg)
     while (!qw_svc_stop && !atomic_load(&w->stop)) {
         pthread_rwlock_wrlock(&w->lock);
         int n = qw_refdata_poll(&w->ref, 0);
-        if (n > 0) qw_web_model_roster_changed(&w->model);
+        if (n > 0) {
+            qw_web_model_roster_changed(&w->model);
+            /* Here, under the write lock: the server's threads only read the indexes. */
+            qw_web_model_reindex(&w->model);
+        }
         int k = qw_follow_poll(&w->follow, 0, 2000);
         pthread_rwlock_unlock(&w->lock);
         if (k == QW_ERR) {
@@ -79,6 +83,7 @@ int qw_web_project_start(qw_web_t *w, char *err, size_t errlen)
         qw_refdata_load_quotas_csv(&w->ref, w->quotas_csv, err, errlen) != QW_OK)
         return QW_ERR;
     qw_web_model_init(&w->model, &w->policy, &w->ref.t);
+    qw_web_model_reindex(&w->model); /* before any reader: an empty roster is indexed too */
     pthread_mutex_init(&w->change_mu, NULL);
     pthread_cond_init(&w->change_cv, NULL);
     qw_web_model_set_on_change(&w->model, qw_web_sse_note, w);

@@ -351,6 +351,11 @@ static int reindex(qw_web_model_t *m)
     return QW_OK;
 }
 
+int qw_web_model_reindex(qw_web_model_t *m)
+{
+    return reindex(m);
+}
+
 const qw_rep_profile_t *qw_web_model_by_email(qw_web_model_t *m, const char *email)
 {
     if (!email || !*email || reindex(m) != QW_OK) return NULL;

@@ -108,6 +108,9 @@ int qw_web_model_init(qw_web_model_t *m, const qw_policy_t *policy, qw_reftable_
 /* The roster changed (the shell's follower applied records): e-mail and report indexes are
  * rebuilt at the next lookup. */
 void qw_web_model_roster_changed(qw_web_model_t *m);
+/* Rebuild the e-mail and report indexes now (the writer calls it after roster changes, so
+ * readers sharing the model under a read lock never rebuild it themselves). QW_OK or QW_ERR. */
+int qw_web_model_reindex(qw_web_model_t *m);
 void qw_web_model_free(qw_web_model_t *m);
 void qw_web_model_set_on_change(qw_web_model_t *m, qw_web_change_fn fn, void *opaque);
 
