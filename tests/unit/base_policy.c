@@ -236,3 +236,16 @@ Test(base_policy, missing_file)
                  QW_ERR);
     cr_assert(strstr(err, "cannot open") != NULL);
 }
+
+Test(base_policy, standings_leaderboard_is_off_unless_said)
+{
+    cr_assert_eq(load("version: v1\n"), QW_OK, "%s", err);
+    cr_assert_eq(pol.leaderboard, QW_LEADERBOARD_OFF);
+    cr_assert_eq(load("version: v1\nstandings:\n  leaderboard: rank\n"), QW_OK, "%s", err);
+    cr_assert_eq(pol.leaderboard, QW_LEADERBOARD_RANK);
+    cr_assert_eq(load("version: v1\nstandings:\n  leaderboard: attainment\n"), QW_OK, "%s", err);
+    cr_assert_eq(pol.leaderboard, QW_LEADERBOARD_ATTAINMENT);
+    cr_assert_eq(load("version: v1\nstandings:\n  leaderboard: public\n"), QW_ERR);
+    cr_assert(strstr(err, "standings.leaderboard") && strstr(err, "off, rank or attainment"), "%s",
+              err);
+}
