@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "quotawatch/common.h"
+#include "quotawatch/config.h"
 #include "quotawatch/consume.h"
 
 #define QW_FOLLOW_MAX_TOPICS 4
@@ -53,6 +54,13 @@ typedef struct qw_follow_s {
     const char *wait_event; /* log event of qw_follow_wait's retries ("follow.waiting") */
     char errstr[sizeof(((qw_consume_t *)0)->errstr)];
 } qw_follow_t;
+
+/* A consumer for a follower: a group.id of its own that is never joined nor committed to
+ * (librdkafka 2.0 wants one even for assign()), no auto-commit, read_committed (producers may
+ * use transactions), no partition EOF events, the main queue served by consumer polls. NULL
+ * with errbuf on a configuration error. */
+rd_kafka_t *qw_follow_consumer_new(const char *brokers, const char *client_id,
+                                   const qw_config_t *cfg, char *errbuf, size_t errlen);
 
 /* Takes rk (a consumer; its group.id is never joined for assign()). QW_ERR on a NULL client,
  * callback or topic, or too many topics; rk is then still the caller's. */

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
 #include "quotawatch/svc.h"
 
@@ -225,4 +227,29 @@ int qw_follow_poll(qw_follow_t *f, int timeout_ms, int max)
     }
     check_caught_up(f);
     return n;
+}
+
+rd_kafka_t *qw_follow_consumer_new(const char *brokers, const char *client_id,
+                                   const qw_config_t *cfg, char *errbuf, size_t errlen)
+{
+    rd_kafka_conf_t *conf = qw_kafka_conf_new(brokers, client_id, cfg, errbuf, errlen);
+    if (!conf) return NULL;
+    char gid[128];
+    snprintf(gid, sizeof(gid), "%s-%d", client_id, (int)getpid());
+    if (qw_kafka_conf_set(conf, "group.id", gid, errbuf, errlen) != QW_OK ||
+        qw_kafka_conf_set(conf, "enable.auto.commit", "false", errbuf, errlen) != QW_OK ||
+        qw_kafka_conf_set(conf, "isolation.level", "read_committed", errbuf, errlen) != QW_OK ||
+        qw_kafka_conf_set(conf, "enable.partition.eof", "false", errbuf, errlen) != QW_OK) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    char err[512];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        qw_err_set(errbuf, errlen, "%s consumer: %s", client_id, err);
+        return NULL;
+    }
+    rd_kafka_poll_set_consumer(rk);
+    return rk;
 }

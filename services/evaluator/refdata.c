@@ -93,27 +93,9 @@ static void apply(void *opaque, const qw_follow_rec_t *r);
 int qw_refdata_follow(qw_refdata_t *d, const char *brokers, const char *prefix,
                       const qw_config_t *cfg, char *errbuf, size_t errlen)
 {
-    rd_kafka_conf_t *conf = qw_kafka_conf_new(brokers, "qw-evaluator-refdata", cfg, errbuf, errlen);
-    if (!conf) return QW_ERR;
-    /* No group: assign() only, offsets never committed. read_committed in case a producer of
-     * roster or quotas uses transactions. */
-    /* librdkafka 2.0 wants a group.id even for assign(); it is never joined nor committed to. */
-    char gid[64];
-    snprintf(gid, sizeof(gid), "qw-evaluator-refdata-%d", (int)getpid());
-    if (qw_kafka_conf_set(conf, "group.id", gid, errbuf, errlen) != QW_OK ||
-        qw_kafka_conf_set(conf, "enable.auto.commit", "false", errbuf, errlen) != QW_OK ||
-        qw_kafka_conf_set(conf, "isolation.level", "read_committed", errbuf, errlen) != QW_OK ||
-        qw_kafka_conf_set(conf, "enable.partition.eof", "false", errbuf, errlen) != QW_OK) {
-        rd_kafka_conf_destroy(conf);
-        return QW_ERR;
-    }
-    char err[512];
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        return qw_err_set(errbuf, errlen, "refdata consumer: %s", err);
-    }
-    rd_kafka_poll_set_consumer(rk);
+    /* No group: assign() only, offsets never committed (quotawatch/follow.h). */
+    rd_kafka_t *rk = qw_follow_consumer_new(brokers, "qw-evaluator-refdata", cfg, errbuf, errlen);
+    if (!rk) return QW_ERR;
     char topics[2][256];
     qw_kafka_topic(topics[0], sizeof(topics[0]), prefix, "qw.roster.v1");
     qw_kafka_topic(topics[1], sizeof(topics[1]), prefix, "qw.quotas.v1");

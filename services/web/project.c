@@ -4,7 +4,6 @@
  * every partition reached the end it had at start. */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
@@ -62,8 +61,8 @@ static void *run(void *arg)
                    "caught up: %ld credits, %ld duplicates, %ld decisions", w->model.credits,
                    w->model.duplicates, w->model.ndecisions);
         }
-        /* Idle: wait for records outside the lock, so readers are never held up by a poll. */
-        if (k == 0 && n <= 0) rd_kafka_poll(w->follow.rk, 50);
+        /* Idle: wait outside the lock, so readers are never held up (at most 20 ms late). */
+        if (k == 0 && n <= 0) qw_svc_sleep_ms(20);
     }
     return NULL;
 }
@@ -89,20 +88,8 @@ int qw_web_project_start(qw_web_t *w, char *err, size_t errlen)
     qw_web_model_set_on_change(&w->model, qw_web_sse_note, w);
     if (qw_refdata_follow(&w->ref, w->brokers, w->prefix, &w->cfg, err, errlen) != QW_OK)
         return QW_ERR;
-    rd_kafka_conf_t *conf = qw_kafka_conf_new(w->brokers, "qw-web", &w->cfg, err, errlen);
-    if (!conf) return QW_ERR;
-    char gid[64];
-    snprintf(gid, sizeof(gid), "qw-web-unjoined-%d", (int)getpid());
-    if (qw_kafka_conf_set(conf, "group.id", gid, err, errlen) != QW_OK ||
-        qw_kafka_conf_set(conf, "enable.auto.commit", "false", err, errlen) != QW_OK ||
-        qw_kafka_conf_set(conf, "isolation.level", "read_committed", err, errlen) != QW_OK ||
-        qw_kafka_conf_set(conf, "enable.partition.eof", "false", err, errlen) != QW_OK) {
-        rd_kafka_conf_destroy(conf);
-        return QW_ERR;
-    }
-    char e2[512];
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e2, sizeof(e2));
-    if (!rk) return qw_err_set(err, errlen, "%s", e2);
+    rd_kafka_t *rk = qw_follow_consumer_new(w->brokers, "qw-web", &w->cfg, err, errlen);
+    if (!rk) return QW_ERR;
     char t1[256], t2[256];
     qw_kafka_topic(t1, sizeof(t1), w->prefix, "qw.credits.v1");
     qw_kafka_topic(t2, sizeof(t2), w->prefix, "qw.decisions.v1");

@@ -154,15 +154,8 @@ int qw_web_model_apply_credit(qw_web_model_t *m, const char *rep_id, const uint8
     }
     qw_web_rep_t *r = rep_get(m, c.rep_id);
     if (!r) return qw_err_set(err, errlen, "out of memory");
-    const qw_rep_profile_t *prof = qw_reftable_profile(m->ref, c.rep_id);
     qw_rep_profile_t anon;
-    if (!prof) {
-        memset(&anon, 0, sizeof(anon));
-        snprintf(anon.rep_id, sizeof(anon.rep_id), "%s", c.rep_id);
-        anon.hire_date = QW_DATE_NONE;
-        anon.active = 1;
-        prof = &anon;
-    }
+    const qw_rep_profile_t *prof = qw_web_model_profile_or_default(m, c.rep_id, &anon);
     qw_period_t p;
     const qw_quota_t *q = NULL;
     if (qw_engine_credit_period(&m->engine, &c, &p) == QW_OK)
@@ -279,6 +272,18 @@ int qw_web_model_apply_decision(qw_web_model_t *m, const uint8_t *pb, size_t len
 const qw_rep_profile_t *qw_web_model_profile(const qw_web_model_t *m, const char *rep_id)
 {
     return qw_reftable_profile(m->ref, rep_id);
+}
+
+const qw_rep_profile_t *qw_web_model_profile_or_default(const qw_web_model_t *m, const char *rep_id,
+                                                        qw_rep_profile_t *scratch)
+{
+    const qw_rep_profile_t *p = qw_reftable_profile(m->ref, rep_id);
+    if (p) return p;
+    memset(scratch, 0, sizeof(*scratch));
+    snprintf(scratch->rep_id, sizeof(scratch->rep_id), "%s", rep_id);
+    scratch->hire_date = QW_DATE_NONE;
+    scratch->active = 1;
+    return scratch;
 }
 
 const qw_quota_t *qw_web_model_quota(const qw_web_model_t *m, const char *rep_id,

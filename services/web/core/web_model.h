@@ -134,6 +134,10 @@ int qw_web_model_put_decision(qw_web_model_t *m, const qw_decision_t *d);
 
 /* ---- accessors (NULL when unknown) ---------------------------------------------------------- */
 const qw_rep_profile_t *qw_web_model_profile(const qw_web_model_t *m, const char *rep_id);
+/* The roster's profile, or -- for a rep the roster does not list (yet) -- an active one without
+ * hire date written into *scratch, as simulate and the evaluator treat such a rep. */
+const qw_rep_profile_t *qw_web_model_profile_or_default(const qw_web_model_t *m, const char *rep_id,
+                                                        qw_rep_profile_t *scratch);
 const qw_quota_t *qw_web_model_quota(const qw_web_model_t *m, const char *rep_id,
                                      const char *period);
 const qw_web_rep_t *qw_web_model_rep(const qw_web_model_t *m, const char *rep_id);

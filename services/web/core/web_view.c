@@ -111,15 +111,8 @@ void qw_web_rep_standing(const qw_web_model_t *m, const char *rep_id, const char
                          qw_standing_t *out)
 {
     const qw_web_rep_t *r = qw_web_model_rep(m, rep_id);
-    const qw_rep_profile_t *prof = qw_web_model_profile(m, rep_id);
     qw_rep_profile_t anon;
-    if (!prof) {
-        memset(&anon, 0, sizeof(anon));
-        snprintf(anon.rep_id, sizeof(anon.rep_id), "%s", rep_id);
-        anon.hire_date = QW_DATE_NONE;
-        anon.active = 1;
-        prof = &anon;
-    }
+    const qw_rep_profile_t *prof = qw_web_model_profile_or_default(m, rep_id, &anon);
     /* The engine's own function over a copy: the model's engine only formats errors here. */
     qw_engine_t e = m->engine;
     (void)qw_engine_standing(&e, prof, qw_web_model_quota(m, rep_id, period), r ? &r->st : NULL,
