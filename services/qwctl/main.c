@@ -32,6 +32,10 @@ static const char qwctl_summary[] =
     "                    what qw-web shows --as EMAIL (a standing with the credits and\n"
     "                    decisions behind it, a team, one decision with its evidence, the\n"
     "                    health reports): a table, or --json; --period P\n"
+    "  dlq list|show|redrive [dlq|notify-dlq]\n"
+    "                    dead letters by --reason, --source, --channel, --partition,\n"
+    "                    --offsets, --since/--until; redrive puts each back where it came\n"
+    "                    from once its cause is fixed (--dry-run to see what would be sent)\n"
     "  version           print the version (also --version)\n\n"
     "Options go before the command.";
 
@@ -75,6 +79,19 @@ int main(int argc, char **argv)
          "rep|team|decision|health: the header qw-web trusts", &ctl.web_header, 0},
         {"period", NULL, QW_OPT_STR, "", "rep|team|health: the period (default: current)",
          &ctl.period, 0},
+        {"reason", NULL, QW_OPT_STR, "", "dlq: only these reasons (comma-separated)",
+         &ctl.dlq_reason, 0},
+        {"source", NULL, QW_OPT_STR, "", "dlq: only this source (hubspot, qw.crm.hubspot)",
+         &ctl.dlq_source, 0},
+        {"channel", NULL, QW_OPT_STR, "", "dlq notify-dlq: only this channel or audience",
+         &ctl.dlq_channel, 0},
+        {"partition", NULL, QW_OPT_INT, "-1", "dlq: only this partition of the dead-letter topic",
+         &ctl.dlq_partition, 0},
+        {"offsets", NULL, QW_OPT_STR, "", "dlq: N, FROM-TO or FROM- (needs --partition)",
+         &ctl.dlq_offsets, 0},
+        {"since", NULL, QW_OPT_STR, "", "dlq: dead-lettered at or after (RFC 3339, or 6h, 7d)",
+         &ctl.dlq_since, 0},
+        {"until", NULL, QW_OPT_STR, "", "dlq: dead-lettered at or before", &ctl.dlq_until, 0},
         {0},
     };
     int rc = qw_config_parse(&ctl.cfg, "qwctl", qwctl_summary, opts, argc, argv);
@@ -102,6 +119,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "rep") || !strcmp(cmd, "team") || !strcmp(cmd, "decision") ||
         !strcmp(cmd, "health"))
         return qwctl_view(&ctl, cmd, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
+    if (!strcmp(cmd, "dlq")) return qwctl_dlq(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "preview-template"))
         return qwctl_preview(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     fprintf(stderr, "qwctl: unknown command %s (see qwctl --help)\n", cmd);

@@ -2,6 +2,9 @@
 #ifndef QW_QWCTL_H
 #define QW_QWCTL_H
 
+#include <jansson.h>
+#include <librdkafka/rdkafka.h>
+#include <protobuf-c/protobuf-c.h>
 #include <stdint.h>
 
 #include "quotawatch/config.h"
@@ -23,6 +26,9 @@ typedef struct qwctl_s {
     const char *templates; /* preview-template: the template directory */
     const char *audience;  /* preview-template: render for this audience only */
     const char *web_url, *web_as, *web_header, *period; /* rep|team|decision|health */
+    /* dlq list|show|redrive */
+    const char *dlq_reason, *dlq_source, *dlq_channel, *dlq_offsets, *dlq_since, *dlq_until;
+    int64_t dlq_partition;
 } qwctl_t;
 
 int qwctl_tail(qwctl_t *ctl, int argc, char **argv);
@@ -31,6 +37,15 @@ int qwctl_publish(qwctl_t *ctl, int argc, char **argv);
 int qwctl_resync(qwctl_t *ctl, int argc, char **argv);
 int qwctl_topics(qwctl_t *ctl, int argc, char **argv);
 int qwctl_preview(qwctl_t *ctl, int argc, char **argv);
+/* One record as qwctl tail prints it: topic, partition, offset, key, headers (old dead-letter
+ * names also under the current ones) and the value, decoded with desc when given. */
+json_t *qwctl_record_json(const rd_kafka_message_t *m, const ProtobufCMessageDescriptor *desc);
+
+/* A consumer that reads without a group (assign), read_committed unless --uncommitted. NULL
+ * with the reason in errbuf. */
+rd_kafka_t *qwctl_consumer_new(qwctl_t *ctl, char *errbuf, size_t errlen);
+
+int qwctl_dlq(qwctl_t *ctl, int argc, char **argv);
 int qwctl_view(qwctl_t *ctl, const char *kind, int argc, char **argv);
 
 #endif

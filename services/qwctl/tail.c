@@ -42,7 +42,7 @@ static json_t *bytes_json(const void *p, size_t len)
     return qw_utf8_json_lossy(p, len);
 }
 
-static json_t *record_json(const rd_kafka_message_t *m, const ProtobufCMessageDescriptor *desc)
+json_t *qwctl_record_json(const rd_kafka_message_t *m, const ProtobufCMessageDescriptor *desc)
 {
     json_t *o = json_object();
     json_object_set_new(o, "topic", json_string(rd_kafka_topic_name(m->rkt)));
@@ -76,6 +76,24 @@ static json_t *record_json(const rd_kafka_message_t *m, const ProtobufCMessageDe
     return o;
 }
 
+rd_kafka_t *qwctl_consumer_new(qwctl_t *ctl, char *errbuf, size_t errlen)
+{
+    rd_kafka_conf_t *conf = qw_kafka_conf_new(ctl->brokers, "qwctl", &ctl->cfg, errbuf, errlen);
+    if (!conf || qw_kafka_conf_set(conf, "group.id", "qwctl-tail", errbuf, errlen) ||
+        qw_kafka_conf_set(conf, "enable.auto.commit", "false", errbuf, errlen) ||
+        qw_kafka_conf_set(conf, "enable.partition.eof", "true", errbuf, errlen) ||
+        qw_kafka_conf_set(conf, "fetch.message.max.bytes", "4194304", errbuf, errlen) ||
+        qw_kafka_conf_set(conf, "isolation.level",
+                          ctl->uncommitted ? "read_uncommitted" : "read_committed", errbuf,
+                          errlen)) {
+        if (conf) rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errbuf, errlen);
+    if (!rk) rd_kafka_conf_destroy(conf);
+    return rk;
+}
+
 int qwctl_tail(qwctl_t *ctl, int argc, char **argv)
 {
     if (argc < 1) {
@@ -99,16 +117,7 @@ int qwctl_tail(qwctl_t *ctl, int argc, char **argv)
     }
     char topic[256], e[QW_ERRSTR_MAX];
     qw_kafka_topic(topic, sizeof(topic), ctl->topic_prefix, base);
-    rd_kafka_conf_t *conf = qw_kafka_conf_new(ctl->brokers, "qwctl", &ctl->cfg, e, sizeof(e));
-    if (!conf || qw_kafka_conf_set(conf, "group.id", "qwctl-tail", e, sizeof(e)) ||
-        qw_kafka_conf_set(conf, "enable.auto.commit", "false", e, sizeof(e)) ||
-        qw_kafka_conf_set(conf, "enable.partition.eof", "true", e, sizeof(e)) ||
-        qw_kafka_conf_set(conf, "isolation.level",
-                          ctl->uncommitted ? "read_uncommitted" : "read_committed", e, sizeof(e))) {
-        fprintf(stderr, "qwctl: %s\n", e);
-        return 2;
-    }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof(e));
+    rd_kafka_t *rk = qwctl_consumer_new(ctl, e, sizeof(e));
     if (!rk) {
         fprintf(stderr, "qwctl: %s\n", e);
         return 2;
@@ -150,14 +159,14 @@ int qwctl_tail(qwctl_t *ctl, int argc, char **argv)
         if (desc == &quotawatch__v1__credit_entry__descriptor && qw_kafka_is_watermark(m)) {
             /* qw-ingest's completeness marks share the topic (docs/completeness.md). */
             if (ctl->marks) {
-                json_t *o = record_json(m, &quotawatch__v1__watermark__descriptor);
+                json_t *o = qwctl_record_json(m, &quotawatch__v1__watermark__descriptor);
                 char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
                 if (line) printf("%s\n", line);
                 free(line);
                 json_decref(o);
             }
         } else {
-            json_t *o = record_json(m, desc);
+            json_t *o = qwctl_record_json(m, desc);
             char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
             if (line) printf("%s\n", line);
             fflush(stdout);
