@@ -160,15 +160,29 @@ static void report(dlq_run_t *run, const rd_kafka_message_t *m, const char *acti
     }
 }
 
-/* The record at topic/partition/offset, or NULL with why (gone with retention, not there). */
-static rd_kafka_message_t *fetch_original(dlq_run_t *run, const char *topic, int32_t part,
-                                          int64_t off, char *why, size_t whylen)
+/* A copy of a record's key and value: a message must not outlive its handle, and
+ * rd_kafka_destroy() blocks while one is held. */
+typedef struct {
+    void *key, *value;
+    size_t key_len, value_len;
+} dlq_orig_t;
+
+static void orig_free(dlq_orig_t *o)
+{
+    free(o->key);
+    free(o->value);
+}
+
+/* Copies the record at topic/partition/offset into out: 0, or -1 with why (gone with
+ * retention, not there). */
+static int fetch_original(dlq_run_t *run, const char *topic, int32_t part, int64_t off,
+                          dlq_orig_t *out, char *why, size_t whylen)
 {
     char e[QW_ERRSTR_MAX];
     rd_kafka_t *rk = qwctl_consumer_new(run->ctl, e, sizeof(e));
     if (!rk) {
         snprintf(why, whylen, "%s", e);
-        return NULL;
+        return -1;
     }
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, topic, part)->offset = off;
@@ -197,9 +211,25 @@ static rd_kafka_message_t *fetch_original(dlq_run_t *run, const char *topic, int
         if (m) rd_kafka_message_destroy(m);
         break;
     }
+    int rc = -1;
+    if (got) {
+        out->key_len = got->key_len;
+        out->value_len = got->len;
+        out->key = got->key_len ? malloc(got->key_len) : NULL;
+        out->value = malloc(got->len ? got->len : 1);
+        if ((got->key_len && !out->key) || !out->value) {
+            orig_free(out);
+            snprintf(why, whylen, "out of memory copying the original (%zu bytes)", got->len);
+        } else {
+            if (got->key_len) memcpy(out->key, got->key, got->key_len);
+            memcpy(out->value, got->payload, got->len);
+            rc = 0;
+        }
+        rd_kafka_message_destroy(got);
+    }
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
-    return got;
+    return rc;
 }
 
 static int produce(dlq_run_t *run, const char *topic, int32_t part, const void *key, size_t key_len,
@@ -279,21 +309,17 @@ static void redrive_one(dlq_run_t *run, const rd_kafka_message_t *m, const dlq_i
                plan == QWCTL_REDRIVE_REFERENCE ? "(the original, read from its source)" : "");
         return;
     }
-    rd_kafka_message_t *orig = NULL;
-    const rd_kafka_message_t *src = m;
-    if (plan == QWCTL_REDRIVE_REFERENCE) {
-        orig = fetch_original(run, r->source_topic, r->source_partition, r->source_offset, why,
-                              sizeof(why));
-        if (!orig) {
-            run->failed++;
-            report(run, m, "failed", r->source_topic, r->source_partition, why);
-            return;
-        }
-        src = orig;
+    dlq_orig_t orig = {m->key, m->payload, m->key_len, m->len};
+    if (plan == QWCTL_REDRIVE_REFERENCE &&
+        fetch_original(run, r->source_topic, r->source_partition, r->source_offset, &orig, why,
+                       sizeof(why))) {
+        run->failed++;
+        report(run, m, "failed", r->source_topic, r->source_partition, why);
+        return;
     }
-    int rc = produce(run, r->source_topic, r->source_partition, src->key, src->key_len,
-                     src->payload, src->len, m, NULL);
-    if (orig) rd_kafka_message_destroy(orig);
+    int rc = produce(run, r->source_topic, r->source_partition, orig.key, orig.key_len, orig.value,
+                     orig.value_len, m, NULL);
+    if (plan == QWCTL_REDRIVE_REFERENCE) orig_free(&orig);
     if (rc) {
         run->failed++;
         report(run, m, "failed", r->source_topic, r->source_partition, "cannot produce");
