@@ -19,6 +19,11 @@
 #define QW_DLQ_SOURCE_PARTITION "qw.source.partition"
 #define QW_DLQ_SOURCE_OFFSET    "qw.source.offset"
 
+/* On a record qwctl dlq redrive put back: the dead letter it came from ("<topic>/<p>/<o>"), and
+ * for a decision from qw.notify-dlq.v1 the one channel to deliver it to again. */
+#define QW_DLQ_REDRIVE_FROM    "qw.redrive.from"
+#define QW_DLQ_REDRIVE_CHANNEL "qw.redrive.channel"
+
 /* Readers (qwctl tail) also accept the notifier's names before this scheme, until this date;
  * qw_dlq_legacy_name maps them. */
 #define QW_DLQ_LEGACY_UNTIL "2027-06-30"

@@ -107,6 +107,11 @@ Quotawatch__V1__Decision *qw_ntf_intake_decode(const void *value, size_t len);
 size_t qw_ntf_intake_targets(const qw_route_cfg_t *routes, const qw_roster_cache_t *roster,
                              const Quotawatch__V1__Decision *d, size_t msg, qw_ntf_entry_t *out,
                              size_t cap);
+/* A redriven decision (header qw.redrive.channel) goes again only to that channel: keeps the
+ * entries of batch index msg whose channel is ch (ch_len bytes) and drops its others, in place;
+ * returns the new count. */
+size_t qw_ntf_intake_only_channel(qw_ntf_entry_t *e, size_t n, size_t msg, const char *ch,
+                                  size_t ch_len);
 /* The decision id a dead letter is filed under: the ce_id header as it came, else "unknown". */
 void qw_ntf_intake_dlq_id(const void *id, size_t id_len, char *out, size_t cap);
 

@@ -59,6 +59,27 @@ int qw_dlv_state(qw_dlv_t *d, const char *id, const char *ch, char *out, size_t 
     return QW_OK;
 }
 
+/* Atomic: only a "failed" state is removed (a concurrent or earlier redrive that already
+ * delivered leaves "sent"). */
+static const char qw_dlv_reopen_lua[] =
+    "if redis.call('GET', KEYS[1]) == 'failed' then return redis.call('DEL', KEYS[1]) end "
+    "return 0";
+
+int qw_dlv_reopen(qw_dlv_t *d, const char *id, const char *ch)
+{
+    char k[QW_DLV_KEY_MAX];
+    state_key(d, id, ch, k, sizeof(k));
+    redisReply *rep = qw_redis_command(d->r, "EVAL %s 1 %s", qw_dlv_reopen_lua, k);
+    if (!rep || rep->type != REDIS_REPLY_INTEGER) {
+        qw_redis_reply_fail(d->r, "EVAL reopen delivery", rep);
+        freeReplyObject(rep);
+        return QW_ERR;
+    }
+    int reopened = rep->integer == 1;
+    freeReplyObject(rep);
+    return reopened;
+}
+
 int qw_dlv_claim(qw_dlv_t *d, const char *id, const char *ch)
 {
     char k[QW_DLV_KEY_MAX];

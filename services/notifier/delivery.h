@@ -83,6 +83,10 @@ int qw_dlv_job_parse(qw_dlv_job_t *job, const char *const *f, const size_t *fl,
 /* The current state ("sent", ...) into out, "" when none; QW_OK or QW_ERR. */
 int qw_dlv_state(qw_dlv_t *d, const char *decision_id, const char *channel, char *out,
                  size_t outlen);
+/* Opens a failed delivery again (qwctl dlq redrive): "failed" is cleared so the next claim
+ * succeeds; "sent", "queued", "sending" stay, so a redrive never sends twice. 1 reopened,
+ * 0 not failed, QW_ERR. */
+int qw_dlv_reopen(qw_dlv_t *d, const char *decision_id, const char *channel);
 /* Drops a member from its queue (job finished or unloadable). */
 int qw_dlv_forget(qw_dlv_t *d, int prio, const char *member);
 /* Jobs waiting in all queues (for the backlog gauge); -1 on error. */

@@ -31,7 +31,9 @@ static qw_metric_t *ntf_counter(const char *name, const char *channel, const cha
     const char *help = strstr(name, "sent")      ? "Notifications delivered"
                        : strstr(name, "retried") ? "Notification attempts that will be retried"
                        : strstr(name, "failed")  ? "Notifications dead-lettered"
-                                                 : "Notifications skipped (already handled)";
+                       : strstr(name, "redriven")
+                           ? "Redriven notifications: reopened (failed before) or not_failed"
+                           : "Notifications skipped (already handled)";
     return qw_metrics_counter(name, help, labels);
 }
 
@@ -59,6 +61,8 @@ void qw_ntf_metrics_declare(void)
         ntf_counter("qw_notifier_failed_total", ch, "no_address");
         ntf_counter("qw_notifier_failed_total", ch, "bad_decision");
         ntf_counter("qw_notifier_retried_total", ch, "deferred");
+        ntf_counter("qw_notifier_redriven_total", ch, "reopened");
+        ntf_counter("qw_notifier_redriven_total", ch, "not_failed");
     }
     qw_metrics_counter(QW_NTF_M_DECISIONS, QW_NTF_M_DECISIONS_HELP, NULL);
     qw_metrics_counter(QW_NTF_M_ROSTER_REJECTED, QW_NTF_M_ROSTER_REJECTED_HELP, NULL);

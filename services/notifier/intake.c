@@ -38,6 +38,17 @@ size_t qw_ntf_intake_targets(const qw_route_cfg_t *routes, const qw_roster_cache
     return n;
 }
 
+size_t qw_ntf_intake_only_channel(qw_ntf_entry_t *e, size_t n, size_t msg, const char *ch,
+                                  size_t ch_len)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int same = strlen(e[i].t.channel) == ch_len && !memcmp(e[i].t.channel, ch, ch_len);
+        if (e[i].msg != msg || same) e[k++] = e[i];
+    }
+    return k;
+}
+
 void qw_ntf_intake_dlq_id(const void *id, size_t id_len, char *out, size_t cap)
 {
     snprintf(out, cap, "%.*s", id ? (int)id_len : (int)strlen(QW_NTF_ID_FALLBACK),

@@ -3,6 +3,7 @@
  * commit the batch's offsets — so a crash loses nothing and a redelivery is de-duplicated. */
 #include "app.h"
 
+#include "quotawatch/dlq.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
 #include "quotawatch/svc.h"
@@ -78,6 +79,23 @@ static int dead_letter_raw(qw_ntf_t *a, const rd_kafka_message_t *m)
     return rc;
 }
 
+/* A redriven decision: its failed delivery to this channel is opened again (once; one that
+ * was delivered since stays delivered, so a second redrive sends nothing). */
+static int reopen(qw_ntf_t *a, const Quotawatch__V1__Decision *d, const qw_target_t *t)
+{
+    int r;
+    while ((r = qw_dlv_reopen(&a->dlv, d->id, t->channel)) == QW_ERR) {
+        qw_ntf_set_redis_ready(a, 0);
+        if (qw_svc_stop) return QW_ERR;
+        qw_svc_sleep_ms(500);
+        rd_kafka_poll(a->producer, 0);
+    }
+    qw_ntf_count("qw_notifier_redriven_total", t->channel, r ? "reopened" : "not_failed");
+    qw_log(QW_LOG_INFO, "notify.redrive", "%s to %s: %s", d->id, t->channel,
+           r ? "failed before: delivering again" : "not failed: nothing to do");
+    return QW_OK;
+}
+
 static void commit(qw_ntf_t *a, rd_kafka_message_t **msgs, size_t n)
 {
     const char **topics = calloc(n, sizeof(*topics));
@@ -132,12 +150,28 @@ int qw_ntf_process_batch(qw_ntf_t *a, rd_kafka_message_t **msgs, size_t n)
             continue;
         }
         qw_metric_add(qw_metrics_counter(QW_NTF_M_DECISIONS, QW_NTF_M_DECISIONS_HELP, NULL), 1);
+        size_t first = ne;
         ne += qw_ntf_intake_targets(&a->routes, &a->roster, decs[i], i, entries + ne,
                                     QW_ROUTE_MAX_TARGETS);
+        size_t chl = 0;
+        const char *ch = qw_kafka_header(m, QW_DLQ_REDRIVE_CHANNEL, &chl);
+        if (ch) {
+            size_t before = ne - first;
+            ne = first + qw_ntf_intake_only_channel(entries + first, before, i, ch, chl);
+            if (ne == first)
+                qw_log(QW_LOG_WARN, "notify.redrive",
+                       "redriven %s for channel %.*s: no route sends it there now (routes "
+                       "changed?); nothing delivered",
+                       decs[i]->id, (int)(chl > 64 ? 64 : chl), ch);
+        }
     }
     qw_ntf_entries_sort(entries, ne);
     for (size_t e = 0; e < ne && rc == QW_OK; e++) {
         rd_kafka_message_t *m = msgs[entries[e].msg];
+        size_t hl;
+        if (qw_kafka_header(m, QW_DLQ_REDRIVE_CHANNEL, &hl) &&
+            (rc = reopen(a, decs[entries[e].msg], &entries[e].t)) != QW_OK)
+            break;
         while (qw_ntf_deliver_new(a, decs[entries[e].msg], m->payload, m->len, &entries[e].t) !=
                QW_OK) {
             qw_ntf_set_redis_ready(a, 0);

@@ -26,9 +26,6 @@
 #include "quotawatch/svc.h"
 #include "quotawatch/v1/decision.pb-c.h"
 
-#define QWCTL_REDRIVE_CHANNEL "qw.redrive.channel"
-#define QWCTL_REDRIVE_FROM    "qw.redrive.from"
-
 typedef struct dlq_item_s {
     char reason[64], channel[64], topic[256];
     qwctl_dlq_rec_t rec;
@@ -239,9 +236,9 @@ static int produce(dlq_run_t *run, const char *topic, int32_t part, const void *
     snprintf(from, sizeof(from), "%s/%d/%" PRId64, rd_kafka_topic_name(dead->rkt),
              (int)dead->partition, dead->offset);
     rd_kafka_headers_t *h = rd_kafka_headers_new(4);
-    rd_kafka_header_add(h, QWCTL_REDRIVE_FROM, -1, from, -1);
+    rd_kafka_header_add(h, QW_DLQ_REDRIVE_FROM, -1, from, -1);
     if (channel) {
-        rd_kafka_header_add(h, QWCTL_REDRIVE_CHANNEL, -1, channel, -1);
+        rd_kafka_header_add(h, QW_DLQ_REDRIVE_CHANNEL, -1, channel, -1);
         rd_kafka_header_add(h, "content-type", -1, "application/protobuf", -1);
     }
     rd_kafka_resp_err_t err;

@@ -121,6 +121,31 @@ Test(notifier_delivery_record, failed_is_final_and_priorities_separate)
     cr_assert_eq(qw_dlv_backlog(&dlv), 1);
 }
 
+Test(notifier_delivery_record, reopen_clears_failed_only)
+{
+    /* qwctl dlq redrive: a failed delivery is opened once; a sent, queued or never-tried one
+     * is left as it is, so a redrive never sends twice. */
+    qw_dlv_job_t f = job("f", "rep.slack", 2), s = job("s", "rep.slack", 2),
+                 q = job("q", "rep.slack", 2);
+    cr_assert_eq(qw_dlv_claim(&dlv, "f", "rep.slack"), QW_DLV_CLAIMED);
+    cr_assert_eq(qw_dlv_mark_failed(&dlv, &f), 0);
+    cr_assert_eq(qw_dlv_claim(&dlv, "s", "rep.slack"), QW_DLV_CLAIMED);
+    cr_assert_eq(qw_dlv_mark_sent(&dlv, &s), 0);
+    cr_assert_eq(qw_dlv_schedule(&dlv, &q, 100), 0);
+    cr_assert_eq(qw_dlv_reopen(&dlv, "f", "rep.slack"), 1);
+    cr_assert_eq(qw_dlv_claim(&dlv, "f", "rep.slack"), QW_DLV_CLAIMED, "reopened: claimable");
+    cr_assert_eq(qw_dlv_mark_sent(&dlv, &f), 0);
+    cr_assert_eq(qw_dlv_reopen(&dlv, "f", "rep.slack"), 0, "sent since: a second redrive");
+    cr_assert_eq(qw_dlv_claim(&dlv, "f", "rep.slack"), QW_DLV_DONE);
+    cr_assert_eq(qw_dlv_reopen(&dlv, "s", "rep.slack"), 0);
+    cr_assert_eq(qw_dlv_reopen(&dlv, "q", "rep.slack"), 0);
+    cr_assert_eq(qw_dlv_claim(&dlv, "q", "rep.slack"), QW_DLV_QUEUED);
+    cr_assert_eq(qw_dlv_reopen(&dlv, "never", "rep.slack"), 0);
+    char st[16];
+    cr_assert_eq(qw_dlv_state(&dlv, "never", "rep.slack", st, sizeof(st)), 0);
+    cr_assert_str_eq(st, "", "a reopen creates nothing");
+}
+
 Test(notifier_delivery_record, redis_gone_is_an_error_not_a_claim)
 {
     qw_test_redis_kill(&server);

@@ -91,3 +91,23 @@ Test(notifier_intake, dead_letter_id_is_the_header_or_unknown)
     qw_ntf_intake_dlq_id("abcdef", 3, out, sizeof(out));
     cr_assert_str_eq(out, "abc", "the header's bytes, not past its length");
 }
+
+Test(notifier_intake, only_channel_keeps_the_redriven_one)
+{
+    qw_ntf_entry_t e[4];
+    memset(e, 0, sizeof(e));
+    const char *ch[4] = {"rep.slack", "manager.email", "rep.slack", "webhook"};
+    size_t msg[4] = {0, 1, 1, 1};
+    for (int i = 0; i < 4; i++) {
+        e[i].msg = msg[i];
+        snprintf(e[i].t.channel, sizeof(e[i].t.channel), "%s", ch[i]);
+    }
+    /* Message 1 was redriven for manager.email (header bytes, not NUL-terminated). */
+    size_t n = qw_ntf_intake_only_channel(e, 4, 1, "manager.emailXX", 13);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(e[0].msg, 0, "other messages keep every target");
+    cr_assert_str_eq(e[0].t.channel, "rep.slack");
+    cr_assert_eq(e[1].msg, 1);
+    cr_assert_str_eq(e[1].t.channel, "manager.email");
+    cr_assert_eq(qw_ntf_intake_only_channel(e, n, 1, "manager.e", 9), 1, "no prefix match");
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# qwctl dlq redrive notify-dlq on the real stack (issue 14): the HR webhook answers 400 once, so
+# the decision's webhook delivery is dead-lettered to qw.notify-dlq.v1 (reason http_400). Once
+# the endpoint is fixed, a redrive puts the decision back on qw.decisions.v1 for that one
+# channel: qw-notifier opens the failed delivery again and the webhook receives it exactly once;
+# a second redrive is consumed and sends nothing (the delivery is recorded as sent).
+source "$(dirname "$0")/lib.sh"
+qw_it_init
+
+FIX="$QW_SRC/tests/fixtures/e2e"
+PREFIX="$(qw_it_unique_prefix)"
+qw_it_topics "$PREFIX"
+qw_it_redis_start
+export QW_TOPIC_PREFIX="$PREFIX"
+CTL=("$QW_BIN/qwctl" --brokers "$QW_KAFKA_BOOTSTRAP")
+
+SECRET="whsec_$(head -c 24 /dev/urandom | base64)"
+printf '%s\n' "$SECRET" >"$QW_IT_DIR/webhook.secret"
+SINK_PORT="$(qw_it_free_port)"
+SINK_LOG="$QW_IT_DIR/sink.jsonl"
+qw_it_bg sink python3 "$QW_SRC/tests/sinks/webhook_sink.py" --port "$SINK_PORT" --log "$SINK_LOG" \
+    --secret "$SECRET"
+qw_it_wait_for "curl -fs http://127.0.0.1:$SINK_PORT/_stats" 20 || qw_it_fail "sink did not start"
+curl -fsS -d '{"action":"fail","prefix":"/webhook/r","status":400,"count":1,"body":"bad"}' \
+    "http://127.0.0.1:$SINK_PORT/_control" >/dev/null || qw_it_fail "sink control refused"
+
+NTF_PORT="$(qw_it_free_port)"
+qw_it_bg ingest "$QW_BIN/qw-ingest" --policy "$QW_SRC/deploy/policy.example.yaml" \
+    --transactional-id "ingest-$PREFIX" --group "ingest-$PREFIX"
+qw_it_bg evaluator "$QW_BIN/qw-evaluator" --policy "$QW_SRC/deploy/policy.example.yaml" \
+    --roster "$FIX/roster.csv" --quotas "$FIX/quotas.csv" --group "evaluator-$PREFIX" \
+    --calendar=false --fake-now 2026-11-20T12:00:00Z --http-port 0
+qw_it_bg notifier "$QW_BIN/qw-notifier" --webhook-url "http://127.0.0.1:$SINK_PORT/webhook/r" \
+    --webhook-secret-file "$QW_IT_DIR/webhook.secret" --group "notifier-$PREFIX" \
+    --http-port "$NTF_PORT"
+
+printf '{"deal_id":"N-1","version":1,"event_time":"2026-11-11T09:00:00Z","status":"won","amount":"55000.00","currency":"EUR","owner_id":"rep-ada","close_date":"2026-11-12"}\n' \
+    >"$QW_IT_DIR/deal.jsonl"
+"${CTL[@]}" produce qw.crm.canonical --key-field deal_id "$QW_IT_DIR/deal.jsonl"
+
+ndlq() { "${CTL[@]}" --until-eof tail notify-dlq | wc -l; }
+qw_it_wait_for '(( $(ndlq) >= 1 ))' 90 || qw_it_fail "the refused webhook was not dead-lettered"
+"${CTL[@]}" --json --channel webhook dlq list notify-dlq >"$QW_IT_DIR/list.jsonl"
+python3 - "$QW_IT_DIR/list.jsonl" >"$QW_IT_DIR/id.txt" <<'PY' || qw_it_fail "notify-dlq list is wrong"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) == 1, "want one dead-lettered delivery, got %d" % len(rows)
+r = rows[0]
+h = r["headers"]
+assert h["qw.error.reason"] == "http_400", h
+assert h["qw.error.channel"] == "webhook", h
+assert r["redrive"]["plan"] == "decision", r["redrive"]
+print(r["value"]["id"])
+PY
+ID="$(cat "$QW_IT_DIR/id.txt")"
+ok_for() { python3 -c '
+import json, sys
+print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["status"] == 200
+          and json.loads(json.loads(l)["body"])["id"] == sys.argv[2]))' "$SINK_LOG" "$ID"; }
+[[ "$(ok_for)" == 0 ]] || qw_it_fail "$ID was delivered although the endpoint refused it"
+metric() { curl -fs "http://127.0.0.1:$NTF_PORT/metrics" | grep "^qw_notifier_redriven_total{channel=\"webhook\",reason=\"$1\"}" | awk '{print $2}'; }
+[[ "$(metric reopened)" == 0 ]] || qw_it_fail "qw_notifier_redriven_total not declared at 0"
+
+# The endpoint works again: redrive once, delivered once.
+"${CTL[@]}" dlq redrive notify-dlq >"$QW_IT_DIR/redrive1.txt" 2>&1 ||
+    qw_it_fail "redrive failed: $(cat "$QW_IT_DIR/redrive1.txt")"
+grep -q '1 redriven, 0 skipped, 0 failed' "$QW_IT_DIR/redrive1.txt" ||
+    qw_it_fail "redrive: $(cat "$QW_IT_DIR/redrive1.txt")"
+qw_it_wait_for '[[ "$(ok_for)" == 1 ]]' 60 || qw_it_fail "the redriven $ID was not delivered"
+[[ "$(metric reopened)" == 1 ]] || qw_it_fail "reopened counter: $(metric reopened)"
+
+# Again: consumed, nothing sent.
+"${CTL[@]}" dlq redrive notify-dlq >"$QW_IT_DIR/redrive2.txt" 2>&1 ||
+    qw_it_fail "second redrive failed: $(cat "$QW_IT_DIR/redrive2.txt")"
+qw_it_wait_for '[[ "$(metric not_failed)" == 1 ]]' 60 ||
+    qw_it_fail "the second redrive was not consumed (not_failed: $(metric not_failed))"
+sleep 2
+[[ "$(ok_for)" == 1 ]] || qw_it_fail "$ID delivered $(ok_for) times after two redrives, want 1"
+# Only the redriven channel: every other decision's deliveries are untouched (one 200 each).
+python3 - "$SINK_LOG" <<'PY' || qw_it_fail "a decision was delivered twice"
+import collections, json, sys
+n = collections.Counter(json.loads(json.loads(l)["body"])["id"] for l in open(sys.argv[1])
+                        if json.loads(l)["status"] == 200)
+twice = {k: v for k, v in n.items() if v > 1}
+assert not twice, twice
+print("%d decisions delivered once each" % len(n))
+PY
+grep -q '"event":"notify.redrive"' "$(qw_it_log_of notifier)" || qw_it_fail "no notify.redrive log line"
+for p in ingest evaluator notifier; do qw_it_kill "$p" TERM; done
+qw_it_log "ok: a refused webhook redriven from qw.notify-dlq.v1 was delivered once; a second redrive sent nothing"
