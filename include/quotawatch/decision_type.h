@@ -3,22 +3,23 @@
 #ifndef QW_DECISION_TYPE_H
 #define QW_DECISION_TYPE_H
 
-#define QW_DT_AT_RISK           "warning.at_risk"
-#define QW_DT_FINAL_WARNING     "warning.final"
-#define QW_DT_WARNING_WITHDRAWN "warning.withdrawn"
-#define QW_DT_COACHING          "support.coaching_recommended"
-#define QW_DT_SUPPORT_WITHDRAWN "support.withdrawn"
-#define QW_DT_REVIEW            "review.termination_review"
-#define QW_DT_REVIEW_WITHDRAWN  "review.withdrawn"
-#define QW_DT_QUOTA_ACHIEVED    "reward.quota_achieved"
-#define QW_DT_ACCELERATOR       "reward.accelerator"
-#define QW_DT_CONSISTENT        "reward.consistent_performer"
-#define QW_DT_REWARD_WITHDRAWN  "reward.withdrawn"
-#define QW_DT_INTEGRITY         "integrity.flag"
-#define QW_DT_QUOTA_PRESSURE    "health.quota_pressure"
-#define QW_DT_ADVERSE_IMPACT    "health.adverse_impact"
-#define QW_DT_HEALTH_WITHDRAWN  "health.withdrawn"
-#define QW_DT_DATA_DELAYED      "health.data_delayed"
+#define QW_DT_AT_RISK             "warning.at_risk"
+#define QW_DT_FINAL_WARNING       "warning.final"
+#define QW_DT_WARNING_WITHDRAWN   "warning.withdrawn"
+#define QW_DT_COACHING            "support.coaching_recommended"
+#define QW_DT_SUPPORT_WITHDRAWN   "support.withdrawn"
+#define QW_DT_REVIEW              "review.termination_review"
+#define QW_DT_REVIEW_WITHDRAWN    "review.withdrawn"
+#define QW_DT_QUOTA_ACHIEVED      "reward.quota_achieved"
+#define QW_DT_ACCELERATOR         "reward.accelerator"
+#define QW_DT_CONSISTENT          "reward.consistent_performer"
+#define QW_DT_REWARD_WITHDRAWN    "reward.withdrawn"
+#define QW_DT_INTEGRITY           "integrity.flag"
+#define QW_DT_INTEGRITY_WITHDRAWN "integrity.withdrawn" /* only by hand: qwctl retract */
+#define QW_DT_QUOTA_PRESSURE      "health.quota_pressure"
+#define QW_DT_ADVERSE_IMPACT      "health.adverse_impact"
+#define QW_DT_HEALTH_WITHDRAWN    "health.withdrawn"
+#define QW_DT_DATA_DELAYED        "health.data_delayed"
 
 /* A type's family is the part before its first '.' (the whole text when there is none). */
 typedef enum {
@@ -42,6 +43,10 @@ const char *qw_dt_family_name(qw_dt_family_t f);
 /* Termination reviews and integrity flags: never sent to a channel that others read. */
 int qw_dt_family_is_sensitive(qw_dt_family_t f);
 int qw_dt_is_sensitive(const char *type);
+
+/* The withdrawal type of a decision's family ("warning.at_risk" -> "warning.withdrawn"); NULL
+ * for a withdrawal itself (one is never withdrawn) and for an unknown type. */
+const char *qw_dt_withdrawal_of(const char *type);
 
 /* 1 when type is one of the QW_DT_* names above. */
 int qw_dt_known(const char *type);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ce_kafka.h"
 #include "outbox.h"
 #include "quotawatch/clock.h"
 #include "quotawatch/dlq_kafka.h"
@@ -101,14 +102,7 @@ static int produce_one(qw_relay_t *r, qw_relay_part_t *p, intptr_t idx, const re
         qw_err_set(p->errstr, sizeof(p->errstr), "undecodable outbox entry: %s", err);
         return QW_ERR;
     }
-    rd_kafka_headers_t *h = rd_kafka_headers_new(8);
-    rd_kafka_header_add(h, "ce_specversion", -1, QW_CE_SPECVERSION, -1);
-    rd_kafka_header_add(h, "ce_id", -1, ce.id, -1);
-    rd_kafka_header_add(h, "ce_type", -1, ce.type, -1);
-    rd_kafka_header_add(h, "ce_source", -1, QW_CE_SOURCE, -1);
-    rd_kafka_header_add(h, "ce_subject", -1, ce.subject, -1);
-    rd_kafka_header_add(h, "ce_time", -1, ce.time, -1);
-    rd_kafka_header_add(h, "content-type", -1, QW_CE_CONTENT_TYPE, -1);
+    rd_kafka_headers_t *h = qw_ce_kafka_headers(&ce, 0);
     rd_kafka_resp_err_t rc;
     for (;;) {
         rc = rd_kafka_producev(

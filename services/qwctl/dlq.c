@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ce_kafka.h"
 #include "dlq_filter.h"
 #include "qwctl.h"
 #include "quotawatch/clock.h"
@@ -229,18 +230,18 @@ static int fetch_original(dlq_run_t *run, const char *topic, int32_t part, int64
     return rc;
 }
 
+/* ce: a decision (notify-dlq), which gets the relay's CloudEvents headers and the one channel
+ * to deliver it to again. */
 static int produce(dlq_run_t *run, const char *topic, int32_t part, const void *key, size_t key_len,
-                   const void *val, size_t len, const rd_kafka_message_t *dead, const char *channel)
+                   const void *val, size_t len, const rd_kafka_message_t *dead, const qw_ce_t *ce,
+                   const char *channel)
 {
     char from[600];
     snprintf(from, sizeof(from), "%s/%d/%" PRId64, rd_kafka_topic_name(dead->rkt),
              (int)dead->partition, dead->offset);
-    rd_kafka_headers_t *h = rd_kafka_headers_new(4);
+    rd_kafka_headers_t *h = ce ? qw_ce_kafka_headers(ce, 2) : rd_kafka_headers_new(1);
     rd_kafka_header_add(h, QW_DLQ_REDRIVE_FROM, -1, from, -1);
-    if (channel) {
-        rd_kafka_header_add(h, QW_DLQ_REDRIVE_CHANNEL, -1, channel, -1);
-        rd_kafka_header_add(h, "content-type", -1, "application/protobuf", -1);
-    }
+    if (ce) rd_kafka_header_add(h, QW_DLQ_REDRIVE_CHANNEL, -1, channel, -1);
     rd_kafka_resp_err_t err;
     while ((err = rd_kafka_producev(run->producer, RD_KAFKA_V_TOPIC(topic),
                                     RD_KAFKA_V_PARTITION(part < 0 ? RD_KAFKA_PARTITION_UA : part),
@@ -254,15 +255,29 @@ static int produce(dlq_run_t *run, const char *topic, int32_t part, const void *
     return err ? -1 : 0;
 }
 
-/* The Kafka key the evaluator's relay gives a decision: its rep, or "team:<id>". */
-static void decision_key(const rd_kafka_message_t *m, char *out, size_t cap)
+/* A decision back onto qw.decisions.v1, keyed and headed as the relay does it. */
+static void redrive_decision(dlq_run_t *run, const rd_kafka_message_t *m, const dlq_item_t *it)
 {
-    Quotawatch__V1__Decision *d = quotawatch__v1__decision__unpack(NULL, m->len, m->payload);
-    if (d && d->rep_id && *d->rep_id)
-        snprintf(out, cap, "%s", d->rep_id);
-    else
-        snprintf(out, cap, "team:%s", d && d->team_id ? d->team_id : "");
-    if (d) quotawatch__v1__decision__free_unpacked(d, NULL);
+    qw_ce_t ce;
+    char e[QW_ERRSTR_MAX];
+    if (qw_ce_decode(&ce, m->payload, m->len, e, sizeof(e)) != QW_OK) {
+        run->skipped++;
+        report(run, m, "skipped", NULL, -1, e);
+        return;
+    }
+    if (run->dry_run) {
+        report(run, m, "would redrive", run->decisions, -1, it->rec.channel);
+    } else if (produce(run, run->decisions, -1, ce.subject, strlen(ce.subject), m->payload, m->len,
+                       m, &ce, it->rec.channel)) {
+        run->failed++;
+        report(run, m, "failed", run->decisions, -1, "cannot produce");
+        qw_ce_free(&ce);
+        return;
+    } else {
+        report(run, m, "redriven", run->decisions, -1, it->rec.channel);
+    }
+    qw_ce_free(&ce);
+    run->redriven++;
 }
 
 static void redrive_one(dlq_run_t *run, const rd_kafka_message_t *m, const dlq_item_t *it)
@@ -275,19 +290,7 @@ static void redrive_one(dlq_run_t *run, const rd_kafka_message_t *m, const dlq_i
         return;
     }
     if (plan == QWCTL_REDRIVE_DECISION) {
-        char key[300];
-        decision_key(m, key, sizeof(key));
-        if (run->dry_run) {
-            report(run, m, "would redrive", run->decisions, -1, it->rec.channel);
-        } else if (produce(run, run->decisions, -1, key, strlen(key), m->payload, m->len, m,
-                           it->rec.channel)) {
-            run->failed++;
-            report(run, m, "failed", run->decisions, -1, "cannot produce");
-            return;
-        } else {
-            report(run, m, "redriven", run->decisions, -1, it->rec.channel);
-        }
-        run->redriven++;
+        redrive_decision(run, m, it);
         return;
     }
     const qwctl_dlq_rec_t *r = &it->rec;
@@ -315,7 +318,7 @@ static void redrive_one(dlq_run_t *run, const rd_kafka_message_t *m, const dlq_i
         return;
     }
     int rc = produce(run, r->source_topic, r->source_partition, orig.key, orig.key_len, orig.value,
-                     orig.value_len, m, NULL);
+                     orig.value_len, m, NULL, NULL);
     if (plan == QWCTL_REDRIVE_REFERENCE) orig_free(&orig);
     if (rc) {
         run->failed++;
@@ -361,38 +364,17 @@ static int scan(dlq_run_t *run, const char *topic, const qwctl_dlq_filter_t *f, 
                 int64_t show_o)
 {
     char e[QW_ERRSTR_MAX];
-    rd_kafka_t *rk = qwctl_consumer_new(run->ctl, e, sizeof(e));
+    int want = 0, rc = 0;
+    rd_kafka_t *rk =
+        qwctl_reader_open(run->ctl, topic, show_p >= 0 ? show_p : (int32_t)f->partition,
+                          show_p >= 0 ? show_o : f->from_offset, &want, &rc, e, sizeof(e));
     if (!rk) {
         fprintf(stderr, "qwctl: %s\n", e);
-        return 2;
+        return rc;
     }
-    int nparts = qw_kafka_topic_partitions(rk, topic, 10000, e, sizeof(e));
-    if (nparts < 0) {
-        fprintf(stderr, "qwctl: %s\n", e);
-        rd_kafka_destroy(rk);
-        return 1;
-    }
-    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(nparts);
-    int want = 0;
-    for (int p = 0; p < nparts; p++) {
-        if (show_p >= 0 ? p != show_p : f->partition >= 0 && p != f->partition) continue;
-        int64_t from = show_p >= 0 ? show_o : f->from_offset;
-        rd_kafka_topic_partition_list_add(parts, topic, p)->offset =
-            from >= 0 ? from : RD_KAFKA_OFFSET_BEGINNING;
-        want++;
-    }
-    if (!want) {
-        fprintf(stderr, "qwctl: %s has no partition %d (it has %d)\n", topic,
-                (int)(show_p >= 0 ? show_p : f->partition), nparts);
-        rd_kafka_topic_partition_list_destroy(parts);
-        rd_kafka_destroy(rk);
-        return 2;
-    }
-    rd_kafka_assign(rk, parts);
-    rd_kafka_topic_partition_list_destroy(parts);
     qw_consume_t cs;
     qw_consume_init(&cs, NULL);
-    int eof = 0, rc = 0, shown = 0;
+    int eof = 0, shown = 0;
     while (!qw_svc_stop && eof < want && !shown) {
         rd_kafka_message_t *m = NULL;
         qw_consume_kind_t k = qw_consume_poll(&cs, rk, 200, &m);

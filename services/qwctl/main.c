@@ -36,6 +36,9 @@ static const char qwctl_summary[] =
     "                    dead letters by --reason, --source, --channel, --partition,\n"
     "                    --offsets, --since/--until; redrive puts each back where it came\n"
     "                    from once its cause is fixed (--dry-run to see what would be sent)\n"
+    "  retract DECISION_ID --reason TEXT [--by WHO]\n"
+    "                    withdraw a published decision for everyone who got it (its\n"
+    "                    <family>.withdrawn, recording who and why); --dry-run shows it\n"
     "  version           print the version (also --version)\n\n"
     "Options go before the command.";
 
@@ -60,8 +63,8 @@ int main(int argc, char **argv)
          &ctl.key_field, 0},
         {"policy", "QW_POLICY", QW_OPT_STR, "",
          "publish: policy YAML; quotas must fit its period kind and rate table", &ctl.policy, 0},
-        {"dry-run", NULL, QW_OPT_BOOL, "false", "publish: validate the file, send nothing",
-         &ctl.dry_run, 0},
+        {"dry-run", NULL, QW_OPT_BOOL, "false",
+         "publish, dlq redrive, retract: check and show, send nothing", &ctl.dry_run, 0},
         {"json", NULL, QW_OPT_BOOL, "false", "topics check, rep, team, decision, health: JSON",
          &ctl.json, 0},
         {"strict", NULL, QW_OPT_BOOL, "false", "topics check: warnings fail (exit 1) too",
@@ -79,8 +82,10 @@ int main(int argc, char **argv)
          "rep|team|decision|health: the header qw-web trusts", &ctl.web_header, 0},
         {"period", NULL, QW_OPT_STR, "", "rep|team|health: the period (default: current)",
          &ctl.period, 0},
-        {"reason", NULL, QW_OPT_STR, "", "dlq: only these reasons (comma-separated)",
-         &ctl.dlq_reason, 0},
+        {"reason", NULL, QW_OPT_STR, "",
+         "dlq: only these reasons (comma-separated); retract: why (recorded)", &ctl.dlq_reason, 0},
+        {"by", "QW_OPERATOR", QW_OPT_STR, "", "retract: who (default: the login name)",
+         &ctl.retract_by, 0},
         {"source", NULL, QW_OPT_STR, "", "dlq: only this source (hubspot, qw.crm.hubspot)",
          &ctl.dlq_source, 0},
         {"channel", NULL, QW_OPT_STR, "", "dlq notify-dlq: only this channel or audience",
@@ -119,6 +124,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "rep") || !strcmp(cmd, "team") || !strcmp(cmd, "decision") ||
         !strcmp(cmd, "health"))
         return qwctl_view(&ctl, cmd, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
+    if (!strcmp(cmd, "retract")) return qwctl_retract(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "dlq")) return qwctl_dlq(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "preview-template"))
         return qwctl_preview(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);

@@ -29,6 +29,7 @@ typedef struct qwctl_s {
     /* dlq list|show|redrive */
     const char *dlq_reason, *dlq_source, *dlq_channel, *dlq_offsets, *dlq_since, *dlq_until;
     int64_t dlq_partition;
+    const char *retract_by; /* retract: who (default: the login name) */
 } qwctl_t;
 
 int qwctl_tail(qwctl_t *ctl, int argc, char **argv);
@@ -45,7 +46,16 @@ json_t *qwctl_record_json(const rd_kafka_message_t *m, const ProtobufCMessageDes
  * with the reason in errbuf. */
 rd_kafka_t *qwctl_consumer_new(qwctl_t *ctl, char *errbuf, size_t errlen);
 
+/* qwctl_consumer_new assigned to topic: every partition from the beginning, or only partition
+ * part (>= 0) from offset from (< 0: its beginning). *nassigned is the number of partitions read
+ * (EOFs to wait for). NULL with the reason in errbuf and the exit code in *exit_code: 2 when no
+ * client can be made or there is no such partition, 1 when the topic cannot be read (0 on
+ * success). */
+rd_kafka_t *qwctl_reader_open(qwctl_t *ctl, const char *topic, int32_t part, int64_t from,
+                              int *nassigned, int *exit_code, char *errbuf, size_t errlen);
+
 int qwctl_dlq(qwctl_t *ctl, int argc, char **argv);
+int qwctl_retract(qwctl_t *ctl, int argc, char **argv);
 int qwctl_view(qwctl_t *ctl, const char *kind, int argc, char **argv);
 
 #endif

@@ -94,6 +94,35 @@ rd_kafka_t *qwctl_consumer_new(qwctl_t *ctl, char *errbuf, size_t errlen)
     return rk;
 }
 
+rd_kafka_t *qwctl_reader_open(qwctl_t *ctl, const char *topic, int32_t part, int64_t from,
+                              int *nassigned, int *exit_code, char *errbuf, size_t errlen)
+{
+    *exit_code = 2;
+    rd_kafka_t *rk = qwctl_consumer_new(ctl, errbuf, errlen);
+    if (!rk) return NULL;
+    int nparts = qw_kafka_topic_partitions(rk, topic, 10000, errbuf, errlen);
+    if (nparts < 0) {
+        *exit_code = 1;
+        rd_kafka_destroy(rk);
+        return NULL;
+    }
+    if (part >= nparts) {
+        snprintf(errbuf, errlen, "%s has no partition %d (it has %d)", topic, (int)part, nparts);
+        rd_kafka_destroy(rk);
+        return NULL;
+    }
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(nparts);
+    for (int p = 0; p < nparts; p++)
+        if (part < 0 || p == part)
+            rd_kafka_topic_partition_list_add(l, topic, p)->offset =
+                part >= 0 && from >= 0 ? from : RD_KAFKA_OFFSET_BEGINNING;
+    *nassigned = part >= 0 ? 1 : nparts;
+    rd_kafka_assign(rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    *exit_code = 0;
+    return rk;
+}
+
 int qwctl_tail(qwctl_t *ctl, int argc, char **argv)
 {
     if (argc < 1) {
@@ -117,24 +146,14 @@ int qwctl_tail(qwctl_t *ctl, int argc, char **argv)
     }
     char topic[256], e[QW_ERRSTR_MAX];
     qw_kafka_topic(topic, sizeof(topic), ctl->topic_prefix, base);
-    rd_kafka_t *rk = qwctl_consumer_new(ctl, e, sizeof(e));
+    int nparts = 0, rc = 0;
+    rd_kafka_t *rk = qwctl_reader_open(ctl, topic, -1, -1, &nparts, &rc, e, sizeof(e));
     if (!rk) {
         fprintf(stderr, "qwctl: %s\n", e);
-        return 2;
+        return rc;
     }
-    int nparts = qw_kafka_topic_partitions(rk, topic, 10000, e, sizeof(e));
-    if (nparts < 0) {
-        fprintf(stderr, "qwctl: %s\n", e);
-        rd_kafka_destroy(rk);
-        return 1;
-    }
-    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(nparts);
-    for (int p = 0; p < nparts; p++)
-        rd_kafka_topic_partition_list_add(parts, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
-    rd_kafka_assign(rk, parts);
-    rd_kafka_topic_partition_list_destroy(parts);
 
-    int eof = 0, rc = 0;
+    int eof = 0;
     int64_t idle_ms = 0;
     qw_consume_t cs;
     qw_consume_init(&cs, NULL); /* a CLI: errors go to stderr below, not to the JSON log */

@@ -43,3 +43,19 @@ Test(wire_decision_type, known_types)
     cr_assert_not(qw_dt_known("warning.at_risk "));
     cr_assert_not(qw_dt_known(NULL));
 }
+
+Test(wire_decision_type, withdrawal_of_each_family)
+{
+    cr_assert_str_eq(qw_dt_withdrawal_of(QW_DT_AT_RISK), QW_DT_WARNING_WITHDRAWN);
+    cr_assert_str_eq(qw_dt_withdrawal_of(QW_DT_FINAL_WARNING), QW_DT_WARNING_WITHDRAWN);
+    cr_assert_str_eq(qw_dt_withdrawal_of(QW_DT_COACHING), QW_DT_SUPPORT_WITHDRAWN);
+    cr_assert_str_eq(qw_dt_withdrawal_of(QW_DT_REVIEW), QW_DT_REVIEW_WITHDRAWN);
+    cr_assert_str_eq(qw_dt_withdrawal_of(QW_DT_INTEGRITY), QW_DT_INTEGRITY_WITHDRAWN);
+    cr_assert_str_eq(qw_dt_withdrawal_of(QW_DT_CONSISTENT), QW_DT_REWARD_WITHDRAWN);
+    cr_assert_str_eq(qw_dt_withdrawal_of(QW_DT_DATA_DELAYED), QW_DT_HEALTH_WITHDRAWN);
+    cr_assert(qw_dt_is_sensitive(QW_DT_INTEGRITY_WITHDRAWN), "as sensitive as the flag");
+    cr_assert_null(qw_dt_withdrawal_of(QW_DT_REVIEW_WITHDRAWN), "a withdrawal is final");
+    cr_assert_null(qw_dt_withdrawal_of(QW_DT_INTEGRITY_WITHDRAWN));
+    cr_assert_null(qw_dt_withdrawal_of("warning.unheard_of"));
+    cr_assert_null(qw_dt_withdrawal_of(NULL));
+}
