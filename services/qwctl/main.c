@@ -39,6 +39,9 @@ static const char qwctl_summary[] =
     "  retract DECISION_ID --reason TEXT [--by WHO]\n"
     "                    withdraw a published decision for everyone who got it (its\n"
     "                    <family>.withdrawn, recording who and why); --dry-run shows it\n"
+    "  rebuild evaluator clear qw-evaluator's Redis state so it is derived again from\n"
+    "                    qw.credits.v1 (every qw-evaluator stopped; retention and Redis\n"
+    "                    checked first); --dry-run counts, --yes deletes\n"
     "  version           print the version (also --version)\n\n"
     "Options go before the command.";
 
@@ -84,6 +87,14 @@ int main(int argc, char **argv)
          &ctl.period, 0},
         {"reason", NULL, QW_OPT_STR, "",
          "dlq: only these reasons (comma-separated); retract: why (recorded)", &ctl.dlq_reason, 0},
+        {"redis", "QW_REDIS_URL", QW_OPT_STR, "redis://127.0.0.1:6379/0",
+         "rebuild: the Redis of the services", &ctl.redis_url, 0},
+        {"group", "QW_EVALUATOR_GROUP", QW_OPT_STR, "qw-evaluator",
+         "rebuild: qw-evaluator's consumer group (must have no members)", &ctl.group, 0},
+        {"accept-retention", NULL, QW_OPT_BOOL, "false",
+         "rebuild: go ahead although qw.credits.v1 does not keep everything", &ctl.accept_retention,
+         0},
+        {"yes", NULL, QW_OPT_BOOL, "false", "rebuild: really delete", &ctl.yes, 0},
         {"by", "QW_OPERATOR", QW_OPT_STR, "", "retract: who (default: the login name)",
          &ctl.retract_by, 0},
         {"source", NULL, QW_OPT_STR, "", "dlq: only this source (hubspot, qw.crm.hubspot)",
@@ -124,6 +135,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "rep") || !strcmp(cmd, "team") || !strcmp(cmd, "decision") ||
         !strcmp(cmd, "health"))
         return qwctl_view(&ctl, cmd, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
+    if (!strcmp(cmd, "rebuild")) return qwctl_rebuild(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "retract")) return qwctl_retract(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "dlq")) return qwctl_dlq(&ctl, ctl.cfg.nargs - 1, ctl.cfg.args + 1);
     if (!strcmp(cmd, "preview-template"))

@@ -30,6 +30,9 @@ typedef struct qwctl_s {
     const char *dlq_reason, *dlq_source, *dlq_channel, *dlq_offsets, *dlq_since, *dlq_until;
     int64_t dlq_partition;
     const char *retract_by; /* retract: who (default: the login name) */
+    /* rebuild evaluator */
+    const char *redis_url, *group;
+    int accept_retention, yes;
 } qwctl_t;
 
 int qwctl_tail(qwctl_t *ctl, int argc, char **argv);
@@ -55,6 +58,7 @@ rd_kafka_t *qwctl_reader_open(qwctl_t *ctl, const char *topic, int32_t part, int
                               int *nassigned, int *exit_code, char *errbuf, size_t errlen);
 
 int qwctl_dlq(qwctl_t *ctl, int argc, char **argv);
+int qwctl_rebuild(qwctl_t *ctl, int argc, char **argv);
 int qwctl_retract(qwctl_t *ctl, int argc, char **argv);
 int qwctl_view(qwctl_t *ctl, const char *kind, int argc, char **argv);
 

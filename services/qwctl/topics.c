@@ -89,7 +89,7 @@ static const char *level_name(qw_find_level_t l)
     return l == QW_FIND_ERROR ? "error" : l == QW_FIND_WARN ? "warning" : "ok";
 }
 
-static int check(qwctl_t *ctl)
+int qwctl_topics_seen(qwctl_t *ctl, char names[][256], qw_topic_seen_t *seen)
 {
     char e[512];
     rd_kafka_conf_t *conf = qw_kafka_conf_new(ctl->brokers, "qwctl", &ctl->cfg, e, sizeof(e));
@@ -110,10 +110,8 @@ static int check(qwctl_t *ctl)
         rd_kafka_destroy(rk);
         return 3;
     }
-    char names[QW_TOPICS_COUNT][256];
-    qw_topic_seen_t seen[QW_TOPICS_COUNT];
     for (int i = 0; i < QW_TOPICS_COUNT; i++) {
-        qw_kafka_topic(names[i], sizeof(names[i]), ctl->topic_prefix, qw_topics_needed[i].base);
+        qw_kafka_topic(names[i], 256, ctl->topic_prefix, qw_topics_needed[i].base);
         memset(&seen[i], 0, sizeof(seen[i]));
         seen[i].retention_ms = INT64_MIN;
         seen_from_metadata(md, names[i], &seen[i]);
@@ -125,6 +123,15 @@ static int check(qwctl_t *ctl)
         return 3;
     }
     rd_kafka_destroy(rk);
+    return 0;
+}
+
+static int check(qwctl_t *ctl)
+{
+    char names[QW_TOPICS_COUNT][256];
+    qw_topic_seen_t seen[QW_TOPICS_COUNT];
+    int rc = qwctl_topics_seen(ctl, names, seen);
+    if (rc) return rc;
 
     int errors = 0, warnings = 0;
     json_t *all = json_array();

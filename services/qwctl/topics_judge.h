@@ -47,4 +47,10 @@ typedef struct qw_topic_finding_s {
 int qw_topics_judge(const qw_topic_need_t *need, const char *name, const qw_topic_seen_t *seen,
                     int64_t dlq_min_ms, qw_topic_finding_t *out);
 
+/* topics.c: what the cluster says of every topic of qw_topics_needed (names[i] with the
+ * prefix): 0, or the exit code (2 no client, 3 the cluster did not answer) with the reason on
+ * stderr. */
+struct qwctl_s;
+int qwctl_topics_seen(struct qwctl_s *ctl, char names[][256], qw_topic_seen_t *seen);
+
 #endif
