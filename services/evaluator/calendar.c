@@ -84,6 +84,9 @@ void qw_calendar_init(qw_calendar_t *c, qw_store_t *store, const qw_refdata_t *r
                                      "Calendar steps that failed and will be retried", NULL);
     c->m_step_s = qw_metrics_histogram("qw_evaluator_calendar_step_seconds",
                                        "Calendar step time, snapshot to write", NULL);
+    c->m_next_due = qw_metrics_gauge(
+        "qw_evaluator_calendar_next_due_timestamp_seconds",
+        "When the next calendar step not yet done is (or was) due, by the evaluator's clock", NULL);
     c->m_hold_s = qw_metrics_histogram(
         "qw_evaluator_calendar_hold_seconds",
         "Time the calendar job held the partitions (in-stream processing paused)", NULL);
@@ -643,10 +646,12 @@ static int inputs_complete(qw_calendar_t *c, const qw_period_t *first, const cha
             qw_log(QW_LOG_INFO, "calendar.complete", "inputs complete for %s after %" PRId64 " s",
                    what, (real - k->since_ms) / 1000);
         k->waiting_for[0] = 0;
+        qw_complete_set_reason(k, QW_COMPLETE_OK);
         qw_metric_set(k->m_waiting, 0);
         qw_metric_set(k->m_wait_s, 0);
         return 1;
     }
+    qw_complete_set_reason(k, st);
     qw_metric_set(k->m_waiting, 1);
     qw_metric_set(k->m_wait_s, (real - k->since_ms) / 1000);
     if (!k->logged_ms || real - k->logged_ms >= 60000) {
@@ -719,13 +724,16 @@ void qw_calendar_run(qw_calendar_t *c, int64_t now_ms)
     unsigned todos[16], dones[16];
     int nsteps = 0;
     char what[128] = "";
+    int64_t next_due = INT64_MAX;
     for (int i = 0; i <= c->lookback && nsteps < 16; i++) {
         unsigned due = qw_schedule_due(c->policy, &p, now_ms);
+        redisReply *r = qw_redis_command(c->store->r, "HGET %s %s", c->done_key, p.id);
+        if (!r) return;
+        unsigned done = r->type == REDIS_REPLY_STRING ? (unsigned)atoi(r->str) : 0;
+        freeReplyObject(r);
+        int64_t at = qw_schedule_next_ms(c->policy, &p, done);
+        if (at < next_due) next_due = at;
         if (due) {
-            redisReply *r = qw_redis_command(c->store->r, "HGET %s %s", c->done_key, p.id);
-            if (!r) return;
-            unsigned done = r->type == REDIS_REPLY_STRING ? (unsigned)atoi(r->str) : 0;
-            freeReplyObject(r);
             if (due & ~done) {
                 size_t wl = strlen(what);
                 snprintf(what + wl, sizeof(what) - wl, "%s%s/%x", wl ? "," : "", p.id, due & ~done);
@@ -738,6 +746,7 @@ void qw_calendar_run(qw_calendar_t *c, int64_t now_ms)
         qw_period_next(&p, &next);
         p = next;
     }
+    if (next_due != INT64_MAX) qw_metric_set(c->m_next_due, next_due / 1000);
     rejudge(c, now_ms);
     if (!nsteps || !inputs_complete(c, &periods[0], what, now_ms)) return;
     for (int i = 0; i < nsteps; i++) {

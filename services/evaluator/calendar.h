@@ -51,7 +51,7 @@ typedef struct qw_calendar_s {
     /* Steps wait for complete inputs (docs/completeness.md); NULL: no check (unit tests that
      * drive the job directly). */
     qw_complete_t *complete;
-    qw_metric_t *m_steps, *m_failed, *m_step_s, *m_hold_s;
+    qw_metric_t *m_steps, *m_failed, *m_step_s, *m_hold_s, *m_next_due;
     /* Tests: called between the snapshot's tick and the hold (owners may write meanwhile). */
     void (*on_snapshot)(void *opaque, const char *period);
     void *on_snapshot_opaque;

@@ -44,7 +44,24 @@ int qw_complete_init(qw_complete_t *c, qw_store_t *store, rd_kafka_t *rk, const 
         "1 while the business clock is far ahead of the newest Kafka timestamp", NULL);
     c->m_delayed = qw_metrics_counter("qw_evaluator_data_delayed_total",
                                       "health.data_delayed notices raised", NULL);
+    static const char *const reasons[4] = {"none", "incomplete_data", "clock_ahead",
+                                           "check_failed"};
+    for (int i = 0; i < 4; i++) {
+        char l[48];
+        snprintf(l, sizeof(l), "reason=\"%s\"", reasons[i]);
+        c->m_reason[i] = qw_metrics_gauge("qw_evaluator_calendar_wait_reason",
+                                          "1 for why the due calendar step waits (none: it does "
+                                          "not)",
+                                          l);
+    }
+    qw_complete_set_reason(c, QW_COMPLETE_OK);
     return QW_OK;
+}
+
+void qw_complete_set_reason(qw_complete_t *c, int st)
+{
+    for (int i = 0; i < 4; i++)
+        if (c->m_reason[i]) qw_metric_set(c->m_reason[i], i == st);
 }
 
 int qw_complete_marks_pass(const char *const *fields, const char *const *values, int n,

@@ -40,7 +40,13 @@ typedef struct qw_complete_s {
     int64_t newest_ts; /* newest Kafka timestamp of a mark record, over all partitions */
     char reason[512];  /* why the last check did not pass */
     qw_metric_t *m_waiting, *m_wait_s, *m_clock_ahead, *m_delayed;
+    /* qw_evaluator_calendar_wait_reason{reason}: 1 for the current one (QW_COMPLETE_* order:
+     * none, incomplete_data, clock_ahead, check_failed), 0 for the others. */
+    qw_metric_t *m_reason[4];
 } qw_complete_t;
+
+/* Sets the wait-reason gauges to st (a qw_complete_status_t). */
+void qw_complete_set_reason(qw_complete_t *c, int st);
 
 typedef struct qw_complete_opts_s {
     const char *sources; /* NULL: no completeness check at all (never in the service) */

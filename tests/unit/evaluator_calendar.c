@@ -45,6 +45,21 @@ Test(evaluator_calendar, due_steps)
     cr_assert_eq(qw_schedule_due(&p, &nov, close), 3u | (1u << QW_CAL_CLOSE_BIT));
 }
 
+Test(evaluator_calendar, next_step_not_done)
+{
+    qw_policy_t p = policy();
+    qw_period_t nov;
+    cr_assert_eq(qw_period_parse("2026-11", &nov), 0);
+    int64_t start = qw_period_start_ms(&nov, &p.tz), day = 86400000LL;
+    int64_t close = qw_period_close_ms(&nov, &p.tz, 3);
+    cr_assert_eq(qw_schedule_next_ms(&p, &nov, 0), start + 15 * day, "the 50%% checkpoint");
+    cr_assert_eq(qw_schedule_next_ms(&p, &nov, 1u), (int64_t)(start + 22.5 * day), "then 75%%");
+    cr_assert_eq(qw_schedule_next_ms(&p, &nov, 3u), close, "then the close");
+    cr_assert_eq(qw_schedule_next_ms(&p, &nov, 2u), start + 15 * day,
+                 "an earlier step not done comes first, due or not");
+    cr_assert_eq(qw_schedule_next_ms(&p, &nov, 3u | (1u << QW_CAL_CLOSE_BIT)), INT64_MAX);
+}
+
 static void count(void *opaque, const qw_decision_t *d)
 {
     (void)d;

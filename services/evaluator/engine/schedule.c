@@ -16,6 +16,18 @@ unsigned qw_schedule_due(const qw_policy_t *p, const qw_period_t *period, int64_
     return due;
 }
 
+int64_t qw_schedule_next_ms(const qw_policy_t *p, const qw_period_t *period, unsigned done)
+{
+    int64_t next = INT64_MAX, end = qw_period_end_ms(period, &p->tz);
+    for (int i = 0; i < p->ncheckpoints && i < QW_CAL_CLOSE_BIT; i++) {
+        int64_t at = qw_period_checkpoint_ms(period, &p->tz, p->checkpoints_bp[i]);
+        if (!(done & (1u << i)) && at < end && at < next) next = at;
+    }
+    int64_t close = qw_period_close_ms(period, &p->tz, p->grace_days);
+    if (!(done & (1u << QW_CAL_CLOSE_BIT)) && close < next) next = close;
+    return next;
+}
+
 static int cmp_team(const void *a, const void *b)
 {
     const qw_engine_rep_t *x = a, *y = b;

@@ -16,6 +16,10 @@
 /* The steps of a period due at now_ms (a bit set as above). */
 unsigned qw_schedule_due(const qw_policy_t *p, const qw_period_t *period, int64_t now_ms);
 
+/* The instant (ms) of the earliest step of the period that is not in done, due or not; INT64_MAX
+ * when every step is done. */
+int64_t qw_schedule_next_ms(const qw_policy_t *p, const qw_period_t *period, unsigned done);
+
 /* A failed team tick or fairness report: what the caller logs (event name, message). */
 typedef void (*qw_schedule_warn_fn)(void *opaque, const char *event, const char *msg);
 
