@@ -39,9 +39,11 @@ static const char qwctl_summary[] =
     "  retract DECISION_ID --reason TEXT [--by WHO]\n"
     "                    withdraw a published decision for everyone who got it (its\n"
     "                    <family>.withdrawn, recording who and why); --dry-run shows it\n"
-    "  rebuild evaluator clear qw-evaluator's Redis state so it is derived again from\n"
-    "                    qw.credits.v1 (every qw-evaluator stopped; retention and Redis\n"
-    "                    checked first); --dry-run counts, --yes deletes\n"
+    "  rebuild evaluator|notifier-index\n"
+    "                    evaluator: clear qw-evaluator's Redis state so it is derived from\n"
+    "                    qw.credits.v1 again (every qw-evaluator stopped; retention, Redis\n"
+    "                    checked first); --dry-run counts, --yes deletes. notifier-index:\n"
+    "                    requeue notifier retry jobs that no retry queue holds\n"
     "  version           print the version (also --version)\n\n"
     "Options go before the command.";
 

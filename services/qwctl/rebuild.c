@@ -13,6 +13,7 @@
 #include "qwctl.h"
 #include "rebuild_plan.h"
 #include "topics_judge.h"
+#include "quotawatch/clock.h"
 #include "quotawatch/kafka.h"
 #include "quotawatch/redis.h"
 #include "quotawatch/svc.h"
@@ -123,20 +124,149 @@ static int64_t outbox_pending(qwctl_t *ctl, qw_redis_t *r, const char *ev_patter
     return pending;
 }
 
+/* One field of an HMGET reply, or NULL. */
+static const char *field(const redisReply *r, size_t i)
+{
+    return r->element[i]->type == REDIS_REPLY_STRING ? r->element[i]->str : NULL;
+}
+
+typedef struct {
+    int64_t jobs, ok, requeued, dropped, malformed;
+} index_counts_t;
+
+static int index_one(qwctl_t *ctl, qw_redis_t *r, const char *jk, int64_t now_ms, index_counts_t *n)
+{
+    const char *ns = ctl->topic_prefix;
+    redisReply *h = qw_redis_command(r, "HMGET %s id ch prio", jk);
+    if (!h || h->type != REDIS_REPLY_ARRAY || h->elements != 3) {
+        qw_redis_reply_fail(r, "HMGET retry job", h);
+        freeReplyObject(h);
+        return QW_ERR;
+    }
+    const char *id = field(h, 0), *ch = field(h, 1), *prio = field(h, 2);
+    n->jobs++;
+    if (!id || !ch || !prio) {
+        n->malformed++; /* the notifier drops it when it meets it (retry.job_dropped) */
+        freeReplyObject(h);
+        return QW_OK;
+    }
+    char sk[1200], qk[300], m[1100];
+    snprintf(sk, sizeof(sk), "%sqw:dlv:{%s}:%s", ns, id, ch);
+    snprintf(qk, sizeof(qk), "%sqw:dlv:retry:p%d", ns, atoi(prio));
+    snprintf(m, sizeof(m), "%s %s", id, ch);
+    freeReplyObject(h);
+    redisReply *st = qw_redis_command(r, "GET %s", sk);
+    redisReply *zs = qw_redis_command(r, "ZSCORE %s %s", qk, m);
+    int bad = !st || st->type == REDIS_REPLY_ERROR || !zs || zs->type == REDIS_REPLY_ERROR;
+    if (bad)
+        qw_redis_reply_fail(r, "GET state / ZSCORE",
+                            !st || st->type == REDIS_REPLY_ERROR ? st : zs);
+    qwctl_idx_action_t a = bad ? QWCTL_IDX_OK
+                               : qwctl_index_action(st->type == REDIS_REPLY_STRING ? st->str : "",
+                                                    zs->type != REDIS_REPLY_NIL);
+    freeReplyObject(st);
+    freeReplyObject(zs);
+    if (bad) return QW_ERR;
+    redisReply *w = NULL;
+    if (a == QWCTL_IDX_OK) {
+        n->ok++;
+        return QW_OK;
+    }
+    if (a == QWCTL_IDX_REQUEUE) {
+        n->requeued++;
+        /* NX: a running notifier that queued or claimed it meanwhile keeps its score. */
+        if (!ctl->dry_run) w = qw_redis_command(r, "ZADD %s NX %" PRId64 " %s", qk, now_ms, m);
+    } else {
+        n->dropped++;
+        if (!ctl->dry_run) {
+            w = qw_redis_command(r, "ZREM %s %s", qk, m);
+            if (w && w->type != REDIS_REPLY_ERROR) {
+                freeReplyObject(w);
+                w = qw_redis_command(r, "DEL %s", jk);
+            }
+        }
+    }
+    if (!ctl->dry_run && (!w || w->type == REDIS_REPLY_ERROR)) {
+        qw_redis_reply_fail(r, "repair retry index", w);
+        freeReplyObject(w);
+        return QW_ERR;
+    }
+    freeReplyObject(w);
+    return QW_OK;
+}
+
+/* rebuild notifier-index: the retry queues (qw:dlv:retry:p*) index the retry jobs; a job that
+ * waits but no queue holds (a partial restore, a deleted key) would never be sent. Safe while
+ * qw-notifier runs. */
+static int notifier_index(qwctl_t *ctl)
+{
+    char e[QW_ERRSTR_MAX], esc[200], pat[300];
+    if (qwctl_glob_escape(ctl->topic_prefix, esc, sizeof(esc))) {
+        fprintf(stderr, "qwctl rebuild: --topic-prefix is too long\n");
+        return 2;
+    }
+    snprintf(pat, sizeof(pat), "%sqw:dlv:job:*", esc);
+    qw_redis_t r;
+    qw_redis_require_durable(1);
+    if (qw_redis_init(&r, ctl->redis_url, e, sizeof(e)) != QW_OK) {
+        fprintf(stderr, "qwctl rebuild: --redis: %s\n", e);
+        return 2;
+    }
+    if (qw_redis_connect(&r) != QW_OK) {
+        fprintf(stderr, "qwctl rebuild: %s%s\n", r.refused ? "not now: " : "Redis: ", r.errstr);
+        qw_redis_close(&r);
+        return r.refused ? 1 : 3;
+    }
+    index_counts_t n = {0};
+    int64_t now = qw_clock_now(&qw_clock_system);
+    char cursor[32] = "0";
+    int tty = isatty(2) && !ctl->json, rc = 0;
+    do {
+        redisReply *rep = qw_redis_command(&r, "SCAN %s MATCH %s COUNT 500", cursor, pat);
+        if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
+            qw_redis_reply_fail(&r, "SCAN", rep);
+            freeReplyObject(rep);
+            rc = 1;
+            break;
+        }
+        snprintf(cursor, sizeof(cursor), "%s", rep->element[0]->str);
+        for (size_t i = 0; i < rep->element[1]->elements && !rc; i++)
+            if (index_one(ctl, &r, rep->element[1]->element[i]->str, now, &n) != QW_OK) rc = 1;
+        freeReplyObject(rep);
+        if (tty) fprintf(stderr, "\r\033[K%" PRId64 " retry jobs checked", n.jobs);
+    } while (!rc && strcmp(cursor, "0") != 0 && !qw_svc_stop);
+    if (tty) fprintf(stderr, "\r\033[K");
+    if (rc) fprintf(stderr, "qwctl rebuild: Redis: %s\n", r.errstr);
+    qw_redis_close(&r);
+    if (ctl->json)
+        printf("{\"dry_run\":%s,\"jobs\":%" PRId64 ",\"ok\":%" PRId64 ",\"requeued\":%" PRId64
+               ",\"dropped\":%" PRId64 ",\"malformed\":%" PRId64 "}\n",
+               ctl->dry_run ? "true" : "false", n.jobs, n.ok, n.requeued, n.dropped, n.malformed);
+    else
+        printf("%" PRId64 " retry jobs: %" PRId64 " in their queues, %" PRId64 " %s (waiting, in "
+               "no queue), %" PRId64 " %s (sent, failed or expired), %" PRId64 " malformed\n",
+               n.jobs, n.ok, n.requeued, ctl->dry_run ? "would be requeued" : "requeued", n.dropped,
+               ctl->dry_run ? "would be dropped" : "dropped", n.malformed);
+    return rc ? 1 : 0;
+}
+
 static int usage(void)
 {
     fprintf(stderr,
             "usage: qwctl [--redis URL] [--group G] [--dry-run | --yes] [--accept-retention] "
-            "rebuild evaluator\n"
+            "rebuild evaluator|notifier-index\n"
             "  clears qw-evaluator's Redis state so that it is derived again from "
             "qw.credits.v1;\n"
             "  every qw-evaluator must be stopped first (docs/operations.md, \"Rebuilding "
-            "state\")\n");
+            "state\");\n"
+            "  notifier-index requeues retry jobs no queue holds (safe while qw-notifier "
+            "runs)\n");
     return 2;
 }
 
 int qwctl_rebuild(qwctl_t *ctl, int argc, char **argv)
 {
+    if (argc == 1 && !strcmp(argv[0], "notifier-index")) return notifier_index(ctl);
     if (argc != 1 || strcmp(argv[0], "evaluator") != 0) return usage();
     char patterns[3][256];
     if (!qwctl_rebuild_patterns(ctl->topic_prefix, patterns, 3)) {

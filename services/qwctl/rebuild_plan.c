@@ -42,8 +42,14 @@ int qwctl_rebuild_blockers(const qwctl_rebuild_facts_t *f, char out[][QWCTL_REBU
     return n;
 }
 
-/* Redis glob: * ? [ ] and \ match specially. */
-static int glob_escape(const char *s, char *out, size_t cap)
+qwctl_idx_action_t qwctl_index_action(const char *state, int in_queue)
+{
+    if (!strcmp(state, "queued") || !strcmp(state, "sending"))
+        return in_queue ? QWCTL_IDX_OK : QWCTL_IDX_REQUEUE;
+    return QWCTL_IDX_DROP;
+}
+
+int qwctl_glob_escape(const char *s, char *out, size_t cap)
 {
     size_t k = 0;
     for (; *s; s++) {
@@ -62,7 +68,7 @@ int qwctl_rebuild_patterns(const char *ns, char out[][256], int cap)
 {
     static const char *const what[] = {"ev", "rep", "cid"};
     char esc[200];
-    if (cap < 3 || glob_escape(ns ? ns : "", esc, sizeof(esc))) return 0;
+    if (cap < 3 || qwctl_glob_escape(ns ? ns : "", esc, sizeof(esc))) return 0;
     for (int i = 0; i < 3; i++)
         snprintf(out[i], 256, "%sqw:%s:*", esc, what[i]);
     return 3;

@@ -3,7 +3,8 @@
 # the decision's webhook delivery is dead-lettered to qw.notify-dlq.v1 (reason http_400). Once
 # the endpoint is fixed, a redrive puts the decision back on qw.decisions.v1 for that one
 # channel: qw-notifier opens the failed delivery again and the webhook receives it exactly once;
-# a second redrive is consumed and sends nothing (the delivery is recorded as sent).
+# a second redrive is consumed and sends nothing (the delivery is recorded as sent). Then
+# `qwctl rebuild notifier-index` requeues a retry whose queue was lost, delivered once.
 source "$(dirname "$0")/lib.sh"
 qw_it_init
 
@@ -32,7 +33,7 @@ qw_it_bg evaluator "$QW_BIN/qw-evaluator" --policy "$QW_SRC/deploy/policy.exampl
     --calendar=false --fake-now 2026-11-20T12:00:00Z --http-port 0
 qw_it_bg notifier "$QW_BIN/qw-notifier" --webhook-url "http://127.0.0.1:$SINK_PORT/webhook/r" \
     --webhook-secret-file "$QW_IT_DIR/webhook.secret" --group "notifier-$PREFIX" \
-    --http-port "$NTF_PORT"
+    --http-port "$NTF_PORT" --redis "$QW_REDIS_URL" --backoff-base-ms 60000
 
 printf '{"deal_id":"N-1","version":1,"event_time":"2026-11-11T09:00:00Z","status":"won","amount":"55000.00","currency":"EUR","owner_id":"rep-ada","close_date":"2026-11-12"}\n' \
     >"$QW_IT_DIR/deal.jsonl"
@@ -86,5 +87,35 @@ assert not twice, twice
 print("%d decisions delivered once each" % len(n))
 PY
 grep -q '"event":"notify.redrive"' "$(qw_it_log_of notifier)" || qw_it_fail "no notify.redrive log line"
+
+# qwctl rebuild notifier-index: a delivery waiting for its retry (503, next attempt in a
+# minute) whose retry queue is lost would never be sent; the rebuild requeues it, due now.
+curl -fsS -d '{"action":"fail","prefix":"/webhook/r","status":503,"count":1000,"body":"busy"}' \
+    "http://127.0.0.1:$SINK_PORT/_control" >/dev/null || qw_it_fail "sink control refused"
+sed 's/N-1/N-2/; s/55000.00/10000.00/' "$QW_IT_DIR/deal.jsonl" >"$QW_IT_DIR/deal2.jsonl"
+"${CTL[@]}" produce qw.crm.canonical --key-field deal_id "$QW_IT_DIR/deal2.jsonl"
+jobs() { redis-cli -u "$QW_REDIS_URL" --scan --pattern "${PREFIX}qw:dlv:job:*" | wc -l; }
+qw_it_wait_for '(( $(jobs) >= 1 ))' 90 || qw_it_fail "the refused accelerator is not waiting for a retry"
+sleep 1
+redis-cli -u "$QW_REDIS_URL" --scan --pattern "${PREFIX}qw:dlv:retry:*" |
+    xargs -r redis-cli -u "$QW_REDIS_URL" del >/dev/null
+RB=("${CTL[@]}" --redis "$QW_REDIS_URL")
+"${RB[@]}" --dry-run --json rebuild notifier-index >"$QW_IT_DIR/index-dry.json" ||
+    qw_it_fail "rebuild notifier-index --dry-run failed"
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["requeued"] >= 1 and o["dry_run"], o' \
+    "$QW_IT_DIR/index-dry.json" || qw_it_fail "dry run: $(cat "$QW_IT_DIR/index-dry.json")"
+[[ "$(redis-cli -u "$QW_REDIS_URL" --scan --pattern "${PREFIX}qw:dlv:retry:*" | wc -l)" == 0 ]] ||
+    qw_it_fail "the dry run wrote a queue"
+curl -fsS -d '{"action":"reset"}' "http://127.0.0.1:$SINK_PORT/_control" >/dev/null
+"${RB[@]}" rebuild notifier-index >"$QW_IT_DIR/index.txt" || qw_it_fail "rebuild notifier-index failed"
+grep -Eq ' [1-9][0-9]* requeued' "$QW_IT_DIR/index.txt" || qw_it_fail "index: $(cat "$QW_IT_DIR/index.txt")"
+acc_ok() { python3 -c '
+import json, sys
+print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["status"] == 200
+          and json.loads(json.loads(l)["body"])["type"] == "reward.accelerator"))' "$SINK_LOG"; }
+qw_it_wait_for '[[ "$(acc_ok)" == 1 ]]' 60 || qw_it_fail "the requeued accelerator was not delivered"
+"${RB[@]}" --json rebuild notifier-index >"$QW_IT_DIR/index2.json"
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["requeued"] == 0, o' \
+    "$QW_IT_DIR/index2.json" || qw_it_fail "a second index rebuild: $(cat "$QW_IT_DIR/index2.json")"
 for p in ingest evaluator notifier; do qw_it_kill "$p" TERM; done
-qw_it_log "ok: a refused webhook redriven from qw.notify-dlq.v1 was delivered once; a second redrive sent nothing"
+qw_it_log "ok: a refused webhook redriven from qw.notify-dlq.v1 was delivered once; a second redrive sent nothing; a retry with its queue lost was requeued and delivered once"

@@ -78,3 +78,15 @@ Test(qwctl_rebuild_plan, patterns_cover_every_evaluator_key_and_escape_the_prefi
     cr_assert_str_eq(p[0], "it.a\\*\\[b\\]\\?.qw:ev:*");
     cr_assert_eq(qwctl_rebuild_patterns("x", p, 2), 0);
 }
+
+Test(qwctl_rebuild_plan, notifier_index_actions)
+{
+    cr_assert_eq(qwctl_index_action("queued", 1), QWCTL_IDX_OK);
+    cr_assert_eq(qwctl_index_action("queued", 0), QWCTL_IDX_REQUEUE, "lost from its queue");
+    cr_assert_eq(qwctl_index_action("sending", 0), QWCTL_IDX_REQUEUE,
+                 "a stale send is retried, the receiver drops a repeat by its id");
+    cr_assert_eq(qwctl_index_action("sending", 1), QWCTL_IDX_OK);
+    cr_assert_eq(qwctl_index_action("sent", 1), QWCTL_IDX_DROP, "never sent again");
+    cr_assert_eq(qwctl_index_action("failed", 0), QWCTL_IDX_DROP, "dead-lettered already");
+    cr_assert_eq(qwctl_index_action("", 0), QWCTL_IDX_DROP, "its window passed");
+}
