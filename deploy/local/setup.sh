@@ -4,7 +4,7 @@
 # only checks and returns. Needs root (uses sudo when not root).
 #
 # Exit codes: 0 ready; 1 apt failed; 2 Kafka jars could not be fetched; 3 not root and no sudo;
-# 4 not a Debian-like system.
+# 4 not a Debian-like system; 5 the browser tests' npm packages could not be installed.
 set -euo pipefail
 QW_STACK_PROG=setup
 # shellcheck source=deploy/local/common.sh
@@ -24,7 +24,12 @@ PACKAGES=(
     # the alert rules' checks and unit tests (promtool); the API's responses checked against
     # docs/api/openapi.yaml (Debian's python3 with its jsonschema and yaml)
     prometheus python3-jsonschema python3-yaml
+    # the browser tests (tests/browser): Debian's chromium, driven by playwright-core from npm
+    chromium fonts-liberation
 )
+# Node.js for the browser tests: Debian's nodejs and npm unless a Node.js (with its npm) is
+# already there — a NodeSource nodejs ships npm itself and conflicts with Debian's npm package.
+command -v node >/dev/null && command -v npm >/dev/null || PACKAGES+=(nodejs npm)
 
 command -v dpkg-query >/dev/null && command -v apt-get >/dev/null ||
     { qw_stack_log "error: this needs Debian 12 (apt-get, dpkg-query); install the packages by hand: ${PACKAGES[*]}"; exit 4; }
@@ -69,6 +74,21 @@ fi
 # the stack never uses port 6379; say so, so nobody mistakes it for the stack's.
 if command -v systemctl >/dev/null && systemctl is-active --quiet redis-server 2>/dev/null; then
     qw_stack_log "note: the system redis-server service is running; the local stack does not use it"
+fi
+
+# playwright-core, pinned by tests/browser/package-lock.json (no browser download: the tests
+# drive /usr/bin/chromium). Again only when the lock file changed since the last install.
+browser_dir="$QW_STACK_HOME/../../tests/browser"
+if [[ -f "$browser_dir/package-lock.json" ]]; then
+    stamp="$browser_dir/node_modules/.qw-lock"
+    if ! cmp -s "$browser_dir/package-lock.json" "$stamp" 2>/dev/null; then
+        qw_stack_log "installing the browser tests' npm packages (npm ci in tests/browser)"
+        (cd "$browser_dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) ||
+            { qw_stack_log "error: npm ci failed in tests/browser (is the npm registry reachable?)"; exit 5; }
+        cp "$browser_dir/package-lock.json" "$stamp"
+    else
+        qw_stack_log "browser test packages are installed"
+    fi
 fi
 
 if ! libs="$("$QW_STACK_HOME/kafka-fetch.sh")"; then
