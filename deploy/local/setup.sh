@@ -24,6 +24,8 @@ PACKAGES=(
     # the alert rules' checks and unit tests (promtool); the API's responses checked against
     # docs/api/openapi.yaml (Debian's python3 with its jsonschema and yaml)
     prometheus python3-jsonschema python3-yaml
+    # OIDC tokens signed in the web API test
+    python3-cryptography
     # the browser tests (tests/browser): Debian's chromium, driven by playwright-core from npm
     chromium fonts-liberation
 )

@@ -19,6 +19,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "qw-web: --policy: %s\n", err);
         return 2;
     }
+    if (qw_web_oidc_start(&w, err, sizeof(err)) != QW_OK) {
+        fprintf(stderr, "qw-web: OIDC keys (--oidc-jwks / --oidc-jwks-url): %s\n", err);
+        return 2;
+    }
     qw_svc_signals();
     w.http = qw_http_start_addr(w.http_bind, (int)w.http_port, err, sizeof(err));
     if (!w.http) {
@@ -27,9 +31,9 @@ int main(int argc, char **argv)
     }
     qw_http_set_ready(w.http, "projection", 0);
     qw_kafka_health_attach(w.http);
-    if (!w.nproxies)
+    if (!w.nproxies && !qw_web_oidc_on(&w))
         qw_log(QW_LOG_WARN, "auth.no_proxy",
-               "no --trusted-proxy: every API request is anonymous (401) until one is given");
+               "no --trusted-proxy and no OIDC keys: every API request is anonymous (401)");
     if (qw_web_server_start(&w, err, sizeof(err)) != QW_OK) {
         fprintf(stderr, "qw-web: %s\n", err);
         qw_http_stop(w.http);
@@ -53,5 +57,6 @@ int main(int argc, char **argv)
     qw_web_server_stop(&w);
     qw_web_project_stop(&w);
     qw_http_stop(w.http);
+    qw_jwks_free(&w.jwks);
     return 0;
 }

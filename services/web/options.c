@@ -41,6 +41,18 @@ int qw_web_options(qw_web_t *w, int argc, char **argv)
         {"trusted-proxy", "QW_WEB_TRUSTED_PROXY", QW_OPT_STR, "",
          "Comma-separated addresses or CIDRs whose --auth-header is believed (none: no one is)",
          &w->trusted_proxy, 0},
+        {"oidc-issuer", "QW_WEB_OIDC_ISSUER", QW_OPT_STR, "",
+         "OIDC: the issuer (iss) bearer tokens must name", &w->oidc_issuer, 0},
+        {"oidc-audience", "QW_WEB_OIDC_AUDIENCE", QW_OPT_STR, "",
+         "OIDC: the audience (aud, e.g. the client id) tokens must be for", &w->oidc_audience, 0},
+        {"oidc-jwks", "QW_WEB_OIDC_JWKS", QW_OPT_STR, "",
+         "OIDC: the issuer's signing keys, a JWKS file", &w->oidc_jwks, 0},
+        {"oidc-jwks-url", "QW_WEB_OIDC_JWKS_URL", QW_OPT_STR, "",
+         "OIDC: the JWKS URL (fetched at start and when a token names an unknown key)",
+         &w->oidc_jwks_url, 0},
+        {"oidc-email-claim", "QW_WEB_OIDC_EMAIL_CLAIM", QW_OPT_STR, "email",
+         "OIDC: the claim holding the person's e-mail (their login identity)", &w->oidc_email_claim,
+         0},
         {"static-dir", "QW_WEB_STATIC_DIR", QW_OPT_STR, default_static(),
          "Directory of the pages (default: the installed share/quotawatch/web)", &w->static_dir, 0},
         {"http-port", "QW_HTTP_PORT", QW_OPT_INT, "0",
@@ -67,6 +79,22 @@ int qw_web_options(qw_web_t *w, int argc, char **argv)
     char err[256];
     if (qw_web_proxies_parse(w, w->trusted_proxy, err, sizeof(err)) != QW_OK) {
         fprintf(stderr, "qw-web: --trusted-proxy: %s\n", err);
+        return 2;
+    }
+    int jwks = (w->oidc_jwks && *w->oidc_jwks) + (w->oidc_jwks_url && *w->oidc_jwks_url);
+    if (jwks > 1) {
+        fprintf(stderr, "qw-web: --oidc-jwks and --oidc-jwks-url: give one\n");
+        return 2;
+    }
+    if (jwks && (!w->oidc_issuer || !*w->oidc_issuer || !w->oidc_audience || !*w->oidc_audience ||
+                 !w->oidc_email_claim || !*w->oidc_email_claim)) {
+        fprintf(stderr, "qw-web: OIDC needs --oidc-issuer and --oidc-audience (and a non-empty "
+                        "--oidc-email-claim) with --oidc-jwks or --oidc-jwks-url\n");
+        return 2;
+    }
+    if (!jwks && ((w->oidc_issuer && *w->oidc_issuer) || (w->oidc_audience && *w->oidc_audience))) {
+        fprintf(stderr, "qw-web: --oidc-issuer/--oidc-audience need --oidc-jwks or "
+                        "--oidc-jwks-url (the keys tokens are verified with)\n");
         return 2;
     }
     if (!w->auth_header || !*w->auth_header || strlen(w->auth_header) > 64) {

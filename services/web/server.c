@@ -135,6 +135,20 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (ci && qw_web_proxy_trusted(w, ci->client_addr))
         email = MHD_lookup_connection_value(c, MHD_HEADER_KIND, w->auth_header);
     if (email && strlen(email) >= QW_EMAIL_MAX) email = NULL;
+    /* No proxy identity: an OIDC bearer token, when qw-web is set up for them. A token that
+     * is there but does not verify is a 401 with the reason, never anonymous access. */
+    char bearer_email[QW_EMAIL_MAX];
+    const char *authz = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (!email && authz && qw_web_oidc_on(w)) {
+        char why[256];
+        if (qw_web_oidc_identify(w, authz, bearer_email, sizeof(bearer_email), why, sizeof(why)) !=
+            QW_OK) {
+            char msg[300];
+            snprintf(msg, sizeof(msg), "invalid bearer token: %s", why);
+            return send_error(c, 401, msg);
+        }
+        email = bearer_email;
+    }
     if (!strcmp(url, "/api/v1/events")) {
         int st;
         char e[256];

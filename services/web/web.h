@@ -14,6 +14,7 @@
 #include "quotawatch/http.h"
 #include "quotawatch/policy.h"
 #include "refdata.h"
+#include "web_jwt.h"
 #include "web_model.h"
 
 #define QW_WEB_PROXIES_MAX 16
@@ -58,12 +59,25 @@ typedef struct qw_web_s {
 
     struct MHD_Daemon *d;
     qw_http_t *http; /* /healthz /readyz /metrics */
+
+    /* OIDC bearer tokens (oidc.c): the key set, refetched under oidc_mu. */
+    const char *oidc_issuer, *oidc_audience, *oidc_jwks, *oidc_jwks_url, *oidc_email_claim;
+    qw_jwks_t jwks;
+    pthread_mutex_t oidc_mu;
+    int64_t oidc_fetched_s;
 } qw_web_t;
 
 int qw_web_options(qw_web_t *w, int argc, char **argv); /* 0, QW_CONFIG_HELP or 2 */
 int qw_web_proxies_parse(qw_web_t *w, const char *list, char *err, size_t errlen);
 int qw_web_proxy_trusted(const qw_web_t *w, const struct sockaddr *sa);
 int64_t qw_web_now(const qw_web_t *w);
+
+/* oidc.c: loads the JWKS when --oidc-jwks or --oidc-jwks-url is set (QW_ERR: errbuf). */
+int qw_web_oidc_start(qw_web_t *w, char *errbuf, size_t errlen);
+int qw_web_oidc_on(const qw_web_t *w);
+/* The e-mail of a valid "Bearer <JWT>" Authorization value; QW_ERR with why (loggable). */
+int qw_web_oidc_identify(qw_web_t *w, const char *authorization, char *email, size_t cap, char *why,
+                         size_t whylen);
 
 int qw_web_project_start(qw_web_t *w, char *err, size_t errlen); /* the projection thread */
 void qw_web_project_stop(qw_web_t *w);

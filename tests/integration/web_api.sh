@@ -238,5 +238,76 @@ qw_it_kill web TERM
 [[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "qw-web exited $QW_IT_EXIT on SIGTERM"
 start_web
 check rebuilt || qw_it_fail "a restart did not rebuild the same numbers"
+# OIDC bearer tokens (no trusted proxy at all): a second qw-web verifies RS256 and ES256
+# tokens against a JWKS served over HTTP, which rotates — a token with a new kid makes qw-web
+# fetch the set again. Expired, wrong-audience and forged tokens are 401; authorization still
+# applies to a verified person; the proxy header counts for nothing here.
+OIDC="$QW_IT_DIR/oidc"
+mkdir -p "$OIDC/www"
+/usr/bin/python3 - "$OIDC" <<'PY' || qw_it_fail "could not make the OIDC keys and tokens"
+import base64, json, sys, time
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+d = sys.argv[1]
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+def num(n, size=None):
+    return b64(n.to_bytes(size or (n.bit_length() + 7) // 8, "big"))
+k1 = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+k2 = ec.generate_private_key(ec.SECP256R1())
+forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+pn = k1.public_key().public_numbers()
+jwk1 = {"kty": "RSA", "kid": "k1", "use": "sig", "alg": "RS256", "n": num(pn.n), "e": num(pn.e)}
+en = k2.public_key().public_numbers()
+jwk2 = {"kty": "EC", "kid": "k2", "crv": "P-256", "x": num(en.x, 32), "y": num(en.y, 32)}
+json.dump({"keys": [jwk1]}, open(d + "/www/jwks.json", "w"))
+json.dump({"keys": [jwk1, jwk2]}, open(d + "/jwks-rotated.json", "w"))
+now = int(time.time())
+def mint(name, kid, key, email, **over):
+    claims = {"iss": "https://login.example.com", "aud": "quotawatch", "exp": now + 600,
+              "iat": now, "email": email, "email_verified": True}
+    claims.update(over)
+    alg = "ES256" if isinstance(key, ec.EllipticCurvePrivateKey) else "RS256"
+    inp = (b64(json.dumps({"alg": alg, "kid": kid, "typ": "JWT"}).encode()) + "." +
+           b64(json.dumps(claims).encode())).encode()
+    if alg == "RS256":
+        sig = key.sign(inp, padding.PKCS1v15(), hashes.SHA256())
+    else:
+        r, s = utils.decode_dss_signature(key.sign(inp, ec.ECDSA(hashes.SHA256())))
+        sig = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    open("%s/%s.jwt" % (d, name), "w").write(inp.decode() + "." + b64(sig))
+mint("ada", "k1", k1, "ada@example.com")
+mint("expired", "k1", k1, "ada@example.com", exp=now - 3600)
+mint("wrong_aud", "k1", k1, "ada@example.com", aud="someone-else")
+mint("forged", "k1", forger, "olga@example.com")
+mint("grace_es", "k2", k2, "grace@example.com")
+PY
+JWKS_PORT="$(qw_it_free_port)"
+qw_it_bg jwks /usr/bin/python3 -m http.server "$JWKS_PORT" --bind 127.0.0.1 --directory "$OIDC/www"
+qw_it_wait_for "curl -fs http://127.0.0.1:$JWKS_PORT/jwks.json" 20 || qw_it_fail "the JWKS server did not start"
+OIDC_PORT="$(qw_it_free_port)" OIDC_ADMIN="$(qw_it_free_port)"
+qw_it_bg web-oidc "$QW_BIN/qw-web" --policy "$POLICY" --listen "127.0.0.1:$OIDC_PORT" \
+    --http-port "$OIDC_ADMIN" --fake-now "$NOW" --oidc-issuer https://login.example.com \
+    --oidc-audience quotawatch --oidc-jwks-url "http://127.0.0.1:$JWKS_PORT/jwks.json"
+qw_it_wait_for "curl -fs http://127.0.0.1:$OIDC_ADMIN/readyz" 60 || qw_it_fail "qw-web (OIDC) never became ready"
+bearer() { # TOKEN PATH -> "STATUS BODY"
+    curl -s -w '\n%{http_code}' -H "Authorization: Bearer $(cat "$OIDC/$1.jwt")" \
+        "http://127.0.0.1:$OIDC_PORT$2" | tac | tr '\n' ' '
+}
+out="$(bearer ada /api/v1/reps/rep-ada)"
+[[ "$out" == 200* ]] && grep -q '"credited_minor":5484000' <<<"$out" ||
+    qw_it_fail "a valid RS256 token for ada: $out"
+[[ "$(bearer ada /api/v1/reps/rep-bob)" == 403* ]] || qw_it_fail "ada's token opened bob's standing"
+for t in expired:expired wrong_aud:audience forged:signature; do
+    out="$(bearer "${t%%:*}" /api/v1/me)"
+    [[ "$out" == 401* ]] && grep -q "${t##*:}" <<<"$out" || qw_it_fail "token ${t%%:*}: $out"
+done
+code="$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Forwarded-Email: ada@example.com' "http://127.0.0.1:$OIDC_PORT/api/v1/me")"
+[[ "$code" == 401 ]] || qw_it_fail "the proxy header counted without --trusted-proxy ($code)"
+# Key rotation: the issuer publishes k2; a token signed with it is accepted after a refetch.
+cp "$OIDC/jwks-rotated.json" "$OIDC/www/jwks.json"
+out="$(bearer grace_es /api/v1/reps/rep-bob)"
+[[ "$out" == 200* ]] || qw_it_fail "an ES256 token of a rotated-in key: $out"
+qw_it_kill web-oidc TERM
+
 for p in web ingest evaluator; do qw_it_kill "$p" TERM; done
 qw_it_log passed
