@@ -49,6 +49,7 @@ static void *run(void *arg)
             qw_web_model_reindex(&w->model);
         }
         int k = qw_follow_poll(&w->follow, 0, 2000);
+        if (n > 0 || k > 0) atomic_fetch_add(&w->version, 1);
         pthread_rwlock_unlock(&w->lock);
         if (k == QW_ERR) {
             qw_log(QW_LOG_ERROR, "kafka.fatal", "%s", w->follow.errstr);

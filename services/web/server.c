@@ -19,6 +19,7 @@
 #define STATIC_MAX (1024 * 1024)
 
 static qw_metric_t *m_req[6];
+static qw_metric_t *m_cache[2]; /* hits, misses */
 
 static void headers(struct MHD_Response *r, const char *type)
 {
@@ -74,7 +75,8 @@ static const char *type_of(const char *path)
                  {".js", "text/javascript; charset=utf-8"},
                  {".svg", "image/svg+xml"},
                  {".png", "image/png"},
-                 {".ico", "image/x-icon"}};
+                 {".ico", "image/x-icon"},
+                 {".json", "application/json"}};
     const char *dot = strrchr(path, '.');
     for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
         if (!strcmp(dot, types[i].ext)) return types[i].type;
@@ -166,12 +168,32 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (strlen(period) >= 32) return send_error(c, 400, "period is too long");
         snprintf(query, sizeof(query), "period=%s", period);
     }
+    /* One answer per viewer, path, query and second, while the model stays the same. */
+    int64_t now = qw_web_now(w);
+    char key[QW_EMAIL_MAX + 1200];
+    int cacheable = email && strlen(url) < 1024 &&
+                    snprintf(key, sizeof(key), "%s\n%s\n%s\n%lld", email, url, query,
+                             (long long)(now / 1000)) < (int)sizeof(key);
     int status = 500;
+    char *body;
+    size_t len;
     pthread_rwlock_rdlock(&w->lock);
-    json_t *o = qw_web_route(&w->model, email, url, query, qw_web_now(w), &status);
+    uint64_t mv = atomic_load(&w->version);
+    if (cacheable && qw_web_cache_get(&w->cache, key, mv, &status, &body, &len)) {
+        pthread_rwlock_unlock(&w->lock);
+        qw_metric_add(m_cache[0], 1);
+        return send_buf(c, status, "application/json", body, len);
+    }
+    json_t *o = qw_web_route(&w->model, email, url, query, now, &status);
     pthread_rwlock_unlock(&w->lock);
-    if (!o) return send_error(c, 503, "out of memory");
-    return send_json(c, status, o);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!s) return send_error(c, 503, "out of memory");
+    if (cacheable) {
+        qw_web_cache_put(&w->cache, key, mv, status, s, strlen(s));
+        qw_metric_add(m_cache[1], 1);
+    }
+    return send_buf(c, status, "application/json", s, strlen(s));
 }
 
 int qw_web_server_start(qw_web_t *w, char *err, size_t errlen)
@@ -182,6 +204,11 @@ int qw_web_server_start(qw_web_t *w, char *err, size_t errlen)
         snprintf(l, sizeof(l), "status=\"%s\"", names[i]);
         m_req[i] = qw_metrics_counter("qw_web_requests_total", "API and page requests answered", l);
     }
+    m_cache[0] =
+        qw_metrics_counter("qw_web_cache_total", "API answers by cache outcome", "result=\"hit\"");
+    m_cache[1] =
+        qw_metrics_counter("qw_web_cache_total", "API answers by cache outcome", "result=\"miss\"");
+    qw_web_cache_init(&w->cache);
     char host[256];
     snprintf(host, sizeof(host), "%s", w->listen);
     char *colon = strrchr(host, ':');
@@ -217,6 +244,8 @@ int qw_web_server_start(qw_web_t *w, char *err, size_t errlen)
 
 void qw_web_server_stop(qw_web_t *w)
 {
-    if (w->d) MHD_stop_daemon(w->d);
+    if (!w->d) return;
+    MHD_stop_daemon(w->d);
     w->d = NULL;
+    qw_web_cache_free(&w->cache);
 }

@@ -14,6 +14,7 @@
 #include "quotawatch/http.h"
 #include "quotawatch/policy.h"
 #include "refdata.h"
+#include "cache.h"
 #include "web_jwt.h"
 #include "web_model.h"
 
@@ -42,6 +43,10 @@ typedef struct qw_web_s {
     qw_web_model_t model;
     qw_follow_t follow; /* qw.credits.v1 + qw.decisions.v1 */
     atomic_int ready;   /* caught up with everything there was at start */
+    /* Bumped under the write lock whenever the projection changed the model: the response
+     * cache's tag (cache.h). */
+    atomic_uint_fast64_t version;
+    qw_web_cache_t cache;
     atomic_int stop;
     pthread_t thread;
     int64_t invalid;
