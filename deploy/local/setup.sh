@@ -4,7 +4,8 @@
 # only checks and returns. Needs root (uses sudo when not root).
 #
 # Exit codes: 0 ready; 1 apt failed; 2 Kafka jars could not be fetched; 3 not root and no sudo;
-# 4 not a Debian-like system; 5 the browser tests' npm packages could not be installed.
+# 4 not a Debian-like system; 5 the browser tests' npm packages or schemathesis could not be
+# installed.
 set -euo pipefail
 QW_STACK_PROG=setup
 # shellcheck source=deploy/local/common.sh
@@ -91,6 +92,19 @@ if [[ -f "$browser_dir/package-lock.json" ]]; then
     else
         qw_stack_log "browser test packages are installed"
     fi
+fi
+
+# schemathesis (PyPI, pinned) for the API test against docs/api/openapi.yaml, in a venv of
+# Debian's python3 so the system's packages stay as Debian ships them.
+st_venv=/opt/quotawatch-test/venv
+st_version=4.32.5
+if [[ "$("$st_venv/bin/schemathesis" --version 2>/dev/null)" != *"$st_version"* ]]; then
+    qw_stack_log "installing schemathesis $st_version into $st_venv (PyPI)"
+    { /usr/bin/python3 -m venv "$st_venv" &&
+        "$st_venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$st_version"; } ||
+        { qw_stack_log "error: could not install schemathesis (is PyPI reachable?)"; exit 5; }
+else
+    qw_stack_log "schemathesis $st_version is installed"
 fi
 
 if ! libs="$("$QW_STACK_HOME/kafka-fetch.sh")"; then

@@ -66,6 +66,26 @@ static enum MHD_Result send_error(struct MHD_Connection *c, int status, const ch
     return send_json(c, status, qw_web_view_error(status, msg));
 }
 
+/* RFC 9110 §15.5.6: a 405 names the methods the resource has. */
+static enum MHD_Result send_405(struct MHD_Connection *c)
+{
+    json_t *o = qw_web_view_error(405, "qw-web only reads: GET");
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    struct MHD_Response *r =
+        s ? MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE) : NULL;
+    if (!r) {
+        free(s);
+        return MHD_NO;
+    }
+    headers(r, "application/json");
+    MHD_add_response_header(r, "Allow", "GET, HEAD");
+    enum MHD_Result rc = MHD_queue_response(c, 405, r);
+    MHD_destroy_response(r);
+    qw_metric_add(m_req[5], 1);
+    return rc;
+}
+
 static const char *type_of(const char *path)
 {
     static const struct {
@@ -125,9 +145,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *state = (void *)1;
         return MHD_YES;
     }
-    if (*upload_len) return send_error(c, 405, "qw-web only reads: GET");
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return send_error(c, 405, "qw-web only reads: GET");
+    if (*upload_len || (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0))
+        return send_405(c);
     if (strncmp(url, "/api/", 5) != 0) return send_static(w, c, url);
     if (!atomic_load(&w->ready))
         return send_error(c, 503, "still reading the topics: ready in a moment");

@@ -205,3 +205,15 @@ qw_it_redis_restart() {
     qw_it_kill "$name" "$sig"
     qw_it_redis_start "$name"
 }
+
+# qw_it_webhook_sink: the Standard Webhooks sink (tests/sinks/webhook_sink.py, process "sink")
+# with a fresh secret in $QW_IT_DIR/webhook.secret; sets SECRET, SINK_PORT and SINK_LOG.
+qw_it_webhook_sink() {
+    SECRET="whsec_$(head -c 24 /dev/urandom | base64)"
+    printf '%s\n' "$SECRET" >"$QW_IT_DIR/webhook.secret"
+    SINK_PORT="$(qw_it_free_port)"
+    SINK_LOG="$QW_IT_DIR/sink.jsonl"
+    qw_it_bg sink python3 "$QW_SRC/tests/sinks/webhook_sink.py" --port "$SINK_PORT" \
+        --log "$SINK_LOG" --secret "$SECRET"
+    qw_it_wait_for "curl -fs http://127.0.0.1:$SINK_PORT/_stats" 20 || qw_it_fail "sink did not start"
+}

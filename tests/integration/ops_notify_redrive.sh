@@ -15,13 +15,7 @@ qw_it_redis_start
 export QW_TOPIC_PREFIX="$PREFIX"
 CTL=("$QW_BIN/qwctl" --brokers "$QW_KAFKA_BOOTSTRAP")
 
-SECRET="whsec_$(head -c 24 /dev/urandom | base64)"
-printf '%s\n' "$SECRET" >"$QW_IT_DIR/webhook.secret"
-SINK_PORT="$(qw_it_free_port)"
-SINK_LOG="$QW_IT_DIR/sink.jsonl"
-qw_it_bg sink python3 "$QW_SRC/tests/sinks/webhook_sink.py" --port "$SINK_PORT" --log "$SINK_LOG" \
-    --secret "$SECRET"
-qw_it_wait_for "curl -fs http://127.0.0.1:$SINK_PORT/_stats" 20 || qw_it_fail "sink did not start"
+qw_it_webhook_sink
 curl -fsS -d '{"action":"fail","prefix":"/webhook/r","status":400,"count":1,"body":"bad"}' \
     "http://127.0.0.1:$SINK_PORT/_control" >/dev/null || qw_it_fail "sink control refused"
 

@@ -19,13 +19,7 @@ POLICY="$QW_SRC/deploy/policy.example.yaml"
 CTL=("$QW_BIN/qwctl" --brokers "$QW_KAFKA_BOOTSTRAP" --redis "$QW_REDIS_URL"
     --group "evaluator-$PREFIX")
 
-SECRET="whsec_$(head -c 24 /dev/urandom | base64)"
-printf '%s\n' "$SECRET" >"$QW_IT_DIR/webhook.secret"
-SINK_PORT="$(qw_it_free_port)"
-SINK_LOG="$QW_IT_DIR/sink.jsonl"
-qw_it_bg sink python3 "$QW_SRC/tests/sinks/webhook_sink.py" --port "$SINK_PORT" --log "$SINK_LOG" \
-    --secret "$SECRET"
-qw_it_wait_for "curl -fs http://127.0.0.1:$SINK_PORT/_stats" 20 || qw_it_fail "sink did not start"
+qw_it_webhook_sink
 
 EV_PORT="$(qw_it_free_port)"
 NTF_PORT="$(qw_it_free_port)"

@@ -18,13 +18,7 @@ sed 's/^version: .*/version: "reload-v1"/' "$QW_SRC/deploy/policy.example.yaml" 
 TMPL="$QW_IT_DIR/templates"
 cp -r "$QW_SRC/services/notifier/templates" "$TMPL"
 
-SECRET="whsec_$(head -c 24 /dev/urandom | base64)"
-printf '%s\n' "$SECRET" >"$QW_IT_DIR/webhook.secret"
-SINK_PORT="$(qw_it_free_port)"
-SINK_LOG="$QW_IT_DIR/sink.jsonl"
-qw_it_bg sink python3 "$QW_SRC/tests/sinks/webhook_sink.py" --port "$SINK_PORT" --log "$SINK_LOG" \
-    --secret "$SECRET"
-qw_it_wait_for "curl -fs http://127.0.0.1:$SINK_PORT/_stats" 20 || qw_it_fail "sink did not start"
+qw_it_webhook_sink
 
 qw_it_bg ingest "$QW_BIN/qw-ingest" --policy "$POLICY" --transactional-id "ingest-$PREFIX" \
     --group "ingest-$PREFIX"

@@ -8,23 +8,8 @@
 source "$(dirname "$0")/lib.sh"
 qw_it_init
 
-FIX="$QW_SRC/tests/fixtures/web"
-PREFIX="$(qw_it_unique_prefix)"
-qw_it_topics "$PREFIX"
-qw_it_redis_start
-export QW_TOPIC_PREFIX="$PREFIX"
-POLICY="$QW_SRC/deploy/policy.example.yaml"
-NOW=2026-11-20T12:00:00Z
-
-"$QW_BIN/qwctl" publish roster --policy "$POLICY" "$FIX/roster.csv" || qw_it_fail "roster refused"
-"$QW_BIN/qwctl" publish quotas --policy "$POLICY" "$FIX/quotas.csv" || qw_it_fail "quotas refused"
-qw_it_bg ingest "$QW_BIN/qw-ingest" --policy "$POLICY" --transactional-id "ingest-$PREFIX" \
-    --group "ingest-$PREFIX"
-qw_it_bg evaluator "$QW_BIN/qw-evaluator" --policy "$POLICY" --group "evaluator-$PREFIX" \
-    --calendar=false --fake-now "$NOW" --http-port 0
-"$QW_BIN/qwctl" produce qw.crm.canonical --key-field deal_id "$FIX/events.jsonl"
-qw_it_wait_for '"$QW_BIN/qwctl" tail decisions --until-eof | grep -q reward.quota_achieved' 90 ||
-    qw_it_fail "the evaluator made no reward.quota_achieved"
+source "$QW_SRC/tests/integration/web_common.bash"
+web_it_pipeline
 
 WEB_PORT="$(qw_it_free_port)" WEB_ADMIN="$(qw_it_free_port)"
 start_web() {
@@ -144,7 +129,8 @@ table = [
     (HANA, "/api/v1/health", 200),
     (HANA, "/api/v1/reps/rep-ada/decisions", 200),
     (ADA, "/api/v1/reps/rep%01x", 400),                      # a control character
-    (ADA, "/api/v1/reps/rep-ada?period=2026-Q4", 400),
+    (ADA, "/api/v1/reps/rep-ada?period=2026-Q4", 404),        # a quarter: no such period
+    (ADA, "/api/v1/reps/rep-ada?period=2026-13", 400),
     (ADA, "/api/v1/nothing", 404),
 ]
 bad = []

@@ -13,23 +13,8 @@ BROWSER_DIR="$QW_SRC/tests/browser"
     qw_it_fail "playwright-core is not installed: run deploy/local/setup.sh (it runs npm ci in tests/browser)"
 command -v chromium >/dev/null || qw_it_fail "chromium is not installed: run deploy/local/setup.sh"
 
-FIX="$QW_SRC/tests/fixtures/web"
-PREFIX="$(qw_it_unique_prefix)"
-qw_it_topics "$PREFIX"
-qw_it_redis_start
-export QW_TOPIC_PREFIX="$PREFIX"
-POLICY="$QW_SRC/deploy/policy.example.yaml"
-NOW=2026-11-20T12:00:00Z
-
-"$QW_BIN/qwctl" publish roster --policy "$POLICY" "$FIX/roster.csv" || qw_it_fail "roster refused"
-"$QW_BIN/qwctl" publish quotas --policy "$POLICY" "$FIX/quotas.csv" || qw_it_fail "quotas refused"
-qw_it_bg ingest "$QW_BIN/qw-ingest" --policy "$POLICY" --transactional-id "ingest-$PREFIX" \
-    --group "ingest-$PREFIX"
-qw_it_bg evaluator "$QW_BIN/qw-evaluator" --policy "$POLICY" --group "evaluator-$PREFIX" \
-    --calendar=false --fake-now "$NOW" --http-port 0
-"$QW_BIN/qwctl" produce qw.crm.canonical --key-field deal_id "$FIX/events.jsonl"
-qw_it_wait_for '"$QW_BIN/qwctl" tail decisions --until-eof | grep -q reward.quota_achieved' 90 ||
-    qw_it_fail "the evaluator made no reward.quota_achieved"
+source "$QW_SRC/tests/integration/web_common.bash"
+web_it_pipeline
 # A review for HR's page (the evaluator makes one only after repeated misses).
 "$QW_BIN/qw-test-notifier-kafka" --brokers "$QW_KAFKA_BOOTSTRAP" --topic-prefix "$PREFIX" \
     decisions --count 1 --id-prefix rv --type review.termination_review --rep rep-ada \

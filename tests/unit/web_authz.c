@@ -198,6 +198,6 @@ Test(web_authz, hostile_paths_and_periods_are_refused_not_crashed)
     cr_assert_eq(st, 400);
     json_decref(o);
     o = qw_web_route(&m, "ada@x.io", "/api/v1/reps/ada", "period=2026-Q4", 0, &st);
-    cr_assert_eq(st, 400, "a quarter under a monthly policy");
+    cr_assert_eq(st, 404, "a quarter under a monthly policy: no such period");
     json_decref(o);
 }

@@ -50,11 +50,16 @@ int qw_web_period_param(const qw_web_model_t *m, const char *param, int64_t now_
         qw_web_model_period_at(m, now_ms, out);
         return QW_OK;
     }
-    if (strlen(param) >= QW_PERIOD_ID_MAX || qw_period_parse(param, out) != 0 ||
-        out->kind != m->policy.period)
+    if (strlen(param) >= QW_PERIOD_ID_MAX || qw_period_parse(param, out) != 0)
         return qw_err_set(err, errlen, "period must be a %s id such as %s",
                           m->policy.period == QW_PERIOD_MONTH ? "month" : "quarter",
                           m->policy.period == QW_PERIOD_MONTH ? "2026-11" : "2026-Q4");
+    if (out->kind != m->policy.period) {
+        qw_err_set(err, errlen, "no period %s: the policy counts %s (e.g. %s)", param,
+                   m->policy.period == QW_PERIOD_MONTH ? "months" : "quarters",
+                   m->policy.period == QW_PERIOD_MONTH ? "2026-11" : "2026-Q4");
+        return QW_WEB_NO_PERIOD;
+    }
     return QW_OK;
 }
 
@@ -183,8 +188,8 @@ json_t *qw_web_view_rep(qw_web_model_t *m, const qw_web_viewer_t *v, const char 
     char err[256];
     if (qw_web_id_param(rep_id, 0, err, sizeof(err)) != QW_OK) return fail(status, 400, err);
     qw_period_t per;
-    if (qw_web_period_param(m, period_param, now_ms, &per, err, sizeof(err)) != QW_OK)
-        return fail(status, 400, err);
+    int pr = qw_web_period_param(m, period_param, now_ms, &per, err, sizeof(err));
+    if (pr != QW_OK) return fail(status, pr == QW_WEB_NO_PERIOD ? 404 : 400, err);
     if (qw_web_authz_rep(m, v, rep_id, err, sizeof(err)) != QW_WEB_ALLOW)
         return fail(status, 403, err);
     const qw_rep_profile_t *prof = qw_web_model_profile(m, rep_id);
@@ -249,8 +254,8 @@ json_t *qw_web_view_rep_decisions(qw_web_model_t *m, const qw_web_viewer_t *v, c
     if (qw_web_id_param(rep_id, 0, err, sizeof(err)) != QW_OK) return fail(status, 400, err);
     qw_period_t per;
     int one = period_param && *period_param;
-    if (one && qw_web_period_param(m, period_param, now_ms, &per, err, sizeof(err)) != QW_OK)
-        return fail(status, 400, err);
+    int pr = one ? qw_web_period_param(m, period_param, now_ms, &per, err, sizeof(err)) : QW_OK;
+    if (pr != QW_OK) return fail(status, pr == QW_WEB_NO_PERIOD ? 404 : 400, err);
     if (qw_web_authz_rep_decisions(m, v, rep_id, err, sizeof(err)) != QW_WEB_ALLOW)
         return fail(status, 403, err);
     const qw_web_rep_t *r = qw_web_model_rep(m, rep_id);
@@ -345,8 +350,8 @@ json_t *qw_web_view_team(qw_web_model_t *m, const qw_web_viewer_t *v, const char
     char err[256];
     if (qw_web_id_param(team_id, 0, err, sizeof(err)) != QW_OK) return fail(status, 400, err);
     qw_period_t per;
-    if (qw_web_period_param(m, period_param, now_ms, &per, err, sizeof(err)) != QW_OK)
-        return fail(status, 400, err);
+    int pr = qw_web_period_param(m, period_param, now_ms, &per, err, sizeof(err));
+    if (pr != QW_OK) return fail(status, pr == QW_WEB_NO_PERIOD ? 404 : 400, err);
     qw_web_team_scope_t scope;
     if (qw_web_authz_team(m, v, team_id, &scope, err, sizeof(err)) != QW_WEB_ALLOW)
         return fail(status, 403, err);
@@ -430,8 +435,8 @@ json_t *qw_web_view_health(qw_web_model_t *m, const qw_web_viewer_t *v, const ch
 {
     char err[256];
     qw_period_t per;
-    if (qw_web_period_param(m, period_param, now_ms, &per, err, sizeof(err)) != QW_OK)
-        return fail(status, 400, err);
+    int pr = qw_web_period_param(m, period_param, now_ms, &per, err, sizeof(err));
+    if (pr != QW_OK) return fail(status, pr == QW_WEB_NO_PERIOD ? 404 : 400, err);
     if (qw_web_authz_health(m, v, err, sizeof(err)) != QW_WEB_ALLOW) return fail(status, 403, err);
     /* Teams of the roster, and the cohorts of the four-fifths report. */
     qw_strmap_t teams;

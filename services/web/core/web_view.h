@@ -19,6 +19,9 @@ const char *qw_web_error_code(int status);
 
 /* ?period=: NULL or "" = the current period at now_ms; otherwise a period id of the policy's
  * kind ("2026-11" or "2026-Q4"). QW_OK or QW_ERR (400) with the reason. */
+/* qw_web_period_param: a well-formed period of the other kind (a quarter under a monthly
+ * policy) does not exist: 404, not 400. */
+#define QW_WEB_NO_PERIOD 1
 int qw_web_period_param(const qw_web_model_t *m, const char *param, int64_t now_ms,
                         qw_period_t *out, char *err, size_t errlen);
 /* A path id (rep, team, decision): the id rule of quotawatch/id.h for reps and teams; decision
