@@ -90,6 +90,12 @@ Test(gateway_basic, credentials)
     cr_assert_eq(qw_gw_basic_verify(&c, "Bearer cGQ6czNjcmV0", NULL), QW_GW_MISSING);
     cr_assert_eq(qw_gw_basic_verify(&c, "Basic abc", NULL), QW_GW_MISSING);
     cr_assert_eq(qw_gw_basic_verify(&c, NULL, NULL), QW_GW_MISSING);
+    /* One spelling per credential: the unused low bits of the last character must be zero
+     * (found by fuzz_gateway_verify: "…XT=" decoded like "…XQ="). */
+    qw_gw_secrets_t f = secrets("fuzz-secret\n");
+    cr_assert_eq(qw_gw_basic_verify(&f, "Basic ZnV6ei1zZWNyZXQ=", NULL), QW_GW_OK);
+    cr_assert_eq(qw_gw_basic_verify(&f, "Basic ZnV6ei1zZWNyZXT=", NULL), QW_GW_MISSING);
+    cr_assert_eq(qw_gw_basic_verify(&f, "Basic ZnV6ei1zZWNyZXR=", NULL), QW_GW_MISSING);
 }
 
 Test(gateway_canonical, standard_webhooks)

@@ -205,6 +205,13 @@ qw_gw_verdict_t qw_gw_basic_verify(const qw_gw_secrets_t *creds, const char *aut
     if (n < 0) return QW_GW_MISSING;
     if (b[bl - 1] == '=') n--;
     if (b[bl - 2] == '=') n--;
+    /* Only the canonical encoding: OpenSSL ignores the unused low bits of the last character,
+     * so "…XT=" and "…XQ=" decode alike; one spelling per credential. */
+    unsigned char again[(QW_GW_SECRET_LEN / 3) * 4 + 8];
+    if (n < 0 || EVP_EncodeBlock(again, dec, n) != (int)bl || memcmp(again, b, bl) != 0) {
+        OPENSSL_cleanse(dec, sizeof(dec));
+        return QW_GW_MISSING;
+    }
     int match = 0;
     for (int i = 0; i < creds->n; i++) {
         int eq = creds->len[i] == (size_t)n && CRYPTO_memcmp(creds->s[i], dec, (size_t)n) == 0;
