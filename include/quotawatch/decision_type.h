@@ -20,6 +20,9 @@
 #define QW_DT_ADVERSE_IMPACT      "health.adverse_impact"
 #define QW_DT_HEALTH_WITHDRAWN    "health.withdrawn"
 #define QW_DT_DATA_DELAYED        "health.data_delayed"
+/* Weekly digests (docs/engine.md, "Weekly digests"): information, never a judgment. */
+#define QW_DT_STANDING    "info.standing"
+#define QW_DT_TEAM_DIGEST "info.team_digest"
 
 /* A type's family is the part before its first '.' (the whole text when there is none). */
 typedef enum {
@@ -30,6 +33,7 @@ typedef enum {
     QW_DTF_INTEGRITY,
     QW_DTF_REWARD,
     QW_DTF_HEALTH,
+    QW_DTF_INFO, /* weekly digests: not sensitive, never withdrawn */
     QW_DTF_COUNT
 } qw_dt_family_t;
 
@@ -37,7 +41,8 @@ typedef enum {
  * anything else ("reviewish.x", "*") are QW_DTF_UNKNOWN. */
 qw_dt_family_t qw_dt_family(const char *type);
 
-/* "warning", "support", "review", "integrity", "reward", "health"; "" for QW_DTF_UNKNOWN. */
+/* "warning", "support", "review", "integrity", "reward", "health", "info"; "" for
+ * QW_DTF_UNKNOWN. */
 const char *qw_dt_family_name(qw_dt_family_t f);
 
 /* Termination reviews and integrity flags: never sent to a channel that others read. */
@@ -45,7 +50,8 @@ int qw_dt_family_is_sensitive(qw_dt_family_t f);
 int qw_dt_is_sensitive(const char *type);
 
 /* The withdrawal type of a decision's family ("warning.at_risk" -> "warning.withdrawn"); NULL
- * for a withdrawal itself (one is never withdrawn) and for an unknown type. */
+ * for a withdrawal itself (one is never withdrawn), for info.* (a digest is superseded by the
+ * next, not withdrawn) and for an unknown type. */
 const char *qw_dt_withdrawal_of(const char *type);
 
 /* 1 when type is one of the QW_DT_* names above. */

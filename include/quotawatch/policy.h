@@ -66,7 +66,18 @@ typedef struct qw_policy_s {
     int team_min_size; /* team rules need at least this many reps with a quota */
 
     qw_leaderboard_t leaderboard; /* standings.leaderboard */
+
+    /* digests.weekly_at: the weekly digests' local weekday (0 = Monday .. 6 = Sunday; -1 = off,
+     * the default) and minute of the day (0..1439) in the policy's time zone. */
+    int digest_weekday;
+    int digest_minute;
 } qw_policy_t;
+
+/* digests.weekly_at: "off", or "<day> HH:MM" with day mon, tue, wed, thu, fri, sat or sun and a
+ * 24-hour time ("mon 08:00"). parse: QW_OK (weekday -1 for off), or QW_ERR (outputs untouched);
+ * format writes the same forms into out (at least 16 bytes). */
+int qw_policy_weekly_parse(const char *s, int *weekday, int *minute);
+void qw_policy_weekly_format(int weekday, int minute, char *out, size_t cap);
 
 /* "off", "rank", "attainment"; parse: QW_OK, or QW_ERR for anything else (out untouched). */
 const char *qw_policy_leaderboard_name(qw_leaderboard_t l);

@@ -55,4 +55,9 @@ int32_t qw_tz_local_date(const qw_tz_t *tz, int64_t epoch_ms);
  * day when midnight falls into a DST gap), in epoch ms. */
 int64_t qw_tz_day_start_ms(const qw_tz_t *tz, int32_t local_date);
 
+/* The first instant at which the local wall clock shows `secs` seconds after midnight of a
+ * local civil date (0 <= secs < 86400): the earlier one when the time occurs twice (DST ends),
+ * the transition when it falls into a DST gap (it never occurs). In epoch ms. */
+int64_t qw_tz_local_time_ms(const qw_tz_t *tz, int32_t local_date, int32_t secs);
+
 #endif

@@ -46,6 +46,9 @@ void qw_policy_defaults(qw_policy_t *p)
     p->fairness_min_cohort = 5;
     p->team_min_size = 3;
     p->leaderboard = QW_LEADERBOARD_OFF;
+    /* Off unless the policy asks: a deployment decides when its people hear from it. */
+    p->digest_weekday = -1;
+    p->digest_minute = 8 * 60;
 }
 
 typedef enum {
@@ -53,6 +56,7 @@ typedef enum {
     K_STR,
     K_PERIOD,
     K_LEADERBOARD,
+    K_WEEKLY,
     K_INT,
     K_PCT,
     K_BOOL,
@@ -110,6 +114,8 @@ static const pkey_t keys[] = {
     {"fairness.min_cohort_size", K_INT, F(fairness_min_cohort), 0, 1, 100000},
     {"standings", K_MAP, 0, 0, 0, 0},
     {"standings.leaderboard", K_LEADERBOARD, F(leaderboard), 0, 0, 0},
+    {"digests", K_MAP, 0, 0, 0, 0},
+    {"digests.weekly_at", K_WEEKLY, F(digest_weekday), 0, 0, 0},
 };
 #undef F
 
@@ -363,6 +369,13 @@ static int load_leaf(ctx_t *c, qw_yaml_pos_t kp, const char *path, const pkey_t 
             return qw_yaml_err(c->err, c->errlen, c->y, at, path,
                                "must be off, rank or attainment, got %s", shown(val));
         return QW_OK;
+    case K_WEEKLY:
+        if (qw_policy_weekly_parse(val, &c->p->digest_weekday, &c->p->digest_minute) != QW_OK)
+            return qw_yaml_err(c->err, c->errlen, c->y, at, path,
+                               "must be off or a weekday and a 24-hour time such as \"mon "
+                               "08:00\", got %s",
+                               shown(val));
+        return QW_OK;
     case K_INT:
         if (parse_int(val, &v) != 0 || v < k->min || v > k->max)
             return qw_yaml_err(c->err, c->errlen, c->y, at, path,
@@ -545,4 +558,33 @@ int qw_policy_leaderboard_parse(const char *s, qw_leaderboard_t *out)
     for (size_t i = 0; s && i < sizeof(all) / sizeof(all[0]); i++)
         if (strcmp(s, qw_policy_leaderboard_name(all[i])) == 0) return *out = all[i], QW_OK;
     return QW_ERR;
+}
+
+static const char *const weekdays[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+int qw_policy_weekly_parse(const char *s, int *weekday, int *minute)
+{
+    if (!s) return QW_ERR;
+    if (strcmp(s, "off") == 0) return *weekday = -1, QW_OK;
+    /* Exactly "ddd HH:MM": three letters, one space, two-digit hours and minutes. */
+    if (strlen(s) != 9 || s[3] != ' ' || s[6] != ':') return QW_ERR;
+    int wd = -1;
+    for (int i = 0; i < 7; i++)
+        if (memcmp(s, weekdays[i], 3) == 0) wd = i;
+    const char *t = s + 4;
+    for (int i = 0; i < 5; i++)
+        if (i != 2 && (t[i] < '0' || t[i] > '9')) return QW_ERR;
+    int h = (t[0] - '0') * 10 + (t[1] - '0'), m = (t[3] - '0') * 10 + (t[4] - '0');
+    if (wd < 0 || h > 23 || m > 59) return QW_ERR;
+    *weekday = wd;
+    *minute = h * 60 + m;
+    return QW_OK;
+}
+
+void qw_policy_weekly_format(int weekday, int minute, char *out, size_t cap)
+{
+    if (weekday < 0 || weekday > 6 || minute < 0 || minute >= 24 * 60)
+        snprintf(out, cap, "off");
+    else
+        snprintf(out, cap, "%s %02d:%02d", weekdays[weekday], minute / 60, minute % 60);
 }

@@ -239,8 +239,14 @@ static int64_t local_secs(const qw_tz_t *tz, int64_t t)
 
 int64_t qw_tz_day_start_ms(const qw_tz_t *tz, int32_t local_date)
 {
-    int64_t l = (int64_t)local_date * 86400;
-    /* Try each offset in force near that day; the earliest consistent instant is midnight. */
+    return qw_tz_local_time_ms(tz, local_date, 0);
+}
+
+int64_t qw_tz_local_time_ms(const qw_tz_t *tz, int32_t local_date, int32_t secs)
+{
+    int64_t l = (int64_t)local_date * 86400 + secs;
+    /* Try each offset in force near that day; the earliest consistent instant is the first
+     * time the wall clock shows l. */
     int32_t cand[3] = {qw_tz_offset(tz, (l - 86400) * 1000), qw_tz_offset(tz, l * 1000),
                        qw_tz_offset(tz, (l + 86400) * 1000)};
     int64_t best = INT64_MAX;
@@ -252,7 +258,7 @@ int64_t qw_tz_day_start_ms(const qw_tz_t *tz, int32_t local_date)
         if (cand[i] > omax) omax = cand[i];
     }
     if (best != INT64_MAX) return best * 1000;
-    /* Midnight fell into a DST gap: the day starts at the transition. */
+    /* The wall time fell into a DST gap: the first instant after it (the transition). */
     int64_t lo = l - omax, hi = l - omin;
     while (lo < hi) {
         int64_t mid = lo + (hi - lo) / 2;

@@ -4,15 +4,16 @@
 #include <string.h>
 
 static const char *const qw_dt_family_names[QW_DTF_COUNT] = {
-    "", "warning", "support", "review", "integrity", "reward", "health"};
+    "", "warning", "support", "review", "integrity", "reward", "health", "info"};
 
 static const char *const qw_dt_names[] = {
-    QW_DT_AT_RISK,          QW_DT_FINAL_WARNING,      QW_DT_WARNING_WITHDRAWN,
-    QW_DT_COACHING,         QW_DT_SUPPORT_WITHDRAWN,  QW_DT_REVIEW,
-    QW_DT_REVIEW_WITHDRAWN, QW_DT_QUOTA_ACHIEVED,     QW_DT_ACCELERATOR,
-    QW_DT_CONSISTENT,       QW_DT_REWARD_WITHDRAWN,   QW_DT_INTEGRITY,
-    QW_DT_QUOTA_PRESSURE,   QW_DT_ADVERSE_IMPACT,     QW_DT_HEALTH_WITHDRAWN,
-    QW_DT_DATA_DELAYED,     QW_DT_INTEGRITY_WITHDRAWN};
+    QW_DT_AT_RISK,          QW_DT_FINAL_WARNING,       QW_DT_WARNING_WITHDRAWN,
+    QW_DT_COACHING,         QW_DT_SUPPORT_WITHDRAWN,   QW_DT_REVIEW,
+    QW_DT_REVIEW_WITHDRAWN, QW_DT_QUOTA_ACHIEVED,      QW_DT_ACCELERATOR,
+    QW_DT_CONSISTENT,       QW_DT_REWARD_WITHDRAWN,    QW_DT_INTEGRITY,
+    QW_DT_QUOTA_PRESSURE,   QW_DT_ADVERSE_IMPACT,      QW_DT_HEALTH_WITHDRAWN,
+    QW_DT_DATA_DELAYED,     QW_DT_INTEGRITY_WITHDRAWN, QW_DT_STANDING,
+    QW_DT_TEAM_DIGEST};
 
 qw_dt_family_t qw_dt_family(const char *type)
 {
@@ -48,7 +49,8 @@ const char *qw_dt_withdrawal_of(const char *type)
                                                 QW_DT_REVIEW_WITHDRAWN,
                                                 QW_DT_INTEGRITY_WITHDRAWN,
                                                 QW_DT_REWARD_WITHDRAWN,
-                                                QW_DT_HEALTH_WITHDRAWN};
+                                                QW_DT_HEALTH_WITHDRAWN,
+                                                NULL};
     if (!qw_dt_known(type)) return NULL;
     const char *wt = w[qw_dt_family(type)];
     return wt && strcmp(wt, type) != 0 ? wt : NULL;

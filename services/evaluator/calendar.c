@@ -78,8 +78,12 @@ void qw_calendar_init(qw_calendar_t *c, qw_store_t *store, const qw_refdata_t *r
              qw_clock_mono_ns() % 1000000007);
     snprintf(c->lease_key, sizeof(c->lease_key), "%sqw:ev:calendar:lease", store->ns);
     snprintf(c->done_key, sizeof(c->done_key), "%sqw:ev:calendar:done", store->ns);
+    snprintf(c->digest_key, sizeof(c->digest_key), "%sqw:ev:calendar:digest", store->ns);
     c->m_steps = qw_metrics_counter("qw_evaluator_calendar_steps_total",
                                     "Calendar steps (checkpoints, closes) written", NULL);
+    c->m_digests =
+        qw_metrics_counter("qw_evaluator_calendar_digests_total",
+                           "Weekly digests (info.standing, info.team_digest) written", NULL);
     c->m_failed = qw_metrics_counter("qw_evaluator_calendar_failures_total",
                                      "Calendar steps that failed and will be retried", NULL);
     c->m_step_s = qw_metrics_histogram("qw_evaluator_calendar_step_seconds",
@@ -118,8 +122,15 @@ typedef struct job_dec_s {
     size_t len;
 } job_dec_t;
 
+/* A week's digests to write instead of a step (run_step with a digest request). */
+typedef struct digest_req_s {
+    int64_t at_ms;
+    char week[QW_WEEK_ID_MAX];
+} digest_req_t;
+
 typedef struct job_s {
     qw_calendar_t *c;
+    const digest_req_t *dg; /* NULL: a checkpoint/close step */
     int nparts;
     job_rep_t **reps;
     int n, cap;
@@ -346,12 +357,40 @@ static int encode_out(job_t *j, job_rep_t *r)
     return QW_OK;
 }
 
+static const qw_rep_profile_t *roster_of(void *opaque, const char *rep_id)
+{
+    return qw_refdata_profile(opaque, rep_id);
+}
+
+/* The week's digests over every rep of the job: decisions only, no state is encoded, so
+ * job_write writes nothing but the outboxes. */
+static int job_digests(job_t *j, const char *period, int64_t now_ms)
+{
+    qw_calendar_t *c = j->c;
+    qw_engine_rep_t *arr = calloc((size_t)j->n + 1, sizeof(*arr));
+    qw_digest_numbers_t *scratch = calloc((size_t)j->n + 1, sizeof(*scratch));
+    int rc = QW_OK;
+    if (!arr || !scratch) rc = qw_err_set(c->errstr, sizeof(c->errstr), "out of memory in the job");
+    for (int i = 0; rc == QW_OK && i < j->n; i++)
+        arr[i] = engine_rep(j, j->reps[i], period);
+    qw_engine_t e;
+    qw_engine_init(&e, c->policy, job_emit, j);
+    if (rc == QW_OK && qw_engine_digests(&e, arr, j->n, j->dg->at_ms, j->dg->week, roster_of,
+                                         (void *)c->ref, scratch, now_ms) != QW_OK)
+        qw_log(QW_LOG_WARN, "calendar.digest_failed", "week %s: %s", j->dg->week, e.errstr);
+    free(scratch);
+    free(arr);
+    if (rc == QW_OK && j->failed) rc = qw_err_set(c->errstr, sizeof(c->errstr), "out of memory");
+    return rc;
+}
+
 /* Tick the reps whose team is selected (all when sel is NULL) and encode them; the fairness
  * report (after a close) always runs over every rep. */
 static int job_tick(job_t *j, const unsigned char *sel, const char *period, unsigned todo,
                     int64_t now_ms)
 {
     qw_calendar_t *c = j->c;
+    if (j->dg) return job_digests(j, period, now_ms);
     qw_engine_rep_t *arr = calloc((size_t)j->n + 1, sizeof(*arr));
     if (!arr) return qw_err_set(c->errstr, sizeof(c->errstr), "out of memory in the job");
     int m = 0;
@@ -428,7 +467,8 @@ static int job_catch_up(job_t *j, const char *period, unsigned todo, int64_t now
     int close = (todo & (1u << QW_CAL_CLOSE_BIT)) != 0;
     for (int i = 0; i < j->ndecs; i++) {
         job_dec_t *d = &j->decs[i];
-        if (d->team >= 0 ? j->dirty_team[d->team] : close) {
+        /* A manager's digest covers reports of any team: digests are all made again. */
+        if (j->dg || (d->team >= 0 ? j->dirty_team[d->team] : close)) {
             free(d->buf);
             d->buf = NULL;
         }
@@ -437,7 +477,7 @@ static int job_catch_up(job_t *j, const char *period, unsigned todo, int64_t now
         if (j->dirty_team[j->reps[i]->team] && job_reset_state(j->reps[i]) != QW_OK)
             return qw_err_set(c->errstr, sizeof(c->errstr), "state of rep %s does not decode",
                               j->reps[i]->profile.rep_id);
-    return job_tick(j, j->dirty_team, period, todo, now_ms);
+    return job_tick(j, j->dg ? NULL : j->dirty_team, period, todo, now_ms);
 }
 
 static int differs(const job_rep_t *r)
@@ -513,7 +553,8 @@ static int64_t ms_since(int64_t t0_ns)
  * records which reps it wrote. Then a hold on every partition stops them for the catch-up (those
  * reps re-read, their teams re-ticked) and the write. A credit thus either counts in the step or
  * comes after it, as before, but consumption pauses only for the catch-up and the write. */
-static int run_step(qw_calendar_t *c, const qw_period_t *period, unsigned todo, int64_t now_ms)
+static int run_step(qw_calendar_t *c, const qw_period_t *period, unsigned todo,
+                    const digest_req_t *dg, int64_t now_ms)
 {
     int nparts = partitions(c);
     if (nparts <= 0)
@@ -521,6 +562,7 @@ static int run_step(qw_calendar_t *c, const qw_period_t *period, unsigned todo, 
     job_t *j = calloc(1, sizeof(*j));
     if (!j) return qw_err_set(c->errstr, sizeof(c->errstr), "out of memory in the job");
     j->c = c;
+    j->dg = dg;
     j->nparts = nparts;
     qw_strmap_init(&j->by_id);
     qw_strmap_init(&j->teams);
@@ -567,13 +609,14 @@ static int run_step(qw_calendar_t *c, const qw_period_t *period, unsigned todo, 
         qw_store_snapshot_end(c->store, p);
     c->last_step_ms = ms_since(t0);
     c->last_dirty = ndirty;
-    qw_metric_add(rc == QW_OK ? c->m_steps : c->m_failed, 1);
+    qw_metric_add(rc != QW_OK ? c->m_failed : dg ? c->m_digests : c->m_steps, 1);
     qw_metric_observe_us(c->m_step_s, c->last_step_ms * 1000);
     if (held) qw_metric_observe_us(c->m_hold_s, c->last_hold_ms * 1000);
     qw_log_fields(rc == QW_OK ? QW_LOG_INFO : QW_LOG_WARN, "calendar.step",
-                  json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:I,s:I,s:I}", "period", period->id, "steps",
-                            (int)todo, "reps", j->n, "changed", changed, "decisions", decisions,
-                            "caught_up", ndirty, "step_ms", (json_int_t)c->last_step_ms, "hold_ms",
+                  json_pack("{s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:I,s:I,s:I}", "period", period->id,
+                            "digest_week", dg ? dg->week : "", "steps", (int)todo, "reps", j->n,
+                            "changed", changed, "decisions", decisions, "caught_up", ndirty,
+                            "step_ms", (json_int_t)c->last_step_ms, "hold_ms",
                             (json_int_t)(held ? c->last_hold_ms : 0), "write_ms",
                             (json_int_t)write_ms),
                   "calendar step for %s %s", period->id, rc == QW_OK ? "done" : c->errstr);
@@ -690,7 +733,8 @@ static void rejudge(qw_calendar_t *c, int64_t now_ms)
         redisReply *d = qw_redis_command(c->store->r, "HGET %s %s", c->done_key, id);
         unsigned done = d && d->type == REDIS_REPLY_STRING ? (unsigned)atoi(d->str) : 0;
         if (d) freeReplyObject(d);
-        if ((done & (1u << team_bit)) && run_step(c, &p, 1u << team_bit, now_ms) != QW_OK) continue;
+        if ((done & (1u << team_bit)) && run_step(c, &p, 1u << team_bit, NULL, now_ms) != QW_OK)
+            continue;
         redisReply *x = qw_redis_command(c->store->r, "HDEL %s %s", key, id);
         if (x) freeReplyObject(x);
     }
@@ -746,14 +790,43 @@ void qw_calendar_run(qw_calendar_t *c, int64_t now_ms)
         qw_period_next(&p, &next);
         p = next;
     }
+    /* The latest digest week, if not yet written: it waits for complete data with the steps. */
+    digest_req_t dg = {.at_ms = qw_schedule_digest_at(c->policy, now_ms)};
+    int digest_due = 0;
+    if (dg.at_ms != INT64_MIN) {
+        qw_schedule_week_id(&c->policy->tz, dg.at_ms, dg.week);
+        redisReply *r = qw_redis_command(c->store->r, "HEXISTS %s %s", c->digest_key, dg.week);
+        if (!r) return;
+        digest_due = r->type == REDIS_REPLY_INTEGER && r->integer == 0;
+        freeReplyObject(r);
+        int64_t at = digest_due ? dg.at_ms : qw_schedule_digest_next(c->policy, now_ms);
+        if (at < next_due) next_due = at;
+        if (digest_due) {
+            size_t wl = strlen(what);
+            snprintf(what + wl, sizeof(what) - wl, "%sdigest/%s", wl ? "," : "", dg.week);
+        }
+    }
     if (next_due != INT64_MAX) qw_metric_set(c->m_next_due, next_due / 1000);
     rejudge(c, now_ms);
-    if (!nsteps || !inputs_complete(c, &periods[0], what, now_ms)) return;
+    if (!nsteps && !digest_due) return;
+    qw_period_t dper = cur;
+    if (digest_due)
+        qw_period_of_date(c->policy->period, qw_tz_local_date(&c->policy->tz, dg.at_ms), &dper);
+    if (!inputs_complete(c, nsteps ? &periods[0] : &dper, what, now_ms)) return;
     for (int i = 0; i < nsteps; i++) {
-        if (run_step(c, &periods[i], todos[i], now_ms) != QW_OK) return; /* retried next interval */
+        if (run_step(c, &periods[i], todos[i], NULL, now_ms) != QW_OK)
+            return; /* retried next interval */
         c->steps++;
         redisReply *r = qw_redis_command(c->store->r, "HSET %s %s %u", c->done_key, periods[i].id,
                                          dones[i] | todos[i]);
+        if (r) freeReplyObject(r);
+    }
+    /* After the steps (a close may have changed a state the digest reads). Only this week:
+     * weeks missed while the job was down are not sent. */
+    if (digest_due && run_step(c, &dper, 0, &dg, now_ms) == QW_OK) {
+        c->digests++;
+        redisReply *r = qw_redis_command(c->store->r, "HSET %s %s %lld", c->digest_key, dg.week,
+                                         (long long)dg.at_ms);
         if (r) freeReplyObject(r);
     }
 }

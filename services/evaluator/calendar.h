@@ -11,7 +11,13 @@
  * a script that checks the hold token and bumps the partition's generation (owners then reload:
  * "stale"), records the step as done and lifts the holds. A late credit either landed before
  * the hold (it counts in the close) or is applied after it to a state that is marked closed (the
- * engine emits the correction): never neither. docs/evaluator.md. */
+ * engine emits the correction): never neither. docs/evaluator.md.
+ *
+ * Weekly digests (policy digests.weekly_at) go the same way: when the latest digest instant's
+ * week is not in <ns>qw:ev:calendar:digest, the job waits for complete inputs as a step does,
+ * then snapshots, holds, and writes the digests (info.standing, info.team_digest) to the
+ * outboxes -- no state changes -- and records the week. A crash in between re-emits the same
+ * ids, which the notifier delivers once per channel. docs/engine.md, "Weekly digests". */
 #ifndef QW_CALENDAR_H
 #define QW_CALENDAR_H
 
@@ -43,15 +49,17 @@ typedef struct qw_calendar_s {
     char token[96];
     char lease_key[QW_STORE_KEY_MAX];
     char done_key[QW_STORE_KEY_MAX];
+    /* Weekly digests sent: <ns>qw:ev:calendar:digest, week id -> the instant (ms). */
+    char digest_key[QW_STORE_KEY_MAX];
     int have_lease;
-    int64_t runs, steps;
+    int64_t runs, steps, digests;       /* digests: weeks whose digests were written */
     int64_t last_step_ms, last_hold_ms; /* the last step: whole, and how long it held */
     int last_dirty;                     /* reps owners wrote during its snapshot */
     int nparts;                         /* tests: partitions without asking Kafka (0: ask) */
     /* Steps wait for complete inputs (docs/completeness.md); NULL: no check (unit tests that
      * drive the job directly). */
     qw_complete_t *complete;
-    qw_metric_t *m_steps, *m_failed, *m_step_s, *m_hold_s, *m_next_due;
+    qw_metric_t *m_steps, *m_failed, *m_step_s, *m_hold_s, *m_next_due, *m_digests;
     /* Tests: called between the snapshot's tick and the hold (owners may write meanwhile). */
     void (*on_snapshot)(void *opaque, const char *period);
     void *on_snapshot_opaque;

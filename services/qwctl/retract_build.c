@@ -33,6 +33,11 @@ int qwctl_retract_build(const qw_decision_t *orig, const char *by, const char *r
                         int64_t now_ms, qw_decision_t *out, char *errbuf, size_t errlen)
 {
     const char *wtype = qw_dt_withdrawal_of(orig->type);
+    if (qw_dt_family(orig->type) == QW_DTF_INFO)
+        return qw_err_set(errbuf, errlen,
+                          "%s is a weekly digest (%s): information is not withdrawn; the next "
+                          "week's digest supersedes it",
+                          orig->id, orig->type);
     if (orig->withdraws[0] || (qw_dt_known(orig->type) && !wtype))
         return qw_err_set(errbuf, errlen,
                           "%s is a withdrawal (%s) itself: a withdrawal is never withdrawn",

@@ -30,6 +30,7 @@ static void on_record(void *opaque, const qw_follow_rec_t *r)
         qw_metric_add(rc == QW_OK ? m_credits : rc == QW_WEB_DUPLICATE ? m_dups : m_invalid, 1);
     } else {
         rc = qw_web_model_apply_decision(&w->model, r->value, r->value_len, err, sizeof(err));
+        /* A weekly digest (QW_WEB_NOT_SHOWN) is a valid record: counted, not shown. */
         qw_metric_add(rc == QW_ERR ? m_invalid : m_decisions, 1);
     }
     if (rc == QW_ERR)

@@ -249,3 +249,29 @@ Test(base_policy, standings_leaderboard_is_off_unless_said)
     cr_assert(strstr(err, "standings.leaderboard") && strstr(err, "off, rank or attainment"), "%s",
               err);
 }
+
+Test(base_policy, digests_weekly_at_is_off_unless_said)
+{
+    cr_assert_eq(load("version: v1\n"), QW_OK, "%s", err);
+    cr_assert_eq(pol.digest_weekday, -1, "off by default");
+    cr_assert_eq(load("version: v1\ndigests:\n  weekly_at: \"mon 08:00\"\n"), QW_OK, "%s", err);
+    cr_assert_eq(pol.digest_weekday, 0);
+    cr_assert_eq(pol.digest_minute, 8 * 60);
+    cr_assert_eq(load("version: v1\ndigests:\n  weekly_at: sun 23:59\n"), QW_OK, "%s", err);
+    cr_assert_eq(pol.digest_weekday, 6);
+    cr_assert_eq(pol.digest_minute, 23 * 60 + 59);
+    cr_assert_eq(load("version: v1\ndigests:\n  weekly_at: \"off\"\n"), QW_OK, "%s", err);
+    cr_assert_eq(pol.digest_weekday, -1);
+    expect_error("version: v1\ndigests:\n  weekly_at: monday 08:00\n",
+                 "policy:3:14: digests.weekly_at: must be off or a weekday");
+    expect_error("version: v1\ndigests:\n  weekly_at: mon 24:00\n", "got mon 24:00");
+    expect_error("version: v1\ndigests:\n  weekly_at: mon 8:00\n", "digests.weekly_at");
+    expect_error("version: v1\ndigests:\n  weekly_at: Mon 08:00\n", "digests.weekly_at");
+    expect_error("version: v1\ndigests:\n  weekly_at: [mon]\n", "digests.weekly_at");
+    expect_error("version: v1\ndigests:\n  weekly: mon 08:00\n", "digests.weekly: unknown key");
+    char out[16];
+    qw_policy_weekly_format(0, 8 * 60, out, sizeof(out));
+    cr_assert_str_eq(out, "mon 08:00");
+    qw_policy_weekly_format(-1, 0, out, sizeof(out));
+    cr_assert_str_eq(out, "off");
+}

@@ -168,3 +168,22 @@ Test(base_tz, footer_offsets_stay_in_the_type_table_range)
     cr_assert_eq(parse_with_footer("<-12>12"), 0, "%s", err);
     cr_assert_eq(qw_tz_offset(&tz, at("2060-07-15T12:00:00Z")), -12 * 3600);
 }
+
+Test(base_tz, local_time_of_day_follows_dst_gaps_and_repeats)
+{
+    load("Europe/Berlin");
+    cr_assert_eq(qw_tz_local_time_ms(&tz, day("2026-03-30"), 8 * 3600), at("2026-03-30T06:00:00Z"));
+    cr_assert_eq(qw_tz_local_time_ms(&tz, day("2026-03-23"), 8 * 3600), at("2026-03-23T07:00:00Z"));
+    /* On the DST day 08:00 is CEST already; 02:30 does not exist: the transition (03:00). */
+    cr_assert_eq(qw_tz_local_time_ms(&tz, day("2026-03-29"), 8 * 3600), at("2026-03-29T06:00:00Z"));
+    cr_assert_eq(qw_tz_local_time_ms(&tz, day("2026-03-29"), 2 * 3600 + 1800),
+                 at("2026-03-29T01:00:00Z"));
+    /* 02:30 on 25 October happens twice: the first (CEST). */
+    cr_assert_eq(qw_tz_local_time_ms(&tz, day("2026-10-25"), 2 * 3600 + 1800),
+                 at("2026-10-25T00:30:00Z"));
+    cr_assert_eq(qw_tz_local_time_ms(&tz, day("2026-10-25"), 0),
+                 qw_tz_day_start_ms(&tz, day("2026-10-25")));
+    load("America/New_York");
+    cr_assert_eq(qw_tz_local_time_ms(&tz, day("2026-11-02"), 8 * 3600), at("2026-11-02T13:00:00Z"));
+    cr_assert_eq(qw_tz_local_time_ms(&tz, day("2026-10-26"), 8 * 3600), at("2026-10-26T12:00:00Z"));
+}

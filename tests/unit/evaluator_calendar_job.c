@@ -230,3 +230,104 @@ Test(evaluator_calendar_job, a_snapshot_taken_over_by_another_job_is_not_written
     const qw_period_state_t *ps = qw_rep_state_find(&st, PERIOD);
     cr_assert(!ps || !(ps->flags & QW_PF_CLOSED), "2026-11 not written");
 }
+
+/* ---- weekly digests ---------------------------------------------------------------------- */
+
+/* The outbox entries of a rep and type: how many, and the last one's credited amount and id. */
+static int outbox_digest(const char *rep, const char *type, int64_t *credited, char *id)
+{
+    int n = 0;
+    for (int p = 0; p < NPARTS; p++) {
+        char k[QW_STORE_KEY_MAX];
+        qw_store_key(&store, k, sizeof(k), p, "outbox");
+        redisReply *r = qw_redis_command(&redis, "LRANGE %s 0 -1", k);
+        cr_assert(r && r->type == REDIS_REPLY_ARRAY);
+        for (size_t i = 0; i < r->elements; i++) {
+            Quotawatch__V1__Decision *d = quotawatch__v1__decision__unpack(
+                NULL, r->element[i]->len, (const uint8_t *)r->element[i]->str);
+            cr_assert_not_null(d);
+            if (!strcmp(d->rep_id, rep) && !strcmp(d->type, type)) {
+                n++;
+                *credited = d->credited_minor;
+                snprintf(id, QW_DECISION_ID_MAX, "%s", d->id);
+            }
+            quotawatch__v1__decision__free_unpacked(d, NULL);
+        }
+        freeReplyObject(r);
+    }
+    return n;
+}
+
+static int digest_snapshots;
+
+static void sell_during_digest(void *opaque, const char *period)
+{
+    (void)opaque;
+    /* The first 2026-11 snapshot is the 50% checkpoint's; the second the digest's. */
+    if (strcmp(period, PERIOD) || ++digest_snapshots != 2) return;
+    during_snapshot = owner_commit(2, "d-during", 7000, 20);
+}
+
+Test(evaluator_calendar_job, weekly_digests_once_per_week_counting_what_owners_wrote)
+{
+    fx_policy("digests: {weekly_at: \"mon 08:00\"}\n");
+    qw_rep_profile_t mgr;
+    fx_rep(&mgr, "mgr-east", "east");
+    mgr.manager_id[0] = '\0';
+    mgr.role = QW_ROLE_MANAGER;
+    cr_assert_eq(qw_refdata_put_profile(&ref, &mgr), QW_OK);
+    team.prof[1].digest_opt_out = 1;
+    cr_assert_eq(qw_refdata_put_profile(&ref, &team.prof[1]), QW_OK);
+    cr_assert_eq(owner_commit(0, "d-a", 30000, 0), QW_COMMIT_OK);
+    cal.on_snapshot = sell_during_digest;
+
+    int64_t at = fx_at("2026-11-23T08:00:00Z"); /* a Monday; the policy is UTC */
+    qw_calendar_run(&cal, at + 3600000);
+    cr_assert_eq(during_snapshot, QW_COMMIT_OK);
+    cr_assert_eq(cal.digests, 1, "%s", cal.errstr);
+    int64_t credited = -1;
+    char id[QW_DECISION_ID_MAX] = "";
+    cr_assert_eq(outbox_digest("r1", "info.standing", &credited, id), 1);
+    cr_assert_eq(credited, 30000);
+    cr_assert_str_eq(id, "d:r1:2026-11:info.standing:2026-W48");
+    cr_assert_eq(outbox_digest("r2", "info.standing", &credited, id), 0, "r2 opted out");
+    cr_assert_eq(outbox_digest("r3", "info.standing", &credited, id), 1);
+    cr_assert_eq(credited, 7000, "the deal written during the digest's snapshot counts");
+    cr_assert_eq(outbox_digest("r4", "info.standing", &credited, id), 1);
+    cr_assert_eq(outbox_digest("mgr-east", "info.team_digest", &credited, id), 1);
+    cr_assert_eq(credited, 37000, "r1 + r3 (r2 is listed too, with nothing)");
+    cr_assert_str_eq(id, "d:mgr-east:2026-11:info.team_digest:2026-W48");
+    redisReply *r = qw_redis_command(&redis, "HGET t.qw:ev:calendar:digest 2026-W48");
+    cr_assert(r && r->type == REDIS_REPLY_STRING);
+    cr_assert_eq(strtoll(r->str, NULL, 10), at);
+    freeReplyObject(r);
+    qw_rep_state_t st;
+    stored_state(2, &st);
+    cr_assert_eq(qw_rep_state_find(&st, PERIOD)->credited_minor, 7000, "the owner's write kept");
+
+    /* Later the same week: nothing again. */
+    cal.next_run_ns = 0;
+    qw_calendar_run(&cal, at + 2 * 86400000LL);
+    cr_assert_eq(cal.digests, 1);
+    cr_assert_eq(outbox_digest("r1", "info.standing", &credited, id), 1);
+
+    /* A crash after the outbox write but before the week was recorded: the next run writes the
+     * same ids again (the notifier delivers each id once per channel). */
+    r = qw_redis_command(&redis, "HDEL t.qw:ev:calendar:digest 2026-W48");
+    freeReplyObject(r);
+    cal.next_run_ns = 0;
+    qw_calendar_run(&cal, at + 2 * 86400000LL);
+    cr_assert_eq(cal.digests, 2);
+    cr_assert_eq(outbox_digest("mgr-east", "info.team_digest", &credited, id), 2);
+    cr_assert_str_eq(id, "d:mgr-east:2026-11:info.team_digest:2026-W48", "the same id");
+
+    /* Weeks missed while the job was down are not sent: three weeks on, only 2026-W51. */
+    cal.next_run_ns = 0;
+    qw_calendar_run(&cal, fx_at("2026-12-16T12:00:00Z"));
+    cr_assert_eq(cal.digests, 3, "%s", cal.errstr);
+    r = qw_redis_command(&redis, "HLEN t.qw:ev:calendar:digest");
+    cr_assert_eq(r->integer, 2, "2026-W48 and 2026-W51; W49 and W50 were never sent");
+    freeReplyObject(r);
+    cr_assert_eq(outbox_digest("r1", "info.standing", &credited, id), 3, "W48 twice, W51");
+    cr_assert_str_eq(id, "d:r1:2026-12:info.standing:2026-W51");
+}

@@ -342,3 +342,86 @@ Test(notifier_render, team_mention_cannot_be_hijacked)
     cr_assert_null(strstr(b, "<@"), "%s", b);
     qw_tmpl_free(&set);
 }
+
+Test(notifier_render, evidence_by_key)
+{
+    Quotawatch__V1__Decision d = sample();
+    qw_render_ctx_t ctx;
+    qw_render_ctx_init(&ctx, &d, NULL, "rep", "rep.slack");
+    char out[256], err[256];
+    cr_assert_eq(render_str("[{{evidence.deals_won}}|{{evidence.note}}|{{evidence.none}}]",
+                            QW_ESC_HTML, &ctx, out, sizeof(out), err),
+                 0, "%s", err);
+    cr_assert_str_eq(out, "[7|a&lt;b&gt;&amp;c|]", "value, escaped text, absent");
+    cr_assert_eq(
+        render_str("{{#evidence.none}}x{{/evidence.none}}{{^evidence.none}}y{{/evidence.none}}",
+                   QW_ESC_TEXT, &ctx, out, sizeof(out), err),
+        0, "%s", err);
+    cr_assert_str_eq(out, "y");
+}
+
+/* The weekly digests' own templates: chosen by type, the numbers and report lines shown, every
+ * value escaped (a hostile rep name in a report line cannot ping a channel or inject HTML). */
+Test(notifier_render, digest_templates_show_the_numbers_escaped)
+{
+    static qw_tmpl_set_t set;
+    char err[256];
+    qw_tmpl_init(&set);
+    cr_assert_eq(qw_tmpl_load_dir(&set, TEMPLATES, err, sizeof(err)), 0, "%s", err);
+    cr_assert_str_eq(qw_tmpl_find(&set, "slack", "info.team_digest", "rep", "json")->name,
+                     "slack/info.team_digest.json.tmpl");
+    cr_assert_str_eq(qw_tmpl_find(&set, "email", "info.standing", "rep", "txt")->name,
+                     "email/info.standing.txt.tmpl");
+    static Quotawatch__V1__Evidence e[6];
+    static Quotawatch__V1__Evidence *ep[6];
+    const char *keys[] = {"week", "reports", "behind_pace", "report.01", "report.02", "more"};
+    const char *texts[] = {"2026-W48",
+                           "",
+                           "",
+                           "<!channel> Eve <b>x</b> (eve): 10.0% of quota",
+                           "Ada (ada): 90.0% of quota",
+                           "and 3 more"};
+    int64_t vals[] = {1795400000000LL, 5, 1, 1000, 9000, 3};
+    for (int i = 0; i < 6; i++) {
+        Quotawatch__V1__Evidence z = QUOTAWATCH__V1__EVIDENCE__INIT;
+        e[i] = z;
+        e[i].key = (char *)keys[i];
+        e[i].text = (char *)texts[i];
+        e[i].value = vals[i];
+        ep[i] = &e[i];
+    }
+    Quotawatch__V1__Decision d = sample();
+    d.type = "info.team_digest";
+    d.id = "d:mgr-1:2026-11:info.team_digest:2026-W48";
+    d.rep_id = "mgr-1";
+    d.n_audience = 1;
+    d.summary = "Week 2026-W48";
+    d.n_evidence = 6;
+    d.evidence = ep;
+    static char b1[65536], b2[65536], b3[65536];
+    qw_buf_t o1, o2, o3;
+    qw_render_ctx_t ctx;
+    qw_render_ctx_init(&ctx, &d, NULL, "rep", "rep.slack");
+    qw_buf_init(&o1, b1, sizeof(b1));
+    cr_assert_eq(qw_tmpl_slack(&set, &ctx, &o1, err, sizeof(err)), 0, "%s", err);
+    json_t *j = json_loads(b1, 0, NULL);
+    cr_assert_not_null(j, "%s", b1);
+    json_t *lines = json_object_get(json_array_get(json_object_get(j, "blocks"), 2), "text");
+    const char *t = json_string_value(json_object_get(lines, "text"));
+    cr_assert(strstr(t, "• &lt;!channel&gt; Eve &lt;b&gt;x&lt;/b&gt; (eve): 10.0% of quota\n• Ada"),
+              "%s", t);
+    cr_assert(strstr(t, "_and 3 more_"), "%s", t);
+    cr_assert(strstr(b1, "1 of 5 behind pace"), "%s", b1);
+    json_decref(j);
+    qw_render_ctx_init(&ctx, &d, NULL, "rep", "rep.email");
+    qw_buf_init(&o1, b1, sizeof(b1));
+    qw_buf_init(&o2, b2, sizeof(b2));
+    qw_buf_init(&o3, b3, sizeof(b3));
+    cr_assert_eq(qw_tmpl_email(&set, &ctx, &o1, &o2, &o3, err, sizeof(err)), 0, "%s", err);
+    cr_assert_str_eq(b1, "[quotawatch] Your team, week 2026-W48: 1 of 5 behind pace");
+    cr_assert(strstr(b2, "  - Ada (ada): 90.0% of quota\n"), "%s", b2);
+    cr_assert(strstr(b2, "(and 3 more)"), "%s", b2);
+    cr_assert_null(strstr(b3, "<b>x"));
+    cr_assert(strstr(b3, "<li>&lt;!channel&gt; Eve &lt;b&gt;x&lt;/b&gt;"), "%s", b3);
+    qw_tmpl_free(&set);
+}

@@ -357,3 +357,58 @@ Test(notifier_route, example_file_loads)
     cr_assert_eq(c.n_routes, 7);
     qw_route_cfg_free(&c);
 }
+
+/* Weekly digests: audience rep, so a team digest (rep_id = the manager) reaches the manager's
+ * own DM and mailbox, never their manager; no route may put info.* on a team channel. */
+Test(notifier_route, digests_reach_their_recipient_only, .init = load_good, .fini = unload)
+{
+    Quotawatch__V1__Decision d = dec("info.team_digest", 1); /* audience rep only */
+    d.rep_id = "mgr-1";
+    qw_rep_profile_t mgr = rep_profile();
+    snprintf(mgr.rep_id, sizeof(mgr.rep_id), "mgr-1");
+    snprintf(mgr.email, sizeof(mgr.email), "grace@example.com");
+    snprintf(mgr.manager_id, sizeof(mgr.manager_id), "vp-1");
+    qw_rep_profile_t vp = rep_profile();
+    snprintf(vp.email, sizeof(vp.email), "vp@example.com");
+    qw_target_t t[QW_ROUTE_MAX_TARGETS];
+    size_t n = qw_route_resolve(&cfg, &d, &mgr, &vp, t, QW_ROUTE_MAX_TARGETS);
+    cr_assert_eq(n, 1, "rep-slack only ('*'); rep-email does not list info.*");
+    cr_assert_str_eq(t[0].channel, "rep.slack");
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_not(t[i].shared);
+        cr_assert_neq(strcmp(t[i].address, "vp@example.com"), 0);
+    }
+    cr_assert_eq(qw_route_priority("info.standing"), QW_PRIO_LEVELS - 1, "last under backlog");
+    refused("routes:\n  - {name: digest-team, audience: team, channel: slack, "
+            "types: ['info.*']}\n",
+            "public recognition");
+    refused("routes:\n  - {name: digest-team2, audience: team, channel: email, "
+            "types: [info.standing]}\n",
+            "public recognition");
+}
+
+Test(notifier_route, example_routes_send_digests_by_dm_and_mail)
+{
+    qw_route_cfg_t c;
+    char err[QW_ERRSTR_MAX];
+    qw_route_cfg_init(&c);
+    cr_assert_eq(
+        qw_route_load_file(&c, QW_FIXTURES "/../../deploy/notifier.example.yaml", err, sizeof(err)),
+        0, "%s", err);
+    char *aud[] = {"rep"};
+    Quotawatch__V1__Decision d = QUOTAWATCH__V1__DECISION__INIT;
+    d.id = "d:mgr-1:2026-11:info.team_digest:2026-W48";
+    d.type = "info.team_digest";
+    d.rep_id = "mgr-1";
+    d.audience = aud;
+    d.n_audience = 1;
+    qw_rep_profile_t mgr = rep_profile();
+    snprintf(mgr.rep_id, sizeof(mgr.rep_id), "mgr-1");
+    snprintf(mgr.email, sizeof(mgr.email), "grace@example.com");
+    qw_target_t t[QW_ROUTE_MAX_TARGETS];
+    size_t n = qw_route_resolve(&c, &d, &mgr, NULL, t, QW_ROUTE_MAX_TARGETS);
+    cr_assert_eq(n, 2);
+    cr_assert_not_null(find(t, n, "rep.slack"));
+    cr_assert_str_eq(find(t, n, "rep.email")->address, "grace@example.com");
+    qw_route_cfg_free(&c);
+}

@@ -99,3 +99,11 @@ Test(qwctl_retract_build, refuses_withdrawals_unknown_types_and_bad_text)
     o.id[sizeof(o.id) - 5] = 0;
     cr_assert_eq(qwctl_retract_build(&o, "hr", "x", 1, &w, e, sizeof(e)), QW_ERR, "id too long");
 }
+
+Test(qwctl_retract_build, refuses_a_weekly_digest)
+{
+    qw_decision_t w, o = orig(QW_DT_STANDING);
+    char e[256];
+    cr_assert_eq(qwctl_retract_build(&o, "ops", "x", 1, &w, e, sizeof(e)), QW_ERR);
+    cr_assert(strstr(e, "digest"), "%s", e);
+}

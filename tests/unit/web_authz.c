@@ -201,3 +201,25 @@ Test(web_authz, hostile_paths_and_periods_are_refused_not_crashed)
     cr_assert_eq(st, 404, "a quarter under a monthly policy: no such period");
     json_decref(o);
 }
+
+Test(web_authz, weekly_digests_are_not_decisions_and_never_shown)
+{
+    qw_decision_t d;
+    memset(&d, 0, sizeof(d));
+    snprintf(d.id, sizeof(d.id), "d:ada:2026-11:info.standing:2026-W48");
+    snprintf(d.type, sizeof(d.type), "%s", QW_DT_STANDING);
+    snprintf(d.rep_id, sizeof(d.rep_id), "ada");
+    snprintf(d.team_id, sizeof(d.team_id), "east");
+    snprintf(d.period, sizeof(d.period), "2026-11");
+    d.audience = QW_AUDSET_REP;
+    cr_assert_eq(qw_web_model_put_decision(&m, &d), QW_WEB_NOT_SHOWN);
+    cr_assert_null(qw_web_model_decision(&m, d.id));
+    cr_assert_eq(status_of("ada@x.io", "/api/v1/decisions/d:ada:2026-11:info.standing:2026-W48"),
+                 404);
+    int st;
+    json_t *o = qw_web_route(&m, "ada@x.io", "/api/v1/reps/ada/decisions", "", 1795176000000, &st);
+    cr_assert_eq(st, 200);
+    cr_assert_eq(json_array_size(json_object_get(o, "decisions")), 0, "%s",
+                 json_dumps(o, JSON_COMPACT));
+    json_decref(o);
+}

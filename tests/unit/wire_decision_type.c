@@ -59,3 +59,20 @@ Test(wire_decision_type, withdrawal_of_each_family)
     cr_assert_null(qw_dt_withdrawal_of("warning.unheard_of"));
     cr_assert_null(qw_dt_withdrawal_of(NULL));
 }
+
+Test(wire_decision_type, digests_are_information_never_withdrawn_nor_sensitive)
+{
+    cr_assert_eq(qw_dt_family(QW_DT_STANDING), QW_DTF_INFO);
+    cr_assert_eq(qw_dt_family(QW_DT_TEAM_DIGEST), QW_DTF_INFO);
+    cr_assert_eq(qw_dt_family("info.*"), QW_DTF_INFO, "a routing pattern");
+    cr_assert_eq(qw_dt_family("infos.x"), QW_DTF_UNKNOWN);
+    cr_assert_str_eq(qw_dt_family_name(QW_DTF_INFO), "info");
+    cr_assert(qw_dt_known(QW_DT_STANDING));
+    cr_assert(qw_dt_known(QW_DT_TEAM_DIGEST));
+    cr_assert_not(qw_dt_known("info.other"));
+    cr_assert_not(qw_dt_is_sensitive(QW_DT_STANDING));
+    cr_assert_not(qw_dt_is_sensitive("info.*"));
+    cr_assert_not(qw_dt_family_is_sensitive(QW_DTF_INFO));
+    cr_assert_null(qw_dt_withdrawal_of(QW_DT_STANDING), "a digest is superseded, not withdrawn");
+    cr_assert_null(qw_dt_withdrawal_of(QW_DT_TEAM_DIGEST));
+}

@@ -304,4 +304,43 @@ typedef struct qw_standing_s {
 int qw_engine_standing(qw_engine_t *e, const qw_rep_profile_t *prof, const qw_quota_t *quota,
                        const qw_rep_state_t *st, const char *period, qw_standing_t *out);
 
+/* ---- weekly digests (engine_digest.c; docs/engine.md, "Weekly digests") ------------------ */
+
+/* One person's numbers for a digest at an instant: qw_engine_standing plus the pace. */
+typedef struct qw_digest_numbers_s {
+    const qw_engine_rep_t *rep;
+    qw_standing_t s;
+    int counted;          /* in the roster and evaluated (qw_roster_evaluated) */
+    int on_leave;         /* on leave on the instant's local date */
+    int32_t elapsed_bp;   /* share of the period elapsed at the instant (the expected share) */
+    int64_t target_minor; /* effective quota x elapsed share: the prorated target */
+    int64_t delta_minor;  /* credited - target */
+    int32_t pace_bp;      /* credited / target: 10000 = exactly on pace; 0 without a target */
+    int behind;           /* credited below the target (never without a quota) */
+    int32_t days_left;    /* days of the period after the instant's local date */
+} qw_digest_numbers_t;
+
+/* The numbers of one rep for `period` at at_ms. QW_ERR as qw_engine_standing. */
+int qw_engine_digest_numbers(qw_engine_t *e, const qw_engine_rep_t *r, const qw_period_t *period,
+                             int64_t at_ms, qw_digest_numbers_t *out);
+
+/* The roster as the digests see it: a person's profile, or NULL when the roster lacks them. */
+typedef const qw_rep_profile_t *(*qw_roster_lookup_fn)(void *opaque, const char *rep_id);
+
+/* The weekly digests of the week `week` (its instant at_ms) for the period holding at_ms's local
+ * date, over every rep of reps[] (all teams: a manager's reports may span teams):
+ *  - info.standing, audience rep, id d:<rep>:<period>:info.standing:<week>, for each rep in the
+ *    roster who is evaluated, not digest_opt_out and not on leave that day;
+ *  - info.team_digest, audience rep (the manager is the recipient, named in rep_id), id
+ *    d:<manager>:<period>:info.team_digest:<week>, for each person named as manager_id by such
+ *    a rep (opted out or on leave included) who is in the roster, active, not digest_opt_out
+ *    and not on leave that day: counts, team sums and one line per direct report, behind pace
+ *    first, within QW_EVIDENCE_MAX ("and N more").
+ * Changes no state and emits no other type. scratch: n entries of the caller's (reordered
+ * freely). Emission is in rep id order, then manager id order. QW_ERR (e->errstr) when a rep's
+ * numbers could not be computed (the others are still emitted) or the instant is unusable. */
+int qw_engine_digests(qw_engine_t *e, const qw_engine_rep_t *reps, int n, int64_t at_ms,
+                      const char *week, qw_roster_lookup_fn roster, void *roster_opaque,
+                      qw_digest_numbers_t *scratch, int64_t now_ms);
+
 #endif

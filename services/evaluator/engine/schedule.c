@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "quotawatch/date.h"
+
 unsigned qw_schedule_due(const qw_policy_t *p, const qw_period_t *period, int64_t now_ms)
 {
     unsigned due = 0;
@@ -26,6 +28,43 @@ int64_t qw_schedule_next_ms(const qw_policy_t *p, const qw_period_t *period, uns
     int64_t close = qw_period_close_ms(period, &p->tz, p->grace_days);
     if (!(done & (1u << QW_CAL_CLOSE_BIT)) && close < next) next = close;
     return next;
+}
+
+/* 0 = Monday .. 6 = Sunday; day 0 (1970-01-01) was a Thursday. */
+static int weekday_of(int32_t day)
+{
+    return (int)(((int64_t)day % 7 + 7 + 3) % 7);
+}
+
+static int64_t digest_on(const qw_policy_t *p, int32_t day)
+{
+    return qw_tz_local_time_ms(&p->tz, day, p->digest_minute * 60);
+}
+
+int64_t qw_schedule_digest_at(const qw_policy_t *p, int64_t now_ms)
+{
+    if (p->digest_weekday < 0 || p->digest_weekday > 6) return INT64_MIN;
+    int32_t today = qw_tz_local_date(&p->tz, now_ms);
+    int32_t day = today - (weekday_of(today) - p->digest_weekday + 7) % 7;
+    int64_t at = digest_on(p, day);
+    return at <= now_ms ? at : digest_on(p, day - 7);
+}
+
+int64_t qw_schedule_digest_next(const qw_policy_t *p, int64_t now_ms)
+{
+    int64_t last = qw_schedule_digest_at(p, now_ms);
+    if (last == INT64_MIN) return INT64_MAX;
+    return digest_on(p, qw_tz_local_date(&p->tz, last) + 7);
+}
+
+void qw_schedule_week_id(const qw_tz_t *tz, int64_t at_ms, char out[QW_WEEK_ID_MAX])
+{
+    int32_t day = qw_tz_local_date(tz, at_ms);
+    int32_t thursday = day - weekday_of(day) + 3;
+    int y, m, d;
+    qw_date_to_ymd(thursday, &y, &m, &d);
+    int week = (thursday - qw_date_from_ymd(y, 1, 1)) / 7 + 1;
+    snprintf(out, QW_WEEK_ID_MAX, "%04d-W%02d", y % 10000, week);
 }
 
 static int cmp_team(const void *a, const void *b)

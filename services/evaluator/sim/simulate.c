@@ -523,7 +523,45 @@ static long sim_apply_all(sim_t *s, qw_sim_feed_t *feed, const sim_in_t *in, con
     return refused_lines;
 }
 
-/* The steps due after the last event (--now, --until), then the sorted output. */
+static const qw_rep_profile_t *sim_roster(void *opaque, const char *rep_id)
+{
+    return qw_reftable_profile(opaque, rep_id);
+}
+
+/* The weekly digests the service would write when it runs at the end of the run: only the
+ * latest week due by then (the service never sends missed weeks), over every rep. */
+static void sim_digests(sim_t *s)
+{
+    int64_t at = qw_schedule_digest_at(&s->policy, s->now);
+    if (at == INT64_MIN || s->now == INT64_MIN) return;
+    char week[QW_WEEK_ID_MAX];
+    qw_schedule_week_id(&s->policy.tz, at, week);
+    qw_period_t per;
+    qw_period_of_date(s->policy.period, qw_tz_local_date(&s->policy.tz, at), &per);
+    size_t it = 0;
+    const char *id;
+    void *v;
+    while (qw_strmap_next(&s->ref.roster, &it, &id, &v))
+        if (qw_roster_evaluated(v)) rep_get(s, id);
+    int n = (int)s->reps.n, k = 0;
+    qw_engine_rep_t *set = calloc((size_t)n + 1, sizeof(*set));
+    qw_digest_numbers_t *scratch = calloc((size_t)n + 1, sizeof(*scratch));
+    if (set && scratch) {
+        it = 0;
+        while (qw_strmap_next(&s->reps, &it, &id, &v)) {
+            sim_rep_t *r = v;
+            set[k++] = (qw_engine_rep_t){&r->prof, qw_reftable_quota(&s->ref, id, per.id), &r->st};
+        }
+        if (qw_engine_digests(&s->e, set, k, at, week, sim_roster, &s->ref, scratch, s->now) !=
+            QW_OK)
+            sim_warn(s, "calendar.digest_failed", s->e.errstr);
+    }
+    free(scratch);
+    free(set);
+}
+
+/* The steps due after the last event (--now, --until), then the weekly digest of the latest
+ * week, then the sorted output. */
 static void sim_finish(sim_t *s, const sim_in_t *in)
 {
     if (s->frozen) {
@@ -535,6 +573,7 @@ static void sim_finish(sim_t *s, const sim_in_t *in)
         advance(s, end);
         if (end > s->now) s->now = end;
     }
+    sim_digests(s);
     if (s->sorted) {
         qsort(s->lines, s->nlines, sizeof(*s->lines), line_cmp);
         for (size_t i = 0; i < s->nlines; i++) {

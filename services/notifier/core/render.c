@@ -161,6 +161,16 @@ static int lookup(const scope_t *sc, const char *name, size_t n, val_t *v)
     if (name_is(name, n, "rep_slack_id")) return v->s = rep ? nz(rep->slack_user_id) : "", 0;
     if (name_is(name, n, "manager_id")) return v->s = rep ? nz(rep->manager_id) : "", 0;
     if (name_is(name, n, "evidence")) return v->kind = VAL_LIST, v->n = d->n_evidence, 0;
+    if (n > 9 && memcmp(name, "evidence.", 9) == 0) {
+        /* One entry by key: its text, or its value when it has none; empty when absent. */
+        for (size_t k = 0; k < d->n_evidence; k++) {
+            const Quotawatch__V1__Evidence *e = d->evidence[k];
+            if (!e || !e->key || !name_is(name + 9, n - 9, e->key)) continue;
+            if (e->text && *e->text) return v->s = e->text, 0;
+            return v->kind = VAL_INT, v->i = e->value, 0;
+        }
+        return v->s = "", 0;
+    }
     if (n > 3 && memcmp(name, "to_", 3) == 0)
         for (int k = 0; k < QW_AUD_COUNT; k++)
             if (name_is(name + 3, n - 3, qw_aud_name((qw_aud_t)k)))

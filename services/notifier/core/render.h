@@ -6,6 +6,7 @@
  *   {{name|mrkdwn}}     in a JSON template: Slack mrkdwn escaping (& < >), then JSON
  *   {{#name}}..{{/name}} section: a list (evidence) repeats, a string or number shows when
  *                        non-empty / non-zero; {{^name}}..{{/name}} is the inverse
+ *   {{evidence.KEY}}    one evidence entry by key: its text, else its value ("" when absent)
  *   {{! comment }}
  * Unknown names, unknown filters and unbalanced sections are errors, so a broken template is
  * refused when it is loaded rather than when a decision arrives. */

@@ -61,7 +61,7 @@ int qw_route_priority(const char *type)
     case QW_DTF_HEALTH:
         return 3;
     default:
-        return 4; /* rewards and anything unknown */
+        return 4; /* rewards, weekly digests (info.*) and anything unknown */
     }
 }
 

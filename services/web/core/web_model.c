@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "decision_pb.h"
+#include "quotawatch/decision_type.h"
 #include "quotawatch/credit_entry.h"
 #include "quotawatch/date.h"
 #include "quotawatch/tz.h"
@@ -211,6 +212,9 @@ static int list_add(qw_web_declist_t *l, qw_web_decision_t *d)
 int qw_web_model_put_decision(qw_web_model_t *m, const qw_decision_t *d)
 {
     if (!d->id[0]) return QW_ERR;
+    /* Weekly digests (info.*) are messages, not decisions about a person: the rep's page shows
+     * the same numbers live, so they are left out of every view (docs/web.md). */
+    if (qw_dt_family(d->type) == QW_DTF_INFO) return QW_WEB_NOT_SHOWN;
     qw_web_decision_t *w = qw_strmap_get(&m->decisions, d->id, strlen(d->id));
     int dup = 0;
     if (w) {

@@ -25,6 +25,8 @@
 
 /* qw_web_model_apply_credit / _apply_decision: the record was already applied (same id). */
 #define QW_WEB_DUPLICATE 1
+/* qw_web_model_put_decision: a weekly digest (info.*), not kept (no view shows digests). */
+#define QW_WEB_NOT_SHOWN 2
 
 /* One credit entry behind a rep's numbers: fixed size, no pointers (one struct per entry in
  * the rep's array, no string allocated per credit). */
@@ -126,7 +128,8 @@ int qw_web_model_apply_credit(qw_web_model_t *m, const char *rep_id, const uint8
 
 /* A Decision of qw.decisions.v1: stored by id (a replay of the same id replaces it and returns
  * QW_WEB_DUPLICATE when identical), indexed per rep and team; one that withdraws another sets
- * that one's withdrawn_by (also when the withdrawn one arrives later). */
+ * that one's withdrawn_by (also when the withdrawn one arrives later). A weekly digest
+ * (info.*) is not kept: QW_WEB_NOT_SHOWN. */
 int qw_web_model_apply_decision(qw_web_model_t *m, const uint8_t *pb, size_t len, char *err,
                                 size_t errlen);
 /* The same from a decoded decision (tests, and the shell's own tools). */
