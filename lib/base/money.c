@@ -30,8 +30,17 @@ int qw_money_exponent(const char *code)
         if (code[i] < 'A' || code[i] > 'Z') return -1;
     for (size_t i = 0; i < sizeof(qw_money_odd) / sizeof(qw_money_odd[0]); i++)
         if (memcmp(qw_money_odd[i].code, code, 3) == 0) return qw_money_odd[i].exp;
-    for (const char *p = qw_money_two; *p; p += 4)
-        if (memcmp(p, code, 3) == 0) return 2;
+    /* The list is sorted: a binary search, as this runs for every amount ingested. */
+    size_t lo = 0, hi = (sizeof(qw_money_two) - 1) / 4;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = memcmp(qw_money_two + 4 * mid, code, 3);
+        if (c == 0) return 2;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return -1;
 }
 

@@ -32,6 +32,7 @@ typedef struct qw_ingest_opts_s {
     int64_t http_port;
     int64_t batch_size;
     int64_t batch_ms;
+    int64_t batch_idle_ms;
     int64_t watermark_ms;
 } qw_ingest_opts_t;
 

@@ -54,6 +54,10 @@ int main(int argc, char **argv)
          &ig.opt.batch_size, 0},
         {"batch-ms", "QW_BATCH_MS", QW_OPT_INT, "100", "longest wait to fill a batch",
          &ig.opt.batch_ms, 0},
+        {"batch-idle-ms", "QW_BATCH_IDLE_MS", QW_OPT_INT, "1",
+         "a started batch closes once no message arrives for this long (0: only full or "
+         "--batch-ms closes it)",
+         &ig.opt.batch_idle_ms, 0},
         {"watermark-ms", "QW_WATERMARK_MS", QW_OPT_INT, "1000",
          "how often completeness marks are read and sent, also when idle (docs/completeness.md)",
          &ig.opt.watermark_ms, 0},
@@ -78,9 +82,9 @@ int main(int argc, char **argv)
     }
     qw_log_init("qw-ingest", ig.opt.log_level);
     if (ig.opt.batch_size < 1 || ig.opt.batch_size > 100000 || ig.opt.batch_ms < 1 ||
-        ig.opt.watermark_ms < 10 || ig.opt.watermark_ms > 600000) {
-        fprintf(stderr, "qw-ingest: --batch-size must be 1..100000, --batch-ms positive and "
-                        "--watermark-ms 10..600000\n");
+        ig.opt.batch_idle_ms < 0 || ig.opt.watermark_ms < 10 || ig.opt.watermark_ms > 600000) {
+        fprintf(stderr, "qw-ingest: --batch-size must be 1..100000, --batch-ms positive, "
+                        "--batch-idle-ms not negative and --watermark-ms 10..600000\n");
         return 2;
     }
 

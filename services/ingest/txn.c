@@ -324,10 +324,17 @@ int qw_ingest_run(qw_ingest_t *ig)
         while (ig->nbatch < ig->opt.batch_size && !qw_svc_stop) {
             int64_t left_ms = (deadline - qw_clock_mono_ns()) / 1000000;
             if (left_ms <= 0) break;
+            /* Adaptive batching: under a backlog the consumer's queue never runs dry and
+             * batches fill up; at a trickle a batch closes as soon as the input pauses, so a
+             * record waits for one commit, not for --batch-ms. */
+            int idle = ig->nbatch && ig->opt.batch_idle_ms > 0;
+            int wait =
+                idle && ig->opt.batch_idle_ms < left_ms ? (int)ig->opt.batch_idle_ms : (int)left_ms;
             rd_kafka_message_t *m = NULL;
-            qw_consume_kind_t k = qw_consume_poll(&cs, ig->consumer, (int)left_ms, &m);
+            qw_consume_kind_t k = qw_consume_poll(&cs, ig->consumer, wait, &m);
             if (k == QW_CONSUME_EOF)
                 qw_progress_eof(&ig->progress, cs.eof_topic, cs.eof_partition, cs.eof_offset);
+            if (k == QW_CONSUME_NONE && idle) break;
             if (k != QW_CONSUME_RECORD) continue;
             ig->batch[ig->nbatch++] = m;
         }

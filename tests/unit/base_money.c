@@ -12,6 +12,14 @@ Test(base_money, exponents)
     cr_assert_eq(qw_money_exponent("XXX"), -1);
     cr_assert_eq(qw_money_exponent("usd"), -1);
     cr_assert_eq(qw_money_exponent("USDX"), -1);
+    /* The two-digit list is binary-searched: its ends, and codes between entries. */
+    cr_assert_eq(qw_money_exponent("AED"), 2);
+    cr_assert_eq(qw_money_exponent("ZWL"), 2);
+    cr_assert_eq(qw_money_exponent("EUR"), 2);
+    cr_assert_eq(qw_money_exponent("AAA"), -1);
+    cr_assert_eq(qw_money_exponent("AEE"), -1);
+    cr_assert_eq(qw_money_exponent("USE"), -1);
+    cr_assert_eq(qw_money_exponent("ZZZ"), -1);
 }
 
 Test(base_money, parse_decimal_is_exact)

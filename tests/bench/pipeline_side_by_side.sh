@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# quotawatch against the relay floor on the same topic contents (issue 13; docs/benchmarks.md,
+# "Side by side with the relay floor"):
+#   tests/bench/pipeline_side_by_side.sh [DEALS] [REPS] [BATCH] [LIVE_RATE] [LIVE_SECONDS]
+#   defaults: 200000 deals, 1000 reps, batches of 1000, then 5000 events/s for 20 s.
+# Builds without sanitizers (build-bench/, RelWithDebInfo; QW_BENCH_BUILD=DIR to use another),
+# starts its own local stack and stops it on exit. The workload is ../shared/bench/gen_hubspot.py
+# (QW_GEN_HUBSPOT=FILE elsewhere): HubSpot webhook bodies keyed by their first deal, as qw-gateway
+# keys them, on the 4 partitions of qw.crm.hubspot. Phases:
+#   F. the floor: bench_ingest --txn 0 relays the raw topic to another topic (consume, produce,
+#      commit offsets; no logic, at-least-once);
+#   Q. quotawatch: qw-ingest + qw-evaluator, exactly once, drain the same topic; the evaluator's
+#      per-rep totals (qw-test-state) must equal the generator's oracle to the cent;
+#   L. live: new deals offered at LIVE_RATE events/s; latency from the append of the raw body
+#      that carries a deal's win to its first credit being readable (read_committed).
+# CPU per event counts the process's own CPU plus the broker's and redis-server's over the same
+# window (/proc/PID/stat), divided by the events the generator wrote (not the bodies).
+set -euo pipefail
+deals="${1:-200000}"
+reps="${2:-1000}"
+batch="${3:-1000}"
+live_rate="${4:-5000}"
+live_s="${5:-20}"
+here="$(cd "$(dirname "$0")/../.." && pwd)"
+gen="${QW_GEN_HUBSPOT:-$here/../shared/bench/gen_hubspot.py}"
+[[ -f "$gen" ]] || { echo "pipeline_side_by_side.sh: no workload generator at $gen (set QW_GEN_HUBSPOT)" >&2; exit 2; }
+command -v kcat >/dev/null || { echo "pipeline_side_by_side.sh: needs kcat (deploy/local/setup.sh)" >&2; exit 2; }
+source "$here/deploy/local/common.sh"
+export QW_REDIS_ALLOW_VOLATILE=true # the stack's redis-server is the bench's; no fsync measured
+
+build="${QW_BENCH_BUILD:-$here/build-bench}"
+if [[ -z "${QW_BENCH_BUILD:-}" ]]; then
+    cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    ninja -C "$build" qw-ingest qw-evaluator qwctl qw-test-state bench_ingest >/dev/null
+fi
+work="$(mktemp -d "${TMPDIR:-/tmp}/qw-side.XXXXXX")"
+envf="$work/stack.env"
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    pkill -P $$ 2>/dev/null || true # the kcat behind a process substitution
+    "$here/deploy/local/stack.sh" stop --env-file "$envf" >/dev/null 2>&1 || true
+    [[ -n "${QW_BENCH_KEEP:-}" ]] || rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+trap 'echo "pipeline_side_by_side.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
+
+now() { date +%s.%N; }
+load() { cut -d' ' -f1 /proc/loadavg; }
+tick=$(getconf CLK_TCK)
+cpu() { # cpu PID...: their user+system CPU seconds so far
+    local s=0 p
+    for p in "$@"; do s=$((s + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done
+    awk -v s="$s" -v t="$tick" 'BEGIN { printf "%.2f", s / t }'
+}
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
+us_per() { awk -v c="$1" -v n="$2" 'BEGIN { printf "%.1f", c * 1e6 / n }'; }
+metric() { # metric PORT NAME: a counter summed over its labels (0 when absent)
+    { curl -fs "http://127.0.0.1:$1/metrics" 2>/dev/null || true; } |
+        awk -v m="$2" '$1 == m || index($1, m "{") == 1 { v += $2 } END { printf "%d", v }'
+}
+wait_until() { # wait_until SECONDS COMMAND...: poll every 50 ms
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.05
+    done
+}
+
+echo "== stack (load $(load))"
+"$here/deploy/local/stack.sh" start --env-file "$envf" >"$work/stack.log" 2>&1 || { cat "$work/stack.log" >&2; exit 1; }
+source "$envf"
+B="$QW_KAFKA_BOOTSTRAP"
+broker="$QW_STACK_KAFKA_PID"
+redis="$QW_STACK_REDIS_PID"
+qw_stack_topics "$QW_KAFKA_LIBS" "$B" q.
+qw_stack_create_topic "$QW_KAFKA_LIBS" "$B" floor.out 4 -
+
+echo "== workload: $deals deals, $reps reps"
+python3 "$gen" --deals "$deals" --reps "$reps" --out "$work/hs.jsonl" --oracle "$work/oracle.json"
+events=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$work/oracle.json")
+bodies=$(wc -l <"$work/hs.jsonl")
+# Keyed by the first deal of the body, tab-separated for kcat -K.
+python3 - "$work/hs.jsonl" >"$work/hs.keyed" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    print("%d\t%s" % (json.loads(line)[0]["objectId"], line.rstrip("\n")))
+PY
+kcat -P -b "$B" -t q.qw.crm.hubspot -K $'\t' -z lz4 -l "$work/hs.keyed"
+echo "   $events events in $bodies bodies on q.qw.crm.hubspot"
+
+# --- F. the floor -------------------------------------------------------------------------------
+# A first, untimed relay warms the broker's JIT, which would otherwise bill its warm-up to F.
+"$build/bench/bench_ingest" "$B" q.qw.crm.hubspot floor.out floor-warm "$bodies" "$batch" 0 >/dev/null 2>&1
+c0b=$(cpu "$broker") c0r=$(cpu "$redis")
+/usr/bin/time -f '%U %S' -o "$work/floor.time" "$build/bench/bench_ingest" "$B" q.qw.crm.hubspot \
+    floor.out floor "$bodies" "$batch" 0 >"$work/floor.out" 2>&1 || { cat "$work/floor.out" >&2; exit 1; }
+c1b=$(cpu "$broker") c1r=$(cpu "$redis")
+floor_rate=$(awk -v n="$events" -v b="$bodies" '/msg\/s/ { for (i = 1; i <= NF; i++) if ($(i+1) == "msg/s") r = $i } END { printf "%.0f", r * n / b }' "$work/floor.out")
+floor_own=$(awk '{ printf "%.2f", $1 + $2 }' "$work/floor.time")
+floor_brk=$(sub "$c1b" "$c0b") floor_red=$(sub "$c1r" "$c0r")
+echo "F. floor: $(cat "$work/floor.out" | tail -1)"
+echo "F. floor: $floor_rate events/s; CPU own $floor_own s, broker $floor_brk s, Redis $floor_red s = $(us_per "$(awk -v a="$floor_own" -v b="$floor_brk" -v c="$floor_red" 'BEGIN { print a + b + c }')" "$events") µs/event (load $(load))"
+
+# --- Q. quotawatch ----------------------------------------------------------------------------
+cat >"$work/policy.yaml" <<'YAML'
+version: "bench-side-by-side"
+period: quarter
+timezone: UTC
+currency:
+  base: USD
+YAML
+python3 - "$reps" "$work" <<'PY'
+import sys
+n, d = int(sys.argv[1]), sys.argv[2]
+with open(d + "/roster.csv", "w") as r, open(d + "/quotas.csv", "w") as q:
+    r.write("rep_id,name,email,slack_user_id,manager_id,team_id,hire_date,leave,cohort,recognition_opt_out\n")
+    q.write("rep_id,period,amount,currency,version\n")
+    for i in range(n):
+        rep = str(9000 + i)
+        r.write(f"{rep},Rep {rep},r{rep}@example.com,,m{i // 10},t{i // 10},2024-01-01,,,false\n")
+        for quarter in ("2026-Q1", "2026-Q2", "2026-Q3"):
+            q.write(f"{rep},{quarter},1000000.00,USD,bench-v1\n")
+PY
+qwctl() { "$build/bin/qwctl" --brokers "$B" --topic-prefix q. "$@"; }
+qwctl publish roster "$work/roster.csv" >/dev/null
+qwctl publish quotas "$work/quotas.csv" >/dev/null
+ep=$(qw_stack_free_port)
+"$build/bin/qw-evaluator" --brokers "$B" --redis "$QW_REDIS_URL" --topic-prefix q. --group q.evaluator \
+    --policy "$work/policy.yaml" --fake-now 2026-10-10T12:00:00Z --calendar=false --http-port "$ep" \
+    --batch-size "$batch" --log-level warn >"$work/evaluator.log" 2>&1 &
+evpid=$!
+pids+=("$evpid")
+wait_until 60 curl -fs "http://127.0.0.1:$ep/readyz" -o /dev/null || { cat "$work/evaluator.log" >&2; exit 1; }
+ip=$(qw_stack_free_port)
+c0b=$(cpu "$broker") c0r=$(cpu "$redis") c0e=$(cpu "$evpid")
+t0=$(now)
+"$build/bin/qw-ingest" --brokers "$B" --redis "$QW_REDIS_URL" --topic-prefix q. --sources hubspot \
+    --policy "$work/policy.yaml" --group q.ingest --transactional-id q.ingest --http-port "$ip" \
+    --batch-size "$batch" --log-level warn >"$work/ingest.log" 2>&1 &
+igpid=$!
+pids+=("$igpid")
+# QW_BENCH_PERF=DIR: perf profiles (call graphs) of both services over Q, kept in DIR.
+if [[ -n "${QW_BENCH_PERF:-}" ]]; then
+    mkdir -p "$QW_BENCH_PERF"
+    perf record -q -F 999 -g -p "$igpid" -o "$QW_BENCH_PERF/ingest.data" >/dev/null 2>&1 &
+    pids+=($!)
+    perf record -q -F 999 -g -p "$evpid" -o "$QW_BENCH_PERF/evaluator.data" >/dev/null 2>&1 &
+    pids+=($!)
+fi
+# Timed like the floor: from the end of the first committed batch (start-up and group join
+# excluded), counting the events after it.
+n0=0
+moved() { n0=$(metric "$ip" qw_ingest_messages_total); ((n0 > 0)); }
+wait_until 120 moved || { echo "qw-ingest never committed a batch" >&2; tail "$work/ingest.log" >&2; exit 1; }
+tf=$(now)
+consumed() { (($(metric "$ip" qw_ingest_messages_total) >= bodies)); }
+wait_until 1800 consumed || { echo "qw-ingest stalled" >&2; tail "$work/ingest.log" >&2; exit 1; }
+t1=$(now)
+ncredits=$(metric "$ip" qw_ingest_credits_total)
+evaluated() {
+    local a
+    a=$(($(metric "$ep" qw_evaluator_credits_applied_total) + $(metric "$ep" qw_evaluator_duplicates_dropped_total) +
+        $(metric "$ep" qw_evaluator_credits_rejected_total)))
+    ((a >= ncredits))
+}
+wait_until 600 evaluated || { echo "qw-evaluator stalled" >&2; exit 1; }
+t2=$(now)
+c1b=$(cpu "$broker") c1r=$(cpu "$redis") c1e=$(cpu "$evpid") c1i=$(cpu "$igpid")
+qw_rate=$(awk -v n="$events" -v b0="$n0" -v nb="$bodies" -v a="$tf" -v b="$t2" 'BEGIN { printf "%.0f", n * (nb - b0) / nb / (b - a) }')
+q_brk=$(sub "$c1b" "$c0b") q_red=$(sub "$c1r" "$c0r") q_ev=$(sub "$c1e" "$c0e")
+q_total=$(awk -v a="$c1i" -v b="$q_ev" -v c="$q_brk" -v d="$q_red" 'BEGIN { print a + b + c + d }')
+echo "Q. quotawatch: $events events -> $ncredits credits in $(sub "$t2" "$t0") s from start (ingest done after $(sub "$t1" "$t0") s) = $qw_rate events/s after the first batch (load $(load))"
+echo "Q. CPU: ingest $c1i s ($(us_per "$c1i" "$events") µs/event), evaluator $q_ev s ($(us_per "$q_ev" "$events")), broker $q_brk s ($(us_per "$q_brk" "$events")), Redis $q_red s ($(us_per "$q_red" "$events")) = $(us_per "$q_total" "$events") µs/event"
+echo "Q. $(metric "$ip" 'qw_ingest_transactions_total{outcome="commit"}') ingest transactions, $(metric "$ip" qw_ingest_dlq_total) dead letters; evaluator: $(metric "$ep" qw_evaluator_credits_applied_total) applied, $(metric "$ep" qw_evaluator_duplicates_dropped_total) duplicates, $(metric "$ep" qw_evaluator_decisions_emitted_total) decisions"
+mem=$(redis-cli -u "$QW_REDIS_URL" info memory | tr -d '\r' | sed -n 's/^used_memory:\([0-9]*\)$/\1/p')
+dealmem=$(redis-cli -u "$QW_REDIS_URL" --scan --pattern 'q.qw:deal:*' | head -2000 |
+    while read -r k; do redis-cli -u "$QW_REDIS_URL" memory usage "$k"; done | awk '{ s += $1; n++ } END { printf "%.0f", n ? s / n : 0 }' || true)
+echo "Q. Redis: used_memory $((mem / 1048576)) MiB = $((mem / deals)) bytes per deal (all keys); a deal key alone ≈ $dealmem bytes (sample of 2,000)"
+echo "== ratio: quotawatch ÷ floor = $(awk -v a="$qw_rate" -v b="$floor_rate" 'BEGIN { printf "%.2f", a / b }')x"
+
+"$build/bin/qw-test-state" --redis "$QW_REDIS_URL" --prefix q. >"$work/state.jsonl"
+python3 - "$work/oracle.json" "$work/state.jsonl" <<'PY'
+import collections, json, sys
+oracle = json.load(open(sys.argv[1]))["credited"]
+got = collections.Counter()
+for line in open(sys.argv[2]):
+    s = json.loads(line)
+    if "period" in s and s.get("credited_minor"):
+        got["%s:%s" % (s["rep_id"], s["period"])] += s["credited_minor"]
+got = {k: v for k, v in got.items() if v}
+bad = {k: (got.get(k), oracle.get(k)) for k in set(got) | set(oracle) if got.get(k) != oracle.get(k)}
+if bad:
+    print("Q. NOT EXACT: %d of %d rep-quarters differ, e.g. %s" % (len(bad), len(oracle), list(bad.items())[:5]))
+    sys.exit(1)
+print("Q. exact: %d rep-quarters, %d cents, equal to the oracle" % (len(oracle), sum(oracle.values())))
+PY
+
+# --- L. live latency ----------------------------------------------------------------------------
+# New deals (ids moved past the backlog's), offered at a steady rate by a pacer piping to kcat.
+lbodies=$((live_rate * live_s * bodies / events))
+python3 "$gen" --deals $((lbodies * 2)) --reps "$reps" --seed 99 --out "$work/live.jsonl" --oracle "$work/live.oracle" >/dev/null
+kcat -u -C -b "$B" -t q.qw.credits.v1 -o end -X isolation.level=read_committed -q \
+    -f '%k %s\n' 2>/dev/null > >(python3 -c '
+import sys, time
+out = open(sys.argv[1], "w")
+for line in sys.stdin.buffer:
+    out.write("%.1f %s\n" % (time.time() * 1000, line[:200].decode("latin-1").rstrip()))
+    out.flush()
+' "$work/arrivals") &
+pids+=($!)
+sleep 3
+python3 - "$work/live.jsonl" "$lbodies" "$live_rate" "$events" "$bodies" <<'PY' | kcat -P -b "$B" -t q.qw.crm.hubspot -K $'\t' -X linger.ms=1
+import json, sys, time
+path, n, rate, ev, bo = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+per_s = rate * bo / ev  # bodies per second at the event rate asked
+t0 = time.time()
+for i, line in enumerate(open(path)):
+    if i >= n:
+        break
+    body = json.loads(line)
+    for e in body:
+        e["objectId"] += 10**9
+    sys.stdout.write("%d\t%s\n" % (body[0]["objectId"], json.dumps(body, separators=(",", ":"))))
+    if i % 20 == 19:
+        sys.stdout.flush()
+        d = t0 + (i + 1) / per_s - time.time()
+        if d > 0:
+            time.sleep(d)
+sys.stdout.flush()
+PY
+sleep 5
+kcat -C -b "$B" -t q.qw.crm.hubspot -o -$((lbodies + 10)) -e -q -f '%T %s\n' 2>/dev/null >"$work/raw.ts" || true
+python3 - "$work/raw.ts" "$work/arrivals" "$live_rate" <<'PY'
+import json, re, sys
+won = {}
+for line in open(sys.argv[1]):
+    ts, _, js = line.partition(" ")
+    try:
+        body = json.loads(js)
+    except ValueError:
+        continue
+    for e in body:
+        if e["objectId"] >= 10**9 + 40000000000 and e["propertyName"] == "dealstage" and e["propertyValue"] == "closedwon":
+            won.setdefault(str(e["objectId"]), int(ts))
+lat = {}
+pat = re.compile(r"hubspot:([0-9]+):")
+for line in open(sys.argv[2]):
+    t, _, rest = line.partition(" ")
+    m = pat.search(rest)
+    if m and m.group(1) in won and m.group(1) not in lat:
+        lat[m.group(1)] = float(t) - won[m.group(1)]
+v = sorted(lat.values())
+if not v:
+    print("L. no live credit observed")
+    sys.exit(1)
+q = lambda p: v[min(len(v) - 1, int(p * len(v)))]
+print("L. at %s events/s: win appended -> first credit readable, %d deals: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms"
+      % (sys.argv[3], len(v), q(0.5), q(0.9), q(0.99), v[-1]))
+edges = [5, 10, 15, 25, 50, 100, 200, 500, 1000, 1e9]
+counts = [sum(1 for x in v if (edges[i - 1] if i else -1e9) < x <= edges[i]) for i in range(len(edges))]
+print("L. histogram (ms): " + ", ".join("<=%s: %d" % ("inf" if e == 1e9 else "%g" % e, c) for e, c in zip(edges, counts)))
+PY
+echo "== done (load $(load))"
