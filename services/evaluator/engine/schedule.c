@@ -64,7 +64,8 @@ void qw_schedule_week_id(const qw_tz_t *tz, int64_t at_ms, char out[QW_WEEK_ID_M
     int y, m, d;
     qw_date_to_ymd(thursday, &y, &m, &d);
     int week = (thursday - qw_date_from_ymd(y, 1, 1)) / 7 + 1;
-    snprintf(out, QW_WEEK_ID_MAX, "%04d-W%02d", y % 10000, week);
+    /* Unsigned and bounded, so gcc can see the id fits (-Wformat-truncation). */
+    snprintf(out, QW_WEEK_ID_MAX, "%04u-W%02u", (unsigned)y % 10000u, (unsigned)week % 100u);
 }
 
 static int cmp_team(const void *a, const void *b)
