@@ -95,8 +95,8 @@ static void stored_state(int i, qw_rep_state_t *st)
     freeReplyObject(r);
 }
 
-/* Decisions the job appended for a rep, by type, over every partition's outbox. */
-static int outbox_count(const char *rep, const char *type)
+/* The outbox entries of a rep and type: how many, and the last one's credited amount and id. */
+static int outbox_digest(const char *rep, const char *type, int64_t *credited, char *id)
 {
     int n = 0;
     for (int p = 0; p < NPARTS; p++) {
@@ -108,7 +108,11 @@ static int outbox_count(const char *rep, const char *type)
             Quotawatch__V1__Decision *d = quotawatch__v1__decision__unpack(
                 NULL, r->element[i]->len, (const uint8_t *)r->element[i]->str);
             cr_assert_not_null(d);
-            n += !strcmp(d->rep_id, rep) && !strcmp(d->type, type);
+            if (!strcmp(d->rep_id, rep) && !strcmp(d->type, type)) {
+                n++;
+                *credited = d->credited_minor;
+                snprintf(id, QW_DECISION_ID_MAX, "%s", d->id);
+            }
             if (getenv("QW_TEST_DUMP"))
                 fprintf(stderr, "outbox %s %s %s\n", d->rep_id, d->type, d->id);
             quotawatch__v1__decision__free_unpacked(d, NULL);
@@ -116,6 +120,14 @@ static int outbox_count(const char *rep, const char *type)
         freeReplyObject(r);
     }
     return n;
+}
+
+/* Decisions the job appended for a rep, by type, over every partition's outbox. */
+static int outbox_count(const char *rep, const char *type)
+{
+    int64_t credited;
+    char id[QW_DECISION_ID_MAX];
+    return outbox_digest(rep, type, &credited, id);
 }
 
 static qw_commit_status_t during_snapshot;
@@ -232,31 +244,6 @@ Test(evaluator_calendar_job, a_snapshot_taken_over_by_another_job_is_not_written
 }
 
 /* ---- weekly digests ---------------------------------------------------------------------- */
-
-/* The outbox entries of a rep and type: how many, and the last one's credited amount and id. */
-static int outbox_digest(const char *rep, const char *type, int64_t *credited, char *id)
-{
-    int n = 0;
-    for (int p = 0; p < NPARTS; p++) {
-        char k[QW_STORE_KEY_MAX];
-        qw_store_key(&store, k, sizeof(k), p, "outbox");
-        redisReply *r = qw_redis_command(&redis, "LRANGE %s 0 -1", k);
-        cr_assert(r && r->type == REDIS_REPLY_ARRAY);
-        for (size_t i = 0; i < r->elements; i++) {
-            Quotawatch__V1__Decision *d = quotawatch__v1__decision__unpack(
-                NULL, r->element[i]->len, (const uint8_t *)r->element[i]->str);
-            cr_assert_not_null(d);
-            if (!strcmp(d->rep_id, rep) && !strcmp(d->type, type)) {
-                n++;
-                *credited = d->credited_minor;
-                snprintf(id, QW_DECISION_ID_MAX, "%s", d->id);
-            }
-            quotawatch__v1__decision__free_unpacked(d, NULL);
-        }
-        freeReplyObject(r);
-    }
-    return n;
-}
 
 static int digest_snapshots;
 

@@ -435,3 +435,32 @@ Test(evaluator_simulate, sales_ops_and_hr_are_never_evaluated)
     cr_assert_null(strstr(out, "\"rep_id\":\"ops1\""), "sales ops was evaluated: %s", out);
     free(out);
 }
+
+/* Weekly digests: with digests.weekly_at set, simulate prints the latest due week's digests
+ * (once, not the weeks before); without it, none. */
+Test(evaluator_simulate, digests_of_the_latest_week_only)
+{
+    write_file("policy.yaml",
+               "version: d1\ncurrency: {base: USD}\ndigests: {weekly_at: \"mon 08:00\"}\n");
+    qw_sim_opts_t o = {.policy = path_of("policy.yaml"),
+                       .roster = path_of("roster.csv"),
+                       .quotas = path_of("quotas.csv"),
+                       .deals = path_of("deals.jsonl"),
+                       .now = "2026-11-25T12:00:00Z"};
+    int rc;
+    char *out = run_opts(&o, &rc);
+    cr_assert_eq(rc, QW_SIM_EXIT_UNUSABLE, "the garbage line");
+    cr_assert_eq(has(out, "d:r1:2026-11:info.standing:2026-W48"), 1, "%s", out);
+    cr_assert_eq(has(out, "d:r4:2026-11:info.standing:2026-W48"), 1);
+    cr_assert_eq(has(out, "d:m1:2026-11:info.team_digest:2026-W48"), 0, "m1 is not in the roster");
+    cr_assert_null(strstr(out, "2026-W47"), "no earlier week");
+    const char *l = line_of(out, "d:r2:2026-11:info.standing:2026-W48");
+    cr_assert_not_null(l);
+    cr_assert(strstr(l, "\"credited_minor\":110000,"), "%.300s", l);
+    cr_assert(strstr(l, "\"days_left\":{\"value\":7,"), "%.600s", l);
+    free(out);
+    o.policy = "";
+    out = run_opts(&o, &rc);
+    cr_assert_null(strstr(out, "info."), "digests are off by default");
+    free(out);
+}

@@ -346,14 +346,19 @@ Test(notifier_route, file_messages_name_the_file)
     unlink(path);
 }
 
+static void load_example(qw_route_cfg_t *c)
+{
+    char err[QW_ERRSTR_MAX];
+    qw_route_cfg_init(c);
+    cr_assert_eq(
+        qw_route_load_file(c, QW_FIXTURES "/../../deploy/notifier.example.yaml", err, sizeof(err)),
+        0, "%s", err);
+}
+
 Test(notifier_route, example_file_loads)
 {
     qw_route_cfg_t c;
-    char err[QW_ERRSTR_MAX];
-    qw_route_cfg_init(&c);
-    cr_assert_eq(
-        qw_route_load_file(&c, QW_FIXTURES "/../../deploy/notifier.example.yaml", err, sizeof(err)),
-        0, "%s", err);
+    load_example(&c);
     cr_assert_eq(c.n_routes, 7);
     qw_route_cfg_free(&c);
 }
@@ -390,11 +395,7 @@ Test(notifier_route, digests_reach_their_recipient_only, .init = load_good, .fin
 Test(notifier_route, example_routes_send_digests_by_dm_and_mail)
 {
     qw_route_cfg_t c;
-    char err[QW_ERRSTR_MAX];
-    qw_route_cfg_init(&c);
-    cr_assert_eq(
-        qw_route_load_file(&c, QW_FIXTURES "/../../deploy/notifier.example.yaml", err, sizeof(err)),
-        0, "%s", err);
+    load_example(&c);
     char *aud[] = {"rep"};
     Quotawatch__V1__Decision d = QUOTAWATCH__V1__DECISION__INIT;
     d.id = "d:mgr-1:2026-11:info.team_digest:2026-W48";

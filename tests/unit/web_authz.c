@@ -204,16 +204,9 @@ Test(web_authz, hostile_paths_and_periods_are_refused_not_crashed)
 
 Test(web_authz, weekly_digests_are_not_decisions_and_never_shown)
 {
-    qw_decision_t d;
-    memset(&d, 0, sizeof(d));
-    snprintf(d.id, sizeof(d.id), "d:ada:2026-11:info.standing:2026-W48");
-    snprintf(d.type, sizeof(d.type), "%s", QW_DT_STANDING);
-    snprintf(d.rep_id, sizeof(d.rep_id), "ada");
-    snprintf(d.team_id, sizeof(d.team_id), "east");
-    snprintf(d.period, sizeof(d.period), "2026-11");
-    d.audience = QW_AUDSET_REP;
-    cr_assert_eq(qw_web_model_put_decision(&m, &d), QW_WEB_NOT_SHOWN);
-    cr_assert_null(qw_web_model_decision(&m, d.id));
+    decision("d:ada:2026-11:info.standing:2026-W48", QW_DT_STANDING, "ada", "east", QW_AUDSET_REP,
+             "");
+    cr_assert_null(qw_web_model_decision(&m, "d:ada:2026-11:info.standing:2026-W48"));
     cr_assert_eq(status_of("ada@x.io", "/api/v1/decisions/d:ada:2026-11:info.standing:2026-W48"),
                  404);
     int st;

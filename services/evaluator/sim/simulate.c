@@ -122,6 +122,26 @@ static void period_note(sim_t *s, const char *id)
 
 static void sim_warn(void *opaque, const char *event, const char *msg);
 
+/* Every rep with a state and every evaluated person of the roster (with or without credits),
+ * with their quota for `period`; NULL when out of memory. The caller frees the array. */
+static qw_engine_rep_t *all_reps(sim_t *s, const char *period, int *n)
+{
+    size_t it = 0;
+    const char *id;
+    void *v;
+    while (qw_strmap_next(&s->ref.roster, &it, &id, &v))
+        if (qw_roster_evaluated(v)) rep_get(s, id);
+    qw_engine_rep_t *set = calloc(s->reps.n + 1, sizeof(*set));
+    *n = 0;
+    if (!set) return NULL;
+    it = 0;
+    while (qw_strmap_next(&s->reps, &it, &id, &v)) {
+        sim_rep_t *r = v;
+        set[(*n)++] = (qw_engine_rep_t){&r->prof, qw_reftable_quota(&s->ref, id, period), &r->st};
+    }
+    return set;
+}
+
 /* The earliest calendar instant in (.., until] not yet done, or INT64_MAX. */
 static int64_t next_instant(sim_t *s, int64_t until, qw_period_t *which)
 {
@@ -159,23 +179,9 @@ static void advance(sim_t *s, int64_t until)
         int64_t at = next_instant(s, until, &p);
         if (at == INT64_MAX) break;
         if (at > s->now) s->now = at;
-        /* Every evaluated person of the roster takes part, with or without credits. */
-        size_t it = 0;
-        const char *id;
-        void *v;
-        while (qw_strmap_next(&s->ref.roster, &it, &id, &v))
-            if (qw_roster_evaluated(v)) rep_get(s, id);
-        int n = (int)s->reps.n, k = 0;
-        qw_engine_rep_t *team = calloc((size_t)n + 1, sizeof(*team));
+        int k;
+        qw_engine_rep_t *team = all_reps(s, p.id, &k);
         if (!team) return;
-        it = 0;
-        while (qw_strmap_next(&s->reps, &it, &id, &v)) {
-            sim_rep_t *r = v;
-            team[k].profile = &r->prof;
-            team[k].quota = qw_reftable_quota(&s->ref, id, p.id);
-            team[k].state = &r->st;
-            k++;
-        }
         void *dv = qw_strmap_get(&s->periods, p.id, strlen(p.id));
         unsigned done = (unsigned)((uintptr_t)dv - 1);
         unsigned due = qw_schedule_due(&s->policy, &p, s->now) & ~done;
@@ -538,20 +544,10 @@ static void sim_digests(sim_t *s)
     qw_schedule_week_id(&s->policy.tz, at, week);
     qw_period_t per;
     qw_period_of_date(s->policy.period, qw_tz_local_date(&s->policy.tz, at), &per);
-    size_t it = 0;
-    const char *id;
-    void *v;
-    while (qw_strmap_next(&s->ref.roster, &it, &id, &v))
-        if (qw_roster_evaluated(v)) rep_get(s, id);
-    int n = (int)s->reps.n, k = 0;
-    qw_engine_rep_t *set = calloc((size_t)n + 1, sizeof(*set));
-    qw_digest_numbers_t *scratch = calloc((size_t)n + 1, sizeof(*scratch));
+    int k;
+    qw_engine_rep_t *set = all_reps(s, per.id, &k);
+    qw_digest_numbers_t *scratch = calloc((size_t)k + 1, sizeof(*scratch));
     if (set && scratch) {
-        it = 0;
-        while (qw_strmap_next(&s->reps, &it, &id, &v)) {
-            sim_rep_t *r = v;
-            set[k++] = (qw_engine_rep_t){&r->prof, qw_reftable_quota(&s->ref, id, per.id), &r->st};
-        }
         if (qw_engine_digests(&s->e, set, k, at, week, sim_roster, &s->ref, scratch, s->now) !=
             QW_OK)
             sim_warn(s, "calendar.digest_failed", s->e.errstr);
