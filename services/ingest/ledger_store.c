@@ -8,11 +8,20 @@
 
 #include "quotawatch/strmap.h"
 
-/* Write the state only if the stored revision is still the one we loaded. Revisions are
- * decimal strings; a missing key is revision 0. */
-static const char qw_cas_lua[] = "local cur = redis.call('HGET', KEYS[1], 'rev') or '0'\n"
+/* A deal is one string, "<rev>:<state blob>" (revisions are decimal; a missing key is revision
+ * 0). States written before it are hashes {rev, state}: read as such and replaced by a string on
+ * their next save. A string of ~200 bytes costs Redis ~60 bytes of overhead where the hash cost
+ * ~220 (a value over 64 bytes makes the hash a real hash table). Write the state only if the
+ * stored revision is still the one we loaded. */
+static const char qw_cas_lua[] = "local v = redis.pcall('GET', KEYS[1])\n"
+                                 "local cur = '0'\n"
+                                 "if type(v) == 'table' then\n"
+                                 "  cur = redis.call('HGET', KEYS[1], 'rev') or '0'\n"
+                                 "elseif v then\n"
+                                 "  cur = string.match(v, '^(%d+):') or ''\n"
+                                 "end\n"
                                  "if cur ~= ARGV[1] then return 0 end\n"
-                                 "redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'state', ARGV[3])\n"
+                                 "redis.call('SET', KEYS[1], ARGV[2])\n"
                                  "return 1\n";
 
 typedef struct qw_ledger_deal_s {
@@ -110,18 +119,83 @@ static int qw_parse_rev(const redisReply *r, int64_t *rev)
     return QW_OK;
 }
 
-/* One HMGET reply into a state; QW_ERR when what Redis holds is not a valid state. */
-static int qw_load_one(const redisReply *r, const char *deal_id, qw_deal_state_t *st, int64_t *rev)
+static int qw_decode_one(const char *blob, size_t len, const char *deal_id, qw_deal_state_t *st)
 {
     char err[QW_ERRSTR_MAX];
+    if (qw_deal_state_decode(st, (const uint8_t *)blob, len, err, sizeof(err)) != QW_OK)
+        return QW_ERR;
+    return strcmp(st->deal_id, deal_id) == 0 ? QW_OK : QW_ERR;
+}
+
+/* One GET reply, "<rev>:<blob>" or nil, into a state. QW_ERR when what Redis holds is not a
+ * valid state; 1 when the key is a hash of the old layout (WRONGTYPE). */
+static int qw_load_string(const redisReply *r, const char *deal_id, qw_deal_state_t *st,
+                          int64_t *rev)
+{
+    *rev = 0;
+    if (r->type == REDIS_REPLY_NIL) return qw_deal_state_init(st, deal_id);
+    if (r->type == REDIS_REPLY_ERROR) return strncmp(r->str, "WRONGTYPE", 9) == 0 ? 1 : QW_ERR;
+    if (r->type != REDIS_REPLY_STRING) return QW_ERR;
+    const char *colon = memchr(r->str, ':', r->len < 20 ? r->len : 20);
+    if (!colon || colon == r->str) return QW_ERR;
+    int64_t v = 0;
+    for (const char *p = r->str; p < colon; p++) {
+        if (*p < '0' || *p > '9') return QW_ERR;
+        v = v * 10 + (*p - '0'); /* at most 19 digits: no overflow */
+    }
+    if (v <= 0) return QW_ERR;
+    *rev = v;
+    return qw_decode_one(colon + 1, r->len - (size_t)(colon + 1 - r->str), deal_id, st);
+}
+
+/* One HMGET rev state reply (the old layout) into a state. */
+static int qw_load_hash(const redisReply *r, const char *deal_id, qw_deal_state_t *st, int64_t *rev)
+{
     if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) return QW_ERR;
     const redisReply *rv = r->element[0], *blob = r->element[1];
     if (qw_parse_rev(rv, rev) != QW_OK) return QW_ERR;
-    if (blob->type == REDIS_REPLY_NIL) return *rev == 0 ? QW_OK : QW_ERR;
+    if (blob->type == REDIS_REPLY_NIL) return *rev == 0 ? qw_deal_state_init(st, deal_id) : QW_ERR;
     if (blob->type != REDIS_REPLY_STRING || *rev == 0) return QW_ERR;
-    if (qw_deal_state_decode(st, (const uint8_t *)blob->str, blob->len, err, sizeof(err)) != QW_OK)
-        return QW_ERR;
-    return strcmp(st->deal_id, deal_id) == 0 ? QW_OK : QW_ERR;
+    return qw_decode_one(blob->str, blob->len, deal_id, st);
+}
+
+/* Read n replies of `what` (GET, or HMGET for the deals which[0..n)) into their states; for
+ * GET, legacy[i] marks a hash of the old layout, to be read again with HMGET. Every reply is
+ * read even after a bad one, so the pipeline stays in step. */
+static int qw_load_replies(qw_redis_t *r, const char *what, const char *const *deal_ids,
+                           const size_t *which, size_t n, qw_deal_state_t *const *states,
+                           int64_t *revs, int *bad, int *legacy, char *errbuf, size_t errlen)
+{
+    int rc = QW_OK;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = which ? which[k] : k;
+        redisReply *rep;
+        int got = qw_redis_read(r, what, &rep, 1);
+        if (got == QW_ERR) {
+            freeReplyObject(rep);
+            qw_redis_read_discard(r, what, (int)(n - k - 1));
+            return qw_redis_fail(r, errbuf, errlen);
+        }
+        int64_t rev = 0;
+        got = legacy ? qw_load_string(rep, deal_ids[i], states[i], &rev)
+                     : qw_load_hash(rep, deal_ids[i], states[i], &rev);
+        int refused = got == QW_ERR && rep->type == REDIS_REPLY_ERROR; /* OOM, NOAUTH, ... */
+        freeReplyObject(rep);
+        if (legacy) legacy[i] = got == 1;
+        if (refused) {
+            if (rc == QW_OK) rc = qw_redis_fail(r, errbuf, errlen);
+        } else if (got == QW_ERR) {
+            /* Keep its revision if readable: an operator's repair can be compared-and-set. */
+            qw_deal_state_init(states[i], deal_ids[i]);
+            if (!bad && rc == QW_OK)
+                rc = qw_err_set(errbuf, errlen, "corrupt state of deal %s", deal_ids[i]);
+            if (bad) bad[i] = 1;
+        } else if (bad) {
+            bad[i] = 0;
+        }
+        revs[i] = rev;
+    }
+    return rc;
 }
 
 int qw_ledger_store_load(const qw_ledger_store_t *s, qw_redis_t *r, const char *const *deal_ids,
@@ -131,36 +205,40 @@ int qw_ledger_store_load(const qw_ledger_store_t *s, qw_redis_t *r, const char *
     char key[QW_LEDGER_KEY_MAX];
     for (size_t i = 0; i < n; i++) {
         if (qw_ledger_store_key(s->ns, deal_ids[i], key, sizeof(key)) != QW_OK) {
-            qw_redis_read_discard(r, "HMGET", (int)i); /* keep the pipeline in step */
+            qw_redis_read_discard(r, "GET", (int)i); /* keep the pipeline in step */
             return qw_err_set(errbuf, errlen, "deal id too long");
         }
-        if (qw_redis_append(r, "HMGET %s rev state", key) != QW_OK)
-            return qw_redis_fail(r, errbuf, errlen);
+        if (qw_redis_append(r, "GET %s", key) != QW_OK) return qw_redis_fail(r, errbuf, errlen);
     }
-    /* Read every reply even after a bad one, so the pipeline stays in step. */
-    for (size_t i = 0; i < n; i++) {
-        redisReply *rep;
-        int rc = qw_redis_read(r, "HMGET", &rep, 1);
-        if (rc != QW_OK) {
-            freeReplyObject(rep);
-            if (rc != QW_ERR) qw_redis_read_discard(r, "HMGET", (int)(n - i - 1));
-            return qw_redis_fail(r, errbuf, errlen);
-        }
-        qw_deal_state_init(states[i], deal_ids[i]);
-        int64_t rev = 0;
-        int ok = qw_load_one(rep, deal_ids[i], states[i], &rev) == QW_OK;
-        freeReplyObject(rep);
-        if (!ok) {
-            /* Keep its revision if readable: an operator's repair can be compared-and-set. */
-            qw_deal_state_init(states[i], deal_ids[i]);
-            if (!bad) return qw_err_set(errbuf, errlen, "corrupt state of deal %s", deal_ids[i]);
-            bad[i] = 1;
-        } else if (bad) {
-            bad[i] = 0;
-        }
-        revs[i] = rev;
+    size_t *old = malloc((n ? n : 1) * sizeof(size_t));
+    int *legacy = malloc((n ? n : 1) * sizeof(int));
+    if (!old || !legacy) {
+        free(old);
+        free(legacy);
+        qw_redis_read_discard(r, "GET", (int)n);
+        return qw_err_set(errbuf, errlen, "out of memory");
     }
-    return QW_OK;
+    int rc =
+        qw_load_replies(r, "GET", deal_ids, NULL, n, states, revs, bad, legacy, errbuf, errlen);
+    /* Hashes of the old layout: a second round trip, only until each is saved once. */
+    size_t nold = 0;
+    for (size_t i = 0; rc == QW_OK && i < n; i++) {
+        if (!legacy[i]) continue;
+        if (qw_ledger_store_key(s->ns, deal_ids[i], key, sizeof(key)) != QW_OK ||
+            qw_redis_append(r, "HMGET %s rev state", key) != QW_OK) {
+            qw_redis_read_discard(r, "HMGET", (int)nold);
+            rc = qw_redis_fail(r, errbuf, errlen);
+            nold = 0;
+            break;
+        }
+        old[nold++] = i;
+    }
+    if (nold)
+        rc = qw_load_replies(r, "HMGET", deal_ids, old, nold, states, revs, bad, NULL, errbuf,
+                             errlen);
+    free(old);
+    free(legacy);
+    return rc;
 }
 
 static int qw_grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -179,26 +257,27 @@ static int qw_grow(void **p, size_t *cap, size_t need, size_t elem)
 static int qw_blob_buf(qw_ledger_store_t *s)
 {
     if (s->blob) return QW_OK;
-    s->blob = malloc(qw_deal_state_encoded_max());
+    s->blob = malloc(QW_LEDGER_REV_MAX + qw_deal_state_encoded_max());
     return s->blob ? QW_OK : QW_ERR;
 }
 
-/* Append one EVALSHA of the CAS script for states[i]. */
+/* Append one EVALSHA of the CAS script for states[i]: expected revision, then the new value
+ * "<rev + 1>:<blob>". */
 static int qw_append_cas(qw_ledger_store_t *s, qw_redis_t *r, const qw_deal_state_t *st,
                          int64_t rev, char *errbuf, size_t errlen)
 {
-    char key[QW_LEDGER_KEY_MAX], r0[24], r1[24];
+    char key[QW_LEDGER_KEY_MAX], r0[QW_LEDGER_REV_MAX];
     if (qw_ledger_store_key(s->ns, st->deal_id, key, sizeof(key)) != QW_OK)
         return qw_err_set(errbuf, errlen, "deal id too long");
-    size_t len = qw_deal_state_encode(st, s->blob, qw_deal_state_encoded_max());
+    int head = snprintf((char *)s->blob, QW_LEDGER_REV_MAX, "%lld:", (long long)rev + 1);
+    size_t len = qw_deal_state_encode(st, s->blob + head, qw_deal_state_encoded_max());
     if (len == 0)
         return qw_err_set(errbuf, errlen, "state of deal %s does not encode", st->deal_id);
     snprintf(r0, sizeof(r0), "%lld", (long long)rev);
-    snprintf(r1, sizeof(r1), "%lld", (long long)rev + 1);
-    const char *argv[7] = {"EVALSHA", s->sha, "1", key, r0, r1, (const char *)s->blob};
-    size_t lens[7] = {7, 40, 1, strlen(key), strlen(r0), strlen(r1), len};
+    const char *argv[6] = {"EVALSHA", s->sha, "1", key, r0, (const char *)s->blob};
+    size_t lens[6] = {7, 40, 1, strlen(key), strlen(r0), (size_t)head + len};
     /* Appending copies the arguments into the output buffer: the blob buffer is reusable. */
-    if (qw_redis_append_argv(r, 7, argv, lens) != QW_OK) return qw_redis_fail(r, errbuf, errlen);
+    if (qw_redis_append_argv(r, 6, argv, lens) != QW_OK) return qw_redis_fail(r, errbuf, errlen);
     return QW_OK;
 }
 

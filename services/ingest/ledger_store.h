@@ -1,7 +1,8 @@
-/* The deal ledger's Redis store: deal states as "<ns>qw:deal:{<deal id>}" hashes (fields rev and
- * state), loaded for a whole batch in one pipelined round trip and saved back with a
- * compare-and-set script per deal (EVALSHA, pipelined) so that two ingest instances touching
- * one deal never lose an update. See docs/ledger.md.
+/* The deal ledger's Redis store: deal states as "<ns>qw:deal:{<deal id>}" strings
+ * "<rev>:<state>" (hashes {rev, state} before format 3, still read), loaded for a whole batch in
+ * one pipelined round trip and saved back with a compare-and-set script per deal (EVALSHA,
+ * pipelined) so that two ingest instances touching one deal never lose an update. See
+ * docs/ledger.md.
  *
  * Redis is reached through qw_redis_t: a connection failure drops the connection (the next call
  * reconnects), so after QW_ERR the caller retries the whole batch. Saves in flight then have an
@@ -19,6 +20,7 @@
 #define QW_LEDGER_KEY_PREFIX "qw:deal:{"
 #define QW_LEDGER_NS_MAX     64 /* the namespace: qw-ingest's --topic-prefix */
 #define QW_LEDGER_KEY_MAX    (QW_LEDGER_NS_MAX + sizeof(QW_LEDGER_KEY_PREFIX) + QW_ID_MAX + 1)
+#define QW_LEDGER_REV_MAX    24 /* "<decimal revision>:" and a NUL */
 /* Conflicted deals are re-loaded and re-applied at most this many times per batch, with a
  * jittered, exponentially growing pause before each retry (QW_LEDGER_BACKOFF_US << round, capped)
  * so that two instances racing on one hot deal stop colliding instead of taking turns to lose. */

@@ -1,6 +1,6 @@
 /* libFuzzer target: qw_deal_state_decode on arbitrary bytes (the blob comes from Redis, which
  * anyone with access can write). Whatever the decoder accepts must be a state the rest of the
- * ledger can live with: it re-encodes within qw_deal_state_encoded_max(), a format-2 blob
+ * ledger can live with: it re-encodes within qw_deal_state_encoded_max(), a format-3 blob
  * re-encodes to exactly its own bytes, and replaying its history and applying new patches to it
  * neither crashes nor trips ASan/UBSan, and leaves a state that encodes and decodes again.
  * Seeds: tests/fixtures/ledger_state/ (see tests/unit/ingest_ledger_seeds.c). */

@@ -1,8 +1,9 @@
 /* Golden deal-state blobs in tests/fixtures/ledger_state/: the seed corpus of
  * tests/fuzz/fuzz_ledger_state.c and a guard of the stored format. Each file must equal the
- * encoding of the state built here, byte for byte, and decode; format1_*.bin (written before
- * format 2) must still decode. After a deliberate change of the ledger or the format, rewrite
- * them with QW_WRITE_SEEDS=1 ./test_ingest_ledger_seeds and review the diff. */
+ * encoding of the state built here, byte for byte, and decode; format2_*.bin and format1_*.bin
+ * (the formats before) must still decode, format 2 to the very same state. After a deliberate
+ * change of the ledger or the format, rewrite them with QW_WRITE_SEEDS=1 ./test_ingest_ledger_seeds
+ * and review the diff. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,37 +95,50 @@ static void spit(const char *path, const uint8_t *src, size_t n)
     fclose(f);
 }
 
+/* The seed must equal `want` byte for byte (rewritten first under QW_WRITE_SEEDS) and decode. */
+static void check_seed(const char *path, const uint8_t *want, size_t n, int write)
+{
+    if (write) spit(path, want, n);
+    size_t fn = slurp(path, file, sizeof(file));
+    cr_assert(fn == n && memcmp(file, want, n) == 0,
+              "%s differs from the state built here: the stored format or the ledger changed (a "
+              "format change needs a new format byte)",
+              path);
+    cr_assert_eq(qw_deal_state_decode(&back, file, fn, err, sizeof(err)), QW_OK, "%s: %s", path,
+                 err);
+}
+
 Test(ingest_ledger_seeds, golden_states_match_and_decode)
 {
     int write = getenv("QW_WRITE_SEEDS") != NULL;
+    static uint8_t now[1 << 17], again[1 << 17];
     const char *name;
     for (int k = 0; (name = build(k)) != NULL; k++) {
         char path[512];
-        size_t n = qw_deal_state_encode(&st, buf, sizeof(buf));
-        cr_assert_gt(n, 0);
+        size_t nn = qw_deal_state_encode(&st, now, sizeof(now));
+        cr_assert_gt(nn, 0);
         snprintf(path, sizeof(path), "%s/ledger_state/%s.bin", QW_FIXTURES, name);
-        if (write) spit(path, buf, n);
-        size_t fn = slurp(path, file, sizeof(file));
-        cr_assert(fn == n && memcmp(file, buf, n) == 0,
-                  "%s differs from the state built here: the stored format or the ledger "
-                  "changed (a format change needs a new format byte)",
-                  path);
-        cr_assert_eq(qw_deal_state_decode(&back, file, fn, err, sizeof(err)), QW_OK, "%s", err);
+        check_seed(path, now, nn, write);
 
-        /* The same state as format 1 wrote it (no amount_currency; only meaningful when the
-         * amount is in the deal's own currency). */
+        /* The same state as format 2 wrote it: it loads as the same state. */
+        size_t n = qw_deal_state_encode_format(&st, 2, buf, sizeof(buf));
+        cr_assert_gt(n, 0);
+        snprintf(path, sizeof(path), "%s/ledger_state/format2_%s.bin", QW_FIXTURES, name);
+        check_seed(path, buf, n, write);
+        cr_assert_eq(qw_deal_state_encode(&back, again, sizeof(again)), nn, "%s", path);
+        cr_assert_eq(memcmp(again, now, nn), 0, "%s", path);
+
+        /* As format 1 wrote it (no amount_currency; only meaningful when the amount is in the
+         * deal's own currency). */
         if (strcmp(st.amount_currency, st.currency) != 0) continue;
         size_t at = 1 + 1 + strlen(st.deal_id) + 1 + 8 + 1 + strlen(st.currency);
         size_t drop = 1 + strlen(st.amount_currency);
-        memcpy(file, buf, at);
-        memcpy(file + at, buf + at + drop, n - at - drop);
-        file[0] = 1;
+        uint8_t *f1 = again;
+        memcpy(f1, buf, at);
+        memcpy(f1 + at, buf + at + drop, n - at - drop);
+        f1[0] = 1;
         snprintf(path, sizeof(path), "%s/ledger_state/format1_%s.bin", QW_FIXTURES, name);
-        if (write) spit(path, file, n - drop);
-        fn = slurp(path, file, sizeof(file));
-        cr_assert_eq(fn, n - drop, "%s", path);
-        cr_assert_eq(qw_deal_state_decode(&back, file, fn, err, sizeof(err)), QW_OK, "%s: %s", path,
-                     err);
+        check_seed(path, f1, n - drop, write);
         cr_assert_str_eq(back.amount_currency, "");
         cr_assert_eq(back.nstanding, st.nstanding);
         cr_assert_eq(back.nhist, st.nhist);

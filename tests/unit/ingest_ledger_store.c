@@ -45,6 +45,20 @@ TestSuite(ingest_ledger_store, .init = start, .fini = stop, .timeout = 60);
 
 static qw_deal_change_t batch[8];
 
+/* The revision Redis holds for a deal key: "<rev>:<state>" string, or an old-layout hash. */
+static long long stored_rev(qw_redis_t *c, const char *key)
+{
+    redisReply *r = qw_redis_command(c, "TYPE %s", key);
+    cr_assert(r && r->type == REDIS_REPLY_STATUS);
+    int hash = strcmp(r->str, "hash") == 0;
+    freeReplyObject(r);
+    r = hash ? qw_redis_command(c, "HGET %s rev", key) : qw_redis_command(c, "GET %s", key);
+    cr_assert(r && r->type == REDIS_REPLY_STRING, "%s holds no state", key);
+    long long v = strtoll(r->str, NULL, 10);
+    freeReplyObject(r);
+    return v;
+}
+
 Test(ingest_ledger_store, batch_saves_and_replays_identically)
 {
     qw_redis_t *c = connect_redis();
@@ -72,11 +86,8 @@ Test(ingest_ledger_store, batch_saves_and_replays_identically)
     cr_assert_eq(s.results[4].n, 0);
     cr_assert_eq(s.results[4].err, QW_LEDGER_E_NONE);
 
-    redisReply *r = qw_redis_command(c, "HGET %s rev", "qw:deal:{crm:A}");
-    cr_assert(r && r->type == REDIS_REPLY_STRING);
-    cr_assert_str_eq(r->str, "1", "one save for both patches of the deal");
-    freeReplyObject(r);
-    r = qw_redis_command(c, "EXISTS %s", "qw:deal:{crm:C}");
+    cr_assert_eq(stored_rev(c, "qw:deal:{crm:A}"), 1, "one save for both patches of the deal");
+    redisReply *r = qw_redis_command(c, "EXISTS %s", "qw:deal:{crm:C}");
     cr_assert_eq(r->integer, 0, "a refused patch saves nothing");
     freeReplyObject(r);
 
@@ -87,9 +98,7 @@ Test(ingest_ledger_store, batch_saves_and_replays_identically)
     cr_assert_eq(s.nentries, 4);
     cr_assert(memcmp(first, s.entries, sizeof(first)) == 0);
     cr_assert(s.results[0].replay && s.results[2].replay);
-    r = qw_redis_command(c, "HGET %s rev", "qw:deal:{crm:A}");
-    cr_assert_str_eq(r->str, "1", "a replay writes nothing");
-    freeReplyObject(r);
+    cr_assert_eq(stored_rev(c, "qw:deal:{crm:A}"), 1, "a replay writes nothing");
     qw_ledger_store_free(&s);
     close_redis(c);
 }
@@ -240,9 +249,18 @@ Test(ingest_ledger_store, corrupt_state_goes_to_dlq_and_noscript_recovers)
     cr_assert_eq(s.results[0].err, QW_LEDGER_E_CORRUPT_STATE);
     cr_assert_str_eq(qw_ledger_err_name(s.results[0].err), "corrupt_state");
     cr_assert_eq(s.results[1].n, 1);
-    r = qw_redis_command(c, "HGET %s rev", "qw:deal:{crm:X}");
-    cr_assert_str_eq(r->str, "3", "a corrupt state is left for an operator, not overwritten");
-    freeReplyObject(r);
+    cr_assert_eq(stored_rev(c, "qw:deal:{crm:X}"), 3,
+                 "a corrupt state is left for an operator, not overwritten");
+    /* The same for the string layout: garbage, a revision that is no number, a wrong deal. */
+    static const char *const junk[] = {"4:\x03garbage", "x:\x03", "4", ""};
+    for (int k = 0; k < 4; k++) {
+        freeReplyObject(
+            qw_redis_command(c, "SET %s %b", "qw:deal:{crm:Z}", junk[k], strlen(junk[k])));
+        batch[0] = fx_full("crm:Z", 9, QW_DEAL_WON, 100, "rep-a", 2026, 3, 15);
+        cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 1, err, sizeof(err)), QW_OK,
+                     "%s", err);
+        cr_assert_eq(s.results[0].err, QW_LEDGER_E_CORRUPT_STATE, "junk %d", k);
+    }
 
     /* Redis lost its scripts (restart, SCRIPT FLUSH): the save loads it again. */
     freeReplyObject(qw_redis_command(c, "SCRIPT FLUSH"));
@@ -277,6 +295,52 @@ Test(ingest_ledger_store, dead_connection_is_an_error_to_reconnect)
 }
 
 /* Two pipelines on one Redis (different --topic-prefix) keep separate ledgers. */
+/* A deal saved before the string layout (a hash {rev, state} holding a format-2 blob) loads,
+ * replays its history byte for byte, and is replaced by a string on its next save, its
+ * revision going on from the hash's. A hash among strings costs one more round trip only. */
+Test(ingest_ledger_store, old_hash_layout_upgrades_on_save)
+{
+    qw_redis_t *c = connect_redis();
+    static qw_ledger_store_t s;
+    static qw_deal_state_t st;
+    static qw_ledger_out_t out;
+    static uint8_t blob[1 << 16];
+    qw_ledger_store_init(&s);
+    qw_deal_state_init(&st, "crm:O");
+    qw_deal_change_t v1 = fx_full("crm:O", 1, QW_DEAL_WON, 5000, "rep-a", 2026, 3, 15);
+    cr_assert_eq(qw_ledger_apply(&fx_cfg, &st, &v1, &out, err, sizeof(err)), QW_OK, "%s", err);
+    static qw_credit_t first;
+    first = out.e[0];
+    size_t n = qw_deal_state_encode_format(&st, 2, blob, sizeof(blob));
+    cr_assert_gt(n, 0);
+    freeReplyObject(qw_redis_command(c, "HSET %s rev 7 state %b", "qw:deal:{crm:O}", blob, n));
+
+    batch[0] = v1; /* a retry of v1: found in the old state's history */
+    batch[1] = fx_full("crm:P", 1, QW_DEAL_WON, 100, "rep-b", 2026, 3, 15);
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 2, err, sizeof(err)), QW_OK,
+                 "%s", err);
+    cr_assert(s.results[0].replay);
+    cr_assert_eq(s.results[0].n, 1);
+    cr_assert(memcmp(&s.entries[0], &first, sizeof(first)) == 0, "the same entry, byte for byte");
+    cr_assert_eq(stored_rev(c, "qw:deal:{crm:O}"), 7, "a replay writes nothing");
+
+    batch[0] = fx_patch("crm:O", 2);
+    fx_amount(&batch[0], 6000, "USD");
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 1, err, sizeof(err)), QW_OK,
+                 "%s", err);
+    cr_assert_eq(s.nentries, 1);
+    cr_assert_eq(s.entries[0].amount_minor, 1000);
+    redisReply *r = qw_redis_command(c, "TYPE %s", "qw:deal:{crm:O}");
+    cr_assert_str_eq(r->str, "string", "saved in the new layout");
+    freeReplyObject(r);
+    cr_assert_eq(stored_rev(c, "qw:deal:{crm:O}"), 8);
+    r = qw_redis_command(c, "GET %s", "qw:deal:{crm:O}");
+    cr_assert_eq(r->str[2], QW_DEAL_STATE_FORMAT, "\"8:\" then a current-format blob");
+    freeReplyObject(r);
+    qw_ledger_store_free(&s);
+    close_redis(c);
+}
+
 Test(ingest_ledger_store, namespaces_keep_pipelines_apart)
 {
     qw_redis_t *c = connect_redis();

@@ -1,5 +1,6 @@
 #include "ledger.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,9 +22,16 @@ const char *qw_ledger_err_name(qw_ledger_err_t e)
     return (unsigned)e < QW_LEDGER_E_COUNT_ ? qw_err_names[e] : "";
 }
 
+void qw_deal_state_clear(qw_deal_state_t *st)
+{
+    memset(st, 0, offsetof(qw_deal_state_t, hist));
+    st->hent_head = 0;
+    st->hent_used = 0;
+}
+
 int qw_deal_state_init(qw_deal_state_t *st, const char *deal_id)
 {
-    memset(st, 0, sizeof(*st));
+    qw_deal_state_clear(st);
     st->close_date = QW_DATE_NONE;
     return qw_strlcpy_checked(st->deal_id, sizeof(st->deal_id), deal_id, strlen(deal_id));
 }

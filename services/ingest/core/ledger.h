@@ -111,6 +111,10 @@ typedef struct qw_ledger_out_s {
     qw_credit_t e[QW_LEDGER_OUT_MAX];
 } qw_ledger_out_t;
 
+/* Empty every field and the history, without touching the ~25 KB of unused history slots
+ * (each slot is written whole when it is taken): a batch clears one state per deal. */
+void qw_deal_state_clear(qw_deal_state_t *st);
+
 /* A fresh state for a deal never seen. Returns QW_ERR when the id is too long. */
 int qw_deal_state_init(qw_deal_state_t *st, const char *deal_id);
 
@@ -122,10 +126,14 @@ int qw_ledger_apply(const qw_ledger_cfg_t *cfg, qw_deal_state_t *st, const qw_de
 
 const char *qw_ledger_err_name(qw_ledger_err_t e); /* "unknown_currency", ... */
 
-/* Serialised state for Redis: a leading format byte, then fixed little-endian fields and
- * length-prefixed strings. encode returns the length written or 0 when buf is too small. */
-#define QW_DEAL_STATE_FORMAT 2 /* 2 added amount_currency; format 1 still decodes */
+/* Serialised state for Redis: a leading format byte, then the fields (ledger_codec.c). encode
+ * writes the current format and returns the length written, or 0 when buf is too small;
+ * encode_format writes an older one (2), for tests of states stored before an upgrade. */
+#define QW_DEAL_STATE_FORMAT                                                                       \
+    3 /* 3: varints and deltas; 2 added amount_currency; 1 and 2 decode                            \
+       */
 size_t qw_deal_state_encode(const qw_deal_state_t *st, uint8_t *buf, size_t cap);
+size_t qw_deal_state_encode_format(const qw_deal_state_t *st, int format, uint8_t *buf, size_t cap);
 /* An upper bound of the encoded size of any state. */
 size_t qw_deal_state_encoded_max(void);
 /* Rejects anything malformed (it comes from Redis): QW_ERR with errbuf, st zeroed. */
