@@ -1,4 +1,6 @@
 /* Adapter entry point: size limit, JSON quirks, sink failures, reason names, stage-map loader. */
+#include <jansson.h>
+
 #include "ingest_adapter_util.h"
 
 Test(adapter, too_large_is_checked_before_parsing)
@@ -48,6 +50,13 @@ Test(adapter, huge_integers_and_nul_in_ignored_fields_are_tolerated)
     cr_assert_str_eq(p.dc[0].deal_id, "hubspot:77");
     /* ...but a NUL inside the deal id is no id at all. */
     t_reject(QW_SRC_CANONICAL, "{\"deal_id\":\"a\\u0000b\",\"version\":1}", QW_AERR_NO_DEAL_ID);
+}
+
+static int count_patches(void *opaque, const qw_deal_change_t *dc)
+{
+    (void)dc;
+    ++*(long *)opaque;
+    return QW_OK;
 }
 
 static int refuse_second(void *opaque, const qw_deal_change_t *dc)
@@ -152,4 +161,41 @@ Test(stage_map, errors_name_the_line)
                      bad[i]);
         cr_assert(strncmp(eb, "line 3:", 7) == 0, "%s -> %s", bad[i], eb);
     }
+}
+
+/* The parse's JSON arena (json_arena.c): a tree bigger than the arena falls back to malloc and
+ * is freed whole, trees made outside a parse keep using malloc, and messages after either parse
+ * as before. ASan (the unit build) would see a free of an arena block, a leak or a use of a
+ * tree after its message. */
+Test(adapter, json_arena_overflow_and_outside_trees)
+{
+    /* ~150k events of one deal: ~13 MiB of jansson tree, past the 8 MiB arena. */
+    const char *ev = "{\"objectId\":5,\"propertyName\":\"amount\",\"propertyValue\":\"1.00\","
+                     "\"occurredAt\":7,\"subscriptionType\":\"deal.propertyChange\"},";
+    size_t evlen = strlen(ev), n = (QW_ADAPTER_MAX_BYTES - 2) / evlen;
+    char *buf = malloc(QW_ADAPTER_MAX_BYTES);
+    buf[0] = '[';
+    for (size_t i = 0; i < n; i++)
+        memcpy(buf + 1 + i * evlen, ev, evlen);
+    buf[n * evlen] = ']'; /* over the last comma */
+    json_t *outside = json_pack("{s:[i,i,s]}", "kept", 1, 2, "across parses");
+    static qw_adapter_cfg_t cfg;
+    qw_adapter_cfg_init(&cfg);
+    long count = 0;
+    qw_adapter_err_t err;
+    for (int round = 0; round < 2; round++) {
+        cr_assert_eq(
+            qw_adapter_parse(&cfg, QW_SRC_HUBSPOT, buf, n * evlen + 1, count_patches, &count, &err),
+            (int)n, "%s", err.errstr);
+        t_patches_t p;
+        cr_assert_eq(t_parse(QW_SRC_CANONICAL, "{\"deal_id\":\"d1\",\"version\":3}", &p, &err), 1,
+                     "%s", err.errstr);
+        cr_assert_str_eq(p.dc[0].deal_id, "canonical:d1");
+    }
+    cr_assert_eq(count, 2 * (long)n);
+    char *dump = json_dumps(outside, JSON_COMPACT);
+    cr_assert_str_eq(dump, "{\"kept\":[1,2,\"across parses\"]}");
+    free(dump);
+    json_decref(outside);
+    free(buf);
 }

@@ -29,6 +29,11 @@ int qw_adapt_hubspot(qw_actx_t *a, json_t *root);
 int qw_adapt_pipedrive(qw_actx_t *a, json_t *root);
 int qw_adapt_canonical(qw_actx_t *a, json_t *root);
 
+/* jansson's allocations on this thread between the two come from a reusable block, and its
+ * frees are free (json_arena.c); end empties the block: no tree may outlive it. */
+void qw_json_arena_begin(void);
+void qw_json_arena_end(void);
+
 /* Record the reason (and the current event index); returns QW_ERR. */
 int qw_actx_fail(qw_actx_t *a, qw_adapter_reason_t r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

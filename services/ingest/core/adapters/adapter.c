@@ -1,4 +1,5 @@
-/* Entry point of the adapters: size check, one JSON parse, two-pass all-or-nothing emit. */
+/* Entry point of the adapters: size check, one JSON parse (in the arena, json_arena.c),
+ * two-pass all-or-nothing emit. */
 #include "adapters/adapt.h"
 
 #include <string.h>
@@ -43,6 +44,7 @@ int qw_adapter_parse(const qw_adapter_cfg_t *cfg, qw_source_t src, const char *b
         return QW_ERR;
     }
     json_error_t jerr;
+    qw_json_arena_begin();
     /* ALLOW_NUL: a "\u0000" in a field we ignore must not reject the message. */
     json_t *root = json_loadb(buf, len, JSON_ALLOW_NUL | JSON_DECODE_ANY, &jerr);
     if (!root && json_error_code(&jerr) == json_error_numeric_overflow)
@@ -50,6 +52,7 @@ int qw_adapter_parse(const qw_adapter_cfg_t *cfg, qw_source_t src, const char *b
         root =
             json_loadb(buf, len, JSON_ALLOW_NUL | JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &jerr);
     if (!root) {
+        qw_json_arena_end();
         fail(err, QW_AERR_NOT_JSON, "");
         snprintf(err->errstr, sizeof(err->errstr), "not JSON: %s at byte %d", jerr.text,
                  jerr.position);
@@ -77,5 +80,6 @@ int qw_adapter_parse(const qw_adapter_cfg_t *cfg, qw_source_t src, const char *b
             rc = fail(err, QW_AERR_SINK, "adapter emitted a different number of patches");
     }
     json_decref(root);
+    qw_json_arena_end();
     return rc == QW_OK ? a.count : QW_ERR;
 }
