@@ -11,8 +11,10 @@
 #      commit offsets; no logic, at-least-once);
 #   Q. quotawatch: qw-ingest + qw-evaluator, exactly once, drain the same topic; the evaluator's
 #      per-rep totals (qw-test-state) must equal the generator's oracle to the cent;
-#   L. live: new deals offered at LIVE_RATE events/s; latency from the append of the raw body
-#      that carries a deal's win to its first credit being readable (read_committed).
+#   L. live: new deals offered at LIVE_RATE events/s, owned mostly by new reps with a quota of
+#      1.00; latency from the append of the raw body that carries a deal's win to its first
+#      credit being readable (read_committed), and to its new rep's first decision on
+#      qw.decisions.v1.
 # CPU per event counts the process's own CPU plus the broker's and redis-server's over the same
 # window (/proc/PID/stat), divided by the events the generator wrote (not the bodies).
 set -euo pipefail
@@ -37,7 +39,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/qw-side.XXXXXX")"
 envf="$work/stack.env"
 pids=()
 cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
     pkill -P $$ 2>/dev/null || true # the kcat behind a process substitution
     "$here/deploy/local/stack.sh" stop --env-file "$envf" >/dev/null 2>&1 || true
     [[ -n "${QW_BENCH_KEEP:-}" ]] || rm -rf "$work"
@@ -179,6 +181,19 @@ mem=$(redis-cli -u "$QW_REDIS_URL" info memory | tr -d '\r' | sed -n 's/^used_me
 dealmem=$(redis-cli -u "$QW_REDIS_URL" --scan --pattern 'q.qw:deal:*' | head -2000 |
     while read -r k; do redis-cli -u "$QW_REDIS_URL" memory usage "$k"; done | awk '{ s += $1; n++ } END { printf "%.0f", n ? s / n : 0 }' || true)
 echo "Q. Redis: used_memory $((mem / 1048576)) MiB = $((mem / deals)) bytes per deal (all keys); a deal key alone ≈ $dealmem bytes (sample of 2,000)"
+# Where the bytes are: keys per family (q.qw:<family>:...), MEMORY USAGE of a sample of each.
+families() {
+    set +o pipefail # head closes the scans early
+    redis-cli -u "$QW_REDIS_URL" --scan --pattern 'q.*' | awk -F: '{ print $2 }' | sort | uniq -c |
+        while read -r n fam; do
+            avg=$(redis-cli -u "$QW_REDIS_URL" --scan --pattern "q.qw:$fam:*" | head -300 |
+                while read -r k; do redis-cli -u "$QW_REDIS_URL" memory usage "$k"; done |
+                awk '{ s += $1; c++ } END { printf "%.0f", c ? s / c : 0 }')
+            echo "Q. Redis keys qw:$fam: $n keys × ≈$avg B = $((n * avg / deals)) bytes per deal"
+        done
+    set -o pipefail
+}
+families
 echo "== ratio: quotawatch ÷ floor = $(awk -v a="$qw_rate" -v b="$floor_rate" 'BEGIN { printf "%.2f", a / b }')x"
 
 "$build/bin/qw-test-state" --redis "$QW_REDIS_URL" --prefix q. >"$work/state.jsonl"
@@ -200,8 +215,33 @@ PY
 
 # --- L. live latency ----------------------------------------------------------------------------
 # New deals (ids moved past the backlog's), offered at a steady rate by a pacer piping to kcat.
+# Their owners are mostly new reps (ids from 9000 + REPS on) with a quota of 1.00 USD: a rep's
+# first credit crosses quota_achieved and both accelerators at once, so each new rep's first
+# decision times one deal from the raw append to qw.decisions.v1.
 lbodies=$((live_rate * live_s * bodies / events))
-python3 "$gen" --deals $((lbodies * 2)) --reps "$reps" --seed 99 --out "$work/live.jsonl" --oracle "$work/live.oracle" >/dev/null
+lreps=$((lbodies * 3))
+python3 "$gen" --deals $((lbodies * 2)) --reps "$lreps" --seed 99 --out "$work/live.jsonl" --oracle "$work/live.oracle" >/dev/null
+python3 - "$reps" "$lreps" "$work" <<'PY'
+import sys
+first, n, d = 9000 + int(sys.argv[1]), 9000 + int(sys.argv[2]), sys.argv[3]
+with open(d + "/roster_live.csv", "w") as r, open(d + "/quotas_live.csv", "w") as q:
+    r.write("rep_id,name,email,slack_user_id,manager_id,team_id,hire_date,leave,cohort,recognition_opt_out\n")
+    q.write("rep_id,period,amount,currency,version\n")
+    for rep in range(first, n):
+        r.write(f"{rep},Rep {rep},r{rep}@example.com,,m{rep // 10},t{rep // 10},2024-01-01,,,false\n")
+        for quarter in ("2026-Q1", "2026-Q2", "2026-Q3"):
+            q.write(f"{rep},{quarter},1.00,USD,bench-v1\n")
+PY
+qwctl publish roster "$work/roster_live.csv" >/dev/null
+qwctl publish quotas "$work/quotas_live.csv" >/dev/null
+kcat -u -C -b "$B" -t q.qw.decisions.v1 -o end -q -f '%k\n' 2>/dev/null > >(python3 -c '
+import sys, time
+out = open(sys.argv[1], "w")
+for line in sys.stdin.buffer:
+    out.write("%.1f %s\n" % (time.time() * 1000, line.decode("latin-1").rstrip()))
+    out.flush()
+' "$work/decisions") &
+pids+=($!)
 kcat -u -C -b "$B" -t q.qw.credits.v1 -o end -X isolation.level=read_committed -q \
     -f '%k %s\n' 2>/dev/null > >(python3 -c '
 import sys, time
@@ -233,18 +273,33 @@ sys.stdout.flush()
 PY
 sleep 5
 kcat -C -b "$B" -t q.qw.crm.hubspot -o -$((lbodies + 10)) -e -q -f '%T %s\n' 2>/dev/null >"$work/raw.ts" || true
-python3 - "$work/raw.ts" "$work/arrivals" "$live_rate" <<'PY'
+python3 - "$work/raw.ts" "$work/arrivals" "$live_rate" "$work/decisions" $((9000 + reps)) <<'PY'
 import json, re, sys
 won = {}
+owner, stage, credited = {}, {}, {}  # per live deal; credited: rep -> first append credited to it
+bodies = []
 for line in open(sys.argv[1]):
     ts, _, js = line.partition(" ")
     try:
-        body = json.loads(js)
+        bodies.append((int(ts), json.loads(js)))
     except ValueError:
         continue
+for ts, body in sorted(bodies, key=lambda b: b[0]):
+    touched = set()
     for e in body:
-        if e["objectId"] >= 10**9 + 40000000000 and e["propertyName"] == "dealstage" and e["propertyValue"] == "closedwon":
-            won.setdefault(str(e["objectId"]), int(ts))
+        if e["objectId"] < 10**9 + 40000000000:
+            continue
+        d = str(e["objectId"])
+        touched.add(d)
+        if e["propertyName"] == "dealstage":
+            stage[d] = e["propertyValue"]
+            if e["propertyValue"] == "closedwon":
+                won.setdefault(d, ts)
+        elif e["propertyName"] == "hubspot_owner_id":
+            owner[d] = e["propertyValue"]
+    for d in touched:
+        if stage.get(d) == "closedwon" and d in owner:
+            credited.setdefault(owner[d], ts)
 lat = {}
 pat = re.compile(r"hubspot:([0-9]+):")
 for line in open(sys.argv[2]):
@@ -260,6 +315,21 @@ q = lambda p: v[min(len(v) - 1, int(p * len(v)))]
 print("L. at %s events/s: win appended -> first credit readable, %d deals: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms"
       % (sys.argv[3], len(v), q(0.5), q(0.9), q(0.99), v[-1]))
 edges = [5, 10, 15, 25, 50, 100, 200, 500, 1000, 1e9]
+counts = [sum(1 for x in v if (edges[i - 1] if i else -1e9) < x <= edges[i]) for i in range(len(edges))]
+print("L. histogram (ms): " + ", ".join("<=%s: %d" % ("inf" if e == 1e9 else "%g" % e, c) for e, c in zip(edges, counts)))
+# A new rep's first decision against the first append that credited it.
+dl = {}
+for line in open(sys.argv[4]):
+    t, _, rep = line.partition(" ")
+    rep = rep.strip()
+    if rep.isdigit() and int(rep) >= int(sys.argv[5]) and rep in credited and rep not in dl:
+        dl[rep] = float(t) - credited[rep]
+v = sorted(dl.values())
+if not v:
+    print("L. no live decision observed")
+    sys.exit(1)
+print("L. at %s events/s: win appended -> first decision readable on qw.decisions.v1, %d reps: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms"
+      % (sys.argv[3], len(v), q(0.5), q(0.9), q(0.99), v[-1]))
 counts = [sum(1 for x in v if (edges[i - 1] if i else -1e9) < x <= edges[i]) for i in range(len(edges))]
 print("L. histogram (ms): " + ", ".join("<=%s: %d" % ("inf" if e == 1e9 else "%g" % e, c) for e, c in zip(edges, counts)))
 PY
