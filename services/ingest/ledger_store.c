@@ -261,8 +261,8 @@ static int qw_blob_buf(qw_ledger_store_t *s)
     return s->blob ? QW_OK : QW_ERR;
 }
 
-/* Append one EVALSHA of the CAS script for states[i]: expected revision, then the new value
- * "<rev + 1>:<blob>". */
+/* Append the compare-and-set of one state, whose new value is "<rev + 1>:<blob>": SET NX for a
+ * deal loaded as absent (rev 0), else an EVALSHA of the CAS script with the expected rev. */
 static int qw_append_cas(qw_ledger_store_t *s, qw_redis_t *r, const qw_deal_state_t *st,
                          int64_t rev, char *errbuf, size_t errlen)
 {
@@ -273,10 +273,20 @@ static int qw_append_cas(qw_ledger_store_t *s, qw_redis_t *r, const qw_deal_stat
     size_t len = qw_deal_state_encode(st, s->blob + head, qw_deal_state_encoded_max());
     if (len == 0)
         return qw_err_set(errbuf, errlen, "state of deal %s does not encode", st->deal_id);
+    /* Appending copies the arguments into the output buffer: the blob buffer is reusable. */
+    if (rev == 0) {
+        /* A deal never saved: "no key yet" is what SET NX checks, without running a script
+         * (a first save is most saves of a backlog of new deals). A hash of the old layout
+         * exists, so it is a conflict, re-loaded as a hash and then compared-and-set. */
+        const char *argv[4] = {"SET", key, (const char *)s->blob, "NX"};
+        size_t lens[4] = {3, strlen(key), (size_t)head + len, 2};
+        if (qw_redis_append_argv(r, 4, argv, lens) != QW_OK)
+            return qw_redis_fail(r, errbuf, errlen);
+        return QW_OK;
+    }
     snprintf(r0, sizeof(r0), "%lld", (long long)rev);
     const char *argv[6] = {"EVALSHA", s->sha, "1", key, r0, (const char *)s->blob};
     size_t lens[6] = {7, 40, 1, strlen(key), strlen(r0), (size_t)head + len};
-    /* Appending copies the arguments into the output buffer: the blob buffer is reusable. */
     if (qw_redis_append_argv(r, 6, argv, lens) != QW_OK) return qw_redis_fail(r, errbuf, errlen);
     return QW_OK;
 }
@@ -306,7 +316,12 @@ int qw_ledger_store_save(qw_ledger_store_t *s, qw_redis_t *r, const qw_deal_stat
             redisReply *rep;
             int rc = qw_redis_read(r, "EVALSHA", &rep, 1);
             if (rc == QW_ERR) return qw_redis_fail(r, errbuf, errlen);
-            if (rep->type == REDIS_REPLY_INTEGER && (rep->integer == 0 || rep->integer == 1)) {
+            if (revs[i] == 0 && rep->type == REDIS_REPLY_STATUS && strcmp(rep->str, "OK") == 0) {
+                saved[i] = 1; /* SET NX wrote it */
+            } else if (revs[i] == 0 && rep->type == REDIS_REPLY_NIL) {
+                saved[i] = 0; /* SET NX: someone saved it first */
+            } else if (rep->type == REDIS_REPLY_INTEGER &&
+                       (rep->integer == 0 || rep->integer == 1)) {
                 saved[i] = (int)rep->integer;
             } else if (rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
                 noscript = 1;

@@ -194,6 +194,9 @@ families() {
     set -o pipefail
 }
 families
+# What Redis spent its time on over Q: calls and microseconds per call of each command.
+redis-cli -u "$QW_REDIS_URL" info commandstats | tr -d '\r' |
+    awk -F'[:,=]' '/^cmdstat_/ && !/memory|scan/ && $3 > 1000 { sub("cmdstat_", "", $1); printf "%s%s %d calls, %.1f µs each (%.2f s)", n++ ? "; " : "Q. Redis commands: ", $1, $3, $7, $5 / 1e6 } END { print "" }'
 echo "== ratio: quotawatch ÷ floor = $(awk -v a="$qw_rate" -v b="$floor_rate" 'BEGIN { printf "%.2f", a / b }')x"
 
 "$build/bin/qw-test-state" --redis "$QW_REDIS_URL" --prefix q. >"$work/state.jsonl"

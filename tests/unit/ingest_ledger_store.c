@@ -87,6 +87,12 @@ Test(ingest_ledger_store, batch_saves_and_replays_identically)
     cr_assert_eq(s.results[4].err, QW_LEDGER_E_NONE);
 
     cr_assert_eq(stored_rev(c, "qw:deal:{crm:A}"), 1, "one save for both patches of the deal");
+    /* First saves are SET NX, no script run: the script is for deals that exist. */
+    redisReply *st = qw_redis_command(c, "INFO commandstats");
+    cr_assert(st && st->type == REDIS_REPLY_STRING);
+    cr_assert(strstr(st->str, "cmdstat_set:calls=2,"), "%s", st->str);
+    cr_assert_null(strstr(st->str, "cmdstat_evalsha:"), "%s", st->str);
+    freeReplyObject(st);
     redisReply *r = qw_redis_command(c, "EXISTS %s", "qw:deal:{crm:C}");
     cr_assert_eq(r->integer, 0, "a refused patch saves nothing");
     freeReplyObject(r);
