@@ -154,7 +154,8 @@ static int qw_load_hash(const redisReply *r, const char *deal_id, qw_deal_state_
     if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) return QW_ERR;
     const redisReply *rv = r->element[0], *blob = r->element[1];
     if (qw_parse_rev(rv, rev) != QW_OK) return QW_ERR;
-    if (blob->type == REDIS_REPLY_NIL) return *rev == 0 ? qw_deal_state_init(st, deal_id) : QW_ERR;
+    /* A hash without our fields is not a state we wrote: with nothing to compare, its first
+     * save (SET NX) would conflict on every retry, so it is left for an operator. */
     if (blob->type != REDIS_REPLY_STRING || *rev == 0) return QW_ERR;
     return qw_decode_one(blob->str, blob->len, deal_id, st);
 }

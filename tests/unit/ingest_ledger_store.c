@@ -257,6 +257,12 @@ Test(ingest_ledger_store, corrupt_state_goes_to_dlq_and_noscript_recovers)
     cr_assert_eq(s.results[1].n, 1);
     cr_assert_eq(stored_rev(c, "qw:deal:{crm:X}"), 3,
                  "a corrupt state is left for an operator, not overwritten");
+    /* A hash of the old layout without its fields is no state either (not a retry loop). */
+    freeReplyObject(qw_redis_command(c, "HSET %s other x", "qw:deal:{crm:E}"));
+    batch[0] = fx_full("crm:E", 9, QW_DEAL_WON, 100, "rep-a", 2026, 3, 15);
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, batch, 1, err, sizeof(err)), QW_OK,
+                 "%s", err);
+    cr_assert_eq(s.results[0].err, QW_LEDGER_E_CORRUPT_STATE);
     /* The same for the string layout: garbage, a revision that is no number, a wrong deal. */
     static const char *const junk[] = {"4:\x03garbage", "x:\x03", "4", ""};
     for (int k = 0; k < 4; k++) {
