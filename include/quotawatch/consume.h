@@ -5,6 +5,11 @@
 #define QW_CONSUME_H
 #ifdef QW_PURE
 #error "quotawatch/consume.h is an I/O header (lib/io): pure targets may not include it"
+/* Call with each new assignment, before rd_kafka_assign: the offsets each partition starts
+ * from (RD_KAFKA_OFFSET_INVALID: the group's committed offset), so the lag metrics know the
+ * backlog of a partition not read yet instead of leaving it out. */
+void qw_consume_assigned(const rd_kafka_topic_partition_list_t *parts);
+
 #endif
 
 #include <librdkafka/rdkafka.h>
@@ -44,5 +49,10 @@ qw_consume_kind_t qw_consume_note(qw_consume_t *c, rd_kafka_t *rk, const rd_kafk
 /* Poll rk once. A record comes back in *out; every other message is destroyed here. */
 qw_consume_kind_t qw_consume_poll(qw_consume_t *c, rd_kafka_t *rk, int timeout_ms,
                                   rd_kafka_message_t **out);
+
+/* Call with each new assignment, before rd_kafka_assign: the offsets each partition starts
+ * from (RD_KAFKA_OFFSET_INVALID: the group's committed offset), so the lag metrics know the
+ * backlog of a partition not read yet instead of leaving it out. */
+void qw_consume_assigned(const rd_kafka_topic_partition_list_t *parts);
 
 #endif

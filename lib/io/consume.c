@@ -75,3 +75,8 @@ qw_consume_kind_t qw_consume_poll(qw_consume_t *c, rd_kafka_t *rk, int timeout_m
         rd_kafka_message_destroy(m);
     return k;
 }
+
+void qw_consume_assigned(const rd_kafka_topic_partition_list_t *parts)
+{
+    qw_lag_starts(parts);
+}

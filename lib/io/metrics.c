@@ -79,12 +79,14 @@ void qw_metric_add(qw_metric_t *m, int64_t n)
 
 void qw_metric_set(qw_metric_t *m, int64_t v)
 {
-    if (m) atomic_store_explicit(&m->value, v, memory_order_relaxed);
+    /* Release/acquire: a scrape that sees a value also sees the values set before it (lag.c
+     * relies on that); free on x86. */
+    if (m) atomic_store_explicit(&m->value, v, memory_order_release);
 }
 
 int64_t qw_metric_value(const qw_metric_t *m)
 {
-    return m ? atomic_load_explicit(&((qw_metric_t *)m)->value, memory_order_relaxed) : 0;
+    return m ? atomic_load_explicit(&((qw_metric_t *)m)->value, memory_order_acquire) : 0;
 }
 
 void qw_metric_observe_us(qw_metric_t *m, int64_t us)

@@ -163,6 +163,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                           "partition %s taken", part_str(ids[i], pb, sizeof(pb)));
         }
         free(ids), free(ep), free(off), free(gen);
+        qw_consume_assigned(parts);
         rd_kafka_assign(rk, parts);
         ev->assigned_once = 1;
     } else {

@@ -177,6 +177,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     qw_ingest_t *ig = opaque;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         qw_log(QW_LOG_INFO, "ingest.assigned", "%d partitions assigned", parts->cnt);
+        qw_consume_assigned(parts); /* from the committed offsets */
         rd_kafka_assign(rk, parts);
         qw_progress_assign(&ig->progress, parts);
     } else {

@@ -76,6 +76,13 @@ typedef struct qw_ntf_s {
     const qw_clock_t *clock;
     uint64_t rng;
     int redis_ok;
+    /* Retry jobs claimed but not handled when Redis failed: given back first once it answers,
+     * or they would wait out the claim's lease (a minute) and lose their priority order. */
+    struct {
+        int prio;
+        char *member;
+    } unclaimed[64];
+    int n_unclaimed;
     /* scratch buffers for one notification (single-threaded shell) */
     char *buf_a, *buf_b, *buf_c, *buf_d;
     size_t buf_cap;
@@ -153,6 +160,8 @@ int qw_ntf_deliver_new(qw_ntf_t *a, const Quotawatch__V1__Decision *d, const voi
                        size_t raw_len, const qw_target_t *t);
 /* Works the retry queue: due jobs, reviews first. Returns jobs handled or QW_ERR. */
 int qw_ntf_retry_due(qw_ntf_t *a, int budget);
+/* Frees the jobs left to give back (at shutdown: their lease returns them). */
+void qw_ntf_unclaimed_free(qw_ntf_t *a);
 
 /* dlq.c: publishes a failed notification to qw.notify-dlq.v1 and waits for the ack. */
 int qw_ntf_dlq_publish(qw_ntf_t *a, const qw_dlv_job_t *job, const char *detail);

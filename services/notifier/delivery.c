@@ -217,6 +217,14 @@ int qw_dlv_due(qw_dlv_t *d, int prio, int64_t now_ms, char **out, int max)
     return n;
 }
 
+int qw_dlv_release(qw_dlv_t *d, int prio, const char *member, int64_t at_ms)
+{
+    char qk[128];
+    queue_key(d, prio, qk, sizeof(qk));
+    return reply_ok(d, "ZADD XX retry",
+                    qw_redis_command(d->r, "ZADD %s XX %" PRId64 " %s", qk, at_ms, member));
+}
+
 int qw_dlv_forget(qw_dlv_t *d, int prio, const char *member)
 {
     char qk[128];

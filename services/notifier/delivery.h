@@ -87,6 +87,9 @@ int qw_dlv_state(qw_dlv_t *d, const char *decision_id, const char *channel, char
  * succeeds; "sent", "queued", "sending" stay, so a redrive never sends twice. 1 reopened,
  * 0 not failed, QW_ERR. */
 int qw_dlv_reopen(qw_dlv_t *d, const char *decision_id, const char *channel);
+/* Gives back a claimed member that was not handled (Redis failed on the way): due at at_ms
+ * instead of when the claim's lease runs out; a member no longer queued stays away. */
+int qw_dlv_release(qw_dlv_t *d, int prio, const char *member, int64_t at_ms);
 /* Drops a member from its queue (job finished or unloadable). */
 int qw_dlv_forget(qw_dlv_t *d, int prio, const char *member);
 /* Jobs waiting in all queues (for the backlog gauge); -1 on error. */

@@ -373,8 +373,30 @@ out:
     return rc;
 }
 
+/* Gives back the jobs claimed but not handled: QW_OK when none is left. */
+static int release_unclaimed(qw_ntf_t *a)
+{
+    int64_t now = qw_clock_now(a->clock);
+    while (a->n_unclaimed > 0) {
+        int k = a->n_unclaimed - 1;
+        if (qw_dlv_release(&a->dlv, a->unclaimed[k].prio, a->unclaimed[k].member, now) != QW_OK)
+            return QW_ERR;
+        free(a->unclaimed[k].member);
+        a->n_unclaimed = k;
+    }
+    return QW_OK;
+}
+
+void qw_ntf_unclaimed_free(qw_ntf_t *a)
+{
+    for (int k = 0; k < a->n_unclaimed; k++)
+        free(a->unclaimed[k].member);
+    a->n_unclaimed = 0;
+}
+
 int qw_ntf_retry_due(qw_ntf_t *a, int budget)
 {
+    if (release_unclaimed(a) != QW_OK) return QW_ERR;
     int done = 0;
     for (int p = 0; p < QW_PRIO_LEVELS && done < budget; p++) {
         char *members[64];
@@ -384,6 +406,14 @@ int qw_ntf_retry_due(qw_ntf_t *a, int budget)
         int rc = QW_OK;
         for (int i = 0; i < n; i++) {
             if (rc == QW_OK) rc = retry_one(a, p, members[i]);
+            /* Redis failed on this one: it and the rest go back to the queue (a full list
+             * leaves them to the lease). */
+            if (rc != QW_OK &&
+                a->n_unclaimed < (int)(sizeof(a->unclaimed) / sizeof(a->unclaimed[0]))) {
+                a->unclaimed[a->n_unclaimed].prio = p;
+                a->unclaimed[a->n_unclaimed++].member = members[i];
+                continue;
+            }
             free(members[i]);
         }
         if (rc != QW_OK) return QW_ERR;

@@ -271,6 +271,7 @@ void qw_ntf_teardown(qw_ntf_t *a)
     qw_route_cfg_free(&a->routes);
     if (a->tmpl) qw_tmpl_free(a->tmpl);
     free(a->tmpl);
+    qw_ntf_unclaimed_free(a);
     free(a->buf_a);
     free(a->endpoints);
 }

@@ -3,7 +3,8 @@
 # "Side by side with the relay floor"):
 #   tests/bench/pipeline_side_by_side.sh [DEALS] [REPS] [BATCH] [LIVE_RATE] [LIVE_SECONDS]
 #   defaults: 200000 deals, 1000 reps, batches of 1000, then 5000 events/s for 20 s.
-# Builds without sanitizers (build-bench/, RelWithDebInfo; QW_BENCH_BUILD=DIR to use another),
+# Builds without sanitizers (build-bench/, RelWithDebInfo; QW_BENCH_BUILD=DIR to use another;
+# QW_BENCH_INGEST_ARGS / QW_BENCH_EVALUATOR_ARGS add options, e.g. -X librdkafka properties),
 # starts its own local stack and stops it on exit. The workload is ../shared/bench/gen_hubspot.py
 # (QW_GEN_HUBSPOT=FILE elsewhere): HubSpot webhook bodies keyed by their first deal, as qw-gateway
 # keys them, on the 4 partitions of qw.crm.hubspot. Phases:
@@ -132,7 +133,7 @@ qwctl publish quotas "$work/quotas.csv" >/dev/null
 ep=$(qw_stack_free_port)
 "$build/bin/qw-evaluator" --brokers "$B" --redis "$QW_REDIS_URL" --topic-prefix q. --group q.evaluator \
     --policy "$work/policy.yaml" --fake-now 2026-10-10T12:00:00Z --calendar=false --http-port "$ep" \
-    --batch-size "$batch" --log-level warn >"$work/evaluator.log" 2>&1 &
+    --batch-size "$batch" --log-level warn ${QW_BENCH_EVALUATOR_ARGS:-} >"$work/evaluator.log" 2>&1 &
 evpid=$!
 pids+=("$evpid")
 wait_until 60 curl -fs "http://127.0.0.1:$ep/readyz" -o /dev/null || { cat "$work/evaluator.log" >&2; exit 1; }
@@ -141,7 +142,7 @@ c0b=$(cpu "$broker") c0r=$(cpu "$redis") c0e=$(cpu "$evpid")
 t0=$(now)
 "$build/bin/qw-ingest" --brokers "$B" --redis "$QW_REDIS_URL" --topic-prefix q. --sources hubspot \
     --policy "$work/policy.yaml" --group q.ingest --transactional-id q.ingest --http-port "$ip" \
-    --batch-size "$batch" --log-level warn >"$work/ingest.log" 2>&1 &
+    --batch-size "$batch" --log-level warn ${QW_BENCH_INGEST_ARGS:-} >"$work/ingest.log" 2>&1 &
 igpid=$!
 pids+=("$igpid")
 # QW_BENCH_PERF=DIR: perf profiles (call graphs) of both services over Q, kept in DIR.

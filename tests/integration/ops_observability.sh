@@ -58,8 +58,8 @@ lag_sum() { # PORT TOPIC-SUFFIX: the summed qw_consumer_lag_records of that topi
 }
 saw_backlog=0
 for _ in $(seq 1 120); do
-    l="$(lag_sum "$IN_PORT" qw.crm.canonical 2>/dev/null || echo none)"
-    if [[ "$l" != none && "$l" -gt 0 ]]; then saw_backlog=1; break; fi
+    l="$(lag_sum "$IN_PORT" qw.crm.canonical 2>/dev/null)" || l=none # not answering yet
+    if [[ "$l" =~ ^[0-9]+$ ]] && ((l > 0)); then saw_backlog=1; break; fi
     sleep 0.5
 done
 ((saw_backlog)) || qw_it_fail "qw-ingest never showed a backlog on qw.crm.canonical (last: $l)"
@@ -68,6 +68,16 @@ qw_it_wait_for '[[ "$(lag_sum '"$IN_PORT"' qw.crm.canonical)" == 0 ]]' 180 ||
     qw_it_fail "qw-ingest's lag did not fall to 0 (now $(lag_sum "$IN_PORT" qw.crm.canonical))"
 qw_it_wait_for '[[ "$(lag_sum '"$EV_PORT"' qw.credits.v1)" == 0 ]]' 120 ||
     qw_it_fail "qw-evaluator exports no lag of 0 on qw.credits.v1 (now $(lag_sum "$EV_PORT" qw.credits.v1))"
+# One scrape says both: where its records say caught up, its seconds say 0 (a scrape taken
+# between two gauges of one measurement, or a gauge exported before the first, would not).
+metrics "$IN_PORT" >"$QW_IT_DIR/ingest-caught-up.prom"
+awk -v t="${PREFIX}qw.crm.canonical" '
+    $1 ~ /^qw_consumer_lag_(records|seconds)\{/ && index($1, "topic=\"" t "\"") {
+        split($1, a, "{"); k = substr($1, length(a[1]) + 1); v[a[1], k] = $2; keys[k] = 1 }
+    END { for (k in keys) { n++
+              if (v["qw_consumer_lag_records", k] == 0 && v["qw_consumer_lag_seconds", k] != 0) bad++ }
+          exit !(n && !bad) }' "$QW_IT_DIR/ingest-caught-up.prom" ||
+    qw_it_fail "qw-ingest's lag in seconds is not 0 where its records are (see ingest-caught-up.prom)"
 metrics "$IN_PORT" | qw_it_grep '^qw_consumer_lag_seconds{topic="'"${PREFIX}"'qw.crm.canonical",partition="0"} 0$' ||
     qw_it_fail "qw-ingest's lag in seconds is not 0 once caught up"
 qw_it_wait_for '[[ "$(lag_sum '"$NT_PORT"' qw.decisions.v1)" != none ]]' 60 ||

@@ -121,6 +121,27 @@ Test(notifier_delivery_record, failed_is_final_and_priorities_separate)
     cr_assert_eq(qw_dlv_backlog(&dlv), 1);
 }
 
+Test(notifier_delivery_record, release_gives_a_claim_back_without_the_lease)
+{
+    /* A claim Redis failed to follow up comes back when given back, not a lease later (so a
+     * review claimed when Redis went away still goes before the rewards); a member finished
+     * meanwhile is not queued again. */
+    qw_dlv_job_t rv = job("rv", "hr.webhook", 0), done = job("dn", "hr.webhook", 0);
+    cr_assert_eq(qw_dlv_schedule(&dlv, &rv, 100), 0);
+    cr_assert_eq(qw_dlv_schedule(&dlv, &done, 100), 0);
+    char *m[4];
+    cr_assert_eq(qw_dlv_due(&dlv, 0, 1000, m, 4), 2);
+    cr_assert_eq(qw_dlv_due(&dlv, 0, 2000, m + 2, 2), 0, "leased");
+    cr_assert_eq(qw_dlv_mark_sent(&dlv, &done), 0);
+    cr_assert_eq(qw_dlv_release(&dlv, 0, "rv hr.webhook", 2000), 0);
+    cr_assert_eq(qw_dlv_release(&dlv, 0, "dn hr.webhook", 2000), 0);
+    cr_assert_eq(qw_dlv_due(&dlv, 0, 2000, m + 2, 2), 1, "given back: due again at once");
+    cr_assert_str_eq(m[2], "rv hr.webhook");
+    cr_assert_eq(qw_dlv_backlog(&dlv), 1, "the finished one stays out of the queue");
+    for (int i = 0; i < 3; i++)
+        free(m[i]);
+}
+
 Test(notifier_delivery_record, reopen_clears_failed_only)
 {
     /* qwctl dlq redrive: a failed delivery is opened once; a sent, queued or never-tried one
