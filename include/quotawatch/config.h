@@ -41,6 +41,10 @@ typedef struct qw_config_s {
 int qw_config_parse(qw_config_t *cfg, const char *prog, const char *summary, const qw_opt_t *opts,
                     int argc, char **argv);
 
+/* The value -X gave key (the last one), or NULL: a service's own default for a property yields
+ * to the operator's. */
+const char *qw_config_kafka_get(const qw_config_t *cfg, const char *key);
+
 /* Read a secret from the named file (trailing newline stripped) into a buffer; returns QW_OK or
  * QW_ERR with errbuf saying which file could not be read (never its content). */
 int qw_config_read_secret(const char *path, char *out, size_t outlen, char *errbuf, size_t errlen);

@@ -125,6 +125,14 @@ int qw_config_parse(qw_config_t *cfg, const char *prog, const char *summary, con
     return QW_OK;
 }
 
+const char *qw_config_kafka_get(const qw_config_t *cfg, const char *key)
+{
+    const char *v = NULL;
+    for (int i = 0; cfg && i < cfg->nkafka; i++)
+        if (!strcmp(cfg->kafka[2 * i], key)) v = cfg->kafka[2 * i + 1];
+    return v;
+}
+
 int qw_config_read_secret(const char *path, char *out, size_t outlen, char *errbuf, size_t errlen)
 {
     FILE *f = fopen(path, "r");

@@ -8,28 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "quotawatch/bytes.h"
 #include "qwctl.h"
 #include "views_render.h"
 
 #define BODY_MAX (8 * 1024 * 1024)
-
-typedef struct {
-    char *p;
-    size_t n;
-} body_t;
-
-static size_t on_data(char *d, size_t size, size_t nmemb, void *opaque)
-{
-    body_t *b = opaque;
-    size_t n = size * nmemb;
-    if (b->n + n > BODY_MAX) return 0;
-    char *np = realloc(b->p, b->n + n + 1);
-    if (!np) return 0;
-    memcpy(np + b->n, d, n);
-    b->p = np, b->n += n;
-    b->p[b->n] = '\0';
-    return n;
-}
 
 /* GET path; *doc gets the parsed body. Returns the HTTP status, or -1 (message printed). */
 static long get(const qwctl_t *ctl, const char *path, json_t **doc)
@@ -37,14 +20,14 @@ static long get(const qwctl_t *ctl, const char *path, json_t **doc)
     *doc = NULL;
     CURL *c = curl_easy_init();
     if (!c) return -1;
-    body_t b = {0};
+    qw_bytes_t b = {.max = BODY_MAX};
     char url[4096], hdr[512];
     snprintf(url, sizeof(url), "%s%s", ctl->web_url, path);
     snprintf(hdr, sizeof(hdr), "%s: %s", ctl->web_header, ctl->web_as ? ctl->web_as : "");
     struct curl_slist *h = curl_slist_append(NULL, hdr);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, qw_bytes_curl_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 15L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -62,7 +45,7 @@ static long get(const qwctl_t *ctl, const char *path, json_t **doc)
             status = -1;
         }
     }
-    free(b.p);
+    qw_bytes_free(&b);
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     return status;

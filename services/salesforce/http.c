@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "quotawatch/bytes.h"
 #include "quotawatch/svc.h"
 #include "salesforce.h"
 
@@ -11,14 +12,10 @@
 static size_t on_data(char *p, size_t size, size_t n, void *opaque)
 {
     qw_sf_resp_t *r = opaque;
-    size_t len = size * n;
-    if (r->len + len > QW_SF_RESP_MAX) return 0;
-    char *b = realloc(r->body, r->len + len + 1);
-    if (!b) return 0;
-    memcpy(b + r->len, p, len);
-    r->body = b;
-    r->len += len;
-    r->body[r->len] = '\0';
+    qw_bytes_t b = {.p = r->body, .len = r->len, .max = QW_SF_RESP_MAX};
+    size_t len = qw_bytes_curl_write(p, size, n, &b);
+    r->body = b.p;
+    r->len = b.len;
     return len;
 }
 

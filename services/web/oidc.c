@@ -7,33 +7,15 @@
 
 #include "quotawatch/clock.h"
 #include "quotawatch/file.h"
+#include "quotawatch/bytes.h"
 #include "quotawatch/log.h"
 #include "web.h"
 
 #define JWKS_MAX (256 * 1024)
 
-typedef struct {
-    char *buf;
-    size_t len;
-} body_t;
-
-static size_t on_body(char *p, size_t sz, size_t n, void *opaque)
-{
-    body_t *b = opaque;
-    size_t add = sz * n;
-    if (b->len + add > JWKS_MAX) return 0; /* bounded: a JWKS is a few KiB */
-    char *nb = realloc(b->buf, b->len + add + 1);
-    if (!nb) return 0;
-    memcpy(nb + b->len, p, add);
-    b->buf = nb;
-    b->len += add;
-    b->buf[b->len] = 0;
-    return add;
-}
-
 static char *fetch(const char *url, size_t *len, char *err, size_t errlen)
 {
-    body_t b = {0};
+    qw_bytes_t b = {.max = JWKS_MAX}; /* bounded: a JWKS is a few KiB */
     CURL *c = curl_easy_init();
     if (!c) {
         qw_err_set(err, errlen, "curl_easy_init failed");
@@ -42,7 +24,7 @@ static char *fetch(const char *url, size_t *len, char *err, size_t errlen)
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, qw_bytes_curl_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     CURLcode rc = curl_easy_perform(c);
@@ -52,11 +34,11 @@ static char *fetch(const char *url, size_t *len, char *err, size_t errlen)
     if (rc != CURLE_OK || status != 200) {
         qw_err_set(err, errlen, "GET %s: %s", url,
                    rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP status not 200");
-        free(b.buf);
+        qw_bytes_free(&b);
         return NULL;
     }
     *len = b.len;
-    return b.buf;
+    return b.p;
 }
 
 static int load(qw_web_t *w, char *err, size_t errlen)

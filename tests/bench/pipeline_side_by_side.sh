@@ -4,7 +4,9 @@
 #   tests/bench/pipeline_side_by_side.sh [DEALS] [REPS] [BATCH] [LIVE_RATE] [LIVE_SECONDS]
 #   defaults: 200000 deals, 1000 reps, batches of 1000, then 5000 events/s for 20 s.
 # Builds without sanitizers (build-bench/, RelWithDebInfo; QW_BENCH_BUILD=DIR to use another;
-# QW_BENCH_INGEST_ARGS / QW_BENCH_EVALUATOR_ARGS add options, e.g. -X librdkafka properties),
+# QW_BENCH_INGEST_ARGS / QW_BENCH_EVALUATOR_ARGS add options, e.g. -X librdkafka properties;
+# QW_BENCH_TXN_TRACE=1 runs qw-ingest with librdkafka's eos debug log and prints where the live
+# phase's transactions spend their time - tests/bench/txn_phases.py; it slows qw-ingest a little),
 # starts its own local stack and stops it on exit. The workload is ../shared/bench/gen_hubspot.py
 # (QW_GEN_HUBSPOT=FILE elsewhere): HubSpot webhook bodies keyed by their first deal, as qw-gateway
 # keys them, on the 4 partitions of qw.crm.hubspot. Phases:
@@ -139,10 +141,12 @@ pids+=("$evpid")
 wait_until 60 curl -fs "http://127.0.0.1:$ep/readyz" -o /dev/null || { cat "$work/evaluator.log" >&2; exit 1; }
 ip=$(qw_stack_free_port)
 c0b=$(cpu "$broker") c0r=$(cpu "$redis") c0e=$(cpu "$evpid")
+ig_trace="--log-level warn"
+[[ -z "${QW_BENCH_TXN_TRACE:-}" ]] || ig_trace="--log-level debug -X debug=eos"
 t0=$(now)
 "$build/bin/qw-ingest" --brokers "$B" --redis "$QW_REDIS_URL" --topic-prefix q. --sources hubspot \
     --policy "$work/policy.yaml" --group q.ingest --transactional-id q.ingest --http-port "$ip" \
-    --batch-size "$batch" --log-level warn ${QW_BENCH_INGEST_ARGS:-} >"$work/ingest.log" 2>&1 &
+    --batch-size "$batch" $ig_trace ${QW_BENCH_INGEST_ARGS:-} >"$work/ingest.log" 2>&1 &
 igpid=$!
 pids+=("$igpid")
 # QW_BENCH_PERF=DIR: perf profiles (call graphs) of both services over Q, kept in DIR.
@@ -256,6 +260,7 @@ for line in sys.stdin.buffer:
 ' "$work/arrivals") &
 pids+=($!)
 sleep 3
+live_t0=$(date +%s%3N)
 python3 - "$work/live.jsonl" "$lbodies" "$live_rate" "$events" "$bodies" <<'PY' | kcat -P -b "$B" -t q.qw.crm.hubspot -K $'\t' -X linger.ms=1
 import json, sys, time
 path, n, rate, ev, bo = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
@@ -337,4 +342,7 @@ print("L. at %s events/s: win appended -> first decision readable on qw.decision
 counts = [sum(1 for x in v if (edges[i - 1] if i else -1e9) < x <= edges[i]) for i in range(len(edges))]
 print("L. histogram (ms): " + ", ".join("<=%s: %d" % ("inf" if e == 1e9 else "%g" % e, c) for e, c in zip(edges, counts)))
 PY
+if [[ -n "${QW_BENCH_TXN_TRACE:-}" ]]; then
+    python3 "$here/tests/bench/txn_phases.py" "$work/ingest.log" "$live_t0" || true
+fi
 echo "== done (load $(load))"
