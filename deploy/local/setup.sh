@@ -16,7 +16,7 @@ PACKAGES=(
     build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
     # libraries
     librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libhiredis-dev libcriterion-dev
-    libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libssl-dev libfyaml-dev
+    libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libssl-dev libfyaml-dev libyajl-dev
     # the local stack and the tests
     redis-server redis-tools kafkacat jq curl openssl stunnel4 python3 python3-aiosmtpd
     openjdk-17-jre-headless maven tzdata

@@ -74,7 +74,9 @@ for which in base new; do
     kill -TERM "$pid"
     wait "$pid" || true
     ir[$which]=$(awk '/^summary:|^totals:/ { print $2; exit }' "$work/$which.cg")
-    credits=$(kcat -C -b "$B" -t "${pre}qw.credits.v1" -X isolation.level=read_committed -e -q -f 'x\n' 2>/dev/null | wc -l)
+    # Credits only: the completeness marks (header qw.kind=watermark) follow the transactions.
+    credits=$(kcat -C -b "$B" -t "${pre}qw.credits.v1" -X isolation.level=read_committed -e -q -f '%h\n' 2>/dev/null |
+        grep -vc 'qw.kind=watermark' || true)
     echo "$which: $build: ${ir[$which]} instructions = $(awk -v i="${ir[$which]}" -v n="$events" 'BEGIN { printf "%.0f", i / n }') per event; $credits credit records"
 done
 echo "== new ÷ base = $(awk -v a="${ir[new]}" -v b="${ir[base]}" 'BEGIN { printf "%.3f", a / b }')"

@@ -14,10 +14,11 @@
 #      commit offsets; no logic, at-least-once);
 #   Q. quotawatch: qw-ingest + qw-evaluator, exactly once, drain the same topic; the evaluator's
 #      per-rep totals (qw-test-state) must equal the generator's oracle to the cent;
-#   L. live: new deals offered at LIVE_RATE events/s, owned mostly by new reps with a quota of
-#      1.00; latency from the append of the raw body that carries a deal's win to its first
-#      credit being readable (read_committed), and to its new rep's first decision on
-#      qw.decisions.v1.
+#   L. live: new deals offered at LIVE_RATE events/s, owned mostly by new reps, one in 20 of
+#      them with a quota of 1.00; latency from the append of the raw body that carries a deal's
+#      win to its first credit being readable (read_committed), to its new rep's first decision
+#      on qw.decisions.v1, and to qw-notifier's first delivery attempt of it at a local webhook
+#      sink.
 # CPU per event counts the process's own CPU plus the broker's and redis-server's over the same
 # window (/proc/PID/stat), divided by the events the generator wrote (not the bodies).
 set -euo pipefail
@@ -36,7 +37,7 @@ export QW_REDIS_ALLOW_VOLATILE=true # the stack's redis-server is the bench's; n
 build="${QW_BENCH_BUILD:-$here/build-bench}"
 if [[ -z "${QW_BENCH_BUILD:-}" ]]; then
     cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    ninja -C "$build" qw-ingest qw-evaluator qwctl qw-test-state bench_ingest >/dev/null
+    ninja -C "$build" qw-ingest qw-evaluator qw-notifier qwctl qw-test-state bench_ingest >/dev/null
 fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/qw-side.XXXXXX")"
 envf="$work/stack.env"
@@ -237,11 +238,37 @@ with open(d + "/roster_live.csv", "w") as r, open(d + "/quotas_live.csv", "w") a
     q.write("rep_id,period,amount,currency,version\n")
     for rep in range(first, n):
         r.write(f"{rep},Rep {rep},r{rep}@example.com,,m{rep // 10},t{rep // 10},2024-01-01,,,false\n")
+        # One new rep in 20 is judged on its first credit: ≈120 decisions a second at 5,000
+        # events/s, which the notifier delivers one by one to the sink below.
+        quota = "1.00" if rep % 20 == 0 else "1000000.00"
         for quarter in ("2026-Q1", "2026-Q2", "2026-Q3"):
-            q.write(f"{rep},{quarter},1.00,USD,bench-v1\n")
+            q.write(f"{rep},{quarter},{quota},USD,bench-v1\n")
 PY
 qwctl publish roster "$work/roster_live.csv" >/dev/null
 qwctl publish quotas "$work/quotas_live.csv" >/dev/null
+# qw-notifier delivers every decision to a local Standard Webhooks sink (Python: one request
+# per connection, ≈1 ms each), which records when each request arrived.
+sp=$(qw_stack_free_port) np=$(qw_stack_free_port)
+printf 'whsec_%s\n' "$(head -c 24 /dev/urandom | base64)" >"$work/webhook.secret"
+python3 "$here/tests/sinks/webhook_sink.py" --port "$sp" --log "$work/sink.jsonl" \
+    --secret "$(cat "$work/webhook.secret")" >"$work/sink.log" 2>&1 &
+pids+=($!)
+wait_until 30 curl -fs "http://127.0.0.1:$sp/_stats" -o /dev/null || { cat "$work/sink.log" >&2; exit 1; }
+"$build/bin/qw-notifier" --brokers "$B" --redis "$QW_REDIS_URL" --topic-prefix q. --group q.notifier \
+    --webhook-url "http://127.0.0.1:$sp/webhook/all" --webhook-secret-file "$work/webhook.secret" \
+    --allow-insecure-webhook --webhook-interval-ms 1 --http-port "$np" --log-level info \
+    >"$work/notifier.log" 2>&1 &
+pids+=($!)
+wait_until 60 curl -fs "http://127.0.0.1:$np/readyz" -o /dev/null || { cat "$work/notifier.log" >&2; exit 1; }
+# Q's decisions first: L times new ones, not a backlog.
+ntf_lag() {
+    curl -fs "http://127.0.0.1:$np/metrics" 2>/dev/null | awk '$1 ~ /^qw_consumer_lag_records\{topic="q\.qw\.decisions\.v1"/ { s += $2; n++ }
+        END { exit !(n && s == 0) }'
+}
+wait_until 300 ntf_lag || { echo "qw-notifier did not catch up with Q's decisions" >&2; exit 1; }
+backlog_done() { (($(metric "$np" qw_notifier_sent_total) + $(metric "$np" qw_notifier_skipped_total) >= $(metric "$ep" qw_evaluator_decisions_emitted_total))); }
+wait_until 120 backlog_done || echo "L. note: qw-notifier still delivering Q's decisions ($(metric "$np" qw_notifier_sent_total) sent)"
+echo "L. qw-notifier delivered Q's $(metric "$np" qw_notifier_sent_total) decisions first (load $(load))"
 kcat -u -C -b "$B" -t q.qw.decisions.v1 -o end -q -f '%k\n' 2>/dev/null > >(python3 -c '
 import sys, time
 out = open(sys.argv[1], "w")
@@ -280,12 +307,12 @@ for i, line in enumerate(open(path)):
             time.sleep(d)
 sys.stdout.flush()
 PY
-sleep 5
+sleep 8 # the notifier's last deliveries
 kcat -C -b "$B" -t q.qw.crm.hubspot -o -$((lbodies + 10)) -e -q -f '%T %s\n' 2>/dev/null >"$work/raw.ts" || true
-python3 - "$work/raw.ts" "$work/arrivals" "$live_rate" "$work/decisions" $((9000 + reps)) <<'PY'
+python3 - "$work/raw.ts" "$work/arrivals" "$live_rate" "$work/decisions" $((9000 + reps)) "$work/sink.jsonl" <<'PY'
 import json, re, sys
 won = {}
-owner, stage, credited = {}, {}, {}  # per live deal; credited: rep -> first append credited to it
+owner, stage, credited, amount = {}, {}, {}, set()  # per live deal; credited: rep -> first append credited to it
 bodies = []
 for line in open(sys.argv[1]):
     ts, _, js = line.partition(" ")
@@ -306,8 +333,12 @@ for ts, body in sorted(bodies, key=lambda b: b[0]):
                 won.setdefault(d, ts)
         elif e["propertyName"] == "hubspot_owner_id":
             owner[d] = e["propertyValue"]
+        elif e["propertyName"] == "amount":
+            amount.add(d)
+    # A rep is credited by the body that makes one of its deals won, owned and priced (an
+    # amount arriving in a later body credits only then).
     for d in touched:
-        if stage.get(d) == "closedwon" and d in owner:
+        if stage.get(d) == "closedwon" and d in owner and d in amount:
             credited.setdefault(owner[d], ts)
 lat = {}
 pat = re.compile(r"hubspot:([0-9]+):")
@@ -326,18 +357,47 @@ print("L. at %s events/s: win appended -> first credit readable, %d deals: p50 %
 edges = [5, 10, 15, 25, 50, 100, 200, 500, 1000, 1e9]
 counts = [sum(1 for x in v if (edges[i - 1] if i else -1e9) < x <= edges[i]) for i in range(len(edges))]
 print("L. histogram (ms): " + ", ".join("<=%s: %d" % ("inf" if e == 1e9 else "%g" % e, c) for e, c in zip(edges, counts)))
+# The notifications, in the order they arrived: each rep's first tells which kind of decision
+# came first. Only reps whose first decision is a reward (quota reached on the first credit)
+# are timed: a rep whose first decision is an integrity flag (a won deal reverted later) is
+# judged on something else than its first credit.
+sent = []
+for line in open(sys.argv[6]):
+    try:
+        e = json.loads(line)
+        b = json.loads(e["body"])
+        sent.append((e["t"] * 1000, b.get("subject", ""), b.get("type", "")))
+    except (ValueError, KeyError, AttributeError):
+        continue
+first_type = {}
+for t, rep, typ in sorted(sent):
+    first_type.setdefault(rep, typ)
+rewarded = {r for r, typ in first_type.items() if typ.startswith("reward.")}
 # A new rep's first decision against the first append that credited it.
 dl = {}
 for line in open(sys.argv[4]):
     t, _, rep = line.partition(" ")
     rep = rep.strip()
-    if rep.isdigit() and int(rep) >= int(sys.argv[5]) and rep in credited and rep not in dl:
+    if rep.isdigit() and int(rep) >= int(sys.argv[5]) and rep in credited and rep in rewarded and rep not in dl:
         dl[rep] = float(t) - credited[rep]
 v = sorted(dl.values())
 if not v:
     print("L. no live decision observed")
     sys.exit(1)
 print("L. at %s events/s: win appended -> first decision readable on qw.decisions.v1, %d reps: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms"
+      % (sys.argv[3], len(v), q(0.5), q(0.9), q(0.99), v[-1]))
+counts = [sum(1 for x in v if (edges[i - 1] if i else -1e9) < x <= edges[i]) for i in range(len(edges))]
+print("L. histogram (ms): " + ", ".join("<=%s: %d" % ("inf" if e == 1e9 else "%g" % e, c) for e, c in zip(edges, counts)))
+# A new rep's first notification reaching the webhook sink (the first delivery attempt).
+nl = {}
+for t, rep, typ in sorted(sent):
+    if rep.isdigit() and int(rep) >= int(sys.argv[5]) and rep in credited and rep in rewarded and rep not in nl:
+        nl[rep] = t - credited[rep]
+v = sorted(nl.values())
+if not v:
+    print("L. no live notification observed")
+    sys.exit(1)
+print("L. at %s events/s: win appended -> first delivery attempt at the webhook sink, %d reps: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms"
       % (sys.argv[3], len(v), q(0.5), q(0.9), q(0.99), v[-1]))
 counts = [sum(1 for x in v if (edges[i - 1] if i else -1e9) < x <= edges[i]) for i in range(len(edges))]
 print("L. histogram (ms): " + ", ".join("<=%s: %d" % ("inf" if e == 1e9 else "%g" % e, c) for e, c in zip(edges, counts)))

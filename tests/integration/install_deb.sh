@@ -68,7 +68,7 @@ qw_it_log "systemd-analyze verify passes"
 (cd "$B" && cpack -G DEB >"$QW_IT_DIR/cpack.log" 2>&1) || { tail -20 "$QW_IT_DIR/cpack.log"; qw_it_fail "cpack failed"; }
 DEB="$(ls "$B"/quotawatch_*.deb)"
 dpkg-deb -f "$DEB" Depends >"$QW_IT_DIR/depends"
-for lib in librdkafka1 libhiredis0.14 libmicrohttpd12 libcurl4 libjansson4 libfyaml0 libprotobuf-c1; do
+for lib in librdkafka1 libhiredis0.14 libmicrohttpd12 libcurl4 libjansson4 libfyaml0 libyajl2 libprotobuf-c1; do
     qw_it_grep "$lib" "$QW_IT_DIR/depends" || qw_it_fail "the package does not depend on $lib: $(cat "$QW_IT_DIR/depends")"
 done
 ROOT="$QW_IT_DIR/root"

@@ -34,6 +34,10 @@ int qw_adapt_canonical(qw_actx_t *a, json_t *root);
 void qw_json_arena_begin(void);
 void qw_json_arena_end(void);
 
+/* The tree json_loadb(buf, len, JSON_ALLOW_NUL | JSON_DECODE_ANY) would load, built with yajl's
+ * lexer; NULL when it is not sure (then json_loadb decides, errors included). json_fast.c. */
+json_t *qw_json_fast_load(const char *buf, size_t len);
+
 /* Record the reason (and the current event index); returns QW_ERR. */
 int qw_actx_fail(qw_actx_t *a, qw_adapter_reason_t r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -1,5 +1,5 @@
-/* Entry point of the adapters: size check, one JSON parse (in the arena, json_arena.c),
- * two-pass all-or-nothing emit. */
+/* Entry point of the adapters: size check, one JSON parse into the arena (json_arena.c; yajl's
+ * fast path, json_fast.c, or jansson for what it leaves), two-pass all-or-nothing emit. */
 #include "adapters/adapt.h"
 
 #include <string.h>
@@ -45,8 +45,10 @@ int qw_adapter_parse(const qw_adapter_cfg_t *cfg, qw_source_t src, const char *b
     }
     json_error_t jerr;
     qw_json_arena_begin();
-    /* ALLOW_NUL: a "\u0000" in a field we ignore must not reject the message. */
-    json_t *root = json_loadb(buf, len, JSON_ALLOW_NUL | JSON_DECODE_ANY, &jerr);
+    /* ALLOW_NUL: a "\u0000" in a field we ignore must not reject the message. The fast loader
+     * takes the plain messages; json_loadb the rest, and says what is wrong with them. */
+    json_t *root = qw_json_fast_load(buf, len);
+    if (!root) root = json_loadb(buf, len, JSON_ALLOW_NUL | JSON_DECODE_ANY, &jerr);
     if (!root && json_error_code(&jerr) == json_error_numeric_overflow)
         /* An integer beyond int64 in some vendor field: keep going with doubles. */
         root =
