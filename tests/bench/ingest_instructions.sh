@@ -24,6 +24,7 @@ done
 command -v valgrind >/dev/null || { echo "ingest_instructions.sh: needs valgrind: apt-get install valgrind" >&2; exit 2; }
 command -v kcat >/dev/null || { echo "ingest_instructions.sh: needs kcat (deploy/local/setup.sh)" >&2; exit 2; }
 source "$here/deploy/local/common.sh"
+source "$here/tests/bench/lib.sh" # metric
 export QW_REDIS_ALLOW_VOLATILE=true
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/qw-instr.XXXXXX")"
@@ -47,10 +48,6 @@ for line in open(sys.argv[1]):
     print("%d\t%s" % (json.loads(line)[0]["objectId"], line.rstrip("\n")))
 PY
 printf 'version: "bench-instructions"\nperiod: quarter\ntimezone: UTC\ncurrency:\n  base: USD\n' >"$work/policy.yaml"
-metric() {
-    { curl -fs "http://127.0.0.1:$1/metrics" 2>/dev/null || true; } |
-        awk -v m="$2" '$1 == m || index($1, m "{") == 1 { v += $2 } END { printf "%d", v }'
-}
 echo "== $events events in $bodies bodies, $deals deals, batches of $batch"
 declare -A ir
 for which in base new; do

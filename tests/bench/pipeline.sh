@@ -24,6 +24,7 @@ live="${6:-5000}"
 rate="${7:-1000}"
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 source "$here/deploy/local/common.sh"
+source "$here/tests/bench/lib.sh" # load, metric
 # The bench's own redis-server persists nothing (it measures the pipeline, not fsync): say so.
 export QW_REDIS_ALLOW_VOLATILE=true
 command -v kcat >/dev/null || { echo "pipeline.sh: needs kcat" >&2; exit 1; }
@@ -39,14 +40,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 trap 'echo "pipeline.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
-load() { cut -d' ' -f1 /proc/loadavg; }
 now() { date +%s.%N; }
 rate_of() { awk -v n="$1" -v t0="$2" -v t1="$3" 'BEGIN { printf "%.0f", n / (t1 - t0) }'; }
 secs() { awk -v t0="$1" -v t1="$2" 'BEGIN { printf "%.2f", t1 - t0 }'; }
-metric() { # metric PORT NAME: a counter's value summed over its labels (0 when absent)
-    { curl -fs "http://127.0.0.1:$1/metrics" 2>/dev/null || true; } | # not up yet: 0
-        awk -v m="$2" '$1 == m || index($1, m "{") == 1 { v += $2 } END { printf "%d", v }'
-}
 # wait_metric PORT NAME TARGET: poll until the counter reaches TARGET; prints the time (s.ns)
 # it first moved and the time it reached TARGET.
 wait_metric() {

@@ -32,6 +32,7 @@ gen="${QW_GEN_HUBSPOT:-$here/../shared/bench/gen_hubspot.py}"
 [[ -f "$gen" ]] || { echo "pipeline_side_by_side.sh: no workload generator at $gen (set QW_GEN_HUBSPOT)" >&2; exit 2; }
 command -v kcat >/dev/null || { echo "pipeline_side_by_side.sh: needs kcat (deploy/local/setup.sh)" >&2; exit 2; }
 source "$here/deploy/local/common.sh"
+source "$here/tests/bench/lib.sh" # load, metric, wait_until
 export QW_REDIS_ALLOW_VOLATILE=true # the stack's redis-server is the bench's; no fsync measured
 
 build="${QW_BENCH_BUILD:-$here/build-bench}"
@@ -53,7 +54,6 @@ trap 'exit 130' INT TERM
 trap 'echo "pipeline_side_by_side.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 now() { date +%s.%N; }
-load() { cut -d' ' -f1 /proc/loadavg; }
 tick=$(getconf CLK_TCK)
 cpu() { # cpu PID...: their user+system CPU seconds so far
     local s=0 p
@@ -62,18 +62,6 @@ cpu() { # cpu PID...: their user+system CPU seconds so far
 }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
 us_per() { awk -v c="$1" -v n="$2" 'BEGIN { printf "%.1f", c * 1e6 / n }'; }
-metric() { # metric PORT NAME: a counter summed over its labels (0 when absent)
-    { curl -fs "http://127.0.0.1:$1/metrics" 2>/dev/null || true; } |
-        awk -v m="$2" '$1 == m || index($1, m "{") == 1 { v += $2 } END { printf "%d", v }'
-}
-wait_until() { # wait_until SECONDS COMMAND...: poll every 50 ms
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.05
-    done
-}
 
 echo "== stack (load $(load))"
 "$here/deploy/local/stack.sh" start --env-file "$envf" >"$work/stack.log" 2>&1 || { cat "$work/stack.log" >&2; exit 1; }

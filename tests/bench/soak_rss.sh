@@ -22,6 +22,7 @@ gen="${QW_GEN_HUBSPOT:-$here/../shared/bench/gen_hubspot.py}"
 [[ -f "$gen" ]] || { echo "soak_rss.sh: no workload generator at $gen (set QW_GEN_HUBSPOT)" >&2; exit 2; }
 command -v kcat >/dev/null || { echo "soak_rss.sh: needs kcat (deploy/local/setup.sh)" >&2; exit 2; }
 source "$here/deploy/local/common.sh"
+source "$here/tests/bench/lib.sh" # load, metric, wait_until
 export QW_REDIS_ALLOW_VOLATILE=true # the stack's redis-server is the soak's
 
 build="${QW_BENCH_BUILD:-$here/build-bench}"
@@ -42,20 +43,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 trap 'echo "soak_rss.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
-load() { cut -d' ' -f1 /proc/loadavg; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
-metric() { # metric PORT NAME: a counter summed over its labels (0 when absent)
-    { curl -fs "http://127.0.0.1:$1/metrics" 2>/dev/null || true; } |
-        awk -v m="$2" '$1 == m || index($1, m "{") == 1 { v += $2 } END { printf "%d", v }'
-}
-wait_until() { # wait_until SECONDS COMMAND...: poll every 200 ms
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.2
-    done
-}
 
 echo "== stack (load $(load))"
 "$here/deploy/local/stack.sh" start --env-file "$envf" >"$work/stack.log" 2>&1 || { cat "$work/stack.log" >&2; exit 1; }
