@@ -194,21 +194,7 @@ redis-cli -u "$QW_REDIS_URL" info commandstats | tr -d '\r' |
 echo "== ratio: quotawatch ÷ floor = $(awk -v a="$qw_rate" -v b="$floor_rate" 'BEGIN { printf "%.2f", a / b }')x"
 
 "$build/bin/qw-test-state" --redis "$QW_REDIS_URL" --prefix q. >"$work/state.jsonl"
-python3 - "$work/oracle.json" "$work/state.jsonl" <<'PY'
-import collections, json, sys
-oracle = json.load(open(sys.argv[1]))["credited"]
-got = collections.Counter()
-for line in open(sys.argv[2]):
-    s = json.loads(line)
-    if "period" in s and s.get("credited_minor"):
-        got["%s:%s" % (s["rep_id"], s["period"])] += s["credited_minor"]
-got = {k: v for k, v in got.items() if v}
-bad = {k: (got.get(k), oracle.get(k)) for k in set(got) | set(oracle) if got.get(k) != oracle.get(k)}
-if bad:
-    print("Q. NOT EXACT: %d of %d rep-quarters differ, e.g. %s" % (len(bad), len(oracle), list(bad.items())[:5]))
-    sys.exit(1)
-print("Q. exact: %d rep-quarters, %d cents, equal to the oracle" % (len(oracle), sum(oracle.values())))
-PY
+python3 "$here/tests/bench/oracle_check.py" "$work/oracle.json" "$work/state.jsonl" Q.
 
 # --- L. live latency ----------------------------------------------------------------------------
 # New deals (ids moved past the backlog's), offered at a steady rate by a pacer piping to kcat.

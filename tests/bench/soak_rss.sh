@@ -165,21 +165,7 @@ echo "== drained after $((SECONDS - start)) s: $total bodies, $ncredits credits,
 
 rc=0
 "$build/bin/qw-test-state" --redis "$QW_REDIS_URL" --prefix q. >"$work/state.jsonl"
-python3 - "$work/oracle.json" "$work/state.jsonl" "$rounds" <<'PY' || rc=1
-import collections, json, sys
-oracle = {k: v * int(sys.argv[3]) for k, v in json.load(open(sys.argv[1]))["credited"].items()}
-got = collections.Counter()
-for line in open(sys.argv[2]):
-    s = json.loads(line)
-    if "period" in s and s.get("credited_minor"):
-        got["%s:%s" % (s["rep_id"], s["period"])] += s["credited_minor"]
-got = {k: v for k, v in got.items() if v}
-bad = {k: (got.get(k), oracle.get(k)) for k in set(got) | set(oracle) if got.get(k) != oracle.get(k)}
-if bad:
-    print("S. NOT EXACT: %d of %d rep-quarters differ, e.g. %s" % (len(bad), len(oracle), list(bad.items())[:5]))
-    sys.exit(1)
-print("S. exact: %d rep-quarters, %d cents, equal to the oracle times the rounds" % (len(oracle), sum(oracle.values())))
-PY
+python3 "$here/tests/bench/oracle_check.py" "$work/oracle.json" "$work/state.jsonl" S. "$rounds" || rc=1
 python3 - "$work/rss.tsv" <<'PY' || rc=1
 import sys
 rows = [list(map(int, l.split())) for l in open(sys.argv[1]).read().splitlines()[1:]]
