@@ -12,8 +12,10 @@
 #include "quotawatch/kafka.h"
 #include "quotawatch/log.h"
 
+/* One per batch slot (txn.c parses the next batch while the previous one commits); the ledger
+ * store is shared, since only the batch being applied uses it. */
 typedef struct qw_batch_scratch_s {
-    qw_ledger_store_t store;
+    qw_ledger_store_t *store;
     qw_deal_change_t *patches;
     int *patch_msg; /* message index of each patch */
     size_t npatches, cap;
@@ -51,7 +53,7 @@ static qw_metric_t *gap_counter(qw_source_t src)
  * resync request, its detail naming every deal of the message that needs it. */
 static void note_gap(qw_ingest_t *ig, qw_batch_scratch_t *s, int mi, const qw_deal_change_t *dc)
 {
-    const rd_kafka_message_t *m = ig->batch[mi];
+    const rd_kafka_message_t *m = ig->cur.msgs[mi];
     qw_source_t src;
     if (qw_ingest_topic_source(ig, rd_kafka_topic_name(m->rkt), &src) == QW_OK) s->ngaps[src]++;
     qw_log_fields(QW_LOG_WARN, "ingest.gap",
@@ -70,23 +72,47 @@ static void note_gap(qw_ingest_t *ig, qw_batch_scratch_t *s, int mi, const qw_de
     }
 }
 
-int qw_ingest_batch_init(qw_ingest_t *ig)
+static qw_batch_scratch_t *scratch_new(size_t n, qw_ledger_store_t *store)
 {
     qw_batch_scratch_t *s = calloc(1, sizeof(*s));
-    size_t n = (size_t)ig->opt.batch_size;
-    ig->batch = calloc(n, sizeof(*ig->batch));
-    if (!s || !ig->batch) return qw_err_set(ig->errstr, sizeof(ig->errstr), "out of memory");
+    if (!s) return NULL;
+    s->store = store;
     s->dlq_reason = calloc(n, sizeof(*s->dlq_reason));
     s->dlq_detail = calloc(n, sizeof(*s->dlq_detail));
     s->dlq_index = calloc(n, sizeof(*s->dlq_index));
-    if (!s->dlq_reason || !s->dlq_detail || !s->dlq_index)
-        return qw_err_set(ig->errstr, sizeof(ig->errstr), "out of memory");
-    qw_ledger_store_init(&s->store);
-    if (qw_ledger_store_set_ns(&s->store, ig->opt.topic_prefix) != QW_OK)
+    return s;
+}
+
+static void scratch_free(qw_batch_scratch_t *s)
+{
+    if (!s) return;
+    free(s->patches);
+    free(s->patch_msg);
+    free(s->dlq_reason);
+    free(s->dlq_detail);
+    free(s->dlq_index);
+    free(s);
+}
+
+int qw_ingest_batch_init(qw_ingest_t *ig)
+{
+    size_t n = (size_t)ig->opt.batch_size;
+    qw_ledger_store_t *store = calloc(1, sizeof(*store));
+    if (!store) return qw_err_set(ig->errstr, sizeof(ig->errstr), "out of memory");
+    qw_ledger_store_init(store);
+    ig->store = store;
+    if (qw_ledger_store_set_ns(store, ig->opt.topic_prefix) != QW_OK)
         return qw_err_set(ig->errstr, sizeof(ig->errstr),
                           "--topic-prefix is too long for the ledger's Redis keys (max %d)",
                           QW_LEDGER_NS_MAX - 1);
-    ig->scratch = s;
+    for (int k = 0; k < 2; k++) {
+        qw_ingest_slot_t *sl = k ? &ig->flight : &ig->cur;
+        qw_batch_scratch_t *s = scratch_new(n, store);
+        sl->scratch = s;
+        sl->msgs = calloc(n, sizeof(*sl->msgs));
+        if (!s || !sl->msgs || !s->dlq_reason || !s->dlq_detail || !s->dlq_index)
+            return qw_err_set(ig->errstr, sizeof(ig->errstr), "out of memory");
+    }
     ig->m.messages = qw_metrics_counter("qw_ingest_messages_total", "raw messages consumed", NULL);
     ig->m.credits = qw_metrics_counter("qw_ingest_credits_total", "credit entries produced", NULL);
     ig->m.commits = qw_metrics_counter("qw_ingest_transactions_total",
@@ -95,6 +121,14 @@ int qw_ingest_batch_init(qw_ingest_t *ig)
                                       "Kafka transactions committed", "outcome=\"abort\"");
     ig->m.batch_latency = qw_metrics_histogram("qw_ingest_batch_seconds",
                                                "time to transform and commit a batch", NULL);
+    /* Both sums together tell how much of the commits the overlap hid (docs/ledger.md). */
+    ig->m.commit_time = qw_metrics_histogram(
+        "qw_ingest_commit_seconds", "time to send the offsets and commit a transaction", NULL);
+    ig->m.commit_wait = qw_metrics_histogram(
+        "qw_ingest_commit_wait_seconds",
+        "time the loop waited for a commit (less than the commit when it overlaps the next "
+        "batch's parse)",
+        NULL);
     ig->m.redis_errors =
         qw_metrics_counter("qw_ingest_redis_errors_total", "failed Redis round trips", NULL);
     ig->m.marks = qw_metrics_counter("qw_ingest_watermarks_total",
@@ -118,10 +152,10 @@ int qw_ingest_batch_init(qw_ingest_t *ig)
     return QW_OK;
 }
 
-void qw_ingest_batch_committed(qw_ingest_t *ig)
+void qw_ingest_batch_committed(qw_ingest_t *ig, const qw_ingest_slot_t *sl)
 {
-    qw_batch_scratch_t *s = ig->scratch;
-    qw_metric_add(ig->m.messages, ig->nbatch);
+    const qw_batch_scratch_t *s = sl->scratch;
+    qw_metric_add(ig->m.messages, sl->n);
     qw_metric_add(ig->m.credits, s->ncredits);
     for (size_t r = 0; r < sizeof(s->ndlq) / sizeof(s->ndlq[0]); r++)
         if (s->ndlq[r]) qw_metric_add(ig->m.dlq_by_reason[r], s->ndlq[r]);
@@ -131,17 +165,16 @@ void qw_ingest_batch_committed(qw_ingest_t *ig)
 
 void qw_ingest_batch_free(qw_ingest_t *ig)
 {
-    qw_batch_scratch_t *s = ig->scratch;
-    if (!s) return;
-    qw_ledger_store_free(&s->store);
-    free(s->patches);
-    free(s->patch_msg);
-    free(s->dlq_reason);
-    free(s->dlq_detail);
-    free(s->dlq_index);
-    free(s);
-    free(ig->batch);
-    ig->scratch = NULL;
+    for (int k = 0; k < 2; k++) {
+        qw_ingest_slot_t *sl = k ? &ig->flight : &ig->cur;
+        scratch_free(sl->scratch);
+        free(sl->msgs);
+        sl->scratch = NULL;
+        sl->msgs = NULL;
+    }
+    if (ig->store) qw_ledger_store_free(ig->store);
+    free(ig->store);
+    ig->store = NULL;
 }
 
 static int collect(void *opaque, const qw_deal_change_t *dc)
@@ -217,15 +250,15 @@ static int produce_credit(qw_ingest_t *ig, qw_batch_scratch_t *s, const qw_credi
     return produce(ig, err, "credit");
 }
 
-int qw_ingest_batch_process(qw_ingest_t *ig)
+void qw_ingest_batch_parse(qw_ingest_t *ig)
 {
-    qw_batch_scratch_t *s = ig->scratch;
+    qw_batch_scratch_t *s = ig->cur.scratch;
     s->npatches = 0;
     s->ncredits = 0;
     memset(s->ndlq, 0, sizeof(s->ndlq));
     memset(s->ngaps, 0, sizeof(s->ngaps));
-    for (int i = 0; i < ig->nbatch; i++) {
-        const rd_kafka_message_t *m = ig->batch[i];
+    for (int i = 0; i < ig->cur.n; i++) {
+        const rd_kafka_message_t *m = ig->cur.msgs[i];
         qw_source_t src;
         qw_adapter_err_t aerr;
         s->dlq_reason[i] = NULL;
@@ -246,7 +279,14 @@ int qw_ingest_batch_process(qw_ingest_t *ig)
             s->ndlq[aerr.reason]++;
         }
     }
+    ig->cur.parsed = 1;
+}
 
+int qw_ingest_batch_apply(qw_ingest_t *ig)
+{
+    qw_batch_scratch_t *s = ig->cur.scratch;
+    /* The ledger's verdicts below add to what the parse found: a retried batch parses again. */
+    ig->cur.parsed = 0;
     char e[QW_ERRSTR_MAX];
     if (s->npatches) {
         if (qw_redis_connect(&ig->redis) != QW_OK) {
@@ -254,14 +294,14 @@ int qw_ingest_batch_process(qw_ingest_t *ig)
             return qw_err_set(ig->errstr, sizeof(ig->errstr), "%s", ig->redis.errstr);
         }
         /* A lost connection was dropped by the wrapper: the retried batch reconnects. */
-        if (qw_ledger_store_apply_batch(&s->store, &ig->redis, &ig->ledger, s->patches, s->npatches,
+        if (qw_ledger_store_apply_batch(s->store, &ig->redis, &ig->ledger, s->patches, s->npatches,
                                         e, sizeof(e)) != QW_OK) {
             qw_metric_add(ig->m.redis_errors, 1);
             return qw_err_set(ig->errstr, sizeof(ig->errstr), "deal ledger: %s", e);
         }
     }
     for (size_t p = 0; p < s->npatches; p++) {
-        const qw_ledger_result_t *r = &s->store.results[p];
+        const qw_ledger_result_t *r = &s->store->results[p];
         int mi = s->patch_msg[p];
         if (r->err == QW_LEDGER_E_GAP) {
             note_gap(ig, s, mi, &s->patches[p]);
@@ -278,12 +318,12 @@ int qw_ingest_batch_process(qw_ingest_t *ig)
             continue;
         }
         for (int k = 0; k < r->n; k++)
-            if (produce_credit(ig, s, &s->store.entries[r->first + (size_t)k]) != QW_OK)
+            if (produce_credit(ig, s, &s->store->entries[r->first + (size_t)k]) != QW_OK)
                 return QW_ERR;
         s->ncredits += r->n;
     }
-    for (int i = 0; i < ig->nbatch; i++)
-        if (s->dlq_reason[i] && produce_dlq(ig, ig->batch[i], s->dlq_reason[i], s->dlq_detail[i],
+    for (int i = 0; i < ig->cur.n; i++)
+        if (s->dlq_reason[i] && produce_dlq(ig, ig->cur.msgs[i], s->dlq_reason[i], s->dlq_detail[i],
                                             s->dlq_index[i]) != QW_OK)
             return QW_ERR;
     return QW_OK;

@@ -5,6 +5,8 @@
 #define QW_INGEST_H
 
 #include <librdkafka/rdkafka.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include "adapter.h"
 #include "ledger.h"
@@ -34,7 +36,16 @@ typedef struct qw_ingest_opts_s {
     int64_t batch_ms;
     int64_t batch_idle_ms;
     int64_t watermark_ms;
+    int overlap_commit;
 } qw_ingest_opts_t;
+
+/* A batch: its messages (owned until its transaction ends) and its transform's scratch. */
+typedef struct qw_ingest_slot_s {
+    rd_kafka_message_t **msgs;
+    int n;
+    int parsed; /* the adapters ran over msgs[0..n) into scratch */
+    void *scratch;
+} qw_ingest_slot_t;
 
 typedef struct qw_ingest_s {
     qw_ingest_opts_t opt;
@@ -51,14 +62,23 @@ typedef struct qw_ingest_s {
     int txn_open;
     qw_progress_t progress; /* completeness marks for the raw partitions we own */
     int32_t credits_nparts; /* partitions of the credits topic (marks go to each) */
-    /* Messages of the batch being processed (owned until the transaction ends). */
-    rd_kafka_message_t **batch;
-    int nbatch;
-    /* Scratch for the transform, allocated once. */
-    void *scratch;
+    /* The batch being collected or applied, and the one whose transaction a helper thread
+     * is committing meanwhile (--overlap-commit; txn.c). Allocated once. */
+    qw_ingest_slot_t cur, flight;
+    struct {
+        pthread_t thread;
+        int running;
+        atomic_int done; /* set by the helper as it ends: the loop need not wait any more */
+        rd_kafka_topic_partition_list_t *offsets; /* the positions it commits (kept for retries) */
+        rd_kafka_consumer_group_metadata_t *cgmd;
+        rd_kafka_error_t *error; /* its outcome, read after the join */
+        int64_t t0_ns;           /* when its batch closed, for the batch-time histogram */
+        int64_t commit_ns;       /* how long the helper's send and commit took */
+    } fl;
+    void *store; /* the ledger store (ledger_store.h), shared by both slots */
     struct {
         qw_metric_t *messages, *credits, *dlq_by_reason[QW_AERR_COUNT + QW_LEDGER_E_COUNT_],
-            *commits, *aborts, *batch_latency, *redis_errors, *marks;
+            *commits, *aborts, *batch_latency, *redis_errors, *marks, *commit_time, *commit_wait;
     } m;
     char errstr[QW_ERRSTR_MAX];
 } qw_ingest_t;
@@ -66,13 +86,15 @@ typedef struct qw_ingest_s {
 /* Source of a raw topic ("<prefix>qw.crm.<source>"); QW_ERR for a topic that is not one. */
 int qw_ingest_topic_source(const qw_ingest_t *ig, const char *topic, qw_source_t *src);
 
-/* Transform the current batch: parse, apply to the ledger, and produce credits and dead
- * letters into the open transaction. QW_OK, or QW_ERR when Redis or Kafka failed (the caller
- * aborts the transaction and retries the batch). */
-int qw_ingest_batch_process(qw_ingest_t *ig);
+/* Transform the current batch (ig->cur) in two steps. Parse runs the adapters: pure, no I/O,
+ * so it may run while the previous batch's transaction commits. Apply runs the ledger and
+ * produces credits and dead letters into the open transaction: QW_OK, or QW_ERR when Redis or
+ * Kafka failed (the caller aborts the transaction, parses again and retries the batch). */
+void qw_ingest_batch_parse(qw_ingest_t *ig);
+int qw_ingest_batch_apply(qw_ingest_t *ig);
 int qw_ingest_batch_init(qw_ingest_t *ig);
-/* The batch's transaction committed: count its messages, credits and dead letters. */
-void qw_ingest_batch_committed(qw_ingest_t *ig);
+/* The slot's transaction committed: count its messages, credits and dead letters. */
+void qw_ingest_batch_committed(qw_ingest_t *ig, const qw_ingest_slot_t *sl);
 void qw_ingest_batch_free(qw_ingest_t *ig);
 
 /* The exactly-once loop; returns the process exit code. */

@@ -50,7 +50,9 @@ int main(int argc, char **argv)
          "port of /healthz, /readyz and /metrics (0 = any free port, logged)", &ig.opt.http_port,
          0},
         QW_HTTP_OPT_BIND(&ig.opt.http_bind),
-        {"batch-size", "QW_BATCH_SIZE", QW_OPT_INT, "1000", "messages per transaction at most",
+        {"batch-size", "QW_BATCH_SIZE", QW_OPT_INT, "5000",
+         "messages per transaction at most (a backlog fills them; at a steady rate "
+         "--batch-idle-ms closes them early)",
          &ig.opt.batch_size, 0},
         {"batch-ms", "QW_BATCH_MS", QW_OPT_INT, "100", "longest wait to fill a batch",
          &ig.opt.batch_ms, 0},
@@ -58,6 +60,10 @@ int main(int argc, char **argv)
          "a started batch closes once no message arrives for this long (0: only full or "
          "--batch-ms closes it)",
          &ig.opt.batch_idle_ms, 0},
+        {"overlap-commit", "QW_OVERLAP_COMMIT", QW_OPT_BOOL, "true",
+         "parse the next batch while a helper thread commits the previous one's transaction "
+         "(false: one batch at a time)",
+         &ig.opt.overlap_commit, 0},
         {"watermark-ms", "QW_WATERMARK_MS", QW_OPT_INT, "1000",
          "how often completeness marks are read and sent, also when idle (docs/completeness.md)",
          &ig.opt.watermark_ms, 0},

@@ -131,6 +131,18 @@ void qw_progress_aborted(qw_progress_t *pr)
         pr->p[i].pending = pr->p[i].wm;
 }
 
+void qw_progress_rewound(qw_progress_t *pr, const rd_kafka_topic_partition_list_t *committed)
+{
+    for (int i = 0; i < pr->n; i++) {
+        qw_progress_part_t *p = &pr->p[i];
+        const rd_kafka_topic_partition_t *c =
+            committed ? rd_kafka_topic_partition_list_find(committed, p->topic, p->partition)
+                      : NULL;
+        int64_t at = c && c->offset >= 0 ? c->offset : -1;
+        if (p->eof > at) p->eof = at;
+    }
+}
+
 int qw_progress_idle_due(const qw_progress_t *pr, rd_kafka_t *consumer)
 {
     if (!pr->n) return 0;

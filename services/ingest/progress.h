@@ -47,6 +47,11 @@ int qw_progress_marks(qw_progress_t *pr, const rd_kafka_topic_partition_list_t *
 /* The transaction that carried the marks committed (or aborted: nothing changes). */
 void qw_progress_committed(qw_progress_t *pr);
 void qw_progress_aborted(qw_progress_t *pr);
+/* The consumer was rewound to these committed offsets (NULL: unknown): an end it reported
+ * before (EOF) past them is no longer reached by what will be committed, so it is cut back to
+ * the committed offset (forgotten when unknown) until reported again. An end at the committed
+ * offset, an empty partition's, stays: its EOF need not come again. */
+void qw_progress_rewound(qw_progress_t *pr, const rd_kafka_topic_partition_list_t *committed);
 /* Is an idle transaction worth committing now (a mark would advance or is due again)? */
 int qw_progress_idle_due(const qw_progress_t *pr, rd_kafka_t *consumer);
 

@@ -1,7 +1,12 @@
 /* Consume-transform-produce in Kafka transactions, after librdkafka's
  * examples/transactions.c: the credits and dead letters of a batch and the consumer offsets
  * that produced them commit together or not at all. Abortable errors abort and rewind the
- * consumer to its committed offsets; fatal errors end the process. */
+ * consumer to its committed offsets; fatal errors end the process.
+ * With --overlap-commit a helper thread sends the offsets and commits batch N's transaction
+ * while this thread collects batch N+1 and runs its adapters (pure: no Redis, no produce).
+ * Nothing of N+1 touches the producer or Redis before N's outcome is known: if N aborts, N+1
+ * is dropped with it and both are consumed again from the committed offsets. The offsets N
+ * commits are taken before N+1 is polled, and kept for a retried commit. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,11 +29,18 @@ static void fatal(const char *what, rd_kafka_error_t *error)
     exit(3);
 }
 
+static void slot_release(qw_ingest_slot_t *sl)
+{
+    for (int i = 0; i < sl->n; i++)
+        rd_kafka_message_destroy(sl->msgs[i]);
+    sl->n = 0;
+    sl->parsed = 0;
+}
+
 static void batch_release(qw_ingest_t *ig)
 {
-    for (int i = 0; i < ig->nbatch; i++)
-        rd_kafka_message_destroy(ig->batch[i]);
-    ig->nbatch = 0;
+    slot_release(&ig->cur);
+    slot_release(&ig->flight);
 }
 
 /* Rewind to the committed offsets, so the aborted batch is consumed again. */
@@ -41,6 +53,7 @@ static void rewind_consumer(qw_ingest_t *ig)
         return;
     }
     rd_kafka_resp_err_t err = rd_kafka_committed(ig->consumer, parts, -1);
+    qw_progress_rewound(&ig->progress, err ? NULL : parts);
     if (err) {
         qw_log(QW_LOG_ERROR, "ingest.rewind_failed", "cannot read committed offsets: %s",
                rd_kafka_err2str(err));
@@ -103,54 +116,116 @@ static void produce_marks(qw_ingest_t *ig, const rd_kafka_topic_partition_list_t
     qw_metric_add(ig->m.marks, ig->credits_nparts);
 }
 
-/* Commit the open transaction with the consumer's positions. Returns QW_OK, or QW_ERR after an
- * abort-and-rewind. */
-static int commit(qw_ingest_t *ig)
+static void flight_clear(qw_ingest_t *ig)
+{
+    if (ig->fl.offsets) rd_kafka_topic_partition_list_destroy(ig->fl.offsets);
+    if (ig->fl.cgmd) rd_kafka_consumer_group_metadata_destroy(ig->fl.cgmd);
+    ig->fl.offsets = NULL;
+    ig->fl.cgmd = NULL;
+}
+
+/* The helper's work, also run inline: offsets into the transaction, then the commit. */
+static void *send_and_commit(void *arg)
+{
+    qw_ingest_t *ig = arg;
+    int64_t t0 = qw_clock_mono_ns();
+    rd_kafka_error_t *error =
+        rd_kafka_send_offsets_to_transaction(ig->producer, ig->fl.offsets, ig->fl.cgmd, -1);
+    if (!error) error = rd_kafka_commit_transaction(ig->producer, -1);
+    ig->fl.error = error;
+    ig->fl.commit_ns = qw_clock_mono_ns() - t0;
+    atomic_store_explicit(&ig->fl.done, 1, memory_order_release);
+    return NULL;
+}
+
+/* The outcome of the flight's commit. QW_OK once committed; QW_ERR after an abort-and-rewind,
+ * which drops the current batch too (it was consumed after the aborted one). */
+static int flight_finish(qw_ingest_t *ig)
+{
+    rd_kafka_error_t *error;
+    while ((error = ig->fl.error)) {
+        ig->fl.error = NULL;
+        char why[512];
+        snprintf(why, sizeof(why), "%s", rd_kafka_error_string(error));
+        if (rd_kafka_error_txn_requires_abort(error)) {
+            rd_kafka_error_destroy(error);
+            flight_clear(ig);
+            abort_and_rewind(ig, why);
+            return QW_ERR;
+        }
+        if (!rd_kafka_error_is_retriable(error)) fatal("commit_transaction", error);
+        rd_kafka_error_destroy(error);
+        qw_log(QW_LOG_WARN, "ingest.txn_retry", "commit will be retried: %s", why);
+        send_and_commit(ig); /* the same offsets: the consumer has moved on since */
+    }
+    flight_clear(ig);
+    ig->txn_open = 0;
+    qw_metric_observe_us(ig->m.commit_time, ig->fl.commit_ns / 1000);
+    qw_progress_committed(&ig->progress);
+    qw_metric_add(ig->m.commits, 1);
+    if (ig->flight.n) qw_ingest_batch_committed(ig, &ig->flight);
+    if (ig->flight.n || ig->fl.t0_ns)
+        qw_metric_observe_us(ig->m.batch_latency, (qw_clock_mono_ns() - ig->fl.t0_ns) / 1000);
+    ig->fl.t0_ns = 0;
+    slot_release(&ig->flight);
+    return QW_OK;
+}
+
+/* Wait for the helper, if one is committing, and take its outcome (flight_finish). */
+static int flight_join(qw_ingest_t *ig)
+{
+    if (!ig->fl.running) return QW_OK;
+    int64_t t0 = qw_clock_mono_ns();
+    pthread_join(ig->fl.thread, NULL);
+    qw_metric_observe_us(ig->m.commit_wait, (qw_clock_mono_ns() - t0) / 1000);
+    ig->fl.running = 0;
+    return flight_finish(ig);
+}
+
+/* Commit the open transaction with the consumer's positions now: the current batch becomes
+ * the flight, committed by a helper thread (overlap) or here. Returns QW_OK when committed or
+ * handed over, QW_ERR after an abort-and-rewind. */
+static int commit(qw_ingest_t *ig, int overlap, int64_t t0_ns)
 {
     rd_kafka_topic_partition_list_t *offsets;
-    rd_kafka_error_t *error;
     if (rd_kafka_assignment(ig->consumer, &offsets)) {
         abort_and_rewind(ig, "no assignment");
         return QW_ERR;
     }
     rd_kafka_position(ig->consumer, offsets);
     produce_marks(ig, offsets);
-    rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata(ig->consumer);
-    error = rd_kafka_send_offsets_to_transaction(ig->producer, offsets, cgmd, -1);
-    rd_kafka_consumer_group_metadata_destroy(cgmd);
-    rd_kafka_topic_partition_list_destroy(offsets);
-    if (!error) error = rd_kafka_commit_transaction(ig->producer, -1);
-    if (error) {
-        char why[512];
-        snprintf(why, sizeof(why), "%s", rd_kafka_error_string(error));
-        if (rd_kafka_error_txn_requires_abort(error)) {
-            rd_kafka_error_destroy(error);
-            abort_and_rewind(ig, why);
-            return QW_ERR;
-        }
-        if (rd_kafka_error_is_retriable(error)) {
-            rd_kafka_error_destroy(error);
-            qw_log(QW_LOG_WARN, "ingest.txn_retry", "commit will be retried: %s", why);
-            return commit(ig);
-        }
-        fatal("commit_transaction", error);
+    qw_ingest_slot_t spare = ig->flight; /* empty: the last flight was finished */
+    ig->flight = ig->cur;
+    ig->cur = spare;
+    ig->fl.offsets = offsets;
+    ig->fl.cgmd = rd_kafka_consumer_group_metadata(ig->consumer);
+    ig->fl.error = NULL;
+    ig->fl.t0_ns = t0_ns;
+    atomic_store_explicit(&ig->fl.done, 0, memory_order_relaxed);
+    if (overlap && pthread_create(&ig->fl.thread, NULL, send_and_commit, ig) == 0) {
+        ig->fl.running = 1;
+        return QW_OK;
     }
-    ig->txn_open = 0;
-    qw_progress_committed(&ig->progress);
-    qw_metric_add(ig->m.commits, 1);
-    if (ig->nbatch) qw_ingest_batch_committed(ig);
-    batch_release(ig);
-    return QW_OK;
+    send_and_commit(ig);
+    qw_metric_observe_us(ig->m.commit_wait, ig->fl.commit_ns / 1000); /* waited for all of it */
+    return flight_finish(ig);
 }
 
-/* Transform and commit the current batch; Redis trouble keeps the batch and retries it. */
-static void flush(qw_ingest_t *ig)
+/* Transform and commit the current batch; Redis trouble keeps the batch and retries it. The
+ * adapters run first, while the previous batch may still be committing (overlap). */
+static void flush(qw_ingest_t *ig, int overlap)
 {
-    if (!ig->nbatch) return;
+    if (!ig->cur.n) { /* nothing to overlap with: take the flight's outcome now */
+        flight_join(ig);
+        return;
+    }
     int64_t t0 = qw_clock_mono_ns();
+    if (!ig->cur.parsed) qw_ingest_batch_parse(ig);
+    if (flight_join(ig) != QW_OK) return; /* aborted: this batch is consumed again too */
     for (;;) {
         if (!ig->txn_open) begin(ig);
-        if (qw_ingest_batch_process(ig) == QW_OK) break;
+        if (!ig->cur.parsed) qw_ingest_batch_parse(ig);
+        if (qw_ingest_batch_apply(ig) == QW_OK) break;
         /* The transform failed part-way (Redis, or a produce error): nothing of it may commit. */
         qw_http_set_ready(ig->http, "redis", qw_redis_connected(&ig->redis));
         rd_kafka_error_t *error = rd_kafka_abort_transaction(ig->producer, -1);
@@ -159,7 +234,7 @@ static void flush(qw_ingest_t *ig)
         qw_progress_aborted(&ig->progress);
         qw_metric_add(ig->m.aborts, 1);
         qw_log(QW_LOG_WARN, "ingest.batch_retry", "%s; retrying the batch of %d", ig->errstr,
-               ig->nbatch);
+               ig->cur.n);
         qw_svc_sleep_ms(500);
         if (qw_svc_stop) { /* leave the batch uncommitted: it is consumed again after restart */
             batch_release(ig);
@@ -167,8 +242,7 @@ static void flush(qw_ingest_t *ig)
         }
     }
     qw_http_set_ready(ig->http, "redis", 1);
-    commit(ig);
-    qw_metric_observe_us(ig->m.batch_latency, (qw_clock_mono_ns() - t0) / 1000);
+    commit(ig, overlap, t0);
 }
 
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
@@ -177,13 +251,15 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     qw_ingest_t *ig = opaque;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         qw_log(QW_LOG_INFO, "ingest.assigned", "%d partitions assigned", parts->cnt);
+        flight_join(ig); /* eager rebalancing revoked (and joined) first: for certainty */
         qw_consume_assigned(parts); /* from the committed offsets */
         rd_kafka_assign(rk, parts);
         qw_progress_assign(&ig->progress, parts);
     } else {
         /* Commit what was consumed from these partitions before another instance owns them. */
         qw_log(QW_LOG_INFO, "ingest.revoked", "%d partitions revoked", parts->cnt);
-        if (ig->nbatch) flush(ig);
+        flight_join(ig);
+        flush(ig, 0);
         rd_kafka_assign(rk, NULL);
         qw_progress_assign(&ig->progress, NULL);
     }
@@ -294,9 +370,12 @@ static void progress(qw_ingest_t *ig)
         qw_log(QW_LOG_WARN, "ingest.watermark_probe", "%s", ig->progress.errstr);
         return;
     }
-    if (ig->nbatch || qw_svc_stop || !qw_progress_idle_due(&ig->progress, ig->consumer)) return;
+    /* A flight still carries marks of its own: judge idleness once its outcome is in. */
+    if (ig->cur.n || ig->fl.running || qw_svc_stop ||
+        !qw_progress_idle_due(&ig->progress, ig->consumer))
+        return;
     begin(ig);
-    commit(ig);
+    commit(ig, 0, 0);
 }
 
 int qw_ingest_run(qw_ingest_t *ig)
@@ -324,28 +403,33 @@ int qw_ingest_run(qw_ingest_t *ig)
         /* Readiness follows Redis even while no events flow (reconnects honour the backoff). */
         qw_http_set_ready(ig->http, "redis", qw_redis_connect(&ig->redis) == QW_OK);
         int64_t deadline = qw_clock_mono_ns() + ig->opt.batch_ms * 1000000;
-        while (ig->nbatch < ig->opt.batch_size && !qw_svc_stop) {
+        while (ig->cur.n < ig->opt.batch_size && !qw_svc_stop) {
             int64_t left_ms = (deadline - qw_clock_mono_ns()) / 1000000;
             if (left_ms <= 0) break;
             /* Adaptive batching: under a backlog the consumer's queue never runs dry and
              * batches fill up; at a trickle a batch closes as soon as the input pauses, so a
              * record waits for one commit, not for --batch-ms. */
-            int idle = ig->nbatch && ig->opt.batch_idle_ms > 0;
+            int idle = ig->cur.n && ig->opt.batch_idle_ms > 0;
             int wait =
                 idle && ig->opt.batch_idle_ms < left_ms ? (int)ig->opt.batch_idle_ms : (int)left_ms;
             rd_kafka_message_t *m = NULL;
             qw_consume_kind_t k = qw_consume_poll(&cs, ig->consumer, wait, &m);
             if (k == QW_CONSUME_EOF)
                 qw_progress_eof(&ig->progress, cs.eof_topic, cs.eof_partition, cs.eof_offset);
-            if (k == QW_CONSUME_NONE && idle) break;
+            /* While the previous batch still commits, a pause does not close this one: what
+             * arrives meanwhile would otherwise wait for one more commit. */
+            if (k == QW_CONSUME_NONE && idle &&
+                !(ig->fl.running && !atomic_load_explicit(&ig->fl.done, memory_order_acquire)))
+                break;
             if (k != QW_CONSUME_RECORD) continue;
-            ig->batch[ig->nbatch++] = m;
+            ig->cur.msgs[ig->cur.n++] = m;
         }
-        flush(ig);
+        flush(ig, ig->opt.overlap_commit);
         progress(ig);
     }
     qw_log(QW_LOG_INFO, "ingest.stopping", "finishing the batch and closing");
-    flush(ig);
+    flight_join(ig);
+    flush(ig, 0);
     if (ig->txn_open) {
         rd_kafka_error_t *error = rd_kafka_abort_transaction(ig->producer, -1);
         if (error) rd_kafka_error_destroy(error);

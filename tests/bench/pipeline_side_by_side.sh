@@ -2,7 +2,8 @@
 # quotawatch against the relay floor on the same topic contents (issue 13; docs/benchmarks.md,
 # "Side by side with the relay floor"):
 #   tests/bench/pipeline_side_by_side.sh [DEALS] [REPS] [BATCH] [LIVE_RATE] [LIVE_SECONDS]
-#   defaults: 200000 deals, 1000 reps, batches of 1000, then 5000 events/s for 20 s.
+#   defaults: 200000 deals, 1000 reps, batches of 5000 (the services' default), then 5000
+#   events/s for 20 s.
 # Builds without sanitizers (build-bench/, RelWithDebInfo; QW_BENCH_BUILD=DIR to use another;
 # QW_BENCH_INGEST_ARGS / QW_BENCH_EVALUATOR_ARGS add options, e.g. -X librdkafka properties;
 # QW_BENCH_TXN_TRACE=1 runs qw-ingest with librdkafka's eos debug log and prints where the live
@@ -24,7 +25,7 @@
 set -euo pipefail
 deals="${1:-200000}"
 reps="${2:-1000}"
-batch="${3:-1000}"
+batch="${3:-5000}"
 live_rate="${4:-5000}"
 live_s="${5:-20}"
 here="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -71,6 +72,7 @@ broker="$QW_STACK_KAFKA_PID"
 redis="$QW_STACK_REDIS_PID"
 qw_stack_topics "$QW_KAFKA_LIBS" "$B" q.
 qw_stack_create_topic "$QW_KAFKA_LIBS" "$B" floor.out 4 -
+qw_stack_create_topic "$QW_KAFKA_LIBS" "$B" warm.txn 4 -
 
 echo "== workload: $deals deals, $reps reps"
 python3 "$gen" --deals "$deals" --reps "$reps" --out "$work/hs.jsonl" --oracle "$work/oracle.json"
@@ -86,8 +88,14 @@ kcat -P -b "$B" -t q.qw.crm.hubspot -K $'\t' -z lz4 -l "$work/hs.keyed"
 echo "   $events events in $bodies bodies on q.qw.crm.hubspot"
 
 # --- F. the floor -------------------------------------------------------------------------------
-# A first, untimed relay warms the broker's JIT, which would otherwise bill its warm-up to F.
+# A first, untimed relay warms the broker's JIT, which would otherwise bill its warm-up to F;
+# then a transactional copy of the same bodies, read back read_committed, warms the paths only
+# Q uses (transaction coordinator, markers, the last stable offset), which would otherwise bill
+# their warm-up to Q: in one profiled run the broker's JIT compiler threads were its largest
+# CPU user over Q (docs/benchmarks.md, "Where the broker's time goes").
 "$build/bench/bench_ingest" "$B" q.qw.crm.hubspot floor.out floor-warm "$bodies" "$batch" 0 >/dev/null 2>&1
+"$build/bench/bench_ingest" "$B" q.qw.crm.hubspot warm.txn txn-warm "$bodies" "$batch" 1 >/dev/null 2>&1
+kcat -C -b "$B" -t warm.txn -o beginning -e -q -X isolation.level=read_committed >/dev/null
 c0b=$(cpu "$broker") c0r=$(cpu "$redis")
 /usr/bin/time -f '%U %S' -o "$work/floor.time" "$build/bench/bench_ingest" "$B" q.qw.crm.hubspot \
     floor.out floor "$bodies" "$batch" 0 >"$work/floor.out" 2>&1 || { cat "$work/floor.out" >&2; exit 1; }
@@ -171,6 +179,12 @@ q_total=$(awk -v a="$c1i" -v b="$q_ev" -v c="$q_brk" -v d="$q_red" 'BEGIN { prin
 echo "Q. quotawatch: $events events -> $ncredits credits in $(sub "$t2" "$t0") s from start (ingest done after $(sub "$t1" "$t0") s) = $qw_rate events/s after the first batch (load $(load))"
 echo "Q. CPU: ingest $c1i s ($(us_per "$c1i" "$events") µs/event), evaluator $q_ev s ($(us_per "$q_ev" "$events")), broker $q_brk s ($(us_per "$q_brk" "$events")), Redis $q_red s ($(us_per "$q_red" "$events")) = $(us_per "$q_total" "$events") µs/event"
 echo "Q. $(metric "$ip" 'qw_ingest_transactions_total{outcome="commit"}') ingest transactions, $(metric "$ip" qw_ingest_dlq_total) dead letters; evaluator: $(metric "$ep" qw_evaluator_credits_applied_total) applied, $(metric "$ep" qw_evaluator_duplicates_dropped_total) duplicates, $(metric "$ep" qw_evaluator_decisions_emitted_total) decisions"
+fmetric() { # a histogram's _sum, in seconds with decimals (metric prints integers)
+    curl -fs "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m { printf "%.2f", $2 }'
+}
+echo "Q. qw-ingest commits: $(fmetric "$ip" qw_ingest_commit_seconds_sum) s sending offsets and committing, $(fmetric "$ip" qw_ingest_commit_wait_seconds_sum) s of it waited for by the loop (the rest overlapped the next batch's parse)"
+hwm() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; } # peak RSS, MiB
+echo "Q. peak RSS: qw-ingest $(hwm "$igpid") MiB, qw-evaluator $(hwm "$evpid") MiB"
 mem=$(redis-cli -u "$QW_REDIS_URL" info memory | tr -d '\r' | sed -n 's/^used_memory:\([0-9]*\)$/\1/p')
 dealmem=$(redis-cli -u "$QW_REDIS_URL" --scan --pattern 'q.qw:deal:*' | head -2000 |
     while read -r k; do redis-cli -u "$QW_REDIS_URL" memory usage "$k"; done | awk '{ s += $1; n++ } END { printf "%.0f", n ? s / n : 0 }' || true)

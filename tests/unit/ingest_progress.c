@@ -1,6 +1,7 @@
 /* qw-ingest's completeness marks (progress.h): a partition is complete up to the time of an
  * end-offset reading once the position to be committed has reached that offset; an aborted
- * transaction claims nothing; a partition that was never read claims nothing. */
+ * transaction claims nothing; a partition that was never read claims nothing; a rewind forgets
+ * the ends read before it. */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -60,6 +61,32 @@ Test(ingest_progress, an_aborted_transaction_claims_nothing)
     cr_assert_eq(pr.p[0].wm, 5000);
     /* Nothing advanced and the interval has not passed: nothing to send. */
     cr_assert_eq(qw_progress_marks(&pr, pos, m, 4), 0);
+    rd_kafka_topic_partition_list_destroy(pos);
+    qw_progress_free(&pr);
+}
+
+/* An end reported while reading past an aborted batch (with --overlap-commit, the next batch is
+ * read while one commits) must not let the re-read batch claim it. */
+Test(ingest_progress, a_rewind_forgets_the_ends_read_before_it)
+{
+    qw_progress_t pr;
+    setup(&pr);
+    qw_wm_mark_t m[4];
+    qw_progress_eof(&pr, "raw", 0, 10);
+    rd_kafka_topic_partition_list_t *pos = at(4, RD_KAFKA_OFFSET_INVALID);
+    cr_assert_eq(qw_progress_marks(&pr, pos, m, 4), 1, "the end reached claims partition 0");
+    qw_progress_eof(&pr, "raw", 1, 0); /* partition 1 is empty: its end is 0 */
+    cr_assert_eq(qw_progress_marks(&pr, pos, m, 4), 2);
+    qw_progress_aborted(&pr);
+    rd_kafka_topic_partition_list_t *committed = at(2, 0);
+    qw_progress_rewound(&pr, committed);
+    cr_assert_eq(qw_progress_marks(&pr, pos, m, 4), 1, "at offset 4 partition 0 is not complete");
+    cr_assert_eq(m[0].partition, 1, "the empty partition keeps its end: no EOF comes again");
+    qw_progress_eof(&pr, "raw", 0, 10);
+    cr_assert_eq(qw_progress_marks(&pr, pos, m, 4), 2, "until the end is reported again");
+    qw_progress_rewound(&pr, NULL);
+    cr_assert_eq(qw_progress_marks(&pr, pos, m, 4), 0, "committed offsets unknown: forgotten");
+    rd_kafka_topic_partition_list_destroy(committed);
     rd_kafka_topic_partition_list_destroy(pos);
     qw_progress_free(&pr);
 }
