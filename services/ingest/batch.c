@@ -72,17 +72,6 @@ static void note_gap(qw_ingest_t *ig, qw_batch_scratch_t *s, int mi, const qw_de
     }
 }
 
-static qw_batch_scratch_t *scratch_new(size_t n, qw_ledger_store_t *store)
-{
-    qw_batch_scratch_t *s = calloc(1, sizeof(*s));
-    if (!s) return NULL;
-    s->store = store;
-    s->dlq_reason = calloc(n, sizeof(*s->dlq_reason));
-    s->dlq_detail = calloc(n, sizeof(*s->dlq_detail));
-    s->dlq_index = calloc(n, sizeof(*s->dlq_index));
-    return s;
-}
-
 static void scratch_free(qw_batch_scratch_t *s)
 {
     if (!s) return;
@@ -92,6 +81,19 @@ static void scratch_free(qw_batch_scratch_t *s)
     free(s->dlq_detail);
     free(s->dlq_index);
     free(s);
+}
+
+static qw_batch_scratch_t *scratch_new(size_t n, qw_ledger_store_t *store)
+{
+    qw_batch_scratch_t *s = calloc(1, sizeof(*s));
+    if (!s) return NULL;
+    s->store = store;
+    s->dlq_reason = calloc(n, sizeof(*s->dlq_reason));
+    s->dlq_detail = calloc(n, sizeof(*s->dlq_detail));
+    s->dlq_index = calloc(n, sizeof(*s->dlq_index));
+    if (s->dlq_reason && s->dlq_detail && s->dlq_index) return s;
+    scratch_free(s);
+    return NULL;
 }
 
 int qw_ingest_batch_init(qw_ingest_t *ig)
@@ -110,8 +112,7 @@ int qw_ingest_batch_init(qw_ingest_t *ig)
         qw_batch_scratch_t *s = scratch_new(n, store);
         sl->scratch = s;
         sl->msgs = calloc(n, sizeof(*sl->msgs));
-        if (!s || !sl->msgs || !s->dlq_reason || !s->dlq_detail || !s->dlq_index)
-            return qw_err_set(ig->errstr, sizeof(ig->errstr), "out of memory");
+        if (!s || !sl->msgs) return qw_err_set(ig->errstr, sizeof(ig->errstr), "out of memory");
     }
     ig->m.messages = qw_metrics_counter("qw_ingest_messages_total", "raw messages consumed", NULL);
     ig->m.credits = qw_metrics_counter("qw_ingest_credits_total", "credit entries produced", NULL);

@@ -75,7 +75,7 @@ typedef struct qw_ingest_s {
         int64_t t0_ns;           /* when its batch closed, for the batch-time histogram */
         int64_t commit_ns;       /* how long the helper's send and commit took */
     } fl;
-    void *store; /* the ledger store (ledger_store.h), shared by both slots */
+    struct qw_ledger_store_s *store; /* ledger_store.h; shared by both slots */
     struct {
         qw_metric_t *messages, *credits, *dlq_by_reason[QW_AERR_COUNT + QW_LEDGER_E_COUNT_],
             *commits, *aborts, *batch_latency, *redis_errors, *marks, *commit_time, *commit_wait;

@@ -163,12 +163,18 @@ static int flight_finish(qw_ingest_t *ig)
     qw_metric_observe_us(ig->m.commit_time, ig->fl.commit_ns / 1000);
     qw_progress_committed(&ig->progress);
     qw_metric_add(ig->m.commits, 1);
-    if (ig->flight.n) qw_ingest_batch_committed(ig, &ig->flight);
-    if (ig->flight.n || ig->fl.t0_ns)
+    if (ig->flight.n) { /* not an idle commit of marks */
+        qw_ingest_batch_committed(ig, &ig->flight);
         qw_metric_observe_us(ig->m.batch_latency, (qw_clock_mono_ns() - ig->fl.t0_ns) / 1000);
-    ig->fl.t0_ns = 0;
+    }
     slot_release(&ig->flight);
     return QW_OK;
+}
+
+/* Is the helper still committing? (Its outcome is taken by flight_join.) */
+static int flight_busy(qw_ingest_t *ig)
+{
+    return ig->fl.running && !atomic_load_explicit(&ig->fl.done, memory_order_acquire);
 }
 
 /* Wait for the helper, if one is committing, and take its outcome (flight_finish). */
@@ -258,8 +264,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     } else {
         /* Commit what was consumed from these partitions before another instance owns them. */
         qw_log(QW_LOG_INFO, "ingest.revoked", "%d partitions revoked", parts->cnt);
-        flight_join(ig);
-        flush(ig, 0);
+        flush(ig, 0); /* joins a committing helper first */
         rd_kafka_assign(rk, NULL);
         qw_progress_assign(&ig->progress, NULL);
     }
@@ -418,9 +423,7 @@ int qw_ingest_run(qw_ingest_t *ig)
                 qw_progress_eof(&ig->progress, cs.eof_topic, cs.eof_partition, cs.eof_offset);
             /* While the previous batch still commits, a pause does not close this one: what
              * arrives meanwhile would otherwise wait for one more commit. */
-            if (k == QW_CONSUME_NONE && idle &&
-                !(ig->fl.running && !atomic_load_explicit(&ig->fl.done, memory_order_acquire)))
-                break;
+            if (k == QW_CONSUME_NONE && idle && !flight_busy(ig)) break;
             if (k != QW_CONSUME_RECORD) continue;
             ig->cur.msgs[ig->cur.n++] = m;
         }
@@ -428,7 +431,6 @@ int qw_ingest_run(qw_ingest_t *ig)
         progress(ig);
     }
     qw_log(QW_LOG_INFO, "ingest.stopping", "finishing the batch and closing");
-    flight_join(ig);
     flush(ig, 0);
     if (ig->txn_open) {
         rd_kafka_error_t *error = rd_kafka_abort_transaction(ig->producer, -1);
