@@ -64,13 +64,13 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
-    (void)rk;
     /* librdkafka logs every failed connection attempt at LOG_ERR (3); error_cb already reports
-     * an unreachable cluster, so those are warnings here. */
+     * an unreachable cluster, so those are warnings here. The handle's name tells a service's
+     * clients apart (qw-ingest has a consumer and two producers). */
     qw_log(level <= 2   ? QW_LOG_ERROR
            : level <= 4 ? QW_LOG_WARN
                         : QW_LOG_DEBUG,
-           "kafka.log", "%s: %s", fac, buf);
+           "kafka.log", "%s %s: %s", rd_kafka_name(rk), fac, buf);
 }
 
 int qw_kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *val, char *errbuf,

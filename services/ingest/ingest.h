@@ -6,7 +6,6 @@
 
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
-#include <stdatomic.h>
 
 #include "adapter.h"
 #include "ledger.h"
@@ -52,14 +51,19 @@ typedef struct qw_ingest_s {
     qw_config_t cfg;
     qw_http_t *http;
     rd_kafka_t *consumer;
+    /* Two transactional producers, ids <--transactional-id> and <--transactional-id>.2, so the
+     * next batch's transaction is filled while the previous one commits (txn.c). `producer` is
+     * prod[pk], the one the current batch's transaction is on; batch.c produces to it. */
     rd_kafka_t *producer;
+    rd_kafka_t *prod[2];
+    int pk;
+    int txn_open[2];
     qw_redis_t redis;
     qw_policy_t policy;
     qw_adapter_cfg_t adapters;
     qw_ledger_cfg_t ledger;
     char credits_topic[QW_INGEST_TOPIC_MAX];
     char dlq_topic[QW_INGEST_TOPIC_MAX];
-    int txn_open;
     qw_progress_t progress; /* completeness marks for the raw partitions we own */
     int32_t credits_nparts; /* partitions of the credits topic (marks go to each) */
     /* The batch being collected or applied, and the one whose transaction a helper thread
@@ -68,12 +72,10 @@ typedef struct qw_ingest_s {
     struct {
         pthread_t thread;
         int running;
-        atomic_int done; /* set by the helper as it ends: the loop need not wait any more */
-        rd_kafka_topic_partition_list_t *offsets; /* the positions it commits (kept for retries) */
-        rd_kafka_consumer_group_metadata_t *cgmd;
+        int pk;                  /* the flight's producer */
         rd_kafka_error_t *error; /* its outcome, read after the join */
         int64_t t0_ns;           /* when its batch closed, for the batch-time histogram */
-        int64_t commit_ns;       /* how long the helper's send and commit took */
+        int64_t commit_ns;       /* how long the helper's commit took */
     } fl;
     struct qw_ledger_store_s *store; /* ledger_store.h; shared by both slots */
     struct {

@@ -31,7 +31,7 @@ typedef struct qw_ledger_deal_s {
     int bad;         /* stored state is corrupt */
     int changed;
     int64_t rev;
-    qw_deal_state_t st;
+    qw_deal_state_t *st; /* a working state of the store's chunk while the deal is in it */
 } qw_ledger_deal_t;
 
 void qw_ledger_store_init(qw_ledger_store_t *s)
@@ -66,6 +66,7 @@ void qw_ledger_store_free(qw_ledger_store_t *s)
     free(s->results);
     free(s->scratch);
     free(s->deals);
+    free(s->states);
     free(s->next);
     free(s->table);
     free(s->blob);
@@ -400,7 +401,7 @@ static int qw_apply_deal(qw_ledger_store_t *s, const qw_ledger_cfg_t *cfg, qw_le
             r->err = QW_LEDGER_E_CORRUPT_STATE;
             continue;
         }
-        if (qw_ledger_apply(cfg, &d->st, &patches[i], &s->out, err, sizeof(err)) != QW_OK) {
+        if (qw_ledger_apply(cfg, d->st, &patches[i], &s->out, err, sizeof(err)) != QW_OK) {
             r->err = s->out.err;
             continue;
         }
@@ -426,6 +427,56 @@ typedef struct {
     int *flag;
     size_t *idx;
 } qw_pending_t;
+
+/* Load, apply and save the deals [c0, c1) of the batch, each in its working state; deals that
+ * lost a compare-and-set to another writer are loaded and applied again, up to
+ * QW_LEDGER_STORE_ROUNDS times. */
+static int qw_apply_chunk(qw_ledger_store_t *s, qw_redis_t *r, const qw_ledger_cfg_t *cfg,
+                          const qw_deal_change_t *patches, qw_pending_t *p, size_t c0, size_t c1,
+                          char *errbuf, size_t errlen)
+{
+    for (int round = 0;; round++) {
+        size_t k = 0;
+        for (size_t i = c0; i < c1; i++) {
+            if (!s->deals[i].pending) continue;
+            p->ids[k] = s->deals[i].deal_id;
+            p->st[k] = s->deals[i].st;
+            p->idx[k++] = i;
+        }
+        if (k == 0) return QW_OK;
+        if (round == QW_LEDGER_STORE_ROUNDS)
+            return qw_err_set(errbuf, errlen, "%zu deals still conflict after %d rounds", k, round);
+        if (round > 0) qw_backoff(s, round - 1);
+        if (qw_ledger_store_load(s, r, p->ids, k, p->st, p->revs, p->flag, errbuf, errlen) != QW_OK)
+            return QW_ERR;
+        /* Apply; only deals whose state changed need a save. */
+        size_t w = 0;
+        for (size_t j = 0; j < k; j++) {
+            qw_ledger_deal_t *d = &s->deals[p->idx[j]];
+            d->rev = p->revs[j];
+            d->bad = p->flag[j];
+            if (qw_apply_deal(s, cfg, d, patches) != QW_OK)
+                return qw_err_set(errbuf, errlen, "out of memory");
+            if (!d->changed) {
+                d->pending = 0;
+                continue;
+            }
+            p->st[w] = d->st;
+            p->revs[w] = d->rev;
+            p->idx[w++] = p->idx[j];
+        }
+        if (w == 0) continue;
+        if (qw_ledger_store_save(s, r, (const qw_deal_state_t *const *)p->st, w, p->revs, p->flag,
+                                 errbuf, errlen) != QW_OK)
+            return QW_ERR;
+        for (size_t j = 0; j < w; j++) {
+            if (p->flag[j] == 1)
+                s->deals[p->idx[j]].pending = 0;
+            else
+                s->conflicts++; /* someone else saved first: load theirs and apply again */
+        }
+    }
+}
 
 int qw_ledger_store_apply_batch(qw_ledger_store_t *s, qw_redis_t *r, const qw_ledger_cfg_t *cfg,
                                 const qw_deal_change_t *patches, size_t n, char *errbuf,
@@ -462,53 +513,20 @@ int qw_ledger_store_apply_batch(qw_ledger_store_t *s, qw_redis_t *r, const qw_le
         rc = qw_err_set(errbuf, errlen, "out of memory");
         goto done;
     }
-    for (int round = 0;; round++) {
-        size_t k = 0;
-        for (size_t i = 0; i < ndeals; i++) {
-            if (!s->deals[i].pending) continue;
-            p.ids[k] = s->deals[i].deal_id;
-            p.st[k] = &s->deals[i].st;
-            p.idx[k++] = i;
-        }
-        if (k == 0) break;
-        if (round == QW_LEDGER_STORE_ROUNDS) {
-            rc = qw_err_set(errbuf, errlen, "%zu deals still conflict after %d rounds", k, round);
+    if (ndeals && !s->states) {
+        s->states = malloc(QW_LEDGER_STORE_CHUNK * sizeof(qw_deal_state_t));
+        if (!s->states) {
+            rc = qw_err_set(errbuf, errlen, "out of memory");
             goto done;
         }
-        if (round > 0) qw_backoff(s, round - 1);
-        if (qw_ledger_store_load(s, r, p.ids, k, p.st, p.revs, p.flag, errbuf, errlen) != QW_OK) {
+    }
+    for (size_t c0 = 0; c0 < ndeals; c0 += QW_LEDGER_STORE_CHUNK) {
+        size_t c1 = ndeals - c0 < QW_LEDGER_STORE_CHUNK ? ndeals : c0 + QW_LEDGER_STORE_CHUNK;
+        for (size_t i = c0; i < c1; i++)
+            s->deals[i].st = &s->states[i - c0];
+        if (qw_apply_chunk(s, r, cfg, patches, &p, c0, c1, errbuf, errlen) != QW_OK) {
             rc = QW_ERR;
             goto done;
-        }
-        /* Apply; only deals whose state changed need a save. */
-        size_t w = 0;
-        for (size_t j = 0; j < k; j++) {
-            qw_ledger_deal_t *d = &s->deals[p.idx[j]];
-            d->rev = p.revs[j];
-            d->bad = p.flag[j];
-            if (qw_apply_deal(s, cfg, d, patches) != QW_OK) {
-                rc = qw_err_set(errbuf, errlen, "out of memory");
-                goto done;
-            }
-            if (!d->changed) {
-                d->pending = 0;
-                continue;
-            }
-            p.st[w] = &d->st;
-            p.revs[w] = d->rev;
-            p.idx[w++] = p.idx[j];
-        }
-        if (w == 0) continue;
-        if (qw_ledger_store_save(s, r, (const qw_deal_state_t *const *)p.st, w, p.revs, p.flag,
-                                 errbuf, errlen) != QW_OK) {
-            rc = QW_ERR;
-            goto done;
-        }
-        for (size_t j = 0; j < w; j++) {
-            if (p.flag[j] == 1)
-                s->deals[p.idx[j]].pending = 0;
-            else
-                s->conflicts++; /* someone else saved first: load theirs and apply again */
         }
     }
     /* Entries in patch order (a retried deal's entries were appended after the others). */

@@ -27,6 +27,11 @@
 #define QW_LEDGER_STORE_ROUNDS 16
 #define QW_LEDGER_BACKOFF_US   200
 #define QW_LEDGER_BACKOFF_MAX  50000
+/* A batch's deals are loaded, applied and saved this many at a time, in working states reused
+ * from chunk to chunk: a state is ~27 KB (its history ring), and a backlog's batch of 5,000
+ * webhook bodies touches ~14,000 deals — ~380 MB of fresh pages if each had its own. One chunk
+ * is ~28 MB and costs one more pipelined load and save per chunk; a small batch is one chunk. */
+#define QW_LEDGER_STORE_CHUNK 1024
 
 /* What became of one patch of a batch. */
 typedef struct qw_ledger_result_s {
@@ -51,7 +56,8 @@ typedef struct qw_ledger_store_s {
     qw_credit_t *scratch; /* entries before they are put in patch order */
     size_t nscratch;
     struct qw_ledger_deal_s *deals;
-    int *next;  /* next patch of the same deal, -1 at the end */
+    qw_deal_state_t *states; /* QW_LEDGER_STORE_CHUNK working states, allocated when first needed */
+    int *next;               /* next patch of the same deal, -1 at the end */
     int *table; /* deal index + 1, 0 empty (why not qw_strmap: qw_group in ledger_store.c) */
     size_t table_cap;
     uint8_t *blob;

@@ -61,8 +61,8 @@ int main(int argc, char **argv)
          "--batch-ms closes it)",
          &ig.opt.batch_idle_ms, 0},
         {"overlap-commit", "QW_OVERLAP_COMMIT", QW_OPT_BOOL, "true",
-         "parse the next batch while a helper thread commits the previous one's transaction "
-         "(false: one batch at a time)",
+         "fill the next batch's transaction (ids <id> and <id>.2 in turn) while a helper thread "
+         "commits the previous one (false: one batch at a time)",
          &ig.opt.overlap_commit, 0},
         {"watermark-ms", "QW_WATERMARK_MS", QW_OPT_INT, "1000",
          "how often completeness marks are read and sent, also when idle (docs/completeness.md)",

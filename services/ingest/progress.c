@@ -99,8 +99,9 @@ int qw_progress_marks(qw_progress_t *pr, const rd_kafka_topic_partition_list_t *
     int advanced = 0;
     for (int i = 0; i < pr->n; i++) {
         qw_progress_part_t *p = &pr->p[i];
-        p->pending = p->wm;
-        if (p->probe_end >= 0 && reached(p, positions) >= p->probe_end && p->probe_t0 > p->wm) {
+        p->pending = p->flying > p->wm ? p->flying : p->wm;
+        if (p->probe_end >= 0 && reached(p, positions) >= p->probe_end &&
+            p->probe_t0 > p->pending) {
             p->pending = p->probe_t0;
             advanced = 1;
         }
@@ -118,17 +119,23 @@ int qw_progress_marks(qw_progress_t *pr, const rd_kafka_topic_partition_list_t *
     return n;
 }
 
+void qw_progress_launched(qw_progress_t *pr)
+{
+    for (int i = 0; i < pr->n; i++)
+        if (pr->p[i].pending > pr->p[i].flying) pr->p[i].flying = pr->p[i].pending;
+}
+
 void qw_progress_committed(qw_progress_t *pr)
 {
     for (int i = 0; i < pr->n; i++)
-        if (pr->p[i].pending > pr->p[i].wm) pr->p[i].wm = pr->p[i].pending;
+        if (pr->p[i].flying > pr->p[i].wm) pr->p[i].wm = pr->p[i].flying;
     pr->sent_ns = qw_clock_mono_ns();
 }
 
 void qw_progress_aborted(qw_progress_t *pr)
 {
     for (int i = 0; i < pr->n; i++)
-        pr->p[i].pending = pr->p[i].wm;
+        pr->p[i].pending = pr->p[i].flying = pr->p[i].wm;
 }
 
 void qw_progress_rewound(qw_progress_t *pr, const rd_kafka_topic_partition_list_t *committed)

@@ -18,7 +18,9 @@ typedef struct qw_progress_part_s {
     int32_t partition;
     int64_t probe_t0, probe_end; /* the last end-offset reading and when it was taken */
     int64_t eof;                 /* end offset reported by the consumer's partition EOF */
-    int64_t wm, pending;         /* committed mark; the mark of the open transaction */
+    int64_t wm;                  /* committed mark */
+    int64_t flying;              /* the mark of the transaction committing now (wm when none) */
+    int64_t pending;             /* the mark of the open transaction */
 } qw_progress_part_t;
 
 typedef struct qw_progress_s {
@@ -44,7 +46,12 @@ int qw_progress_probe(qw_progress_t *pr, rd_kafka_t *consumer, int64_t now_ms);
  * interval so a restarted evaluator learns them soon. */
 int qw_progress_marks(qw_progress_t *pr, const rd_kafka_topic_partition_list_t *positions,
                       qw_wm_mark_t *out, int cap);
-/* The transaction that carried the marks committed (or aborted: nothing changes). */
+/* The open transaction, which carries the marks of the last qw_progress_marks, starts to
+ * commit; a later transaction may claim them too, as it can only commit after this one. */
+void qw_progress_launched(qw_progress_t *pr);
+/* The committing transaction committed; or every transaction in flight aborted (the marks go
+ * back to the committed ones). A transaction aborted before its marks were taken needs
+ * neither. */
 void qw_progress_committed(qw_progress_t *pr);
 void qw_progress_aborted(qw_progress_t *pr);
 /* The consumer was rewound to these committed offsets (NULL: unknown): an end it reported

@@ -2,11 +2,12 @@
  * examples/transactions.c: the credits and dead letters of a batch and the consumer offsets
  * that produced them commit together or not at all. Abortable errors abort and rewind the
  * consumer to its committed offsets; fatal errors end the process.
- * With --overlap-commit a helper thread sends the offsets and commits batch N's transaction
- * while this thread collects batch N+1 and runs its adapters (pure: no Redis, no produce).
- * Nothing of N+1 touches the producer or Redis before N's outcome is known: if N aborts, N+1
- * is dropped with it and both are consumed again from the committed offsets. The offsets N
- * commits are taken before N+1 is polled, and kept for a retried commit. */
+ * Two transactions in flight (--overlap-commit): a transactional producer can hold only one
+ * open transaction, so there are two (ids <id> and <id>.2), used in turn. While a helper thread
+ * commits batch N on one, this thread collects batch N+1, applies it (Redis, credits) and sends
+ * its offsets on the other; N+1 commits only after N has. If N aborts, N+1 is aborted with it
+ * and both are consumed again from the committed offsets (the ledger re-emits what it applied
+ * before). N+1's offsets go to the group after N's, so they are the ones that stay. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,16 +75,25 @@ static void begin(qw_ingest_t *ig)
 {
     rd_kafka_error_t *error = rd_kafka_begin_transaction(ig->producer);
     if (error) fatal("begin_transaction", error);
-    ig->txn_open = 1;
+    ig->txn_open[ig->pk] = 1;
 }
 
+static void abort_one(qw_ingest_t *ig, int k)
+{
+    if (!ig->txn_open[k]) return;
+    rd_kafka_error_t *error = rd_kafka_abort_transaction(ig->prod[k], -1);
+    if (error) fatal("abort_transaction", error);
+    ig->txn_open[k] = 0;
+}
+
+/* Abort every transaction in flight (the helper is not running) and consume both batches
+ * again. */
 static void abort_and_rewind(qw_ingest_t *ig, const char *why)
 {
     qw_metric_add(ig->m.aborts, 1);
     qw_log(QW_LOG_WARN, "ingest.txn_abort", "aborting the transaction: %s", why);
-    rd_kafka_error_t *error = rd_kafka_abort_transaction(ig->producer, -1);
-    if (error) fatal("abort_transaction", error);
-    ig->txn_open = 0;
+    abort_one(ig, 0);
+    abort_one(ig, 1);
     qw_progress_aborted(&ig->progress);
     batch_release(ig);
     rewind_consumer(ig);
@@ -116,25 +126,13 @@ static void produce_marks(qw_ingest_t *ig, const rd_kafka_topic_partition_list_t
     qw_metric_add(ig->m.marks, ig->credits_nparts);
 }
 
-static void flight_clear(qw_ingest_t *ig)
-{
-    if (ig->fl.offsets) rd_kafka_topic_partition_list_destroy(ig->fl.offsets);
-    if (ig->fl.cgmd) rd_kafka_consumer_group_metadata_destroy(ig->fl.cgmd);
-    ig->fl.offsets = NULL;
-    ig->fl.cgmd = NULL;
-}
-
-/* The helper's work, also run inline: offsets into the transaction, then the commit. */
-static void *send_and_commit(void *arg)
+/* The helper's work, also run inline: commit the flight's transaction. */
+static void *commit_flight(void *arg)
 {
     qw_ingest_t *ig = arg;
     int64_t t0 = qw_clock_mono_ns();
-    rd_kafka_error_t *error =
-        rd_kafka_send_offsets_to_transaction(ig->producer, ig->fl.offsets, ig->fl.cgmd, -1);
-    if (!error) error = rd_kafka_commit_transaction(ig->producer, -1);
-    ig->fl.error = error;
+    ig->fl.error = rd_kafka_commit_transaction(ig->prod[ig->fl.pk], -1);
     ig->fl.commit_ns = qw_clock_mono_ns() - t0;
-    atomic_store_explicit(&ig->fl.done, 1, memory_order_release);
     return NULL;
 }
 
@@ -149,17 +147,15 @@ static int flight_finish(qw_ingest_t *ig)
         snprintf(why, sizeof(why), "%s", rd_kafka_error_string(error));
         if (rd_kafka_error_txn_requires_abort(error)) {
             rd_kafka_error_destroy(error);
-            flight_clear(ig);
             abort_and_rewind(ig, why);
             return QW_ERR;
         }
         if (!rd_kafka_error_is_retriable(error)) fatal("commit_transaction", error);
         rd_kafka_error_destroy(error);
         qw_log(QW_LOG_WARN, "ingest.txn_retry", "commit will be retried: %s", why);
-        send_and_commit(ig); /* the same offsets: the consumer has moved on since */
+        commit_flight(ig);
     }
-    flight_clear(ig);
-    ig->txn_open = 0;
+    ig->txn_open[ig->fl.pk] = 0;
     qw_metric_observe_us(ig->m.commit_time, ig->fl.commit_ns / 1000);
     qw_progress_committed(&ig->progress);
     qw_metric_add(ig->m.commits, 1);
@@ -169,12 +165,6 @@ static int flight_finish(qw_ingest_t *ig)
     }
     slot_release(&ig->flight);
     return QW_OK;
-}
-
-/* Is the helper still committing? (Its outcome is taken by flight_join.) */
-static int flight_busy(qw_ingest_t *ig)
-{
-    return ig->fl.running && !atomic_load_explicit(&ig->fl.done, memory_order_acquire);
 }
 
 /* Wait for the helper, if one is committing, and take its outcome (flight_finish). */
@@ -188,37 +178,69 @@ static int flight_join(qw_ingest_t *ig)
     return flight_finish(ig);
 }
 
-/* Commit the open transaction with the consumer's positions now: the current batch becomes
- * the flight, committed by a helper thread (overlap) or here. Returns QW_OK when committed or
+/* The consumer's positions now into the open transaction, with the marks they allow.
+ * QW_OK, or QW_ERR when the transaction must abort (why in ig->errstr). */
+static int send_offsets(qw_ingest_t *ig)
+{
+    rd_kafka_topic_partition_list_t *offsets;
+    if (rd_kafka_assignment(ig->consumer, &offsets))
+        return qw_err_set(ig->errstr, sizeof(ig->errstr), "no assignment");
+    rd_kafka_position(ig->consumer, offsets);
+    produce_marks(ig, offsets);
+    rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata(ig->consumer);
+    int rc = QW_OK;
+    rd_kafka_error_t *error;
+    while ((error = rd_kafka_send_offsets_to_transaction(ig->producer, offsets, cgmd, -1))) {
+        if (rd_kafka_error_txn_requires_abort(error)) {
+            rc = qw_err_set(ig->errstr, sizeof(ig->errstr), "%s", rd_kafka_error_string(error));
+            rd_kafka_error_destroy(error);
+            break;
+        }
+        if (!rd_kafka_error_is_retriable(error)) fatal("send_offsets_to_transaction", error);
+        qw_log(QW_LOG_WARN, "ingest.txn_retry", "sending offsets will be retried: %s",
+               rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+    }
+    rd_kafka_consumer_group_metadata_destroy(cgmd);
+    rd_kafka_topic_partition_list_destroy(offsets);
+    return rc;
+}
+
+/* Commit the open transaction with the consumer's positions now: once the previous flight has
+ * committed, the current batch becomes the flight, committed by a helper thread (overlap) or
+ * here, and the next transaction goes to the other producer. Returns QW_OK when committed or
  * handed over, QW_ERR after an abort-and-rewind. */
 static int commit(qw_ingest_t *ig, int overlap, int64_t t0_ns)
 {
-    rd_kafka_topic_partition_list_t *offsets;
-    if (rd_kafka_assignment(ig->consumer, &offsets)) {
-        abort_and_rewind(ig, "no assignment");
+    int sent = send_offsets(ig);
+    /* The flight's outcome decides this batch's: it may only commit after it. */
+    if (flight_join(ig) != QW_OK) return QW_ERR; /* aborted both */
+    if (sent != QW_OK) {
+        char why[QW_ERRSTR_MAX];
+        snprintf(why, sizeof(why), "%s", ig->errstr);
+        abort_and_rewind(ig, why);
         return QW_ERR;
     }
-    rd_kafka_position(ig->consumer, offsets);
-    produce_marks(ig, offsets);
+    qw_progress_launched(&ig->progress);
     qw_ingest_slot_t spare = ig->flight; /* empty: the last flight was finished */
     ig->flight = ig->cur;
     ig->cur = spare;
-    ig->fl.offsets = offsets;
-    ig->fl.cgmd = rd_kafka_consumer_group_metadata(ig->consumer);
+    ig->fl.pk = ig->pk;
     ig->fl.error = NULL;
     ig->fl.t0_ns = t0_ns;
-    atomic_store_explicit(&ig->fl.done, 0, memory_order_relaxed);
-    if (overlap && pthread_create(&ig->fl.thread, NULL, send_and_commit, ig) == 0) {
+    if (overlap && pthread_create(&ig->fl.thread, NULL, commit_flight, ig) == 0) {
         ig->fl.running = 1;
+        ig->pk ^= 1;
+        ig->producer = ig->prod[ig->pk];
         return QW_OK;
     }
-    send_and_commit(ig);
+    commit_flight(ig);
     qw_metric_observe_us(ig->m.commit_wait, ig->fl.commit_ns / 1000); /* waited for all of it */
     return flight_finish(ig);
 }
 
-/* Transform and commit the current batch; Redis trouble keeps the batch and retries it. The
- * adapters run first, while the previous batch may still be committing (overlap). */
+/* Transform and commit the current batch; Redis trouble keeps the batch and retries it. All
+ * of it up to the commit runs while the previous batch may still be committing (overlap). */
 static void flush(qw_ingest_t *ig, int overlap)
 {
     if (!ig->cur.n) { /* nothing to overlap with: take the flight's outcome now */
@@ -226,23 +248,20 @@ static void flush(qw_ingest_t *ig, int overlap)
         return;
     }
     int64_t t0 = qw_clock_mono_ns();
-    if (!ig->cur.parsed) qw_ingest_batch_parse(ig);
-    if (flight_join(ig) != QW_OK) return; /* aborted: this batch is consumed again too */
     for (;;) {
-        if (!ig->txn_open) begin(ig);
+        if (!ig->txn_open[ig->pk]) begin(ig);
         if (!ig->cur.parsed) qw_ingest_batch_parse(ig);
         if (qw_ingest_batch_apply(ig) == QW_OK) break;
-        /* The transform failed part-way (Redis, or a produce error): nothing of it may commit. */
+        /* The transform failed part-way (Redis, or a produce error): nothing of it may commit.
+         * Its marks were not taken yet; the flight goes on. */
         qw_http_set_ready(ig->http, "redis", qw_redis_connected(&ig->redis));
-        rd_kafka_error_t *error = rd_kafka_abort_transaction(ig->producer, -1);
-        if (error) fatal("abort_transaction", error);
-        ig->txn_open = 0;
-        qw_progress_aborted(&ig->progress);
+        abort_one(ig, ig->pk);
         qw_metric_add(ig->m.aborts, 1);
         qw_log(QW_LOG_WARN, "ingest.batch_retry", "%s; retrying the batch of %d", ig->errstr,
                ig->cur.n);
         qw_svc_sleep_ms(500);
         if (qw_svc_stop) { /* leave the batch uncommitted: it is consumed again after restart */
+            flight_join(ig);
             batch_release(ig);
             return;
         }
@@ -298,20 +317,34 @@ static int subscribe(qw_ingest_t *ig)
     return QW_OK;
 }
 
-static int create_clients(qw_ingest_t *ig)
+/* Producer k: transactional id <id> for the first, <id>.2 for the second. Both always exist,
+ * with or without --overlap-commit, so a restart fences a transaction either left open. */
+static int create_producer(qw_ingest_t *ig, int k)
 {
-    char e[QW_ERRSTR_MAX];
+    char e[QW_ERRSTR_MAX], id[QW_INGEST_TOPIC_MAX + 8];
+    snprintf(id, sizeof(id), k ? "%s.2" : "%s", ig->opt.txn_id);
     rd_kafka_conf_t *pc = qw_kafka_conf_new(ig->opt.brokers, "qw-ingest", &ig->cfg, e, sizeof(e));
     int linger_given = qw_config_kafka_get(&ig->cfg, "linger.ms") ||
                        qw_config_kafka_get(&ig->cfg, "queue.buffering.max.ms");
-    if (!pc || qw_kafka_conf_set(pc, "transactional.id", ig->opt.txn_id, e, sizeof(e)) ||
+    if (!pc || qw_kafka_conf_set(pc, "transactional.id", id, e, sizeof(e)) ||
         (!linger_given && qw_kafka_conf_set(pc, "linger.ms", "5", e, sizeof(e))) ||
         /* Credits are keyed by rep: the evaluator's calendar job finds a rep's partition with
          * the Java client's murmur2, so the producer must place keys the same way. */
         qw_kafka_conf_set(pc, "partitioner", "murmur2_random", e, sizeof(e)))
         return qw_err_set(ig->errstr, sizeof(ig->errstr), "%s", e);
-    ig->producer = rd_kafka_new(RD_KAFKA_PRODUCER, pc, e, sizeof(e));
-    if (!ig->producer) return qw_err_set(ig->errstr, sizeof(ig->errstr), "producer: %s", e);
+    ig->prod[k] = rd_kafka_new(RD_KAFKA_PRODUCER, pc, e, sizeof(e));
+    if (!ig->prod[k]) return qw_err_set(ig->errstr, sizeof(ig->errstr), "producer: %s", e);
+    return QW_OK;
+}
+
+static int create_clients(qw_ingest_t *ig)
+{
+    char e[QW_ERRSTR_MAX];
+    if (strlen(ig->opt.txn_id) >= QW_INGEST_TOPIC_MAX)
+        return qw_err_set(ig->errstr, sizeof(ig->errstr), "--transactional-id: too long");
+    if (create_producer(ig, 0) != QW_OK || create_producer(ig, 1) != QW_OK) return QW_ERR;
+    ig->pk = 0;
+    ig->producer = ig->prod[0];
 
     rd_kafka_conf_t *cc = qw_kafka_conf_new(ig->opt.brokers, "qw-ingest", &ig->cfg, e, sizeof(e));
     if (!cc || qw_kafka_conf_set(cc, "group.id", ig->opt.group, e, sizeof(e)) ||
@@ -336,9 +369,10 @@ static int create_clients(qw_ingest_t *ig)
 /* init_transactions blocks until the broker answers; keep trying while it does not. */
 static void init_transactions(qw_ingest_t *ig)
 {
-    int backoff = 500;
+    int backoff = 500, k = 0;
     while (!qw_svc_stop) {
-        rd_kafka_error_t *error = rd_kafka_init_transactions(ig->producer, 30000);
+        rd_kafka_error_t *error = rd_kafka_init_transactions(ig->prod[k], 30000);
+        if (!error && ++k < 2) continue;
         if (!error) {
             qw_kafka_mark_ok();
             return;
@@ -421,9 +455,7 @@ int qw_ingest_run(qw_ingest_t *ig)
             qw_consume_kind_t k = qw_consume_poll(&cs, ig->consumer, wait, &m);
             if (k == QW_CONSUME_EOF)
                 qw_progress_eof(&ig->progress, cs.eof_topic, cs.eof_partition, cs.eof_offset);
-            /* While the previous batch still commits, a pause does not close this one: what
-             * arrives meanwhile would otherwise wait for one more commit. */
-            if (k == QW_CONSUME_NONE && idle && !flight_busy(ig)) break;
+            if (k == QW_CONSUME_NONE && idle) break;
             if (k != QW_CONSUME_RECORD) continue;
             ig->cur.msgs[ig->cur.n++] = m;
         }
@@ -432,14 +464,16 @@ int qw_ingest_run(qw_ingest_t *ig)
     }
     qw_log(QW_LOG_INFO, "ingest.stopping", "finishing the batch and closing");
     flush(ig, 0);
-    if (ig->txn_open) {
-        rd_kafka_error_t *error = rd_kafka_abort_transaction(ig->producer, -1);
-        if (error) rd_kafka_error_destroy(error);
-    }
     rd_kafka_consumer_close(ig->consumer);
     rd_kafka_destroy(ig->consumer);
-    rd_kafka_flush(ig->producer, 10000);
-    rd_kafka_destroy(ig->producer);
+    for (int k = 0; k < 2; k++) {
+        if (ig->txn_open[k]) {
+            rd_kafka_error_t *error = rd_kafka_abort_transaction(ig->prod[k], -1);
+            if (error) rd_kafka_error_destroy(error);
+        }
+        rd_kafka_flush(ig->prod[k], 10000);
+        rd_kafka_destroy(ig->prod[k]);
+    }
     qw_ingest_batch_free(ig);
     qw_progress_free(&ig->progress);
     return 0;

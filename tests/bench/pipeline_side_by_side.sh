@@ -182,7 +182,7 @@ echo "Q. $(metric "$ip" 'qw_ingest_transactions_total{outcome="commit"}') ingest
 fmetric() { # a histogram's _sum, in seconds with decimals (metric prints integers)
     curl -fs "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m { printf "%.2f", $2 }'
 }
-echo "Q. qw-ingest commits: $(fmetric "$ip" qw_ingest_commit_seconds_sum) s sending offsets and committing, $(fmetric "$ip" qw_ingest_commit_wait_seconds_sum) s of it waited for by the loop (the rest overlapped the next batch's parse)"
+echo "Q. qw-ingest commits: $(fmetric "$ip" qw_ingest_commit_seconds_sum) s committing, $(fmetric "$ip" qw_ingest_commit_wait_seconds_sum) s of it waited for by the loop (the rest overlapped the next batch's work)"
 hwm() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; } # peak RSS, MiB
 echo "Q. peak RSS: qw-ingest $(hwm "$igpid") MiB, qw-evaluator $(hwm "$evpid") MiB"
 mem=$(redis-cli -u "$QW_REDIS_URL" info memory | tr -d '\r' | sed -n 's/^used_memory:\([0-9]*\)$/\1/p')

@@ -425,3 +425,78 @@ Test(ingest_ledger_store, refused_writes_name_the_cause)
     qw_ledger_store_free(&s);
     close_redis(c);
 }
+
+/* A batch of more deals than one chunk of working states (QW_LEDGER_STORE_CHUNK): each chunk is
+ * loaded, applied and saved in turn in the same reused states, a deal's later patch may sit
+ * chunks away from its first, and the entries still come in patch order; the stored states are
+ * each deal's own (a later batch builds on them), and the batch replays byte for byte. */
+Test(ingest_ledger_store, a_batch_larger_than_a_chunk_keeps_each_deal_its_own)
+{
+    enum { NDEALS = 3 * QW_LEDGER_STORE_CHUNK + 7, NMOVED = NDEALS / 3 };
+    qw_redis_t *c = connect_redis();
+    static qw_ledger_store_t s;
+    qw_ledger_store_init(&s);
+    static qw_deal_change_t big[NDEALS + NMOVED];
+    static char ids[NDEALS][32], reps[8][16];
+    for (int r = 0; r < 8; r++)
+        snprintf(reps[r], sizeof(reps[r]), "rep-%d", r);
+    int64_t want = 0;
+    for (int i = 0; i < NDEALS; i++) {
+        snprintf(ids[i], sizeof(ids[i]), "crm:big-%d", i);
+        big[i] = fx_full(ids[i], 1, QW_DEAL_WON, 100 * (i + 1), reps[i % 7], 2026, 3, 15);
+        want += 100 * (i + 1);
+    }
+    /* Every third deal moves to rep-7 at the end of the batch: its chain spans the chunks. */
+    for (int j = 0; j < NMOVED; j++) {
+        big[NDEALS + j] = fx_patch(ids[3 * j], 2);
+        fx_owner(&big[NDEALS + j], reps[7]);
+    }
+    size_t n = NDEALS + NMOVED;
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, big, n, err, sizeof(err)), QW_OK, "%s",
+                 err);
+    cr_assert_eq(s.nentries, NDEALS + 2 * NMOVED,
+                 "one credit per deal, a reversal and a credit per move");
+    int64_t sum = 0, moved = 0;
+    for (size_t i = 0; i < s.nentries; i++)
+        sum += s.entries[i].amount_minor;
+    cr_assert_eq(sum, want, "moves change owners, not totals");
+    for (int i = 0; i < NDEALS; i++) {
+        const qw_credit_t *e = &s.entries[s.results[i].first];
+        cr_assert_eq(s.results[i].n, 1);
+        cr_assert_str_eq(e->deal_id, ids[i]);
+        cr_assert_eq(e->amount_minor, 100 * (i + 1));
+    }
+    for (int j = 0; j < NMOVED; j++) {
+        const qw_ledger_result_t *r = &s.results[NDEALS + j];
+        cr_assert_eq(r->n, 2);
+        const qw_credit_t *back = &s.entries[r->first], *to = &s.entries[r->first + 1];
+        cr_assert_str_eq(back->rep_id, reps[(3 * j) % 7]);
+        cr_assert_eq(back->amount_minor, -100 * (3 * j + 1), "deal %s", ids[3 * j]);
+        cr_assert_str_eq(to->rep_id, reps[7]);
+        moved += to->amount_minor;
+    }
+    cr_assert_gt(moved, 0);
+    cr_assert_eq(stored_rev(c, "qw:deal:{crm:big-0}"), 1);
+    cr_assert_eq(stored_rev(c, "qw:deal:{crm:big-3078}"), 1);
+
+    static qw_credit_t first[NDEALS + 2 * NMOVED];
+    memcpy(first, s.entries, sizeof(first));
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, big, n, err, sizeof(err)), QW_OK);
+    cr_assert_eq(s.nentries, NDEALS + 2 * NMOVED);
+    cr_assert(memcmp(first, s.entries, sizeof(first)) == 0, "the replay re-emits the same entries");
+
+    /* A later batch on deals of the last chunk: each state was saved as its own. */
+    qw_deal_change_t later[2];
+    later[0] = fx_patch(ids[NDEALS - 1], 2);
+    fx_amount(&later[0], 1, "USD");
+    later[1] = fx_patch(ids[NDEALS - 2], 2);
+    fx_amount(&later[1], 1, "USD");
+    cr_assert_eq(qw_ledger_store_apply_batch(&s, c, &fx_cfg, later, 2, err, sizeof(err)), QW_OK);
+    cr_assert_eq(s.nentries, 2, "one adjustment each");
+    cr_assert_eq(s.entries[0].amount_minor, 1 - 100 * NDEALS);
+    cr_assert_str_eq(s.entries[0].rep_id, reps[(NDEALS - 1) % 7]);
+    cr_assert_eq(s.entries[1].amount_minor, 1 - 100 * (NDEALS - 1));
+    cr_assert_str_eq(s.entries[1].rep_id, reps[(NDEALS - 2) % 7]);
+    qw_ledger_store_free(&s);
+    close_redis(c);
+}
