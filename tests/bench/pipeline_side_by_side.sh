@@ -246,6 +246,7 @@ wait_until 30 curl -fs "http://127.0.0.1:$sp/_stats" -o /dev/null || { cat "$wor
     --webhook-url "http://127.0.0.1:$sp/webhook/all" --webhook-secret-file "$work/webhook.secret" \
     --allow-insecure-webhook --webhook-interval-ms 1 --http-port "$np" --log-level info \
     >"$work/notifier.log" 2>&1 &
+ntpid=$!
 pids+=($!)
 wait_until 60 curl -fs "http://127.0.0.1:$np/readyz" -o /dev/null || { cat "$work/notifier.log" >&2; exit 1; }
 # Q's decisions first: L times new ones, not a backlog.
@@ -276,6 +277,7 @@ for line in sys.stdin.buffer:
 pids+=($!)
 sleep 3
 live_t0=$(date +%s%3N)
+l0i=$(cpu "$igpid") l0e=$(cpu "$evpid") l0n=$(cpu "$ntpid") l0b=$(cpu "$broker") l0r=$(cpu "$redis")
 python3 - "$work/live.jsonl" "$lbodies" "$live_rate" "$events" "$bodies" <<'PY' | kcat -P -b "$B" -t q.qw.crm.hubspot -K $'\t' -X linger.ms=1
 import json, sys, time
 path, n, rate, ev, bo = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
@@ -295,6 +297,11 @@ for i, line in enumerate(open(path)):
             time.sleep(d)
 sys.stdout.flush()
 PY
+l1i=$(cpu "$igpid") l1e=$(cpu "$evpid") l1n=$(cpu "$ntpid") l1b=$(cpu "$broker") l1r=$(cpu "$redis")
+# CPU at a steady rate, per event offered (no backlog: every batch is as small as the rate makes it).
+levents=$(head -n "$lbodies" "$work/live.jsonl" | python3 -c 'import json, sys; print(sum(len(json.loads(l)) for l in sys.stdin))')
+l_cpu() { awk -v a="$1" -v b="$2" -v n="$levents" 'BEGIN { printf "%.1f", (b - a) * 1e6 / n }'; }
+echo "L. CPU at $live_rate events/s over $levents events: ingest $(l_cpu "$l0i" "$l1i"), evaluator $(l_cpu "$l0e" "$l1e"), notifier $(l_cpu "$l0n" "$l1n"), broker $(l_cpu "$l0b" "$l1b"), Redis $(l_cpu "$l0r" "$l1r") = $(l_cpu 0 "$(awk -v a="$l0i $l0e $l0n $l0b $l0r" -v b="$l1i $l1e $l1n $l1b $l1r" 'BEGIN { split(a, x, " "); split(b, y, " "); for (i = 1; i <= 5; i++) t += y[i] - x[i]; print t }')") µs/event"
 sleep 8 # the notifier's last deliveries
 kcat -C -b "$B" -t q.qw.crm.hubspot -o -$((lbodies + 10)) -e -q -f '%T %s\n' 2>/dev/null >"$work/raw.ts" || true
 python3 - "$work/raw.ts" "$work/arrivals" "$live_rate" "$work/decisions" $((9000 + reps)) "$work/sink.jsonl" <<'PY'
