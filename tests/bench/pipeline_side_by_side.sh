@@ -22,6 +22,8 @@
 #      sink.
 # CPU per event counts the process's own CPU plus the broker's and redis-server's over the same
 # window (/proc/PID/stat), divided by the events the generator wrote (not the bodies).
+# QW_BENCH_INSTANCES=N runs Q with N instances of qw-ingest and of qw-evaluator (one consumer
+# group each, own transactional ids; their CPU and counters summed) and ends after Q's check.
 set -euo pipefail
 deals="${1:-200000}"
 reps="${2:-1000}"
@@ -129,23 +131,35 @@ PY
 qwctl() { "$build/bin/qwctl" --brokers "$B" --topic-prefix q. "$@"; }
 qwctl publish roster "$work/roster.csv" >/dev/null
 qwctl publish quotas "$work/quotas.csv" >/dev/null
-ep=$(qw_stack_free_port)
-"$build/bin/qw-evaluator" --brokers "$B" --redis "$QW_REDIS_URL" --topic-prefix q. --group q.evaluator \
-    --policy "$work/policy.yaml" --fake-now 2026-10-10T12:00:00Z --calendar=false --http-port "$ep" \
-    --batch-size "$batch" --log-level warn ${QW_BENCH_EVALUATOR_ARGS:-} >"$work/evaluator.log" 2>&1 &
-evpid=$!
-pids+=("$evpid")
-wait_until 60 curl -fs "http://127.0.0.1:$ep/readyz" -o /dev/null || { cat "$work/evaluator.log" >&2; exit 1; }
-ip=$(qw_stack_free_port)
-c0b=$(cpu "$broker") c0r=$(cpu "$redis") c0e=$(cpu "$evpid")
+inst="${QW_BENCH_INSTANCES:-1}"
+# With several instances $ep / $ip / $evpid / $igpid are lists: msum and cpu take them unquoted.
+msum() { local s=0 p; for p in $1; do s=$((s + $(metric "$p" "$2"))); done; echo "$s"; }
+ep="" evpid=""
+for ((k = 1; k <= inst; k++)); do
+    p=$(qw_stack_free_port) log="$work/evaluator.log"
+    ((k == 1)) || log="$work/evaluator$k.log"
+    "$build/bin/qw-evaluator" --brokers "$B" --redis "$QW_REDIS_URL" --topic-prefix q. --group q.evaluator \
+        --policy "$work/policy.yaml" --fake-now 2026-10-10T12:00:00Z --calendar=false --http-port "$p" \
+        --batch-size "$batch" --log-level warn ${QW_BENCH_EVALUATOR_ARGS:-} >"$log" 2>&1 &
+    evpid="${evpid:+$evpid }$!" ep="${ep:+$ep }$p"
+    pids+=("$!")
+    wait_until 60 curl -fs "http://127.0.0.1:$p/readyz" -o /dev/null || { cat "$log" >&2; exit 1; }
+done
+((inst == 1)) || sleep 5 # the evaluators' group settles before the credits come
+c0b=$(cpu "$broker") c0r=$(cpu "$redis") c0e=$(cpu $evpid)
 ig_trace="--log-level warn"
 [[ -z "${QW_BENCH_TXN_TRACE:-}" ]] || ig_trace="--log-level debug -X debug=eos"
 t0=$(now)
-"$build/bin/qw-ingest" --brokers "$B" --redis "$QW_REDIS_URL" --topic-prefix q. --sources hubspot \
-    --policy "$work/policy.yaml" --group q.ingest --transactional-id q.ingest --http-port "$ip" \
-    --batch-size "$batch" $ig_trace ${QW_BENCH_INGEST_ARGS:-} >"$work/ingest.log" 2>&1 &
-igpid=$!
-pids+=("$igpid")
+ip="" igpid=""
+for ((k = 1; k <= inst; k++)); do
+    p=$(qw_stack_free_port) log="$work/ingest.log" id=q.ingest
+    ((k == 1)) || log="$work/ingest$k.log" id=q.ingest$k
+    "$build/bin/qw-ingest" --brokers "$B" --redis "$QW_REDIS_URL" --topic-prefix q. --sources hubspot \
+        --policy "$work/policy.yaml" --group q.ingest --transactional-id "$id" --http-port "$p" \
+        --batch-size "$batch" $ig_trace ${QW_BENCH_INGEST_ARGS:-} >"$log" 2>&1 &
+    igpid="${igpid:+$igpid }$!" ip="${ip:+$ip }$p"
+    pids+=("$!")
+done
 # QW_BENCH_PERF=DIR: perf profiles (call graphs) of both services over Q, kept in DIR.
 if [[ -n "${QW_BENCH_PERF:-}" ]]; then
     mkdir -p "$QW_BENCH_PERF"
@@ -157,34 +171,36 @@ fi
 # Timed like the floor: from the end of the first committed batch (start-up and group join
 # excluded), counting the events after it.
 n0=0
-moved() { n0=$(metric "$ip" qw_ingest_messages_total); ((n0 > 0)); }
+moved() { n0=$(msum "$ip" qw_ingest_messages_total); ((n0 > 0)); }
 wait_until 120 moved || { echo "qw-ingest never committed a batch" >&2; tail "$work/ingest.log" >&2; exit 1; }
 tf=$(now)
-consumed() { (($(metric "$ip" qw_ingest_messages_total) >= bodies)); }
+consumed() { (($(msum "$ip" qw_ingest_messages_total) >= bodies)); }
 wait_until 1800 consumed || { echo "qw-ingest stalled" >&2; tail "$work/ingest.log" >&2; exit 1; }
 t1=$(now)
-ncredits=$(metric "$ip" qw_ingest_credits_total)
+ncredits=$(msum "$ip" qw_ingest_credits_total)
 evaluated() {
     local a
-    a=$(($(metric "$ep" qw_evaluator_credits_applied_total) + $(metric "$ep" qw_evaluator_duplicates_dropped_total) +
-        $(metric "$ep" qw_evaluator_credits_rejected_total)))
+    a=$(($(msum "$ep" qw_evaluator_credits_applied_total) + $(msum "$ep" qw_evaluator_duplicates_dropped_total) +
+        $(msum "$ep" qw_evaluator_credits_rejected_total)))
     ((a >= ncredits))
 }
 wait_until 600 evaluated || { echo "qw-evaluator stalled" >&2; exit 1; }
 t2=$(now)
-c1b=$(cpu "$broker") c1r=$(cpu "$redis") c1e=$(cpu "$evpid") c1i=$(cpu "$igpid")
+c1b=$(cpu "$broker") c1r=$(cpu "$redis") c1e=$(cpu $evpid) c1i=$(cpu $igpid)
 qw_rate=$(awk -v n="$events" -v b0="$n0" -v nb="$bodies" -v a="$tf" -v b="$t2" 'BEGIN { printf "%.0f", n * (nb - b0) / nb / (b - a) }')
 q_brk=$(sub "$c1b" "$c0b") q_red=$(sub "$c1r" "$c0r") q_ev=$(sub "$c1e" "$c0e")
 q_total=$(awk -v a="$c1i" -v b="$q_ev" -v c="$q_brk" -v d="$q_red" 'BEGIN { print a + b + c + d }')
 echo "Q. quotawatch: $events events -> $ncredits credits in $(sub "$t2" "$t0") s from start (ingest done after $(sub "$t1" "$t0") s) = $qw_rate events/s after the first batch (load $(load))"
 echo "Q. CPU: ingest $c1i s ($(us_per "$c1i" "$events") µs/event), evaluator $q_ev s ($(us_per "$q_ev" "$events")), broker $q_brk s ($(us_per "$q_brk" "$events")), Redis $q_red s ($(us_per "$q_red" "$events")) = $(us_per "$q_total" "$events") µs/event"
-echo "Q. $(metric "$ip" 'qw_ingest_transactions_total{outcome="commit"}') ingest transactions, $(metric "$ip" qw_ingest_dlq_total) dead letters; evaluator: $(metric "$ep" qw_evaluator_credits_applied_total) applied, $(metric "$ep" qw_evaluator_duplicates_dropped_total) duplicates, $(metric "$ep" qw_evaluator_decisions_emitted_total) decisions"
-fmetric() { # a histogram's _sum, in seconds with decimals (metric prints integers)
-    curl -fs "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m { printf "%.2f", $2 }'
+echo "Q. $(msum "$ip" 'qw_ingest_transactions_total{outcome="commit"}') ingest transactions, $(msum "$ip" qw_ingest_dlq_total) dead letters; evaluator: $(msum "$ep" qw_evaluator_credits_applied_total) applied, $(msum "$ep" qw_evaluator_duplicates_dropped_total) duplicates, $(msum "$ep" qw_evaluator_decisions_emitted_total) decisions ($inst instance(s) each)"
+fmetric() { # a histogram's _sum over the ports in $1, in seconds with decimals (metric prints integers)
+    local p
+    for p in $1; do curl -fs "http://127.0.0.1:$p/metrics"; done | awk -v m="$2" '$1 == m { s += $2 } END { printf "%.2f", s }'
 }
 echo "Q. qw-ingest commits: $(fmetric "$ip" qw_ingest_commit_seconds_sum) s committing, $(fmetric "$ip" qw_ingest_commit_wait_seconds_sum) s of it waited for by the loop (the rest overlapped the next batch's work)"
 hwm() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; } # peak RSS, MiB
-echo "Q. peak RSS: qw-ingest $(hwm "$igpid") MiB, qw-evaluator $(hwm "$evpid") MiB"
+hwms() { local p o=""; for p in $1; do o="${o:+$o + }$(hwm "$p")"; done; echo "$o"; }
+echo "Q. peak RSS: qw-ingest $(hwms "$igpid") MiB, qw-evaluator $(hwms "$evpid") MiB"
 mem=$(redis-cli -u "$QW_REDIS_URL" info memory | tr -d '\r' | sed -n 's/^used_memory:\([0-9]*\)$/\1/p')
 dealmem=$(redis-cli -u "$QW_REDIS_URL" --scan --pattern 'q.qw:deal:*' | head -2000 |
     while read -r k; do redis-cli -u "$QW_REDIS_URL" memory usage "$k"; done | awk '{ s += $1; n++ } END { printf "%.0f", n ? s / n : 0 }' || true)
@@ -209,6 +225,10 @@ echo "== ratio: quotawatch ÷ floor = $(awk -v a="$qw_rate" -v b="$floor_rate" '
 
 "$build/bin/qw-test-state" --redis "$QW_REDIS_URL" --prefix q. >"$work/state.jsonl"
 python3 "$here/tests/bench/oracle_check.py" "$work/oracle.json" "$work/state.jsonl" Q.
+if ((inst > 1)); then
+    echo "== done: $inst instances of each service (phase L runs with one; load $(load))"
+    exit 0
+fi
 
 # --- L. live latency ----------------------------------------------------------------------------
 # New deals (ids moved past the backlog's), offered at a steady rate by a pacer piping to kcat.

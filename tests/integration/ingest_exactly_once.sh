@@ -8,6 +8,9 @@
 #      inside an open transaction with records on the broker (at most 12; batches of 7).
 #   B: the same stream on fresh topics while its redis-server is SIGKILLed and restarted twice
 #      under a running qw-ingest.
+#   C: the same stream on fresh topics through two instances in one consumer group (each with
+#      its own --transactional-id), one of them SIGKILLed or stopped and restarted in turn, so
+#      partitions move between them while the other has transactions in flight.
 # Each time, once the consumer group has no lag, qw.credits.v1 read with read_committed must sum
 # to the expected totals per (rep, month) with no credit id twice, and qw.dlq.v1 must hold
 # exactly the unusable events, byte for byte, with their reasons.
@@ -34,14 +37,17 @@ lag() {
             END { if (bad || n == 0) print "?"; else print s }'
 }
 
+# start_ingest [NAME PORT]: an instance in the group ${PREFIX}ingest, its transactional id
+# after NAME (default: the one instance, "ingest", on $HTTP_PORT).
 start_ingest() {
-    qw_it_bg ingest "$QW_BIN/qw-ingest" --brokers "$QW_KAFKA_BOOTSTRAP" --redis "$QW_REDIS_URL" \
+    local name="${1:-ingest}" port="${2:-$HTTP_PORT}"
+    qw_it_bg "$name" "$QW_BIN/qw-ingest" --brokers "$QW_KAFKA_BOOTSTRAP" --redis "$QW_REDIS_URL" \
         --policy "$QW_SRC/deploy/policy.example.yaml" --topic-prefix "$PREFIX" \
-        --sources canonical --group "${PREFIX}ingest" --transactional-id "${PREFIX}ingest" \
-        --http-port "$HTTP_PORT" --batch-size 7 --batch-ms 50 \
+        --sources canonical --group "${PREFIX}ingest" --transactional-id "${PREFIX}$name" \
+        --http-port "$port" --batch-size 7 --batch-ms 50 \
         -X session.timeout.ms=6000 -X heartbeat.interval.ms=1000
-    qw_it_wait_for 'curl -fs http://127.0.0.1:$HTTP_PORT/healthz' 30 ||
-        qw_it_fail "qw-ingest did not come up"
+    qw_it_wait_for "curl -fs http://127.0.0.1:$port/healthz" 30 ||
+        qw_it_fail "qw-ingest ($name) did not come up"
 }
 
 # wait_consumed N: until the running instance consumed N more raw messages.
@@ -67,7 +73,9 @@ verify() {
     for ((i = 0; i < 60; i++)); do
         l=$(lag "${PREFIX}ingest")
         [[ "$l" == 0 ]] && break
-        qw_it_alive ingest || qw_it_fail "$name: qw-ingest died (lag $l)"
+        for n in ${INSTANCES:-ingest}; do
+            qw_it_alive "$n" || qw_it_fail "$name: qw-ingest ($n) died (lag $l)"
+        done
         sleep 1
     done
     [[ "$l" == 0 ]] || qw_it_fail "$name: consumer group still lags ($l) after the stream"
@@ -132,4 +140,29 @@ grep -q '"event":"ingest.batch_retry"' "$(qw_it_log_of ingest)" ||
     qw_it_fail "qw-ingest never retried a batch: the Redis restarts were not noticed"
 [[ "$(redis-cli -p "$QW_IT_REDIS_PORT" --scan --pattern "${PREFIX}qw:deal:*" | wc -l)" -ge 200 ]] ||
     qw_it_fail "fewer deals in Redis than in the stream"
-qw_it_log "$NEVENTS events, exactly once through 4 kills and 2 Redis crashes"
+
+# --- C: two instances, one of them killed or stopped and restarted in turn ----------------------
+setup pair
+PORT_A=$HTTP_PORT PORT_B=$(qw_it_free_port)
+start_ingest ingest_a "$PORT_A"
+start_ingest ingest_b "$PORT_B"
+INSTANCES="ingest_a ingest_b"
+HTTP_PORT=$PORT_A wait_consumed 100
+for k in 1 2 3 4; do
+    if ((k % 2)); then victim=ingest_b port=$PORT_B; else victim=ingest_a port=$PORT_A; fi
+    # Stop one while the other consumes: a kill leaves its transactions open (the restart
+    # fences them), a SIGTERM commits what it holds as its partitions are revoked.
+    sig=KILL
+    ((k == 2)) && sig=TERM
+    qw_it_kill "$victim" "$sig"
+    qw_it_log "pair $k: $victim stopped with SIG$sig (exit $QW_IT_EXIT)"
+    survivor_port=$PORT_A
+    [[ $victim == ingest_a ]] && survivor_port=$PORT_B
+    HTTP_PORT=$survivor_port wait_consumed $((40 + RANDOM % 40))
+    start_ingest "$victim" "$port"
+    HTTP_PORT=$survivor_port wait_consumed $((40 + RANDOM % 40))
+done
+verify pair
+total=$(($(HTTP_PORT=$PORT_A metric qw_ingest_messages_total) + $(HTTP_PORT=$PORT_B metric qw_ingest_messages_total)))
+((total > 0)) || qw_it_fail "the two instances consumed nothing"
+qw_it_log "$NEVENTS events, exactly once through 4 kills, 2 Redis crashes and 4 stops of one of two instances"
