@@ -17,6 +17,11 @@
 #include "quotawatch/redis.h"
 
 #define QW_INGEST_TOPIC_MAX 256
+/* Transactional producers used in turn (txn.c): one commits while the next is filled. Three, not
+ * two: the broker may still be writing a producer's last commit markers when its turn comes
+ * again, and then refuses it (CONCURRENT_TRANSACTIONS, retried 100 ms later) - with two, 9% of
+ * the transactions at a steady rate; with three, 1 in 774 (docs/benchmarks.md). */
+#define QW_INGEST_PRODUCERS 3
 
 typedef struct qw_ingest_opts_s {
     const char *brokers;
@@ -51,13 +56,13 @@ typedef struct qw_ingest_s {
     qw_config_t cfg;
     qw_http_t *http;
     rd_kafka_t *consumer;
-    /* Two transactional producers, ids <--transactional-id> and <--transactional-id>.2, so the
+    /* Transactional producers, ids <--transactional-id>, <--transactional-id>.2, .3, so the
      * next batch's transaction is filled while the previous one commits (txn.c). `producer` is
      * prod[pk], the one the current batch's transaction is on; batch.c produces to it. */
     rd_kafka_t *producer;
-    rd_kafka_t *prod[2];
+    rd_kafka_t *prod[QW_INGEST_PRODUCERS];
     int pk;
-    int txn_open[2];
+    int txn_open[QW_INGEST_PRODUCERS];
     qw_redis_t redis;
     qw_policy_t policy;
     qw_adapter_cfg_t adapters;

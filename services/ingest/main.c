@@ -61,7 +61,8 @@ int main(int argc, char **argv)
          "--batch-ms closes it)",
          &ig.opt.batch_idle_ms, 0},
         {"overlap-commit", "QW_OVERLAP_COMMIT", QW_OPT_BOOL, "true",
-         "fill the next batch's transaction (ids <id> and <id>.2 in turn) while a helper thread "
+         "fill the next batch's transaction (ids <id>, <id>.2, <id>.3 in turn) while a helper "
+         "thread "
          "commits the previous one (false: one batch at a time)",
          &ig.opt.overlap_commit, 0},
         {"watermark-ms", "QW_WATERMARK_MS", QW_OPT_INT, "1000",

@@ -3,11 +3,12 @@
  * that produced them commit together or not at all. Abortable errors abort and rewind the
  * consumer to its committed offsets; fatal errors end the process.
  * Two transactions in flight (--overlap-commit): a transactional producer can hold only one
- * open transaction, so there are two (ids <id> and <id>.2), used in turn. While a helper thread
- * commits batch N on one, this thread collects batch N+1, applies it (Redis, credits) and sends
- * its offsets on the other; N+1 commits only after N has. If N aborts, N+1 is aborted with it
- * and both are consumed again from the committed offsets (the ledger re-emits what it applied
- * before). N+1's offsets go to the group after N's, so they are the ones that stay. */
+ * open transaction, so there are QW_INGEST_PRODUCERS (ids <id>, <id>.2, <id>.3), used in turn.
+ * While a helper thread commits batch N on one, this thread collects batch N+1, applies it
+ * (Redis, credits) and sends its offsets on the next; N+1 commits only after N has. If N
+ * aborts, N+1 is aborted with it and both are consumed again from the committed offsets (the
+ * ledger re-emits what it applied before). N+1's offsets go to the group after N's, so they
+ * are the ones that stay. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,8 +93,8 @@ static void abort_and_rewind(qw_ingest_t *ig, const char *why)
 {
     qw_metric_add(ig->m.aborts, 1);
     qw_log(QW_LOG_WARN, "ingest.txn_abort", "aborting the transaction: %s", why);
-    abort_one(ig, 0);
-    abort_one(ig, 1);
+    for (int k = 0; k < QW_INGEST_PRODUCERS; k++)
+        abort_one(ig, k);
     qw_progress_aborted(&ig->progress);
     batch_release(ig);
     rewind_consumer(ig);
@@ -208,7 +209,7 @@ static int send_offsets(qw_ingest_t *ig)
 
 /* Commit the open transaction with the consumer's positions now: once the previous flight has
  * committed, the current batch becomes the flight, committed by a helper thread (overlap) or
- * here, and the next transaction goes to the other producer. Returns QW_OK when committed or
+ * here, and the next transaction goes to the next producer. Returns QW_OK when committed or
  * handed over, QW_ERR after an abort-and-rewind. */
 static int commit(qw_ingest_t *ig, int overlap, int64_t t0_ns)
 {
@@ -230,7 +231,7 @@ static int commit(qw_ingest_t *ig, int overlap, int64_t t0_ns)
     ig->fl.t0_ns = t0_ns;
     if (overlap && pthread_create(&ig->fl.thread, NULL, commit_flight, ig) == 0) {
         ig->fl.running = 1;
-        ig->pk ^= 1;
+        ig->pk = (ig->pk + 1) % QW_INGEST_PRODUCERS;
         ig->producer = ig->prod[ig->pk];
         return QW_OK;
     }
@@ -317,12 +318,15 @@ static int subscribe(qw_ingest_t *ig)
     return QW_OK;
 }
 
-/* Producer k: transactional id <id> for the first, <id>.2 for the second. Both always exist,
+/* Producer k: transactional id <id> for the first, <id>.<k+1> for the others. All always exist,
  * with or without --overlap-commit, so a restart fences a transaction either left open. */
 static int create_producer(qw_ingest_t *ig, int k)
 {
     char e[QW_ERRSTR_MAX], id[QW_INGEST_TOPIC_MAX + 8];
-    snprintf(id, sizeof(id), k ? "%s.2" : "%s", ig->opt.txn_id);
+    if (k)
+        snprintf(id, sizeof(id), "%s.%d", ig->opt.txn_id, k + 1);
+    else
+        snprintf(id, sizeof(id), "%s", ig->opt.txn_id);
     rd_kafka_conf_t *pc = qw_kafka_conf_new(ig->opt.brokers, "qw-ingest", &ig->cfg, e, sizeof(e));
     int linger_given = qw_config_kafka_get(&ig->cfg, "linger.ms") ||
                        qw_config_kafka_get(&ig->cfg, "queue.buffering.max.ms");
@@ -342,7 +346,8 @@ static int create_clients(qw_ingest_t *ig)
     char e[QW_ERRSTR_MAX];
     if (strlen(ig->opt.txn_id) >= QW_INGEST_TOPIC_MAX)
         return qw_err_set(ig->errstr, sizeof(ig->errstr), "--transactional-id: too long");
-    if (create_producer(ig, 0) != QW_OK || create_producer(ig, 1) != QW_OK) return QW_ERR;
+    for (int k = 0; k < QW_INGEST_PRODUCERS; k++)
+        if (create_producer(ig, k) != QW_OK) return QW_ERR;
     ig->pk = 0;
     ig->producer = ig->prod[0];
 
@@ -372,7 +377,7 @@ static void init_transactions(qw_ingest_t *ig)
     int backoff = 500, k = 0;
     while (!qw_svc_stop) {
         rd_kafka_error_t *error = rd_kafka_init_transactions(ig->prod[k], 30000);
-        if (!error && ++k < 2) continue;
+        if (!error && ++k < QW_INGEST_PRODUCERS) continue;
         if (!error) {
             qw_kafka_mark_ok();
             return;
@@ -466,7 +471,7 @@ int qw_ingest_run(qw_ingest_t *ig)
     flush(ig, 0);
     rd_kafka_consumer_close(ig->consumer);
     rd_kafka_destroy(ig->consumer);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < QW_INGEST_PRODUCERS; k++) {
         if (ig->txn_open[k]) {
             rd_kafka_error_t *error = rd_kafka_abort_transaction(ig->prod[k], -1);
             if (error) rd_kafka_error_destroy(error);
