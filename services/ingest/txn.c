@@ -319,7 +319,7 @@ static int subscribe(qw_ingest_t *ig)
 }
 
 /* Producer k: transactional id <id> for the first, <id>.<k+1> for the others. All always exist,
- * with or without --overlap-commit, so a restart fences a transaction either left open. */
+ * with or without --overlap-commit, so a restart fences any transaction left open. */
 static int create_producer(qw_ingest_t *ig, int k)
 {
     char e[QW_ERRSTR_MAX], id[QW_INGEST_TOPIC_MAX + 8];
