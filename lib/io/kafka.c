@@ -66,7 +66,7 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char 
 {
     /* librdkafka logs every failed connection attempt at LOG_ERR (3); error_cb already reports
      * an unreachable cluster, so those are warnings here. The handle's name tells a service's
-     * clients apart (qw-ingest has a consumer and two producers). */
+     * clients apart (qw-ingest has a consumer and three transactional producers). */
     qw_log(level <= 2   ? QW_LOG_ERROR
            : level <= 4 ? QW_LOG_WARN
                         : QW_LOG_DEBUG,

@@ -99,7 +99,7 @@ int qw_progress_marks(qw_progress_t *pr, const rd_kafka_topic_partition_list_t *
     int advanced = 0;
     for (int i = 0; i < pr->n; i++) {
         qw_progress_part_t *p = &pr->p[i];
-        p->pending = p->flying > p->wm ? p->flying : p->wm;
+        p->pending = p->flying; /* never below wm: committing marks, or the committed ones */
         if (p->probe_end >= 0 && reached(p, positions) >= p->probe_end &&
             p->probe_t0 > p->pending) {
             p->pending = p->probe_t0;
