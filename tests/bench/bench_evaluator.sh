@@ -91,6 +91,9 @@ echo "== calendar job over $reps reps (teams of 100)"
 # 4. The calendar job inside qw-evaluator while credits flow: December credits for the same reps;
 #    when a fifth of them is applied the business clock moves past both December checkpoints,
 #    so the job (its own thread) reads, ticks and writes every rep while the consumer goes on.
+#    No raw CRM topic feeds this run (the credits are written directly), so --sources= leaves the
+#    job no completeness marks to wait for: with the default sources it waited for ever and
+#    phase 4 measured no job at all.
 echo "== qw-evaluator applying $n more credits while its calendar job runs over $reps reps"
 gen_month 2026-12 2 9 dec
 "$build/bin/qw-test-credits" --brokers "$QW_KAFKA_BOOTSTRAP" --topic "${prefix}qw.credits.v1" \
@@ -98,8 +101,9 @@ gen_month 2026-12 2 9 dec
 echo "2026-12-10T00:00:00Z" >"$work/clock"
 "$build/bin/qw-evaluator" --brokers "$QW_KAFKA_BOOTSTRAP" --redis "redis://127.0.0.1:$rport/0" \
     --topic-prefix "$prefix" --group "${prefix}ev" --quotas "$work/quotas.csv" \
-    --roster "$work/roster.csv" --calendar --calendar-interval-ms 500 \
-    --clock-file "$work/clock" --http-port "$hport" --log-level info 2>"$work/ev2.log" &
+    --roster "$work/roster.csv" --calendar --calendar-interval-ms 500 --sources= \
+    --clock-file "$work/clock" --http-port "$hport" --log-level "${QW_BENCH_EV_LOG:-info}" \
+    2>"$work/ev2.log" &
 evpid=$!
 pids+=($evpid)
 python3 "$here/tests/bench/sample_evaluator.py" "qw-evaluator+calendar" \
@@ -107,4 +111,6 @@ python3 "$here/tests/bench/sample_evaluator.py" "qw-evaluator+calendar" \
     "2026-12-24T00:00:00Z"
 kill -TERM "$evpid"
 wait "$evpid" || true
-grep -hE '"(calendar.step|batch.slow)"' "$work/ev2.log" || true
+grep -hE '"(calendar.step|calendar.prewrite|calendar.waiting|batch.slow)"' "$work/ev2.log" || true
+# QW_BENCH_EV_LOG=debug QW_BENCH_KEEP_LOG=FILE: keep phase 4's log (every batch, with its time).
+[[ -n "${QW_BENCH_KEEP_LOG:-}" ]] && cp "$work/ev2.log" "$QW_BENCH_KEEP_LOG"

@@ -10,7 +10,8 @@ time the applied counter did not move while credits were still pending, and when
 Redis errors, to tell where a stall came from. With CLOCK_FILE, TIME
 is written to it once AT_FRACTION of TARGET is applied (moving the evaluator's business clock,
 e.g. past a pacing checkpoint, so the calendar job runs while credits flow); the calendar
-metrics are then reported as well."""
+metrics are then reported as well, with the longest stall that began after the clock moved
+(longest_stall_after_clock_ms: what the job cost consumption, not the first batch's load)."""
 import json
 import os
 import sys
@@ -45,6 +46,7 @@ def main():
     when = sys.argv[7] if clock_file else None
     t0 = c0 = a0 = None
     last_a, last_move, stall, stall_at, moved = 0, None, 0.0, 0.0, False
+    jstall, jstall_at, t_moved = 0.0, 0.0, None  # the longest stall after the clock moved
     while True:
         m = metrics(url)
         now = time.monotonic()
@@ -54,12 +56,14 @@ def main():
         if a != last_a:
             if last_move is not None and now - last_move > stall:
                 stall, stall_at = now - last_move, last_move - t0
+            if t_moved is not None and last_move >= t_moved and now - last_move > jstall:
+                jstall, jstall_at = now - last_move, time.time() - (now - last_move)
             last_move, last_a = now, a
         if clock_file and not moved and a >= at * target:
             with open(clock_file + ".tmp", "w") as f:
                 f.write(when + "\n")
             os.replace(clock_file + ".tmp", clock_file)
-            moved = True
+            moved, t_moved = True, now
         if a >= target:
             break
         os.kill(int(pid), 0)  # raises when the evaluator died
@@ -74,6 +78,14 @@ def main():
     res["batches_over_1s"] = int(m.get("qw_evaluator_batch_seconds_count", 0) -
                                  m.get('qw_evaluator_batch_seconds_bucket{le="1.000000"}', 0))
     res["redis_errors"] = int(m.get("qw_evaluator_redis_errors_total", 0))
+    for why in ("held", "stale"):
+        res["batches_redone_" + why] = int(
+            m.get('qw_evaluator_batches_redone_total{reason="%s"}' % why, 0))
+    if clock_file:
+        res["longest_stall_after_clock_ms"] = round(jstall * 1000)
+        # When it began (wall clock, UTC), to place it among the calendar job's log lines.
+        res["that_stall_began"] = time.strftime("%H:%M:%S", time.gmtime(jstall_at)) + \
+            ".%03d" % int((jstall_at % 1) * 1000)
     if clock_file:
         # The step may still be writing: wait for it (a minute at most).
         for _ in range(1200):
