@@ -32,8 +32,9 @@ void qw_ev_commit_plan(qw_commit_status_t status, int64_t value, int64_t next_of
         plan->drop_cache = 1;
         return;
     case QW_COMMIT_STALE:
-        /* Not a Redis failure: redo at once with the reloaded states. */
-        plan->result = QW_RUN_HELD;
+        /* Not a Redis failure, nor a hold: redo at once with the reloaded states (the job's
+         * pre-writes make it stale several times in a step; a wait each time would stall). */
+        plan->result = QW_RUN_REDO;
         plan->drop_cache = 1;
         plan->gen = value;
         return;

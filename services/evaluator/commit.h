@@ -13,9 +13,10 @@
 typedef enum {
     QW_RUN_DONE,  /* written, or applied before: next run */
     QW_RUN_RETRY, /* Redis failed or memory ran out: back off, redo the same run */
-    QW_RUN_HELD,  /* the calendar job holds the partition, or changed its states: redo soon */
+    QW_RUN_HELD,  /* the calendar job holds the partition: redo soon */
     QW_RUN_DROP,  /* not ours (fenced, unreadable state): leave the run */
-    QW_RUN_REDO,  /* old duplicates were found and are now known: redo at once */
+    QW_RUN_REDO,  /* old duplicates are now known, or the calendar job changed states (reloaded):
+                     redo at once */
 } qw_run_result_t;
 
 typedef struct qw_ev_commit_plan_s {

@@ -181,10 +181,11 @@ static void trim_chunk(qw_relay_t *r, qw_relay_part_t *p)
     if (p->n < QW_RELAY_CHUNK) part_end(r, p, QW_OK);
 }
 
-int qw_relay_pump(qw_relay_t *r, qw_relay_part_t *parts, int n)
+int qw_relay_pump(qw_relay_t *r, qw_relay_part_t *parts, int n, int max_rounds)
 {
     for (int i = 0; i < n; i++) {
         parts[i].rc = QW_OK;
+        parts[i].more = 0;
         parts[i].fenced = 0;
         parts[i].published = 0;
         parts[i].errstr[0] = '\0';
@@ -193,7 +194,15 @@ int qw_relay_pump(qw_relay_t *r, qw_relay_part_t *parts, int n)
     r->cur = parts;
     r->ncur = n;
     int rc = QW_OK;
-    for (;;) {
+    for (int round = 0;; round++) {
+        if (max_rounds > 0 && round == max_rounds) {
+            for (int i = 0; i < n; i++)
+                if (parts[i].active) {
+                    parts[i].more = 1;
+                    part_end(r, &parts[i], QW_OK);
+                }
+            break;
+        }
         int produced = 0;
         for (int i = 0; i < n; i++)
             if (parts[i].active) produced += produce_chunk(r, &parts[i], i);

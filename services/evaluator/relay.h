@@ -14,6 +14,9 @@
 #include "store.h"
 
 #define QW_RELAY_CHUNK 500
+/* Rounds of one pump in the consuming loop: a burst (a calendar step appends tens of thousands
+ * of decisions) is published a few chunks per loop, between batches, not in one stall. */
+#define QW_RELAY_ROUNDS 4
 
 /* One partition of a pump: the caller fills part and epoch, the pump the rest. */
 typedef struct qw_relay_part_s {
@@ -22,6 +25,7 @@ typedef struct qw_relay_part_s {
     int rc;            /* QW_OK: outbox emptied (or fenced); QW_ERR: retry later, see errstr */
     int fenced;        /* another owner holds the partition: stop pumping it */
     int64_t published; /* entries acknowledged and trimmed */
+    int more;          /* QW_OK at the round bound with entries left: pump it again soon */
     char errstr[QW_ERRSTR_MAX];
     /* Internal, per chunk. */
     int active;
@@ -45,10 +49,11 @@ int qw_relay_init(qw_relay_t *r, const char *brokers, const char *prefix, const 
                   qw_store_t *store, char *errbuf, size_t errlen);
 void qw_relay_free(qw_relay_t *r);
 
-/* Publish everything in the outboxes of parts[0..n): chunk by chunk, each round reading every
- * partition's next chunk, producing them all, waiting once for the delivery reports, then
- * trimming what was acknowledged. QW_OK when every partition ended QW_OK; each part says how
- * it ended (QW_ERR: Redis or Kafka failed, retry later; nothing is lost). */
-int qw_relay_pump(qw_relay_t *r, qw_relay_part_t *parts, int n);
+/* Publish the outboxes of parts[0..n): chunk by chunk, each round reading every partition's
+ * next chunk, producing them all, waiting once for the delivery reports, then trimming what
+ * was acknowledged; at most max_rounds rounds (0: until every outbox is empty; a partition left
+ * with entries ends QW_OK with more = 1). QW_OK when every partition ended QW_OK; each part says
+ * how it ended (QW_ERR: Redis or Kafka failed, retry later; nothing is lost). */
+int qw_relay_pump(qw_relay_t *r, qw_relay_part_t *parts, int n, int max_rounds);
 
 #endif

@@ -96,7 +96,8 @@ typedef struct ev_s {
     qw_metric_t *m_mismatch;
     qw_metric_t *m_dups_exact; /* the duplicates the window no longer held */
     qw_metric_t *m_applied, *m_dups, *m_invalid, *m_rejected, *m_batch, *m_outbox, *m_fenced,
-        *m_redis_err;
+        *m_redis_err, *m_held, *m_stale;
+    int relay_more; /* the last pump stopped at its bound with entries left */
 } ev_t;
 
 static const char *part_str(int32_t p, char *buf, size_t n)
@@ -611,6 +612,8 @@ static void log_status(ev_t *ev, const qw_batch_run_t *run, qw_commit_status_t s
                "partition %d: another owner took over (epoch %" PRId64 " is not ours)",
                (int)run->part, value);
     }
+    if (st == QW_COMMIT_HELD) qw_metric_add(ev->m_held, 1);
+    if (st == QW_COMMIT_STALE) qw_metric_add(ev->m_stale, 1);
     if (st == QW_COMMIT_DUP) {
         qw_metric_add(ev->m_dups_exact, value);
         qw_log(QW_LOG_INFO, "batch.old_duplicates",
@@ -666,7 +669,9 @@ static qw_run_result_t run_partition(ev_t *ev, const qw_batch_run_t *run)
 
 /* ---- relay ---------------------------------------------------------------------------------- */
 
-static void pump(ev_t *ev, int all)
+/* all: every owned partition (a sweep for what the calendar job appended), else the ones with
+ * entries due; bounded: a round bound per call, except when draining at shutdown. */
+static void pump(ev_t *ev, int all, int drain)
 {
     if (ev->pumping_cap < ev->own.nparts) {
         qw_relay_part_t *np = realloc(ev->pumping, (size_t)ev->own.nparts * sizeof(*np));
@@ -683,13 +688,19 @@ static void pump(ev_t *ev, int all)
         ev->pumping[n].part = p;
         ev->pumping[n++].epoch = pt->epoch;
     }
-    if (n) qw_relay_pump(&ev->relay, ev->pumping, n);
+    ev->relay_more = 0;
+    if (n) qw_relay_pump(&ev->relay, ev->pumping, n, drain ? 0 : QW_RELAY_ROUNDS);
     for (int i = 0; i < n; i++) {
         const qw_relay_part_t *rp = &ev->pumping[i];
         qw_owner_part_t *pt = &ev->own.parts[rp->part];
         if (rp->rc == QW_OK) {
-            pt->relay_due = 0;
+            pt->relay_due = rp->more; /* more: the next loop goes on, no sweep to wait for */
             pt->outbox_len = 0;
+            if (rp->more) {
+                ev->relay_more = 1;
+                int64_t len;
+                if (qw_store_outbox_len(&ev->store, rp->part, &len) == QW_OK) pt->outbox_len = len;
+            }
             if (rp->fenced) {
                 qw_log(QW_LOG_WARN, "partition.fenced", "relay of partition %d fenced",
                        (int)rp->part);
@@ -712,7 +723,8 @@ static void pump(ev_t *ev, int all)
 
 static int collect(ev_t *ev)
 {
-    int64_t deadline = qw_clock_mono_ns() + 200000000LL;
+    /* With outbox entries left by a bounded pump, take what has arrived and go on pumping. */
+    int64_t deadline = qw_clock_mono_ns() + (ev->relay_more ? 0 : 200000000LL);
     qw_consume_t cs;
     qw_consume_init(&cs, "kafka.consume_error");
     while (ev->nmsgs < ev->cap && !qw_svc_stop) {
@@ -896,6 +908,12 @@ static void register_metrics(ev_t *ev)
                                       "Batches refused because another owner took over", NULL);
     ev->m_redis_err = qw_metrics_counter("qw_evaluator_redis_errors_total",
                                          "Batch steps that failed on Redis and were retried", NULL);
+    ev->m_held = qw_metrics_counter("qw_evaluator_batches_redone_total",
+                                    "Partition batches redone because of the calendar job",
+                                    "reason=\"held\"");
+    ev->m_stale = qw_metrics_counter("qw_evaluator_batches_redone_total",
+                                     "Partition batches redone because of the calendar job",
+                                     "reason=\"stale\"");
 }
 
 /* Clock, policy, quotas and roster: 0, or 2 (bad configuration, named in the log). */
@@ -1056,7 +1074,7 @@ static void run_loop(ev_t *ev)
         if (collect(ev)) process(ev);
         int64_t t = qw_clock_mono_ns();
         int sweep = t - last_sweep > 2000000000LL; /* pick up outbox entries the job appended */
-        pump(ev, sweep);
+        pump(ev, sweep, 0);
         if (sweep) {
             last_sweep = t;
             /* Idle or not, readiness follows the connection (the sweep touched Redis). */
@@ -1107,7 +1125,7 @@ int qw_ev_run(const qw_ev_opts_t *o, const qw_config_t *cfg)
     } else if (rc == QW_OK) {
         run_loop(ev);
         qw_log(QW_LOG_INFO, "shutdown", "stopping: last batch written, draining the outbox");
-        pump(ev, 0);
+        pump(ev, 0, 1);
         rc = 0;
     } else {
         rc = 1;
