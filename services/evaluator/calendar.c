@@ -1,4 +1,5 @@
 #include "calendar.h"
+#include "calendar_step.h"
 
 #include <inttypes.h>
 #include <stddef.h>
@@ -13,7 +14,6 @@
 #include "quotawatch/date.h"
 #include "quotawatch/log.h"
 #include "quotawatch/metrics.h"
-#include "quotawatch/strmap.h"
 
 int32_t qw_partition_murmur2(const char *key, size_t len, int32_t nparts)
 {
@@ -71,6 +71,7 @@ void qw_calendar_init(qw_calendar_t *c, qw_store_t *store, const qw_refdata_t *r
     snprintf(c->topic, sizeof(c->topic), "%s", credits_topic);
     c->interval_ms = interval_ms > 0 ? interval_ms : 10000;
     c->hold_ms = 120000;
+    c->prewrite_rounds = QW_CALENDAR_PREWRITE_ROUNDS;
     c->lookback = 3;
     char host[64] = "host";
     gethostname(host, sizeof(host) - 1);
@@ -102,528 +103,6 @@ void qw_calendar_free(qw_calendar_t *c)
     c->have_lease = 0;
 }
 
-/* ---- one step: snapshot without a hold, then a short hold to catch up and write ---------- */
-
-typedef struct job_rep_s {
-    int32_t part;
-    int team;      /* team number within the job */
-    uint8_t *base; /* the blob as last read from Redis; NULL = the rep has no state */
-    size_t base_len;
-    uint8_t *out; /* the blob after the tick */
-    size_t out_len;
-    qw_rep_profile_t profile; /* a copy: a default one when the roster lacks the rep */
-    qw_rep_state_t st;
-} job_rep_t;
-
-typedef struct job_dec_s {
-    int team; /* -1: org-wide (the fairness report) */
-    int32_t part;
-    uint8_t *buf; /* NULL once dropped */
-    size_t len;
-} job_dec_t;
-
-/* A week's digests to write instead of a step (run_step with a digest request). */
-typedef struct digest_req_s {
-    int64_t at_ms;
-    char week[QW_WEEK_ID_MAX];
-} digest_req_t;
-
-typedef struct job_s {
-    qw_calendar_t *c;
-    const digest_req_t *dg; /* NULL: a checkpoint/close step */
-    int nparts;
-    job_rep_t **reps;
-    int n, cap;
-    qw_strmap_t by_id;
-    qw_strmap_t teams; /* team key -> team number + 1 */
-    int nteams;
-    unsigned char *dirty_team; /* per team number, during the catch-up */
-    int dirty_cap;             /* teams dirty_team covers */
-    job_dec_t *decs;
-    int ndecs, dcap;
-    uint8_t scratch[65536];
-    int failed;
-} job_t;
-
-/* A team's key in j->teams: "t<team id>", or "r<rep id>" for a rep without a team (each is a
- * team of one, as in qw_schedule_tick_all). */
-static int team_key(char *key, size_t cap, const char *team_id, const char *rep_id)
-{
-    return team_id[0] ? snprintf(key, cap, "t%s", team_id) : snprintf(key, cap, "r%s", rep_id);
-}
-
-/* A team's number, or -1. */
-static int team_find(const job_t *j, const char *key, int kl)
-{
-    void *v = qw_strmap_get(&j->teams, key, (size_t)kl);
-    return v ? (int)((intptr_t)v - 1) : -1;
-}
-
-static int team_of(job_t *j, const qw_rep_profile_t *p)
-{
-    char key[QW_ID_MAX + 2];
-    int kl = team_key(key, sizeof(key), p->team_id, p->rep_id);
-    int t = team_find(j, key, kl);
-    if (t >= 0) return t;
-    if (qw_strmap_put(&j->teams, key, (size_t)kl, (void *)(intptr_t)(j->nteams + 1), NULL) != 0) {
-        j->failed = 1;
-        return 0;
-    }
-    return j->nteams++;
-}
-
-static uint8_t *memdup(const void *p, size_t n)
-{
-    uint8_t *d = malloc(n ? n : 1);
-    if (d) memcpy(d, p, n);
-    return d;
-}
-
-static job_rep_t *job_add(job_t *j, const char *rep_id, int32_t part)
-{
-    if (j->n == j->cap) {
-        int ncap = j->cap ? j->cap * 2 : 256;
-        job_rep_t **nr = realloc(j->reps, (size_t)ncap * sizeof(*nr));
-        if (!nr) return NULL;
-        j->reps = nr;
-        j->cap = ncap;
-    }
-    job_rep_t *r = calloc(1, sizeof(*r));
-    if (!r) return NULL;
-    r->part = part;
-    const qw_rep_profile_t *p = qw_refdata_profile(j->c->ref, rep_id);
-    if (p) {
-        r->profile = *p;
-    } else {
-        snprintf(r->profile.rep_id, sizeof(r->profile.rep_id), "%s", rep_id);
-        r->profile.hire_date = QW_DATE_NONE;
-        r->profile.active = 1;
-    }
-    r->team = team_of(j, &r->profile);
-    qw_rep_state_init(&r->st, rep_id);
-    j->reps[j->n++] = r;
-    qw_strmap_put(&j->by_id, rep_id, strlen(rep_id), r, NULL);
-    return r;
-}
-
-/* Take a blob read from Redis as the rep's base. */
-static int job_set_base(job_rep_t *r, const char *blob, size_t len)
-{
-    free(r->base);
-    r->base = memdup(blob, len);
-    r->base_len = len;
-    return r->base ? QW_OK : QW_ERR;
-}
-
-/* The rep's state as its base has it: decoded, or new when there is none. */
-static int job_reset_state(job_rep_t *r)
-{
-    char err[QW_ERRSTR_MAX];
-    if (!r->base) {
-        qw_rep_state_init(&r->st, r->profile.rep_id);
-    } else if (qw_rep_state_decode(&r->st, r->base, r->base_len, err, sizeof(err)) != QW_OK) {
-        qw_log(QW_LOG_ERROR, "calendar.state_corrupt", "rep %s: %s", r->profile.rep_id, err);
-        return QW_ERR;
-    }
-    return QW_OK;
-}
-
-static qw_engine_rep_t engine_rep(const job_t *j, job_rep_t *r, const char *period)
-{
-    return (qw_engine_rep_t){&r->profile, qw_refdata_quota(j->c->ref, r->profile.rep_id, period),
-                             &r->st};
-}
-
-static void job_emit(void *opaque, const qw_decision_t *d)
-{
-    job_t *j = opaque;
-    int32_t part;
-    int team = -1;
-    if (d->rep_id[0]) {
-        job_rep_t *r = qw_strmap_get(&j->by_id, d->rep_id, strlen(d->rep_id));
-        part = r ? r->part : qw_partition_murmur2(d->rep_id, strlen(d->rep_id), j->nparts);
-        if (r) team = r->team;
-    } else {
-        char k[QW_ID_MAX + 8];
-        int kl = snprintf(k, sizeof(k), "team:%s", d->team_id);
-        part = qw_partition_murmur2(k, (size_t)kl, j->nparts);
-        if (d->team_id[0]) team = team_find(j, k, team_key(k, sizeof(k), d->team_id, NULL));
-    }
-    if (j->ndecs == j->dcap) {
-        int ncap = j->dcap ? 2 * j->dcap : 64;
-        job_dec_t *nd = realloc(j->decs, (size_t)ncap * sizeof(*nd));
-        if (!nd) {
-            j->failed = 1;
-            return;
-        }
-        j->decs = nd;
-        j->dcap = ncap;
-    }
-    size_t n = qw_decision_pb_pack(d, j->scratch, sizeof(j->scratch));
-    uint8_t *buf = n ? memdup(j->scratch, n) : NULL;
-    if (!buf) {
-        j->failed = 1;
-        return;
-    }
-    j->decs[j->ndecs++] = (job_dec_t){team, part, buf, n};
-}
-
-static int partitions(qw_calendar_t *c)
-{
-    if (c->nparts > 0) return c->nparts;
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(c->rk, c->topic, NULL);
-    rd_kafka_resp_err_t e = rd_kafka_metadata(c->rk, 0, rkt, &md, 10000);
-    rd_kafka_topic_destroy(rkt);
-    int n = -1;
-    if (!e && md->topic_cnt == 1 && !md->topics[0].err) n = md->topics[0].partition_cnt;
-    if (md) rd_kafka_metadata_destroy(md);
-    return n;
-}
-
-static void release_holds(qw_calendar_t *c, int nparts)
-{
-    char k[QW_STORE_KEY_MAX];
-    for (int p = 0; p < nparts; p++) {
-        qw_store_key(c->store, k, sizeof(k), p, "hold");
-        qw_store_lease_release(c->store, k, c->token);
-    }
-}
-
-/* GET the given rep keys of partition p, pipelined: one round trip per 512 reps, not per rep.
- * On the first read (catchup = 0) every rep is new to the job; on the catch-up a rep's fresh
- * blob replaces its base and its team is marked for a re-tick. */
-static int load_keys(job_t *j, int32_t p, redisReply **keys, size_t n, int catchup)
-{
-    qw_store_t *s = j->c->store;
-    enum { CHUNK = 512 };
-    redisReply *g[CHUNK];
-    int rc = QW_OK;
-    for (size_t base = 0; base < n && rc == QW_OK; base += CHUNK) {
-        size_t cnt = n - base < CHUNK ? n - base : CHUNK;
-        for (size_t i = 0; i < cnt; i++)
-            if (qw_redis_append(s->r, "GET %b", keys[base + i]->str, keys[base + i]->len) != QW_OK)
-                return QW_ERR;
-        if (qw_redis_read(s->r, "GET rep", g, (int)cnt) == QW_ERR) return QW_ERR;
-        for (size_t i = 0; i < cnt; i++) {
-            const char *rep = strchr(keys[base + i]->str, '}');
-            if (rc == QW_OK && g[i]->type == REDIS_REPLY_STRING && rep && rep[1] == ':') {
-                rep += 2;
-                job_rep_t *r = catchup ? qw_strmap_get(&j->by_id, rep, strlen(rep)) : NULL;
-                if (!r) r = job_add(j, rep, p);
-                if (!r) {
-                    rc = QW_ERR;
-                } else if (!catchup) {
-                    rc = job_set_base(r, g[i]->str, g[i]->len);
-                    if (rc == QW_OK) rc = job_reset_state(r);
-                } else if (!r->base || r->base_len != g[i]->len ||
-                           memcmp(r->base, g[i]->str, g[i]->len)) {
-                    /* Decoded with the rest of its team when the team is re-ticked. */
-                    rc = job_set_base(r, g[i]->str, g[i]->len);
-                    if (r->team < j->dirty_cap) j->dirty_team[r->team] = 1;
-                }
-            }
-            freeReplyObject(g[i]);
-        }
-    }
-    return rc;
-}
-
-static int load_partition(job_t *j, int32_t p)
-{
-    qw_store_t *s = j->c->store;
-    char k[QW_STORE_KEY_MAX];
-    qw_store_key(s, k, sizeof(k), p, "reps");
-    redisReply *m = qw_redis_command(s->r, "SMEMBERS %s", k);
-    if (!m || m->type != REDIS_REPLY_ARRAY) {
-        qw_redis_reply_fail(s->r, "SMEMBERS reps", m);
-        if (m) freeReplyObject(m);
-        return QW_ERR;
-    }
-    int rc = load_keys(j, p, m->element, m->elements, 0);
-    freeReplyObject(m);
-    return rc;
-}
-
-static int encode_out(job_t *j, job_rep_t *r)
-{
-    size_t bl = qw_rep_state_encode(&r->st, j->scratch, sizeof(j->scratch));
-    free(r->out);
-    r->out = bl ? memdup(j->scratch, bl) : NULL;
-    r->out_len = bl;
-    if (!r->out)
-        return qw_err_set(j->c->errstr, sizeof(j->c->errstr), "state of %s does not encode",
-                          r->profile.rep_id);
-    return QW_OK;
-}
-
-static const qw_rep_profile_t *roster_of(void *opaque, const char *rep_id)
-{
-    return qw_refdata_profile(opaque, rep_id);
-}
-
-/* The week's digests over every rep of the job: decisions only, no state is encoded, so
- * job_write writes nothing but the outboxes. */
-static int job_digests(job_t *j, const char *period, int64_t now_ms)
-{
-    qw_calendar_t *c = j->c;
-    qw_engine_rep_t *arr = calloc((size_t)j->n + 1, sizeof(*arr));
-    qw_digest_numbers_t *scratch = calloc((size_t)j->n + 1, sizeof(*scratch));
-    int rc = QW_OK;
-    if (!arr || !scratch) rc = qw_err_set(c->errstr, sizeof(c->errstr), "out of memory in the job");
-    for (int i = 0; rc == QW_OK && i < j->n; i++)
-        arr[i] = engine_rep(j, j->reps[i], period);
-    qw_engine_t e;
-    qw_engine_init(&e, c->policy, job_emit, j);
-    if (rc == QW_OK && qw_engine_digests(&e, arr, j->n, j->dg->at_ms, j->dg->week, roster_of,
-                                         (void *)c->ref, scratch, now_ms) != QW_OK)
-        qw_log(QW_LOG_WARN, "calendar.digest_failed", "week %s: %s", j->dg->week, e.errstr);
-    free(scratch);
-    free(arr);
-    if (rc == QW_OK && j->failed) rc = qw_err_set(c->errstr, sizeof(c->errstr), "out of memory");
-    return rc;
-}
-
-/* Tick the reps whose team is selected (all when sel is NULL) and encode them; the fairness
- * report (after a close) always runs over every rep. */
-static int job_tick(job_t *j, const unsigned char *sel, const char *period, unsigned todo,
-                    int64_t now_ms)
-{
-    qw_calendar_t *c = j->c;
-    if (j->dg) return job_digests(j, period, now_ms);
-    qw_engine_rep_t *arr = calloc((size_t)j->n + 1, sizeof(*arr));
-    if (!arr) return qw_err_set(c->errstr, sizeof(c->errstr), "out of memory in the job");
-    int m = 0;
-    for (int i = 0; i < j->n; i++) {
-        job_rep_t *r = j->reps[i];
-        if (sel && !sel[r->team]) continue;
-        arr[m++] = engine_rep(j, r, period);
-    }
-    qw_engine_t e;
-    qw_engine_init(&e, c->policy, job_emit, j);
-    qw_schedule_tick_all(&e, arr, m, period, todo & ~(1u << QW_CAL_CLOSE_BIT), now_ms,
-                         qw_calendar_warn, NULL);
-    int rc = QW_OK;
-    for (int i = 0; i < m && rc == QW_OK; i++)
-        rc = encode_out(j, (job_rep_t *)((char *)arr[i].state - offsetof(job_rep_t, st)));
-    if (rc == QW_OK && (todo & (1u << QW_CAL_CLOSE_BIT))) {
-        for (int i = 0; i < j->n; i++)
-            arr[i] = engine_rep(j, j->reps[i], period);
-        if (qw_engine_fairness_report(&e, arr, j->n, period, now_ms, NULL) != QW_OK)
-            qw_log(QW_LOG_WARN, "calendar.fairness_failed", "period %s: %s", period, e.errstr);
-    }
-    free(arr);
-    if (rc == QW_OK && j->failed) rc = qw_err_set(c->errstr, sizeof(c->errstr), "out of memory");
-    return rc;
-}
-
-/* Under the hold: re-read the reps that owners wrote since the snapshot, and re-tick their
- * teams from their fresh states (dropping what the first tick decided for them). */
-static int job_catch_up(job_t *j, const char *period, unsigned todo, int64_t now_ms, int *ndirty)
-{
-    qw_calendar_t *c = j->c;
-    int rc = QW_OK;
-    j->dirty_team = calloc((size_t)j->nteams + 1, 1);
-    if (!j->dirty_team) return QW_ERR;
-    int teams_before = j->dirty_cap = j->nteams;
-    *ndirty = 0;
-    for (int p = 0; p < j->nparts && rc == QW_OK; p++) {
-        void *reply = NULL;
-        int expired = 0;
-        if (qw_store_snapshot_dirty(c->store, p, c->token, &reply, &expired) != QW_OK)
-            return qw_err_set(c->errstr, sizeof(c->errstr), "%s", c->store->errstr);
-        redisReply *m = reply;
-        if (expired) {
-            freeReplyObject(m);
-            return qw_err_set(c->errstr, sizeof(c->errstr),
-                              "the snapshot of partition %d expired or was taken over before "
-                              "the hold",
-                              p);
-        }
-        /* Members other than the sentinel (our token) are rep keys. */
-        redisReply **keys = calloc(m->elements + 1, sizeof(*keys));
-        size_t nk = 0;
-        for (size_t i = 0; keys && i < m->elements; i++)
-            if (m->element[i]->type == REDIS_REPLY_STRING && strcmp(m->element[i]->str, c->token))
-                keys[nk++] = m->element[i];
-        *ndirty += (int)nk;
-        rc = keys ? load_keys(j, p, keys, nk, 1) : QW_ERR;
-        free(keys);
-        freeReplyObject(m);
-    }
-    if (rc != QW_OK) return rc;
-    /* Reps that appeared since the snapshot may form new teams: those are dirty too. */
-    if (j->nteams > teams_before) {
-        unsigned char *d = realloc(j->dirty_team, (size_t)j->nteams + 1);
-        if (!d) return QW_ERR;
-        memset(d + teams_before, 1, (size_t)(j->nteams - teams_before));
-        j->dirty_team = d;
-        j->dirty_cap = j->nteams;
-    }
-    int any = 0;
-    for (int t = 0; t < j->nteams; t++)
-        any |= j->dirty_team[t];
-    if (!any) return QW_OK;
-    int close = (todo & (1u << QW_CAL_CLOSE_BIT)) != 0;
-    for (int i = 0; i < j->ndecs; i++) {
-        job_dec_t *d = &j->decs[i];
-        /* A manager's digest covers reports of any team: digests are all made again. */
-        if (j->dg || (d->team >= 0 ? j->dirty_team[d->team] : close)) {
-            free(d->buf);
-            d->buf = NULL;
-        }
-    }
-    for (int i = 0; i < j->n; i++)
-        if (j->dirty_team[j->reps[i]->team] && job_reset_state(j->reps[i]) != QW_OK)
-            return qw_err_set(c->errstr, sizeof(c->errstr), "state of rep %s does not decode",
-                              j->reps[i]->profile.rep_id);
-    return job_tick(j, j->dg ? NULL : j->dirty_team, period, todo, now_ms);
-}
-
-static int differs(const job_rep_t *r)
-{
-    return r->out &&
-           !(r->base && r->base_len == r->out_len && !memcmp(r->base, r->out, r->out_len));
-}
-
-/* Under the hold: per partition, the changed states and the decisions left. */
-static int job_write(job_t *j, int *changed, int *decisions)
-{
-    qw_calendar_t *c = j->c;
-    qw_redis_args_t reps, outbox;
-    qw_redis_args_init(&reps);
-    qw_redis_args_init(&outbox);
-    int rc = QW_OK;
-    char key[QW_STORE_KEY_MAX];
-    for (int p = 0; p < j->nparts && rc == QW_OK; p++) {
-        qw_redis_args_reset(&reps);
-        qw_redis_args_reset(&outbox);
-        int nnew = 0;
-        /* Reps without a stored state first: the script adds those to the partition's set. */
-        for (int pass = 0; pass < 2; pass++)
-            for (int i = 0; i < j->n; i++) {
-                job_rep_t *r = j->reps[i];
-                if (r->part != p || (pass == 0) != !r->base || !differs(r)) continue;
-                qw_store_rep_key(c->store, key, sizeof(key), p, r->profile.rep_id);
-                qw_redis_args_add_str(&reps, key);
-                qw_redis_args_add(&reps, r->out, r->out_len);
-                (*changed)++;
-                nnew += pass == 0;
-            }
-        for (int i = 0; i < j->ndecs; i++)
-            if (j->decs[i].part == p && j->decs[i].buf)
-                qw_redis_args_add(&outbox, j->decs[i].buf, j->decs[i].len);
-        if (!reps.n && !outbox.n) continue;
-        int lost = 0;
-        *decisions += outbox.n;
-        if (qw_store_job_write(c->store, p, c->token, &reps, nnew, &outbox, &lost) != QW_OK)
-            rc = qw_err_set(c->errstr, sizeof(c->errstr), "%s", c->store->errstr);
-        else if (lost)
-            rc = qw_err_set(c->errstr, sizeof(c->errstr), "hold on partition %d expired", p);
-    }
-    qw_redis_args_free(&reps);
-    qw_redis_args_free(&outbox);
-    return rc;
-}
-
-static void job_free(job_t *j)
-{
-    for (int i = 0; i < j->ndecs; i++)
-        free(j->decs[i].buf);
-    free(j->decs);
-    for (int i = 0; i < j->n; i++) {
-        free(j->reps[i]->base);
-        free(j->reps[i]->out);
-        free(j->reps[i]);
-    }
-    free(j->reps);
-    free(j->dirty_team);
-    qw_strmap_free(&j->by_id, NULL);
-    qw_strmap_free(&j->teams, NULL);
-    free(j);
-}
-
-static int64_t ms_since(int64_t t0_ns)
-{
-    return (qw_clock_mono_ns() - t0_ns) / 1000000;
-}
-
-/* One due step for one period over every partition. The expensive part — reading every state,
- * ticking every team, encoding — runs while owners keep consuming; the batch script meanwhile
- * records which reps it wrote. Then a hold on every partition stops them for the catch-up (those
- * reps re-read, their teams re-ticked) and the write. A credit thus either counts in the step or
- * comes after it, as before, but consumption pauses only for the catch-up and the write. */
-static int run_step(qw_calendar_t *c, const qw_period_t *period, unsigned todo,
-                    const digest_req_t *dg, int64_t now_ms)
-{
-    int nparts = partitions(c);
-    if (nparts <= 0)
-        return qw_err_set(c->errstr, sizeof(c->errstr), "no metadata for %s", c->topic);
-    job_t *j = calloc(1, sizeof(*j));
-    if (!j) return qw_err_set(c->errstr, sizeof(c->errstr), "out of memory in the job");
-    j->c = c;
-    j->dg = dg;
-    j->nparts = nparts;
-    qw_strmap_init(&j->by_id);
-    qw_strmap_init(&j->teams);
-    int64_t t0 = qw_clock_mono_ns(), th = 0;
-    int rc = QW_OK, held = 0, ndirty = 0, changed = 0, decisions = 0;
-    for (int p = 0; p < nparts && rc == QW_OK; p++)
-        if (qw_store_snapshot_begin(c->store, p, c->token, c->hold_ms * 5) != QW_OK)
-            rc = qw_err_set(c->errstr, sizeof(c->errstr), "%s", c->store->errstr);
-    for (int p = 0; p < nparts && rc == QW_OK; p++)
-        if (load_partition(j, p) != QW_OK)
-            rc = qw_err_set(c->errstr, sizeof(c->errstr), "reading partition %d failed", p);
-    /* Reps of the roster without any state yet still have a period to close (a rep without a
-     * single deal misses too). */
-    size_t it = 0;
-    const char *id;
-    void *val;
-    while (rc == QW_OK && qw_strmap_next(&c->ref->t.roster, &it, &id, &val)) {
-        const qw_rep_profile_t *p = val;
-        if (!qw_roster_evaluated(p) || qw_strmap_get(&j->by_id, id, strlen(id))) continue;
-        if (!job_add(j, id, qw_partition_murmur2(id, strlen(id), nparts))) rc = QW_ERR;
-    }
-    if (rc == QW_OK) rc = job_tick(j, NULL, period->id, todo, now_ms);
-    if (rc == QW_OK && c->on_snapshot) c->on_snapshot(c->on_snapshot_opaque, period->id);
-    char k[QW_STORE_KEY_MAX];
-    for (int p = 0; p < nparts && rc == QW_OK; p++) {
-        int got = 0;
-        qw_store_key(c->store, k, sizeof(k), p, "hold");
-        if (qw_store_lease(c->store, k, c->token, c->hold_ms, &got) != QW_OK || !got)
-            rc = qw_err_set(c->errstr, sizeof(c->errstr), "could not hold partition %d: %s", p,
-                            got ? c->store->errstr : "held by another job");
-        else
-            held = p + 1;
-    }
-    if (held) th = qw_clock_mono_ns();
-    if (rc == QW_OK) rc = job_catch_up(j, period->id, todo, now_ms, &ndirty);
-    int64_t tw = qw_clock_mono_ns();
-    if (rc == QW_OK) rc = job_write(j, &changed, &decisions);
-    int64_t write_ms = ms_since(tw);
-    if (held) {
-        release_holds(c, held);
-        c->last_hold_ms = ms_since(th);
-    }
-    for (int p = 0; p < nparts; p++)
-        qw_store_snapshot_end(c->store, p);
-    c->last_step_ms = ms_since(t0);
-    c->last_dirty = ndirty;
-    qw_metric_add(rc != QW_OK ? c->m_failed : dg ? c->m_digests : c->m_steps, 1);
-    qw_metric_observe_us(c->m_step_s, c->last_step_ms * 1000);
-    if (held) qw_metric_observe_us(c->m_hold_s, c->last_hold_ms * 1000);
-    qw_log_fields(rc == QW_OK ? QW_LOG_INFO : QW_LOG_WARN, "calendar.step",
-                  json_pack("{s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:I,s:I,s:I}", "period", period->id,
-                            "digest_week", dg ? dg->week : "", "steps", (int)todo, "reps", j->n,
-                            "changed", changed, "decisions", decisions, "caught_up", ndirty,
-                            "step_ms", (json_int_t)c->last_step_ms, "hold_ms",
-                            (json_int_t)(held ? c->last_hold_ms : 0), "write_ms",
-                            (json_int_t)write_ms),
-                  "calendar step for %s %s", period->id, rc == QW_OK ? "done" : c->errstr);
-    job_free(j);
-    return rc;
-}
-
 /* One health.data_delayed notice per wait, to sales ops: the judgment is late, not wrong. */
 static void data_delayed(qw_calendar_t *c, const qw_period_t *period, int64_t now_ms)
 {
@@ -653,7 +132,7 @@ static void data_delayed(qw_calendar_t *c, const qw_period_t *period, int64_t no
              k->waiting_for, period->id, waited / 60000, k->reason);
     uint8_t *buf = malloc(65536);
     size_t n = buf ? qw_decision_pb_pack(d, buf, 65536) : 0;
-    int nparts = partitions(c);
+    int nparts = qw_calendar_partitions(c);
     if (n && nparts > 0 &&
         qw_store_outbox_push(c->store, qw_partition_murmur2("team:", 5, nparts), buf, n) == QW_OK) {
         k->alerted = 1;
@@ -681,7 +160,7 @@ static int inputs_complete(qw_calendar_t *c, const qw_period_t *first, const cha
         k->logged_ms = 0;
         k->alerted = 0;
     }
-    int nparts = partitions(c);
+    int nparts = qw_calendar_partitions(c);
     qw_complete_status_t st =
         nparts > 0 ? qw_complete_check(k, nparts, k->target_ms, now_ms) : QW_COMPLETE_ERROR;
     if (st == QW_COMPLETE_OK) {
@@ -733,7 +212,8 @@ static void rejudge(qw_calendar_t *c, int64_t now_ms)
         redisReply *d = qw_redis_command(c->store->r, "HGET %s %s", c->done_key, id);
         unsigned done = d && d->type == REDIS_REPLY_STRING ? (unsigned)atoi(d->str) : 0;
         if (d) freeReplyObject(d);
-        if ((done & (1u << team_bit)) && run_step(c, &p, 1u << team_bit, NULL, now_ms) != QW_OK)
+        if ((done & (1u << team_bit)) &&
+            qw_calendar_step(c, &p, 1u << team_bit, NULL, now_ms) != QW_OK)
             continue;
         redisReply *x = qw_redis_command(c->store->r, "HDEL %s %s", key, id);
         if (x) freeReplyObject(x);
@@ -791,7 +271,7 @@ void qw_calendar_run(qw_calendar_t *c, int64_t now_ms)
         p = next;
     }
     /* The latest digest week, if not yet written: it waits for complete data with the steps. */
-    digest_req_t dg = {.at_ms = qw_schedule_digest_at(c->policy, now_ms)};
+    qw_calendar_digest_t dg = {.at_ms = qw_schedule_digest_at(c->policy, now_ms)};
     int digest_due = 0;
     if (dg.at_ms != INT64_MIN) {
         qw_schedule_week_id(&c->policy->tz, dg.at_ms, dg.week);
@@ -814,7 +294,7 @@ void qw_calendar_run(qw_calendar_t *c, int64_t now_ms)
         qw_period_of_date(c->policy->period, qw_tz_local_date(&c->policy->tz, dg.at_ms), &dper);
     if (!inputs_complete(c, nsteps ? &periods[0] : &dper, what, now_ms)) return;
     for (int i = 0; i < nsteps; i++) {
-        if (run_step(c, &periods[i], todos[i], NULL, now_ms) != QW_OK)
+        if (qw_calendar_step(c, &periods[i], todos[i], NULL, now_ms) != QW_OK)
             return; /* retried next interval */
         c->steps++;
         redisReply *r = qw_redis_command(c->store->r, "HSET %s %s %u", c->done_key, periods[i].id,
@@ -823,7 +303,7 @@ void qw_calendar_run(qw_calendar_t *c, int64_t now_ms)
     }
     /* After the steps (a close may have changed a state the digest reads). Only this week:
      * weeks missed while the job was down are not sent. */
-    if (digest_due && run_step(c, &dper, 0, &dg, now_ms) == QW_OK) {
+    if (digest_due && qw_calendar_step(c, &dper, 0, &dg, now_ms) == QW_OK) {
         c->digests++;
         redisReply *r = qw_redis_command(c->store->r, "HSET %s %s %lld", c->digest_key, dg.week,
                                          (long long)dg.at_ms);

@@ -36,6 +36,9 @@
 typedef int32_t (*qw_partitioner_fn)(const char *key, size_t len, int32_t nparts);
 int32_t qw_partition_murmur2(const char *key, size_t len, int32_t nparts);
 
+#define QW_CALENDAR_PREWRITE_ROUNDS 3
+#define QW_CALENDAR_HOLD_REPS       1000
+
 typedef struct qw_calendar_s {
     qw_store_t *store;
     const qw_refdata_t *ref;
@@ -54,14 +57,21 @@ typedef struct qw_calendar_s {
     int have_lease;
     int64_t runs, steps, digests;       /* digests: weeks whose digests were written */
     int64_t last_step_ms, last_hold_ms; /* the last step: whole, and how long it held */
-    int last_dirty;                     /* reps owners wrote during its snapshot */
-    int nparts;                         /* tests: partitions without asking Kafka (0: ask) */
+    int last_dirty;                     /* reps caught up: owners wrote them during its snapshot */
+    int last_prewritten;                /* reps it wrote before its hold */
+    /* Pre-write rounds before the hold (0: write everything under the hold). Each writes the
+     * states owners have not touched since the job read them and catches up on the rest; the
+     * rounds stop once at most QW_CALENDAR_HOLD_REPS are left for the hold. */
+    int prewrite_rounds;
+    int nparts; /* tests: partitions without asking Kafka (0: ask) */
     /* Steps wait for complete inputs (docs/completeness.md); NULL: no check (unit tests that
      * drive the job directly). */
     qw_complete_t *complete;
     qw_metric_t *m_steps, *m_failed, *m_step_s, *m_hold_s, *m_next_due, *m_digests;
-    /* Tests: called between the snapshot's tick and the hold (owners may write meanwhile). */
+    /* Tests: called between the snapshot's tick and the hold (owners may write meanwhile), and
+     * after each pre-write round. */
     void (*on_snapshot)(void *opaque, const char *period);
+    void (*on_prewrite)(void *opaque, const char *period);
     void *on_snapshot_opaque;
     char errstr[QW_ERRSTR_MAX];
 } qw_calendar_t;

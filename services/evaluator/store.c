@@ -125,6 +125,48 @@ static const char job_lua[] =
     "redis.call('INCR', KEYS[3])\n"
     "return 1\n";
 
+/* The calendar job's write before its hold (calendar.c, "pre-write"): a rep's new state and its
+ * decisions go in only if no owner wrote the rep since the job read it (it is not in the dirty
+ * set); a rep that was written is refused, and the job re-reads it. The sentinel (the job's
+ * token) must still be in the dirty set, or writes may have gone unrecorded. KEYS: dirty,
+ * outbox, gen, reps set, rep keys...; ARGV: token, nreps, per rep 2 * its decisions + 1 when new
+ * to the rep set, the blobs, the decisions in rep order, then decisions of no rep (a team's:
+ * always appended). Returns {1, refused rep numbers...}, or {0} when the sentinel is gone. */
+static const char prewrite_lua[] =
+    "if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return {0} end\n"
+    "local n = tonumber(ARGV[2])\n"
+    "local keys, dirty = {}, {}\n"
+    "for k = 1, n do keys[k] = KEYS[4 + k] end\n"
+    "if n > 0 then dirty = redis.call('SMISMEMBER', KEYS[1], unpack(keys)) end\n"
+    "local function flush(cmd, key, c) if #c > 0 then\n"
+    "  if key then redis.call(cmd, key, unpack(c)) else redis.call(cmd, unpack(c)) end\n"
+    "end return {} end\n"
+    "local out, ms, new, decs, d = {1}, {}, {}, {}, 3 + 2 * n\n"
+    "for k = 1, n do\n"
+    "  local h = tonumber(ARGV[2 + k])\n"
+    "  local nd = math.floor(h / 2)\n"
+    "  if dirty[k] == 1 then out[#out + 1] = k\n"
+    "  else\n"
+    "    ms[#ms + 1] = keys[k]; ms[#ms + 1] = ARGV[2 + n + k]\n"
+    "    if #ms >= 1000 then ms = flush('MSET', nil, ms) end\n"
+    "    if h % 2 == 1 then new[#new + 1] = keys[k] end\n"
+    "    for q = 0, nd - 1 do\n"
+    "      decs[#decs + 1] = ARGV[d + q]\n"
+    "      if #decs >= 1000 then decs = flush('RPUSH', KEYS[2], decs) end\n"
+    "    end\n"
+    "  end\n"
+    "  d = d + nd\n"
+    "end\n"
+    "for a = d, #ARGV do\n"
+    "  decs[#decs + 1] = ARGV[a]\n"
+    "  if #decs >= 1000 then decs = flush('RPUSH', KEYS[2], decs) end\n"
+    "end\n"
+    "if #out - 1 < n then redis.call('INCR', KEYS[3]) end\n"
+    "flush('MSET', nil, ms)\n"
+    "flush('SADD', KEYS[4], new)\n"
+    "flush('RPUSH', KEYS[2], decs)\n"
+    "return out\n";
+
 /* Completeness marks of one credits partition (docs/completeness.md): only the owner writes
  * them, after the batch that carried them committed, and a mark only ever grows. KEYS: epoch,
  * marks hash; ARGV: epoch, (field, ms) pairs... */
@@ -276,6 +318,7 @@ static int load_scripts(qw_store_t *s)
     if (qw_redis_script_load(s->r, commit_lua, s->commit_sha) != QW_OK ||
         qw_redis_script_load(s->r, trim_lua, s->trim_sha) != QW_OK ||
         qw_redis_script_load(s->r, job_lua, s->job_sha) != QW_OK ||
+        qw_redis_script_load(s->r, prewrite_lua, s->prewrite_sha) != QW_OK ||
         qw_redis_script_load(s->r, marks_lua, s->marks_sha) != QW_OK)
         return qw_err_set(s->errstr, sizeof(s->errstr), "loading scripts: %s", s->r->errstr);
     s->loaded = 1;
@@ -288,10 +331,11 @@ static redisReply *evalsha(qw_store_t *s, const char *sha_field_name, int argc, 
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         if (load_scripts(s) != QW_OK) return NULL;
-        const char *sha = !strcmp(sha_field_name, "commit")  ? s->commit_sha
-                          : !strcmp(sha_field_name, "trim")  ? s->trim_sha
-                          : !strcmp(sha_field_name, "marks") ? s->marks_sha
-                                                             : s->job_sha;
+        const char *sha = !strcmp(sha_field_name, "commit")     ? s->commit_sha
+                          : !strcmp(sha_field_name, "trim")     ? s->trim_sha
+                          : !strcmp(sha_field_name, "marks")    ? s->marks_sha
+                          : !strcmp(sha_field_name, "prewrite") ? s->prewrite_sha
+                                                                : s->job_sha;
         argv[1] = sha;
         lens[1] = 40;
         redisReply *r = qw_redis_command_argv(s->r, argc, argv, lens);
@@ -547,6 +591,36 @@ int qw_store_snapshot_dirty(qw_store_t *s, int32_t part, const char *token, void
     return QW_OK;
 }
 
+int qw_store_snapshot_alive(qw_store_t *s, int32_t part, const char *token, int *alive)
+{
+    char k[QW_STORE_KEY_MAX];
+    qw_store_key(s, k, sizeof(k), part, "dirty");
+    redisReply *r = qw_redis_command(s->r, "SISMEMBER %s %s", k, token);
+    if (!r || r->type != REDIS_REPLY_INTEGER) return fail_reply(s, r, "SISMEMBER dirty");
+    *alive = r->integer == 1;
+    freeReplyObject(r);
+    return QW_OK;
+}
+
+int qw_store_snapshot_take(qw_store_t *s, int32_t part, const char *token, int64_t ttl_ms,
+                           void **reply, int *expired)
+{
+    char k[QW_STORE_KEY_MAX];
+    qw_store_key(s, k, sizeof(k), part, "dirty");
+    /* Read and restart the set in one step: a write after it is in the new set. */
+    redisReply *r = qw_redis_command(
+        s->r, "EVAL %s 1 %s %s %lld",
+        "if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return false end "
+        "local m = redis.call('SMEMBERS', KEYS[1]) redis.call('DEL', KEYS[1]) "
+        "redis.call('SADD', KEYS[1], ARGV[1]) redis.call('PEXPIRE', KEYS[1], ARGV[2]) return m",
+        k, token, (long long)ttl_ms);
+    if (!r || (r->type != REDIS_REPLY_ARRAY && r->type != REDIS_REPLY_NIL))
+        return fail_reply(s, r, "take dirty");
+    *expired = r->type == REDIS_REPLY_NIL;
+    *reply = r;
+    return QW_OK;
+}
+
 int qw_store_snapshot_end(qw_store_t *s, int32_t part)
 {
     char k[QW_STORE_KEY_MAX];
@@ -557,39 +631,50 @@ int qw_store_snapshot_end(qw_store_t *s, int32_t part)
     return QW_OK;
 }
 
+/* The head of both job scripts' calls: EVALSHA, the keys (first, the outbox, the generation,
+ * the rep set, then the rep keys of reps' key, blob pairs), the token and the number of reps. */
+static void job_args_head(qw_store_t *s, qw_redis_args_t *a, int32_t part, const char *first,
+                          const char *token, const qw_redis_args_t *reps)
+{
+    static const char *const names[] = {NULL, "outbox", "gen", "reps"};
+    int nreps = reps->n / 2;
+    char k[QW_STORE_KEY_MAX];
+    qw_redis_args_add(a, "EVALSHA", 7);
+    qw_redis_args_add(a, "", 0);
+    qw_redis_args_add_i64(a, 4 + nreps);
+    for (int i = 0; i < 4; i++) {
+        qw_store_key(s, k, sizeof(k), part, i ? names[i] : first);
+        qw_redis_args_add_copy(a, k, strlen(k)); /* k is reused */
+    }
+    size_t l;
+    for (int i = 0; i < nreps; i++) {
+        const char *p = qw_redis_args_at(reps, 2 * i, &l);
+        qw_redis_args_add(a, p, l);
+    }
+    qw_redis_args_add_str(a, token);
+    qw_redis_args_add_i64(a, nreps);
+    if (reps->oom) a->oom = 1;
+}
+
+/* The blobs of reps' key, blob pairs. */
+static void job_args_blobs(qw_redis_args_t *a, const qw_redis_args_t *reps)
+{
+    size_t l;
+    for (int i = 0; i < reps->n / 2; i++) {
+        const char *p = qw_redis_args_at(reps, 2 * i + 1, &l);
+        qw_redis_args_add(a, p, l);
+    }
+}
+
 int qw_store_job_write(qw_store_t *s, int32_t part, const char *token, const qw_redis_args_t *reps,
                        int nnew, const qw_redis_args_t *outbox, int *lost)
 {
-    int nreps = reps->n / 2;
-    char kh[QW_STORE_KEY_MAX], ko[QW_STORE_KEY_MAX], kg[QW_STORE_KEY_MAX], ks[QW_STORE_KEY_MAX];
-    qw_store_key(s, kh, sizeof(kh), part, "hold");
-    qw_store_key(s, ko, sizeof(ko), part, "outbox");
-    qw_store_key(s, kg, sizeof(kg), part, "gen");
-    qw_store_key(s, ks, sizeof(ks), part, "reps");
     qw_redis_args_t a;
     qw_redis_args_init(&a);
-    qw_redis_args_add(&a, "EVALSHA", 7);
-    qw_redis_args_add(&a, "", 0);
-    qw_redis_args_add_i64(&a, 4 + nreps);
-    qw_redis_args_add(&a, kh, strlen(kh));
-    qw_redis_args_add(&a, ko, strlen(ko));
-    qw_redis_args_add(&a, kg, strlen(kg));
-    qw_redis_args_add(&a, ks, strlen(ks));
-    size_t l;
-    const char *p;
-    for (int i = 0; i < nreps; i++) {
-        p = qw_redis_args_at(reps, 2 * i, &l);
-        qw_redis_args_add(&a, p, l);
-    }
-    qw_redis_args_add_str(&a, token);
-    qw_redis_args_add_i64(&a, nreps);
+    job_args_head(s, &a, part, "hold", token, reps);
     qw_redis_args_add_i64(&a, nnew);
-    for (int i = 0; i < nreps; i++) {
-        p = qw_redis_args_at(reps, 2 * i + 1, &l);
-        qw_redis_args_add(&a, p, l);
-    }
+    job_args_blobs(&a, reps);
     qw_redis_args_add_all(&a, outbox);
-    if (reps->oom) a.oom = 1;
     const char **argv;
     size_t *lens;
     int rc = QW_ERR;
@@ -666,4 +751,42 @@ int qw_store_rejudge_request(qw_store_t *s, const char *period)
     if (!r || r->type != REDIS_REPLY_INTEGER) return fail_reply(s, r, "HSET rejudge");
     freeReplyObject(r);
     return QW_OK;
+}
+
+int qw_store_job_prewrite(qw_store_t *s, int32_t part, const char *token,
+                          const qw_redis_args_t *reps, const qw_redis_args_t *hdr,
+                          const qw_redis_args_t *decs, int *lost, unsigned char *refused)
+{
+    int nreps = reps->n / 2;
+    qw_redis_args_t a;
+    qw_redis_args_init(&a);
+    job_args_head(s, &a, part, "dirty", token, reps);
+    qw_redis_args_add_all(&a, hdr);
+    job_args_blobs(&a, reps);
+    qw_redis_args_add_all(&a, decs);
+    if (hdr->oom || decs->oom) a.oom = 1;
+    const char **argv;
+    size_t *lens;
+    int rc = QW_ERR;
+    memset(refused, 0, (size_t)nreps);
+    if (qw_redis_args_argv(&a, &argv, &lens) == QW_OK) {
+        redisReply *r = evalsha(s, "prewrite", a.n, argv, lens);
+        if (r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+            r->element[0]->type == REDIS_REPLY_INTEGER) {
+            *lost = r->element[0]->integer == 0;
+            for (size_t i = 1; i < r->elements; i++) {
+                long long k =
+                    r->element[i]->type == REDIS_REPLY_INTEGER ? r->element[i]->integer : 0;
+                if (k >= 1 && k <= nreps) refused[k - 1] = 1;
+            }
+            rc = QW_OK;
+            freeReplyObject(r);
+        } else if (r) {
+            rc = fail_reply(s, r, "pre-write script");
+        }
+    } else {
+        qw_err_set(s->errstr, sizeof(s->errstr), "out of memory");
+    }
+    qw_redis_args_free(&a);
+    return rc;
 }

@@ -32,6 +32,7 @@ typedef struct qw_store_s {
     char trim_sha[41];
     char job_sha[41];
     char marks_sha[41];
+    char prewrite_sha[41];
     int loaded; /* scripts loaded on this connection's server (cleared on NOSCRIPT) */
     char errstr[QW_ERRSTR_MAX];
 } qw_store_t;
@@ -135,6 +136,12 @@ int qw_store_lease_release(qw_store_t *s, const char *key, const char *token);
 int qw_store_snapshot_begin(qw_store_t *s, int32_t part, const char *token, int64_t ttl_ms);
 int qw_store_snapshot_dirty(qw_store_t *s, int32_t part, const char *token, void **reply,
                             int *expired);
+/* _alive: *alive = 1 while the sentinel is in the set. */
+int qw_store_snapshot_alive(qw_store_t *s, int32_t part, const char *token, int *alive);
+/* _take returns the set as _dirty does and restarts it in the same step (the sentinel alone,
+ * ttl_ms again), so a later _dirty or _take names only what owners wrote after it. */
+int qw_store_snapshot_take(qw_store_t *s, int32_t part, const char *token, int64_t ttl_ms,
+                           void **reply, int *expired);
 int qw_store_snapshot_end(qw_store_t *s, int32_t part);
 
 /* Run the job's write script for one partition: it checks that the hold key still carries the
@@ -143,5 +150,16 @@ int qw_store_snapshot_end(qw_store_t *s, int32_t part);
  * hold was lost. */
 int qw_store_job_write(qw_store_t *s, int32_t part, const char *token, const qw_redis_args_t *reps,
                        int nnew, const qw_redis_args_t *outbox, int *lost);
+
+/* The job's write before its hold, while owners go on: per rep (reps: key, blob pairs; hdr: per
+ * rep 2 * its number of decisions + 1 when the rep is new to the partition's rep set; decs: the
+ * decisions in rep order, then any of no rep, always appended) the state and its decisions are
+ * written unless an owner wrote the rep
+ * since the snapshot (or the last _take): then refused[i] = 1 and nothing of it is written. The
+ * generation is bumped when anything was. *lost = 1 (nothing written) when the snapshot's
+ * sentinel is gone. */
+int qw_store_job_prewrite(qw_store_t *s, int32_t part, const char *token,
+                          const qw_redis_args_t *reps, const qw_redis_args_t *hdr,
+                          const qw_redis_args_t *decs, int *lost, unsigned char *refused);
 
 #endif

@@ -143,8 +143,12 @@ static void sell_during_snapshot(void *opaque, const char *period)
     during_snapshot = owner_commit(0, "d-late", 120000, 10);
 }
 
-Test(evaluator_calendar_job, owners_write_during_the_snapshot_and_the_step_counts_it)
+/* Owners write r1 while the job ticks; with pre-write rounds r2..r4 go in before the hold and r1
+ * is refused, re-read and re-ticked with its team (whose other states are already written: the
+ * re-tick must not repeat their warnings); without, all of it is written under the hold. */
+static void owners_during_snapshot(int rounds)
 {
+    cal.prewrite_rounds = rounds;
     cr_assert_eq(owner_commit(1, "d-a", 120000, 0), QW_COMMIT_OK);
     cr_assert_eq(owner_commit(2, "d-b", 30000, 0), QW_COMMIT_OK);
     cal.on_snapshot = sell_during_snapshot;
@@ -155,6 +159,10 @@ Test(evaluator_calendar_job, owners_write_during_the_snapshot_and_the_step_count
     cr_assert_eq(during_snapshot, QW_COMMIT_OK, "the owner was not held during the snapshot");
     cr_assert_eq(cal.steps, 4, "2026-08 to -10 closed, 2026-11 checkpoints: %s", cal.errstr);
     cr_assert_eq(cal.last_dirty, 1, "exactly r1 was caught up in the 2026-11 step");
+    if (rounds)
+        cr_assert_eq(cal.last_prewritten, 3, "r2..r4 were written before the hold, r1 refused");
+    else
+        cr_assert_eq(cal.last_prewritten, 0);
     cr_assert_eq(outbox_count("r1", "warning.at_risk"), 0,
                  "the warnings of r1's first tick (from its old state) were dropped");
     cr_assert_eq(outbox_count("r3", "warning.at_risk"), 1,
@@ -190,6 +198,46 @@ Test(evaluator_calendar_job, owners_write_during_the_snapshot_and_the_step_count
         cr_assert_eq(qw_store_get_gen(&store, p, &gen), QW_OK);
         cr_assert_geq(gen, 2, "partition %d: one bump per step that wrote", p);
     }
+}
+
+Test(evaluator_calendar_job, owners_write_during_the_snapshot_and_the_step_counts_it)
+{
+    owners_during_snapshot(QW_CALENDAR_PREWRITE_ROUNDS);
+}
+
+Test(evaluator_calendar_job, without_prewrite_rounds_the_hold_writes_it_all)
+{
+    owners_during_snapshot(0);
+}
+
+static int prewrite_calls;
+
+static void sell_after_prewrite(void *opaque, const char *period)
+{
+    (void)opaque;
+    if (strcmp(period, PERIOD) || prewrite_calls++) return;
+    /* r3's closed state is in Redis already; its owner reloads it (the generation moved) and
+     * sells before the hold. */
+    stored_state(2, &team.st[2]);
+    during_snapshot = owner_commit(2, "d-after", 120000, 10);
+}
+
+Test(evaluator_calendar_job, a_state_written_before_the_hold_then_sold_on_is_caught_up)
+{
+    cr_assert_eq(owner_commit(2, "d-b", 30000, 0), QW_COMMIT_OK);
+    cal.on_prewrite = sell_after_prewrite;
+    qw_calendar_run(&cal, fx_close_time(PERIOD));
+    cr_assert_eq(prewrite_calls, 1);
+    cr_assert_eq(during_snapshot, QW_COMMIT_OK, "the owner was not held after the pre-write");
+    cr_assert_eq(cal.steps, 3, "2026-09 to -11 closed: %s", cal.errstr);
+    cr_assert_eq(cal.last_dirty, 1, "r3, written by its owner after the pre-write, caught up");
+    qw_rep_state_t st;
+    stored_state(2, &st);
+    const qw_period_state_t *ps = qw_rep_state_find(&st, PERIOD);
+    cr_assert_not_null(ps);
+    cr_assert_eq(ps->credited_minor, 150000, "the job's hold must not overwrite the owner's sale");
+    cr_assert(ps->flags & QW_PF_CLOSED);
+    if (getenv("QW_TEST_DUMP")) outbox_count("r3", "-");
 }
 
 static void sleep_past_snapshot(void *opaque, const char *period)
@@ -317,4 +365,72 @@ Test(evaluator_calendar_job, weekly_digests_once_per_week_counting_what_owners_w
     freeReplyObject(r);
     cr_assert_eq(outbox_digest("r1", "info.standing", &credited, id), 3, "W48 twice, W51");
     cr_assert_str_eq(id, "d:r1:2026-12:info.standing:2026-W51");
+}
+
+static void sell_to_r1_after_prewrite(void *opaque, const char *period)
+{
+    (void)opaque;
+    if (strcmp(period, PERIOD) || prewrite_calls++) return;
+    stored_state(0, &team.st[0]);
+    during_snapshot = owner_commit(0, "d-small", 1000, 10);
+}
+
+Test(evaluator_calendar_job, a_team_decision_survives_a_catch_up_of_states_already_stepped)
+{
+    /* No one sold: the whole team is at risk at 75%, which is quota pressure on the team. Every
+     * state is pre-written; then r1's owner sells a little, so the catch-up under the hold
+     * re-ticks the team, all of whose reps have the step done: the re-tick decides nothing, and
+     * the team's decision made by the first tick must still be written. */
+    cal.on_prewrite = sell_to_r1_after_prewrite;
+    qw_calendar_run(&cal, fx_at("2026-11-24T00:00:00Z"));
+    cr_assert_eq(cal.steps, 4, "%s", cal.errstr);
+    cr_assert_eq(prewrite_calls, 1);
+    cr_assert_eq(during_snapshot, QW_COMMIT_OK);
+    cr_assert_eq(cal.last_dirty, 1, "r1 caught up under the hold");
+    int qp = outbox_count("", "health.quota_pressure");
+    cr_assert_eq(qp, 1, "the team's quota pressure, once (%d)", qp);
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(outbox_count(team.prof[i].rep_id, "warning.at_risk"), 1, "rep %d", i);
+    qw_rep_state_t st;
+    stored_state(0, &st);
+    cr_assert_eq(qw_rep_state_find(&st, PERIOD)->credited_minor, 1000, "r1's sale is kept");
+}
+
+static void another_job_holds(void *opaque, const char *period)
+{
+    (void)opaque;
+    if (strcmp(period, PERIOD) || prewrite_calls++) return;
+    /* The job fails after its pre-writes, before its hold (here another job holds partition 1;
+     * a crash or a lost lease leave the same behind): states and decisions written, step not
+     * done. */
+    char k[QW_STORE_KEY_MAX];
+    qw_store_key(&store, k, sizeof(k), 1, "hold");
+    redisReply *r = qw_redis_command(&redis, "SET %s other-job PX 60000", k);
+    cr_assert(r && r->type == REDIS_REPLY_STATUS);
+    freeReplyObject(r);
+}
+
+Test(evaluator_calendar_job, a_step_that_fails_after_its_prewrites_is_redone_without_repeats)
+{
+    cal.on_prewrite = another_job_holds;
+    qw_calendar_run(&cal, fx_at("2026-11-24T00:00:00Z"));
+    cr_assert_eq(cal.steps, 3, "2026-08 to -10 closed, the 2026-11 checkpoints failed");
+    cr_assert(strstr(cal.errstr, "could not hold"), "%s", cal.errstr);
+    cr_assert_eq(cal.last_prewritten, 4);
+    /* What went in before the hold is out: every warning, and the team's decision, whose reps
+     * all have the step done (no re-run would judge the team again). */
+    cr_assert_eq(outbox_count("", "health.quota_pressure"), 1);
+    char k[QW_STORE_KEY_MAX];
+    qw_store_key(&store, k, sizeof(k), 1, "hold");
+    freeReplyObject(qw_redis_command(&redis, "DEL %s", k));
+    cal.next_run_ns = 0;
+    qw_calendar_run(&cal, fx_at("2026-11-24T00:00:00Z"));
+    cr_assert_eq(cal.steps, 4, "the re-run does the step: %s", cal.errstr);
+    cr_assert_eq(outbox_count("", "health.quota_pressure"), 1, "not repeated by the re-run");
+    for (int i = 0; i < 4; i++) {
+        cr_assert_eq(outbox_count(team.prof[i].rep_id, "warning.at_risk"), 1, "rep %d", i);
+        qw_rep_state_t st;
+        stored_state(i, &st);
+        cr_assert_eq(qw_rep_state_find(&st, PERIOD)->checkpoints_done, 3);
+    }
 }

@@ -245,3 +245,91 @@ Test(evaluator_store, snapshot_records_the_reps_owners_write)
     cr_assert_eq(cmd_int("EXISTS %s", "t.qw:ev:{p3}:dirty"), 0, "no record after the end");
     qw_commit_free(&c);
 }
+
+/* The job's pre-write: a rep an owner wrote since the snapshot is refused (nothing of it goes
+ * in: state, decisions), the others go in with their decisions and a generation bump; a lost
+ * sentinel writes nothing; _take names what owners wrote and restarts the record. */
+Test(evaluator_store, prewrite_refuses_what_owners_wrote_and_take_restarts_the_record)
+{
+    int32_t part = 3;
+    int64_t ep, off, gen, v;
+    cr_assert_eq(qw_store_take(&store, &part, 1, &ep, &off, &gen), QW_OK, "%s", store.errstr);
+    cr_assert_eq(qw_store_snapshot_begin(&store, 3, "job1", 60000), QW_OK);
+    qw_commit_t c;
+    qw_commit_init(&c);
+    qw_commit_status_t st;
+    fill(&c, ep, 0, 1, "owner-r1"); /* the owner writes r1 during the snapshot */
+    cr_assert_eq(qw_store_commit(&store, &c, &st, &v), QW_OK);
+    cr_assert_eq(st, QW_COMMIT_OK);
+
+    qw_redis_args_t kb, hdr, decs;
+    qw_redis_args_init(&kb);
+    qw_redis_args_init(&hdr);
+    qw_redis_args_init(&decs);
+    qw_redis_args_add_str(&kb, "t.qw:rep:{p3}:r1");
+    qw_redis_args_add_str(&kb, "job-r1");
+    qw_redis_args_add_i64(&hdr, 2 * 1); /* one decision, not new */
+    qw_redis_args_add_str(&decs, "dec-r1");
+    qw_redis_args_add_str(&kb, "t.qw:rep:{p3}:r2");
+    qw_redis_args_add_str(&kb, "job-r2");
+    qw_redis_args_add_i64(&hdr, 2 * 2 + 1); /* two decisions, new to the rep set */
+    qw_redis_args_add_str(&decs, "dec-r2a");
+    qw_redis_args_add_str(&decs, "dec-r2b");
+    qw_redis_args_add_str(&decs, "dec-team"); /* of no rep: always appended */
+    unsigned char refused[2] = {9, 9};
+    int lost = 1;
+    cr_assert_eq(qw_store_job_prewrite(&store, 3, "job1", &kb, &hdr, &decs, &lost, refused), QW_OK,
+                 "%s", store.errstr);
+    cr_assert_eq(lost, 0);
+    cr_assert_eq(refused[0], 1, "r1 was written by its owner since the snapshot");
+    cr_assert_eq(refused[1], 0);
+    redisReply *r = qw_redis_command(&redis, "GET %s", "t.qw:rep:{p3}:r1");
+    cr_assert(r && r->type == REDIS_REPLY_STRING && !strcmp(r->str, "owner-r1"),
+              "the owner's write is kept");
+    freeReplyObject(r);
+    r = qw_redis_command(&redis, "GET %s", "t.qw:rep:{p3}:r2");
+    cr_assert(r && r->type == REDIS_REPLY_STRING && !strcmp(r->str, "job-r2"));
+    freeReplyObject(r);
+    r = qw_redis_command(&redis, "LRANGE %s 0 -1", "t.qw:ev:{p3}:outbox");
+    cr_assert(r && r->type == REDIS_REPLY_ARRAY && r->elements == 4,
+              "the owner's, r2's two and the team's");
+    cr_assert_str_eq(r->element[1]->str, "dec-r2a");
+    cr_assert_str_eq(r->element[2]->str, "dec-r2b");
+    cr_assert_str_eq(r->element[3]->str, "dec-team");
+    freeReplyObject(r);
+    cr_assert_eq(cmd_int("SISMEMBER t.qw:ev:{p3}:reps %s", "t.qw:rep:{p3}:r2"), 1);
+    cr_assert_eq(get_int("t.qw:ev:{p3}:gen"), gen + 1, "owners must reload what went in");
+    fill(&c, ep, 1, 1, "owner-stale");
+    cr_assert_eq(qw_store_commit(&store, &c, &st, &v), QW_OK);
+    cr_assert_eq(st, QW_COMMIT_STALE);
+
+    /* Take: r1 is named, and the record starts again with the sentinel alone. */
+    void *reply = NULL;
+    int expired = 1;
+    cr_assert_eq(qw_store_snapshot_take(&store, 3, "job1", 60000, &reply, &expired), QW_OK);
+    cr_assert_eq(expired, 0);
+    cr_assert_eq(((redisReply *)reply)->elements, 2, "the sentinel and r1");
+    freeReplyObject(reply);
+    cr_assert_eq(qw_store_snapshot_dirty(&store, 3, "job1", &reply, &expired), QW_OK);
+    cr_assert_eq(expired, 0);
+    cr_assert_eq(((redisReply *)reply)->elements, 1, "restarted: the sentinel alone");
+    freeReplyObject(reply);
+    int alive = 0;
+    cr_assert_eq(qw_store_snapshot_alive(&store, 3, "job1", &alive), QW_OK);
+    cr_assert_eq(alive, 1);
+
+    /* Another job's snapshot: a pre-write and a take of ours find no sentinel. */
+    cr_assert_eq(qw_store_snapshot_begin(&store, 3, "job2", 60000), QW_OK);
+    cr_assert_eq(qw_store_job_prewrite(&store, 3, "job1", &kb, &hdr, &decs, &lost, refused), QW_OK);
+    cr_assert_eq(lost, 1);
+    cr_assert_eq(cmd_int("LLEN %s", "t.qw:ev:{p3}:outbox"), 4, "nothing written");
+    cr_assert_eq(qw_store_snapshot_take(&store, 3, "job1", 60000, &reply, &expired), QW_OK);
+    cr_assert_eq(expired, 1);
+    freeReplyObject(reply);
+    cr_assert_eq(qw_store_snapshot_alive(&store, 3, "job1", &alive), QW_OK);
+    cr_assert_eq(alive, 0);
+    qw_redis_args_free(&kb);
+    qw_redis_args_free(&hdr);
+    qw_redis_args_free(&decs);
+    qw_commit_free(&c);
+}
