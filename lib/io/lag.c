@@ -135,16 +135,20 @@ void qw_lag_starts(const rd_kafka_topic_partition_list_t *parts)
 #define LEARN_MS 10000
 static void learn_starts(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *a, int64_t now)
 {
-    rd_kafka_topic_partition_list_t *ask = rd_kafka_topic_partition_list_new(a->cnt);
+    /* Built only when a partition needs asking: once each partition has a position (the
+     * steady state) a second's update allocates nothing here. */
+    rd_kafka_topic_partition_list_t *ask = NULL;
     pthread_mutex_lock(&lock);
     for (int i = 0; i < a->cnt; i++) {
         if (a->elems[i].offset >= 0) continue;
         lag_slot_t *s = slot_of(a->elems[i].topic, a->elems[i].partition);
-        if (s && !s->start_given && (!s->start_known || now - s->learnt_ms >= LEARN_MS))
-            rd_kafka_topic_partition_list_add(ask, a->elems[i].topic, a->elems[i].partition);
+        if (!s || s->start_given || (s->start_known && now - s->learnt_ms < LEARN_MS)) continue;
+        if (!ask) ask = rd_kafka_topic_partition_list_new(a->cnt);
+        rd_kafka_topic_partition_list_add(ask, a->elems[i].topic, a->elems[i].partition);
     }
     pthread_mutex_unlock(&lock);
-    if (ask->cnt && rd_kafka_committed(rk, ask, 200) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (!ask) return;
+    if (rd_kafka_committed(rk, ask, 200) == RD_KAFKA_RESP_ERR_NO_ERROR) {
         pthread_mutex_lock(&lock);
         for (int i = 0; i < ask->cnt; i++) {
             lag_slot_t *s = slot_of(ask->elems[i].topic, ask->elems[i].partition);
