@@ -27,9 +27,11 @@ r2,Bob,m1,east,2025-01-10,b
 r3,Cid,m1,east,2025-01-10,a
 r4,Dee,m2,west,2025-01-10,b
 CSV
-python3 - "$D" <<'PY'
+python3 - "$D" "$QW_SRC/tests/integration" <<'PY'
 import json, sys
 d = sys.argv[1]
+sys.path.insert(0, sys.argv[2])
+from evaluator_story import write_sale
 q = open(d + "/quotas.csv", "w")
 q.write("rep_id,period,amount,currency,version\n")
 for r in ("r1", "r2", "r3", "r4"):
@@ -41,14 +43,7 @@ for m in (9, 10, 11):
     cr = open("%s/credits_%d.jsonl" % (d, m), "w")
     for r, amt in (("r1", 10000), ("r2", 110000), ("r3", 100000), ("r4", 50000 if m < 11 else 130000)):
         n += 1
-        deals.write(json.dumps({"deal_id": "D%d" % n, "version": 1,
-            "event_time": "2026-%02d-20T10:00:00Z" % m, "status": "won",
-            "amount": "%d.%02d" % (amt // 100, amt % 100), "currency": "USD", "owner_id": r,
-            "close_date": "2026-%02d-20" % m}) + "\n")
-        cr.write(json.dumps({"id": "canonical:D%d:1:%s" % (n, r), "deal_id": "canonical:D%d" % n,
-            "deal_version": 1, "rep_id": r, "kind": "credit", "amount_minor": amt,
-            "currency": "USD", "close_date": "2026-%02d-20" % m, "reason": "won",
-            "event_time_ms": 0}) + "\n")
+        write_sale(deals, cr, n, r, amt, "2026-%02d-20" % m)
 # After the close, a late credit turns r1's November miss into a hit: the review it caused
 # must be withdrawn (a correction), never left standing.
 deals.write(json.dumps({"deal_id": "D99", "version": 1, "event_time": "2026-12-11T09:00:00Z",
@@ -105,22 +100,14 @@ qw_it_wait_for "ev_dump_state '$D/state.jsonl' && ! grep -q '\"outbox\":[1-9]' '
     qw_it_fail "outboxes not drained"
 ev_dump_decisions "$D/decisions.jsonl"
 
-python3 - "$D/simulate.jsonl" "$D/decisions.jsonl" <<'PY' || qw_it_fail "service and simulate disagree"
-import json, sys
-keys = ("type", "rep_id", "team_id", "period", "attainment_bp", "credited_minor", "quota_minor",
-        "quota_version", "withdraws")
-def load(path):
-    out = {}
-    for line in open(path):
-        o = json.loads(line)
-        out[o["id"]] = tuple(o[k] for k in keys)
-    return out
-sim, svc = load(sys.argv[1]), load(sys.argv[2])
-if sim != svc:
-    only_sim = sorted(set(sim) - set(svc)); only_svc = sorted(set(svc) - set(sim))
-    diff = [i for i in sim if i in svc and sim[i] != svc[i]]
-    sys.exit("only in simulate: %s\nonly in the service: %s\ndifferent: %s" % (
-        only_sim, only_svc, [(i, sim[i], svc[i]) for i in diff[:5]]))
+python3 - "$QW_SRC/tests/integration" "$D/simulate.jsonl" "$D/decisions.jsonl" <<'PY' ||
+import sys
+sys.path.insert(0, sys.argv[1])
+from evaluator_story import differ, load
+sim, _ = load([sys.argv[2]])
+svc, _ = load([sys.argv[3]])
+if differ(sim, svc):
+    sys.exit(differ(sim, svc))
 must = ["d:r1:2026-10:warning.final", "d:r1:2026-11:review.termination_review",
         "d:r2:2026-11:reward.consistent_performer", "d:r4:2026-11:reward.accelerator:bp12500",
         "d:r1:2026-09:support.coaching_recommended:cp7500",
@@ -129,5 +116,6 @@ missing = [m for m in must if m not in svc]
 if missing: sys.exit("story decisions missing: %s" % missing)
 print("%d decisions, identical to simulate" % len(svc))
 PY
+    qw_it_fail "service and simulate disagree"
 qw_it_kill ev1 TERM
 [[ "$QW_IT_EXIT" == 0 ]] || qw_it_fail "ev1 exited $QW_IT_EXIT on SIGTERM"
