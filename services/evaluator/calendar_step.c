@@ -26,9 +26,11 @@ typedef struct job_rep_s {
     uint8_t *out; /* the blob after the tick */
     size_t out_len;
     /* st is what base holds, stepped: the rep's pre-write went in and no owner wrote it since.
-     * A re-tick of its team leaves it as it is (the engine skips a done step), so it is neither
-     * decoded again nor encoded, unless the re-tick made a decision for it. */
+     * A re-tick of its team mostly leaves it as it is (the engine skips a done step), so it is
+     * neither decoded again nor encoded, unless the re-tick changed its period (a team rule
+     * marks every member) or made a decision for it. */
     int st_current;
+    int snap; /* during job_tick: its period as it was before, in the tick's copies (-1: none) */
     /* Its base has the step done: its pre-write went in (an owner that wrote it since built on
      * that). A team of such reps has nothing left to judge. */
     int stepped;
@@ -332,6 +334,24 @@ static int job_tick(job_t *j, const unsigned char *sel, const char *period, unsi
         if (sel && !sel[r->team]) continue;
         arr[m++] = engine_rep(j, r, period);
     }
+    /* The period of each rep that is not to be encoded again, to see whether the tick changed
+     * it after all. */
+    int ns = 0;
+    for (int i = 0; i < m; i++) {
+        job_rep_t *r = (job_rep_t *)((char *)arr[i].state - offsetof(job_rep_t, st));
+        r->snap = r->st_current && qw_rep_state_find(&r->st, period) ? ns++ : -1;
+        if (r->st_current && r->snap < 0) r->st_current = 0;
+    }
+    qw_period_state_t *snaps = malloc(((size_t)ns + 1) * sizeof(*snaps));
+    if (!snaps) {
+        free(arr);
+        return qw_err_set(c->errstr, sizeof(c->errstr), "out of memory in the job");
+    }
+    for (int i = 0; i < m; i++) {
+        job_rep_t *r = (job_rep_t *)((char *)arr[i].state - offsetof(job_rep_t, st));
+        if (r->snap >= 0)
+            memcpy(&snaps[r->snap], qw_rep_state_find(&r->st, period), sizeof(*snaps));
+    }
     qw_engine_t e;
     qw_engine_init(&e, c->policy, job_emit, j);
     int d0 = j->ndecs;
@@ -339,6 +359,14 @@ static int job_tick(job_t *j, const unsigned char *sel, const char *period, unsi
                          qw_calendar_warn, NULL);
     for (int k = d0; k < j->ndecs; k++)
         if (j->decs[k].rep >= 0) j->reps[j->decs[k].rep]->st_current = 0;
+    for (int i = 0; i < m; i++) {
+        job_rep_t *r = (job_rep_t *)((char *)arr[i].state - offsetof(job_rep_t, st));
+        if (r->snap < 0) continue;
+        const qw_period_state_t *now = qw_rep_state_find(&r->st, period);
+        if (!now || memcmp(now, &snaps[r->snap], sizeof(*snaps))) r->st_current = 0;
+        r->snap = -1;
+    }
+    free(snaps);
     int rc = QW_OK;
     for (int i = 0; i < m && rc == QW_OK; i++) {
         job_rep_t *r = (job_rep_t *)((char *)arr[i].state - offsetof(job_rep_t, st));

@@ -434,3 +434,33 @@ Test(evaluator_calendar_job, a_step_that_fails_after_its_prewrites_is_redone_wit
         cr_assert_eq(qw_rep_state_find(&st, PERIOD)->checkpoints_done, 3);
     }
 }
+
+static void clawback_during_snapshot(void *opaque, const char *period)
+{
+    (void)opaque;
+    if (strcmp(period, PERIOD) || snapshot_calls++) return;
+    during_snapshot = owner_commit(0, "d-claw", -100000, 10);
+}
+
+Test(evaluator_calendar_job, a_team_rule_a_catch_up_fires_marks_the_states_already_written)
+{
+    /* r1 and r2 sold their quota, r3 and r4 nothing: 2 of 4 at risk, not more than half, so the
+     * first tick raises no quota pressure and r2..r4 are written before the hold. r1's deal is
+     * clawed back during the snapshot: its catch-up puts 3 of 4 at risk, the team's pressure is
+     * raised, and every member's state is marked - r2..r4's too, although they were written. */
+    cr_assert_eq(owner_commit(0, "d-a", 120000, 0), QW_COMMIT_OK);
+    cr_assert_eq(owner_commit(1, "d-b", 120000, 1), QW_COMMIT_OK);
+    cal.on_snapshot = clawback_during_snapshot;
+    qw_calendar_run(&cal, fx_at("2026-11-24T00:00:00Z"));
+    cr_assert_eq(cal.steps, 4, "%s", cal.errstr);
+    cr_assert_eq(during_snapshot, QW_COMMIT_OK);
+    cr_assert_eq(cal.last_prewritten, 3, "r2..r4 before the hold (%d)", cal.last_prewritten);
+    cr_assert_eq(outbox_count("", "health.quota_pressure"), 1);
+    for (int i = 0; i < 4; i++) {
+        qw_rep_state_t st;
+        stored_state(i, &st);
+        const qw_period_state_t *ps = qw_rep_state_find(&st, PERIOD);
+        cr_assert(ps && (ps->flags & QW_PF_TEAM_PRESSURE), "rep %d's state lacks the team's mark",
+                  i);
+    }
+}
