@@ -134,11 +134,8 @@ step() {
     python3 - "$QW_SRC/tests/integration" "$D/expected.jsonl" "$D/decisions-${at:0:10}.jsonl" <<'PY' ||
 import sys
 sys.path.insert(0, sys.argv[1])
-from evaluator_story import differ, load
-sim, _ = load([sys.argv[2]])
-svc, repeats = load([sys.argv[3]])
-if differ(sim, svc):
-    sys.exit(differ(sim, svc))
+from evaluator_story import same_as_simulate
+svc, repeats = same_as_simulate([sys.argv[2]], sys.argv[3])
 teams = sum(1 for i in svc if svc[i][0] == "health.quota_pressure")
 if teams == 0:
     sys.exit("no team decision: the story must have some")

@@ -47,3 +47,14 @@ def differ(sim, svc):
     return "only in simulate (%d): %s\nonly in the service (%d): %s\ndifferent: %s" % (
         len(only_sim), only_sim[:5], len(only_svc), only_svc[:5],
         [(i, sim[i], svc[i]) for i in diff[:5]])
+
+
+def same_as_simulate(sim_paths, svc_path):
+    """Exits with what differs unless the service's decisions in svc_path equal simulate's in
+    sim_paths; else (the service's decisions, how many ids it published again)."""
+    sim, _ = load(sim_paths)
+    svc, repeats = load([svc_path])
+    diff = differ(sim, svc)
+    if diff:
+        raise SystemExit(diff)
+    return svc, repeats

@@ -103,11 +103,8 @@ ev_dump_decisions "$D/decisions.jsonl"
 python3 - "$QW_SRC/tests/integration" "$D/simulate.jsonl" "$D/decisions.jsonl" <<'PY' ||
 import sys
 sys.path.insert(0, sys.argv[1])
-from evaluator_story import differ, load
-sim, _ = load([sys.argv[2]])
-svc, _ = load([sys.argv[3]])
-if differ(sim, svc):
-    sys.exit(differ(sim, svc))
+from evaluator_story import same_as_simulate
+svc, _ = same_as_simulate([sys.argv[2]], sys.argv[3])
 must = ["d:r1:2026-10:warning.final", "d:r1:2026-11:review.termination_review",
         "d:r2:2026-11:reward.consistent_performer", "d:r4:2026-11:reward.accelerator:bp12500",
         "d:r1:2026-09:support.coaching_recommended:cp7500",
